@@ -1,0 +1,39 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Model } from '../models/types';
+
+export interface Batch {
+  /** Normalised images [B, H, W, C] float32. */
+  readonly x: tf.Tensor4D;
+  /** Integer labels [B] int32. */
+  readonly y: tf.Tensor1D;
+}
+
+export interface StepContext {
+  readonly step: number;
+  readonly epoch: number;
+}
+
+export interface GradientResult {
+  /** The task loss L(theta) on the batch (for display). */
+  readonly loss: tf.Scalar;
+  /** Logits of the clean pass (for training accuracy); optional. */
+  readonly logits?: tf.Tensor2D;
+  /** Gradients of the objective w.r.t. the trainable parameters, by name (missing = zero). */
+  readonly grads: Map<string, tf.Tensor>;
+  /** Extra scalar metrics for progress reports (e.g. mean replica loss). */
+  readonly metrics?: Record<string, tf.Scalar>;
+}
+
+/**
+ * What the trainer minimises. The default is cross-entropy; watermark methods plug in
+ * their own (WaterMAS replicas, Uchida regulariser...). Implementations must update the
+ * model's BatchNorm running statistics exactly once per step (from the clean pass) and
+ * must not write any variable themselves. Everything returned is disposed by the trainer.
+ */
+export interface Objective {
+  readonly name: string;
+  computeGradients(model: Model, batch: Batch, ctx: StepContext): GradientResult;
+}
+
+/** Flat indices, per parameter name, that training must never change (bitwise). */
+export type FrozenPositions = ReadonlyMap<string, Int32Array>;

@@ -1,0 +1,89 @@
+/** Watermark engine: keys, payload codec, substitution, WaterMAS objective, extraction, verification. */
+export { SeedStream } from './seedStream';
+export { SEED_BYTES, PASSPHRASE_SALT, PASSPHRASE_ITERATIONS, randomSeed, seedFromPassphrase, seedToHex, seedFromHex } from './seed';
+export { architectureFingerprint, shapeSize, type TensorShape } from './fingerprint';
+export {
+  POSITIONS_STREAM_LABEL,
+  WEIGHT_BIAS_NORM_ROLES,
+  eligibleTensors,
+  selectPositions,
+  positionCount,
+  toFrozenPositions,
+  type PositionGroup,
+  type PositionOptions,
+} from './keys';
+export {
+  DEFAULT_STRENGTH,
+  MAGNITUDE_FLOOR,
+  DEFAULT_IMAGE_SCALE,
+  absQuantile,
+  encodeSignValues,
+  decodeSigns,
+  encodeImageValues,
+  decodeImageValues,
+  imageSignBits,
+  pearson,
+} from './codec';
+export { PAYLOAD_STREAM_LABEL, textToBits, bitsToText, randomBits, bitsToString, bitsFromString } from './payloadBits';
+export { bytesToBase64, base64ToBytes } from './base64';
+export {
+  KEY_FORMAT,
+  KEY_VERSION,
+  KeyFileSchema,
+  KeyFileError,
+  KeyModelMismatchError,
+  parseKeyFile,
+  parseKeyEnvelope,
+  schemaError,
+  validateKey,
+  serializeKey,
+  payloadLength,
+  firstArchitectureMismatch,
+  checkKeyAgainstModel,
+  type Key,
+  type KeyPayload,
+  type KeyObjectiveSettings,
+  type KeyFileErrorCode,
+} from './keyFile';
+export {
+  DEFAULT_WATERMAS_SETTINGS,
+  validateSettings,
+  settingsToKey,
+  settingsFromKey,
+  type WaterMASSettings,
+  type ReplicaMode,
+} from './settings';
+export { createKey, applyKey, embedWatermark, keyBits, type PayloadSpec, type CreateKeyOptions } from './embed';
+export { WaterMASObjective, createWaterMASObjective, objectiveFromKey, type WaterMASObjectiveOptions, type LossFn } from './objective';
+export { readKeyValues } from './extract';
+export { logGamma, logChoose, logBinomialCdfHalf, binomialPValue } from './binomial';
+export { logNormalUpperTail, logCorrelationPValue } from './normalTail';
+export {
+  DEFAULT_P_THRESHOLD,
+  verifyWatermark,
+  judgeValues,
+  calibrateNull,
+  type VerifyResult,
+  type VerifyOptions,
+  type TensorErrors,
+  type NullCalibration,
+} from './verify';
+export {
+  UCHIDA_DEFAULT_BITS,
+  UCHIDA_DEFAULT_LAMBDA,
+  UchidaKeySchema,
+  defaultUchidaLayer,
+  createUchidaKey,
+  uchidaMatrix,
+  validateUchidaKey,
+  parseUchidaKeyFile,
+  serializeUchidaKey,
+  checkUchidaKeyAgainstModel,
+  verifyUchida,
+  type UchidaKey,
+  type CreateUchidaKeyOptions,
+  type UchidaVerifyResult,
+} from './uchida';
+export { UchidaObjective } from './uchidaObjective';
+export { parseAnyKeyFile, type AnyKey } from './anyKey';
+export { subspaceSensitivity, type SubspaceSensitivity, type SensitivityOptions, type RiseStats } from './sensitivity';

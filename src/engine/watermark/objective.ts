@@ -1,0 +1,277 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_BN_MOMENTUM } from '../models/functionalModel';
+import { disposeStats } from '../models/layers';
+import type { BatchNormStats, Model } from '../models/types';
+import { Rng } from '../random/rng';
+import { softmaxCrossEntropy } from '../train/crossEntropy';
+import { paramGradients } from '../train/gradients';
+import type { Batch, FrozenPositions, GradientResult, Objective, StepContext } from '../train/types';
+import type { Key } from './keyFile';
+import { toFrozenPositions } from './keys';
+import { DEFAULT_WATERMAS_SETTINGS, settingsFromKey, validateSettings, type WaterMASSettings } from './settings';
+
+export type LossFn = (logits: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar;
+
+export interface WaterMASObjectiveOptions {
+  /** Seed of the replica noise; the noise of step s is drawn from Rng(seed).fork(`replicas/${s}`). */
+  readonly seed: number;
+  readonly settings?: Partial<WaterMASSettings>;
+  /** Task loss (default: the trainer's mean softmax cross-entropy). */
+  readonly loss?: LossFn;
+  /** BatchNorm momentum passed to model.updateRunningStats (default DEFAULT_BN_MOMENTUM, as the trainer's CE objective). */
+  readonly bnMomentum?: number;
+}
+
+interface KeyTensor {
+  readonly name: string;
+  readonly shape: number[];
+  readonly size: number;
+  readonly count: number;
+  /** [k, 1] int32 flat indices (kept until dispose). */
+  readonly indices: tf.Tensor2D;
+  /** 0/1 mask of the key positions, built on first use by the adversarial mode. */
+  mask: tf.Tensor | null;
+}
+
+/**
+ * The WaterMAS objective (methods.md §1.5), minimised over the unmarked weights:
+ *
+ *   unbounded (m = ∞):  J = L(θ) − λ · (1/R) Σ_r L(θ + ε_r)
+ *   bounded (default):  J = L(θ) + λ · (1/R) Σ_r max(0, m − (L(θ + ε_r) − L(θ)))
+ *
+ * with ε_r supported on the key positions K only: Gaussian replicas ε_r ~ N(0, σ²) on K, or one
+ * adversarial replica ε = ρ · g_K / ‖g_K‖ (g_K the clean gradient restricted to K). The hinge is
+ * differentiated literally (both L(θ+ε_r) and L(θ) inside it carry gradient); a replica beyond the
+ * margin contributes nothing.
+ *
+ * Cost: one forward+backward for the clean pass and one per replica; the gradients are
+ * accumulated pass by pass (never R+1 tapes at once). Replica passes use the same batch, in
+ * training mode, with no statsSink, so BatchNorm running statistics only see the clean pass
+ * (updated once per step here, as the Objective contract asks). Gradients returned include the
+ * key positions; the trainer masks them. R = 0 is exactly the plain loss and its gradient.
+ *
+ * Gaussian noise is drawn in JavaScript from the seeded Rng (reproducible across backends) and
+ * scattered into dense per-tensor tensors of fixed shapes. Settings may change between steps.
+ */
+export class WaterMASObjective implements Objective {
+  readonly name = 'watermas';
+  private settings: WaterMASSettings;
+  private readonly keyTensors: KeyTensor[] = [];
+  private readonly baseRng: Rng;
+  private readonly loss: LossFn;
+  private disposed = false;
+
+  constructor(
+    frozen: FrozenPositions,
+    private readonly opts: WaterMASObjectiveOptions,
+    shapes: ReadonlyMap<string, readonly number[]>,
+  ) {
+    this.settings = { ...DEFAULT_WATERMAS_SETTINGS, ...opts.settings };
+    validateSettings(this.settings);
+    this.baseRng = new Rng(opts.seed);
+    this.loss = opts.loss ?? softmaxCrossEntropy;
+    for (const [name, idx] of frozen) {
+      if (idx.length === 0) continue;
+      const shape = shapes.get(name);
+      if (!shape) throw new Error(`WaterMAS objective: the model has no parameter '${name}'.`);
+      const size = shape.reduce((a, b) => a * b, 1);
+      for (const i of idx) if (i < 0 || i >= size) throw new RangeError(`Key index ${i} out of range for '${name}'.`);
+      this.keyTensors.push({
+        name,
+        shape: [...shape],
+        size,
+        count: idx.length,
+        indices: tf.keep(tf.tensor2d(idx, [idx.length, 1], 'int32')),
+        mask: null,
+      });
+    }
+  }
+
+  /** Current settings (a copy). */
+  getSettings(): WaterMASSettings {
+    return { ...this.settings };
+  }
+
+  /** Changes settings for the following steps (the UI sliders drive this live). */
+  setSettings(partial: Partial<WaterMASSettings>): void {
+    const next = { ...this.settings, ...partial };
+    validateSettings(next);
+    this.settings = next;
+  }
+
+  /** Number of replica passes per step under the current settings. */
+  replicaPasses(): number {
+    const s = this.settings;
+    if (s.replicas === 0 || s.lambda === 0 || this.keyTensors.length === 0) return 0;
+    return s.mode === 'adversarial' ? 1 : s.replicas;
+  }
+
+  computeGradients(model: Model, batch: Batch, ctx: StepContext): GradientResult {
+    if (this.disposed) throw new Error('WaterMAS objective used after dispose().');
+    const s = this.settings;
+    const names = model.paramInfo.map((p) => p.name);
+
+    // clean pass: loss, logits, gradient, BatchNorm batch statistics (exactly the trainer's
+    // cross-entropy objective when R = 0)
+    const sink: BatchNormStats[] = [];
+    let logits: tf.Tensor2D | undefined;
+    let clean: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
+    try {
+      clean = paramGradients(model, () => {
+        const out = model.forward(batch.x, { training: true, statsSink: sink });
+        logits = tf.keep(out);
+        return this.loss(out, batch.y);
+      });
+      model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
+    } catch (e) {
+      disposeStats(sink);
+      logits?.dispose();
+      throw e;
+    }
+    const g0 = clean.grads;
+
+    const passes = this.replicaPasses();
+    if (passes === 0) return { loss: clean.value, logits, grads: g0 };
+
+    const rng = this.baseRng.fork(`replicas/${ctx.step}`);
+    const hinge = Number.isFinite(s.margin);
+    const acc = new Map<string, tf.Tensor>(); // Σ_r coef_r · g_r
+    let coefSum: tf.Scalar = tf.scalar(0);
+    let replicaLossSum: tf.Scalar = tf.scalar(0);
+    for (let r = 0; r < passes; r++) {
+      const eps = s.mode === 'adversarial' ? this.adversarialNoise(g0, s.rho) : this.gaussianNoise(rng, s.sigma);
+      let rep: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
+      try {
+        rep = paramGradients(model, () => {
+          const overrides = new Map<string, tf.Tensor>();
+          for (const [name, e] of eps) overrides.set(name, tf.add(model.params.get(name)!, e));
+          return this.loss(model.forward(batch.x, { training: true, overrides }), batch.y);
+        });
+      } catch (e) {
+        tf.dispose([...eps.values(), ...g0.values(), ...acc.values(), clean.value, coefSum, replicaLossSum]);
+        logits?.dispose();
+        throw e;
+      }
+      for (const e of eps.values()) e.dispose();
+      const coef = tf.tidy(() => {
+        const base = tf.scalar(s.lambda / passes);
+        if (!hinge) return base;
+        const gap = tf.sub(rep.value, clean.value);
+        return tf.mul(base, tf.step(tf.sub(tf.scalar(s.margin), gap)));
+      }) as tf.Scalar;
+      for (const [name, g] of rep.grads) {
+        const prev = acc.get(name);
+        const next = tf.tidy(() => (prev ? tf.add(prev, tf.mul(coef, g)) : tf.mul(coef, g)));
+        prev?.dispose();
+        g.dispose();
+        acc.set(name, next);
+      }
+      const nextCoef = tf.add(coefSum, coef) as tf.Scalar;
+      const nextLoss = tf.add(replicaLossSum, rep.value) as tf.Scalar;
+      coefSum.dispose();
+      replicaLossSum.dispose();
+      coef.dispose();
+      rep.value.dispose();
+      coefSum = nextCoef;
+      replicaLossSum = nextLoss;
+    }
+
+    // J gradient: bounded: (1 + Σ coef_r) g0 − Σ coef_r g_r ; unbounded: g0 − Σ coef_r g_r
+    const grads = new Map<string, tf.Tensor>();
+    for (const name of names) {
+      const a = g0.get(name);
+      const b = acc.get(name);
+      if (!a && !b) continue;
+      grads.set(
+        name,
+        tf.tidy(() => {
+          const clean0 = a ? (hinge ? tf.mul(tf.add(tf.scalar(1), coefSum), a) : tf.clone(a)) : null;
+          if (!b) return clean0!;
+          return clean0 ? tf.sub(clean0, b) : tf.neg(b);
+        }),
+      );
+      a?.dispose();
+      b?.dispose();
+    }
+    const replicaLossMean = tf.tidy(() => tf.div(replicaLossSum, tf.scalar(passes))) as tf.Scalar;
+    const gap = tf.sub(replicaLossMean, clean.value) as tf.Scalar;
+    // fraction of replicas still pushing (inside the hinge margin); 1 in the unbounded form
+    const activeFraction = tf.tidy(() => tf.div(coefSum, tf.scalar(s.lambda))) as tf.Scalar;
+    replicaLossSum.dispose();
+    coefSum.dispose();
+    return { loss: clean.value, logits, grads, metrics: { replicaLossMean, gap, activeFraction } };
+  }
+
+  /** ε on K: σ·N(0,1) from the step's Rng, scattered into dense tensors of the parameter shapes. */
+  private gaussianNoise(rng: Rng, sigma: number): Map<string, tf.Tensor> {
+    const eps = new Map<string, tf.Tensor>();
+    for (const kt of this.keyTensors) {
+      const values = rng.fillNormal(new Float32Array(kt.count), 0, sigma);
+      eps.set(
+        kt.name,
+        tf.tidy(() => tf.reshape(tf.scatterND(kt.indices, tf.tensor1d(values, 'float32'), [kt.size]), kt.shape)),
+      );
+    }
+    return eps;
+  }
+
+  /** ε = ρ · g_K / ‖g_K‖ over all key positions (zero when g_K = 0). */
+  private adversarialNoise(g0: ReadonlyMap<string, tf.Tensor>, rho: number): Map<string, tf.Tensor> {
+    const eps = new Map<string, tf.Tensor>();
+    const masked = new Map<string, tf.Tensor>();
+    for (const kt of this.keyTensors) {
+      const g = g0.get(kt.name);
+      if (!g) continue;
+      if (!kt.mask) {
+        kt.mask = tf.keep(tf.tidy(() => tf.reshape(tf.scatterND(kt.indices, tf.ones([kt.count], 'float32'), [kt.size]), kt.shape)));
+      }
+      masked.set(kt.name, tf.mul(g, kt.mask));
+    }
+    if (masked.size === 0) return eps;
+    const scale = tf.tidy(() => {
+      let sq: tf.Tensor = tf.scalar(0);
+      for (const m of masked.values()) sq = tf.add(sq, tf.sum(tf.square(m)));
+      return tf.div(tf.scalar(rho), tf.add(tf.sqrt(sq), tf.scalar(1e-12)));
+    });
+    for (const [name, m] of masked) {
+      eps.set(name, tf.mul(m, scale));
+      m.dispose();
+    }
+    scale.dispose();
+    return eps;
+  }
+
+  /** Frees the cached index and mask tensors. */
+  dispose(): void {
+    for (const kt of this.keyTensors) {
+      kt.indices.dispose();
+      kt.mask?.dispose();
+      kt.mask = null;
+    }
+    this.disposed = true;
+  }
+}
+
+/** Builds the objective for a model and its frozen key positions. */
+export function createWaterMASObjective(
+  model: Pick<Model, 'paramInfo'>,
+  frozen: FrozenPositions,
+  opts: WaterMASObjectiveOptions,
+): WaterMASObjective {
+  return new WaterMASObjective(frozen, opts, new Map(model.paramInfo.map((p) => [p.name, p.shape])));
+}
+
+/**
+ * The objective a key file describes (its recorded settings, overridable), over the key's
+ * positions. `seed` drives the replica noise.
+ */
+export function objectiveFromKey(
+  model: Pick<Model, 'paramInfo'>,
+  key: Pick<Key, 'positions' | 'objective'>,
+  opts: Omit<WaterMASObjectiveOptions, 'settings'> & { readonly settings?: Partial<WaterMASSettings> },
+): WaterMASObjective {
+  return createWaterMASObjective(model, toFrozenPositions(key.positions), {
+    ...opts,
+    settings: { ...settingsFromKey(key.objective), ...opts.settings },
+  });
+}

@@ -1,4 +1,6 @@
-import { defineConfig } from 'vitest/config';
+import { cpSync, createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { join, normalize, resolve, sep } from 'node:path';
+import { defineConfig, type Plugin } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
 /**
@@ -10,12 +12,42 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+const publicDir = resolve('public');
+const datasetsDir = join(publicDir, 'datasets');
+
+/**
+ * public/datasets/ can hold ~180 MB of CIFAR-10: the build copies public/ without it, and
+ * `vite preview` serves /datasets/ straight from public/datasets/ (the dev server serves
+ * public/ as is).
+ */
+function datasetsOutsideTheBuild(): Plugin {
+  return {
+    name: 'watermas-lab:datasets-outside-the-build',
+    writeBundle(options) {
+      const outDir = options.dir ?? 'dist';
+      for (const entry of readdirSync(publicDir)) {
+        if (entry !== 'datasets') cpSync(join(publicDir, entry), join(outDir, entry), { recursive: true });
+      }
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use('/datasets', (req, res, next) => {
+        const path = normalize(join(datasetsDir, decodeURIComponent((req.url ?? '/').split('?')[0])));
+        if (!path.startsWith(datasetsDir + sep) || !existsSync(path) || !statSync(path).isFile()) return next();
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader('Content-Length', String(statSync(path).size));
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
+        createReadStream(path).pipe(res);
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), datasetsOutsideTheBuild()],
   worker: { format: 'es' },
   server: { headers: isolationHeaders, host: '127.0.0.1', port: 5173 },
   preview: { headers: isolationHeaders, host: '127.0.0.1', port: 4173 },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096, copyPublicDir: false },
   test: {
     environment: 'node',
     include: ['tests/unit/**/*.test.ts'],

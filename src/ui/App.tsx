@@ -1,0 +1,132 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ArchSummary, BackendInfo, BackendPreference, DatasetInfo, Thumbnails, TrainSettings } from '../workers/api';
+import { useEngine } from './useEngine';
+import { useTraining } from './useTraining';
+import { Header } from './Header';
+import { DatasetPanel } from './DatasetPanel';
+import { TrainingPanel } from './TrainingPanel';
+import { errorMessage } from './format';
+
+/** Sensible defaults for a first run in a browser: a few minutes on a decent GPU. */
+export const DEFAULT_SETTINGS: TrainSettings = {
+  arch: 'cnn',
+  epochs: 2,
+  batchSize: 64,
+  learningRate: 0.05,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  schedule: 'cosine',
+  seed: 1,
+  trainLimit: 5000,
+  testLimit: 1000,
+  augment: true,
+};
+
+const GRID_IMAGES = 30;
+
+/** The lab shell: header (backend, data), dataset panel, training panel. */
+export function App() {
+  const engine = useEngine();
+  const training = useTraining(engine);
+  const [preference, setPreference] = useState<BackendPreference>('auto');
+  const [backend, setBackend] = useState<BackendInfo | null>(null);
+  const [backendBusy, setBackendBusy] = useState(true);
+  const [dataset, setDataset] = useState<DatasetInfo | null>(null);
+  const [thumbs, setThumbs] = useState<Thumbnails | null>(null);
+  const [archs, setArchs] = useState<readonly ArchSummary[]>([]);
+  const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
+  const [importing, setImporting] = useState(false);
+  const [importMessage, setImportMessage] = useState<string | null>(null);
+  const [fatal, setFatal] = useState<string | null>(null);
+  const locked = training.state === 'running' || training.state === 'paused';
+
+  const resample = useCallback(() => {
+    engine.sampleImages(GRID_IMAGES, 'train').then(setThumbs, (e: unknown) => setFatal(errorMessage(e)));
+  }, [engine]);
+
+  // Start-up: backend ladder, then data and the model list (the worker serialises the calls).
+  useEffect(() => {
+    let alive = true;
+    engine
+      .init('auto')
+      .then((b) => alive && setBackend(b))
+      .catch((e: unknown) => alive && setFatal(`Backend: ${errorMessage(e)}`))
+      .finally(() => alive && setBackendBusy(false));
+    engine
+      .loadDataset({ source: 'auto' })
+      .then((d) => {
+        if (!alive) return;
+        setDataset(d);
+        return engine.sampleImages(GRID_IMAGES, 'train').then((t) => alive && setThumbs(t));
+      })
+      .catch((e: unknown) => alive && setFatal(`Data: ${errorMessage(e)}`));
+    engine
+      .architectures()
+      .then((a) => alive && setArchs(a))
+      .catch((e: unknown) => alive && setFatal(`Models: ${errorMessage(e)}`));
+    return () => {
+      alive = false;
+    };
+  }, [engine]);
+
+  const changeBackend = useCallback(
+    (p: BackendPreference) => {
+        setPreference(p);
+      setBackendBusy(true);
+      engine
+        .init(p)
+        .then(setBackend, (e: unknown) => setFatal(`Backend: ${errorMessage(e)}`))
+        .finally(() => setBackendBusy(false));
+    },
+    [engine],
+  );
+
+  const importTarball = useCallback(
+    (file: File) => {
+        setImporting(true);
+      setImportMessage(null);
+      file
+        .arrayBuffer()
+        .then((buf) => engine.importCifarTarball(buf))
+        .then((r) => {
+          setDataset(r.dataset);
+          setImportMessage(
+            `Imported ${r.files.length} files: ${r.trainCount.toLocaleString('en-US')} train and ${r.testCount.toLocaleString('en-US')} test images${r.stored ? ', kept for later visits' : ' (could not be stored in this browser)'}.`,
+          );
+          resample();
+        })
+        .catch((e: unknown) => setImportMessage(`Import failed: ${errorMessage(e)}`))
+        .finally(() => setImporting(false));
+    },
+    [engine, resample],
+  );
+
+  const ready = backend !== null && dataset !== null && !backendBusy;
+
+  return (
+    <div className="app">
+      <Header backend={backend} backendBusy={backendBusy} preference={preference} onPreference={changeBackend} dataset={dataset} locked={locked} />
+      {fatal && (
+        <p className="error banner" role="alert" data-testid="fatal-error">
+          {fatal}
+        </p>
+      )}
+      <main className="layout">
+        <DatasetPanel
+          dataset={dataset}
+          thumbs={thumbs}
+          importing={importing}
+          importMessage={importMessage}
+          locked={locked}
+          onImport={importTarball}
+          onResample={resample}
+        />
+        <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} />
+      </main>
+      <footer className="app-footer muted small">
+        WaterMAS Lab · everything runs locally in this tab{backend ? ` · tfjs backend: ${backend.name}` : ''}
+      </footer>
+    </div>
+  );
+}

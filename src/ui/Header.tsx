@@ -1,0 +1,87 @@
+import type { BackendInfo, BackendPreference, DatasetInfo } from '../workers/api';
+import { BACKEND_PREFERENCES } from '../workers/api';
+import { formatMs } from './format';
+
+interface HeaderProps {
+  readonly backend: BackendInfo | null;
+  readonly backendBusy: boolean;
+  readonly preference: BackendPreference;
+  readonly onPreference: (p: BackendPreference) => void;
+  readonly dataset: DatasetInfo | null;
+  readonly locked: boolean;
+}
+
+const ORIGIN_TEXT: Record<DatasetInfo['origin'], string> = {
+  'browser-storage': 'from your imported tarball',
+  server: 'served with the lab',
+  synthetic: '',
+};
+
+/** Title bar: backend badge + override selector, dataset source. */
+export function Header({ backend, backendBusy, preference, onPreference, dataset, locked }: HeaderProps) {
+  const tried = backend
+    ? [...backend.tried.map((t) => `${t.name}: ${t.ok ? 'ok' : (t.reason ?? 'failed')}`), `ms/step probe: ${backend.probe ?? 'not run'}`].join('\n')
+    : undefined;
+  const fellBack = backend && !backendBusy && preference !== 'auto' && backend.name !== preference;
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <h1>WaterMAS Lab</h1>
+        <span className="tagline">neural-network watermarks, in your browser</span>
+      </div>
+      <div className="header-status">
+        <div className="status-item">
+          <span className="status-label">Backend</span>
+          <span
+            className={`badge ${backend ? 'badge-ok' : 'badge-pending'}`}
+            data-testid="backend-badge"
+            data-backend={backend?.name ?? ''}
+            title={tried}
+            aria-live="polite"
+          >
+            {backendBusy || !backend ? 'starting…' : backend.name}
+            {backend && !backendBusy && backend.msPerStep !== null && (
+              <span className="badge-detail" data-testid="backend-ms">
+                {formatMs(backend.msPerStep)}/step
+              </span>
+            )}
+          </span>
+          <label className="sr-only" htmlFor="backend-select">
+            Backend preference
+          </label>
+          <select
+            id="backend-select"
+            aria-label="Backend preference"
+            value={preference}
+            disabled={locked || backendBusy}
+            onChange={(e) => onPreference(e.target.value as BackendPreference)}
+          >
+            {BACKEND_PREFERENCES.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+          {fellBack && (
+            <span className="fallback-note" role="status">
+              {preference} unavailable: {backend.tried.find((t) => t.name === preference)?.reason ?? 'failed'}
+            </span>
+          )}
+        </div>
+        <div className="status-item">
+          <span className="status-label">Data</span>
+          <span
+            className={`badge ${dataset?.name === 'synthetic' ? 'badge-warn' : dataset ? 'badge-ok' : 'badge-pending'}`}
+            data-testid="dataset-source"
+            data-dataset={dataset?.name ?? ''}
+            title={dataset?.note}
+            aria-live="polite"
+          >
+            {dataset ? dataset.label : 'loading…'}
+            {dataset && ORIGIN_TEXT[dataset.origin] && <span className="badge-detail">{ORIGIN_TEXT[dataset.origin]}</span>}
+          </span>
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,56 @@
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+
+/** One progress report as a chart point. */
+export interface HistoryPoint {
+  readonly step: number;
+  readonly loss: number | null;
+  readonly accuracy: number | null;
+}
+
+interface TrainingChartsProps {
+  readonly history: readonly HistoryPoint[];
+}
+
+const AXIS = { fontSize: 12, fill: '#56606b' };
+
+/** Live training loss and accuracy against the step, side by side. */
+export function TrainingCharts({ history }: TrainingChartsProps) {
+  const data = history.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy === null ? null : p.accuracy * 100 }));
+  if (data.length === 0) {
+    return (
+      <div className="charts charts-empty" data-testid="training-chart" data-points={0}>
+        <p className="muted">The loss and accuracy curves appear here as soon as training reports its first steps.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="charts" data-testid="training-chart" data-points={history.length}>
+      <figure className="chart">
+        <figcaption>Training loss</figcaption>
+        <ResponsiveContainer width="100%" height={220}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            <CartesianGrid stroke="#e3e7ec" />
+            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} allowDecimals={false} />
+            <YAxis tick={AXIS} width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(l) => `step ${l}`} />
+            <Legend />
+            <Line type="monotone" dataKey="loss" name="loss" stroke="#2563eb" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure className="chart">
+        <figcaption>Training accuracy (%)</figcaption>
+        <ResponsiveContainer width="100%" height={220}>
+          <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+            <CartesianGrid stroke="#e3e7ec" />
+            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} allowDecimals={false} />
+            <YAxis tick={AXIS} width={48} domain={[0, 100]} />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} %` : String(v))} labelFormatter={(l) => `step ${l}`} />
+            <Legend />
+            <Line type="monotone" dataKey="accuracy" name="accuracy" stroke="#16a34a" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+    </div>
+  );
+}

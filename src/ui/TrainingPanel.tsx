@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import type { ArchSummary, TrainSettings } from '../workers/api';
+import { TrainingForm, validateSettings } from './TrainingForm';
+import { ProgressBar } from './ProgressBar';
+import { TrainingCharts } from './TrainingCharts';
+import type { TrainingState } from './useTraining';
+import { formatDuration, formatPercent, formatRate } from './format';
+
+interface TrainingPanelProps {
+  readonly archs: readonly ArchSummary[];
+  readonly ready: boolean;
+  readonly training: TrainingState;
+  readonly settings: TrainSettings;
+  readonly onSettings: (s: TrainSettings) => void;
+}
+
+/** Model + hyper-parameters, run controls, progress, live charts and the final test accuracy. */
+export function TrainingPanel({ archs, ready, training, settings, onSettings }: TrainingPanelProps) {
+  const [touched, setTouched] = useState(false);
+  const active = training.state === 'running' || training.state === 'paused';
+  const problem = validateSettings(settings);
+  const outcome = training.outcome;
+
+  return (
+    <section className="panel" aria-labelledby="training-title">
+      <div className="panel-head">
+        <h2 id="training-title">Training</h2>
+        <p className="panel-sub">A fresh model trained in the worker with a hand-written loop; the page stays responsive.</p>
+      </div>
+      <TrainingForm
+        settings={settings}
+        archs={archs}
+        disabled={active}
+        onChange={(s) => {
+          setTouched(true);
+          onSettings(s);
+        }}
+      />
+      {problem && touched && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="controls" role="group" aria-label="Run controls">
+        <button type="button" className="primary" disabled={!ready || active || problem !== null} onClick={() => training.start(settings)}>
+          Start training
+        </button>
+        {training.state === 'paused' ? (
+          <button type="button" onClick={training.resume}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" disabled={training.state !== 'running'} onClick={training.pause}>
+            Pause
+          </button>
+        )}
+        <button type="button" disabled={!active} onClick={training.cancel}>
+          Cancel
+        </button>
+      </div>
+      <ProgressBar progress={training.progress} />
+      {training.error && (
+        <p className="error" role="alert" data-testid="train-error">
+          Training failed: {training.error}
+        </p>
+      )}
+      <TrainingCharts history={training.history} />
+      {outcome && (
+        <div className="result" data-testid="final-result">
+          {outcome.cancelled ? (
+            <p>
+              Cancelled after {outcome.steps} steps ({formatDuration(outcome.seconds)}).
+            </p>
+          ) : (
+            <>
+              <div className="result-main">
+                <span className="result-label">Test accuracy</span>
+                <span className="result-value" data-testid="final-accuracy" data-value={outcome.testAccuracy ?? ''}>
+                  {formatPercent(outcome.testAccuracy)}
+                </span>
+              </div>
+              <p className="muted">
+                test loss {outcome.testLoss?.toFixed(4) ?? '–'} on {outcome.testImages.toLocaleString('en-US')} images · {outcome.steps} steps on{' '}
+                {outcome.trainImages.toLocaleString('en-US')} training images in {formatDuration(outcome.seconds)}
+                {outcome.imagesPerSecond !== null && <> · {formatRate(outcome.imagesPerSecond)}</>} · backend {outcome.backend}
+              </p>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * The typed contract between the UI (main thread) and the engine worker.
+ * Only plain, structured-cloneable data crosses it; the UI imports these TYPES only
+ * (never tfjs, never the engine).
+ */
+
+/** Which backend to run; 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu. */
+export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** One rung of the backend ladder as it was tried. */
+export interface BackendAttempt {
+  readonly name: string;
+  readonly ok: boolean;
+  /** Why it failed or was skipped. */
+  readonly reason?: string;
+  readonly ms?: number;
+}
+
+export interface BackendInfo {
+  /** The backend that runs (tf.getBackend()). */
+  readonly name: string;
+  readonly preference: BackendPreference;
+  readonly tried: readonly BackendAttempt[];
+  /** Measured milliseconds per training step (probe: small cnn, batch 16); null if not measured. */
+  readonly msPerStep: number | null;
+  /** What the probe measured, e.g. "cnn, batch 16". */
+  readonly probe: string | null;
+  /** Adapter description when the engine can tell (e.g. "SwiftShader"). */
+  readonly adapter?: string;
+}
+
+export type DataSourceRequest = 'auto' | 'cifar10' | 'synthetic';
+
+/** Where the loaded data came from. */
+export type DataOrigin =
+  | 'browser-storage' // the user's dropped tarball, kept in IndexedDB
+  | 'server' // /datasets/cifar10/*.bin served with the app
+  | 'synthetic'; // the embedded, procedurally generated default
+
+export interface DatasetInfo {
+  readonly name: 'cifar10' | 'synthetic';
+  /** Human label, e.g. "CIFAR-10" or "synthetic (embedded default)". */
+  readonly label: string;
+  readonly origin: DataOrigin;
+  readonly classNames: readonly string[];
+  readonly trainCount: number;
+  readonly testCount: number;
+  /** Why a preferred source was not used (e.g. "no CIFAR-10 files on the server"). */
+  readonly note?: string;
+}
+
+/** RGBA thumbnails (width x height x 4 bytes each, concatenated), transferred not copied. */
+export interface Thumbnails {
+  readonly width: number;
+  readonly height: number;
+  readonly count: number;
+  readonly rgba: ArrayBuffer;
+  readonly labels: readonly number[];
+}
+
+export interface ArchSummary {
+  readonly name: string;
+  readonly label: string;
+  readonly description: string;
+  readonly parameterCount: number;
+}
+
+export type OptimizerName = 'sgd' | 'adam';
+export type ScheduleName = 'constant' | 'step' | 'cosine';
+
+export interface TrainSettings {
+  readonly arch: string;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly optimizer: OptimizerName;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly schedule: ScheduleName;
+  readonly seed: number;
+  /** Use only the first N training images (0 = all). */
+  readonly trainLimit: number;
+  /** Evaluate on the first N test images (0 = all). */
+  readonly testLimit: number;
+  readonly augment: boolean;
+}
+
+export type TrainPhase = 'preparing' | 'training' | 'paused' | 'evaluating' | 'done' | 'cancelled';
+
+export interface TrainProgress {
+  readonly phase: TrainPhase;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Mean training loss / accuracy over the steps since the previous report. */
+  readonly loss: number | null;
+  readonly accuracy: number | null;
+  readonly learningRate: number | null;
+  readonly imagesPerSecond: number | null;
+  readonly etaSeconds: number | null;
+  readonly elapsedSeconds: number;
+}
+
+export interface TrainOutcome {
+  readonly cancelled: boolean;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number | null;
+  readonly trainImages: number;
+  readonly testImages: number;
+  readonly testAccuracy: number | null;
+  readonly testLoss: number | null;
+  readonly backend: string;
+}
+
+export interface EvaluateResult {
+  readonly accuracy: number;
+  readonly loss: number;
+  readonly images: number;
+}
+
+export interface ImportResult {
+  readonly files: readonly string[];
+  readonly trainCount: number;
+  readonly testCount: number;
+  readonly stored: boolean;
+  readonly dataset: DatasetInfo;
+}
+
+/** The engine as the worker exposes it (all methods are async across the worker boundary). */
+export interface EngineApi {
+  init(preference: BackendPreference): Promise<BackendInfo>;
+  backend(): Promise<BackendInfo | null>;
+  loadDataset(req: { source: DataSourceRequest }): Promise<DatasetInfo>;
+  sampleImages(n: number, split: 'train' | 'test'): Promise<Thumbnails>;
+  architectures(): Promise<readonly ArchSummary[]>;
+  /** Trains a fresh model; rejects if a run is already going. `onProgress` must be comlink-proxied. */
+  train(settings: TrainSettings, onProgress: (p: TrainProgress) => void): Promise<TrainOutcome>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  cancel(): Promise<void>;
+  /** Evaluates the last trained model on the test split (first `limit` images, 0 = all). */
+  evaluate(limit: number): Promise<EvaluateResult>;
+  /** Parses the official cifar-10-binary.tar.gz in the worker and keeps its six files for later visits. */
+  importCifarTarball(bytes: ArrayBuffer): Promise<ImportResult>;
+  /** Forgets the stored CIFAR-10 files. */
+  clearStoredDataset(): Promise<void>;
+}

@@ -37,3 +37,23 @@ export interface Objective {
 
 /** Flat indices, per parameter name, that training must never change (bitwise). */
 export type FrozenPositions = ReadonlyMap<string, Int32Array>;
+
+/**
+ * One batch from a batch source. Batches have a fixed shape; when the last batch of a set is
+ * padded, the padding rows come last and `realCount` says how many rows are real samples.
+ * Ownership: the consumer (trainer, evaluate) disposes `batch.x` and `batch.y` after use.
+ */
+export interface LabeledBatch {
+  readonly batch: Batch;
+  readonly realCount: number;
+}
+
+/**
+ * The minimal batch interface the trainer consumes (the data layer's BatchStream satisfies
+ * it). `epoch(e)` yields the batches of epoch e (shuffled/augmented by the source's own
+ * seeded Rng); it may be sync or async.
+ */
+export interface BatchSource {
+  readonly batchesPerEpoch: number;
+  epoch(e: number): Iterable<LabeledBatch> | AsyncIterable<LabeledBatch>;
+}

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { evalBatches } from '../../engine/data/batches';
+import { normalizationFor } from '../../engine/data/normalize';
+import { runLandscape } from '../../engine/landscape';
+import { num, oneOf, parseOptions, required } from '../args';
+import { setupNodeBackend } from '../nodeBackend';
+import { loadDataset } from '../nodeData';
+import { readModelAndKey } from '../keyedModel';
+
+export const LANDSCAPE_USAGE = `wmlab landscape --model M --key K --data DIR|synthetic [--grid G] [--radius r] [--dims 1|2]
+  [--eval-size N] [--seed S] [--eigen-iters N]`;
+
+/** `wmlab landscape`: loss slices / grid around the model in the key subspace and its complement. */
+export async function landscapeCommand(argv: string[], log: (line: string) => void): Promise<Record<string, unknown>> {
+  const o = parseOptions(argv, {
+    model: { type: 'string' }, key: { type: 'string' }, data: { type: 'string' }, grid: { type: 'string' }, radius: { type: 'string' },
+    dims: { type: 'string' }, 'eval-size': { type: 'string' }, seed: { type: 'string' }, 'eigen-iters': { type: 'string' },
+  });
+  const grid = num(o.grid, 'grid', { int: true, min: 3, max: 201, default: 21 });
+  const radius = num(o.radius, 'radius', { min: 0, max: 100, default: 1 });
+  const dims = Number(oneOf(o.dims, 'dims', ['1', '2'] as const, '1')) as 1 | 2;
+  const evalSize = num(o['eval-size'], 'eval-size', { int: true, min: 1, max: 10_000, default: 512 });
+  const seed = num(o.seed, 'seed', { int: true, min: 0, default: 0 });
+  const eigenIters = num(o['eigen-iters'], 'eigen-iters', { int: true, min: 0, max: 500, default: 20 });
+  const data = required(o.data, 'data');
+  const { model, key } = await readModelAndKey(required(o.model, 'model'), required(o.key, 'key'));
+  try {
+    await setupNodeBackend('auto', 'train');
+    const dataset = await loadDataset({ data, trainLimit: 1, testLimit: evalSize, seed });
+    // One fixed evaluation batch of the first evalSize test images.
+    const first = evalBatches(dataset.test, dataset.test.count, normalizationFor(dataset)).next();
+    if (first.done) throw new Error('no evaluation images');
+    const { batch } = first.value;
+    try {
+      const t0 = performance.now();
+      const report = await runLandscape({
+        model, batch, positions: key.positions.map((g) => ({ tensor: g.tensor, indices: g.indices })), seed, radius, grid, dims,
+        eigen: eigenIters > 0 ? { iters: eigenIters } : false,
+        onProgress: (p) => {
+          if (p.done === p.total || p.done % 20 === 0) log(`${p.phase} ${p.done}/${p.total}`);
+        },
+      });
+      return { model: model.config.arch, evalSize: dataset.test.count, radius, seconds: (performance.now() - t0) / 1000, ...report };
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,188 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BatchStream, evalBatches } from '../../engine/data/batches';
+import { normalizationFor } from '../../engine/data/normalize';
+import { ARCH_NAMES } from '../../engine/models/registry';
+import { createModel } from '../../engine/models/createModel';
+import type { ArchName } from '../../engine/models/types';
+import { evaluate } from '../../engine/train/evaluate';
+import { train } from '../../engine/train/trainer';
+import type { ScheduleConfig } from '../../engine/train/schedules';
+import type { Objective, FrozenPositions } from '../../engine/train/types';
+import {
+  DEFAULT_WATERMAS_SETTINGS,
+  createWaterMASObjective,
+  embedWatermark,
+  randomSeed,
+  seedFromHex,
+  seedFromPassphrase,
+  serializeKey,
+  verifyWatermark,
+  type PayloadSpec,
+  type WaterMASSettings,
+} from '../../engine/watermark';
+import { num, oneOf, parseOptions, required, UsageError } from '../args';
+import { setupNodeBackend, type NodeBackendChoice, NODE_BACKEND_CHOICES } from '../nodeBackend';
+import { loadDataset } from '../nodeData';
+import { writeModelDir } from '../modelFiles';
+
+export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAMES.join('|')} --out OUT
+  [--epochs E] [--batch B] [--lr X] [--optimizer sgd|adam] [--momentum M] [--weight-decay W]
+  [--schedule constant|cosine|step] [--augment] [--seed S] [--train-limit N] [--test-limit N]
+  [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
+  [--method none|watermas] [--replicas R] [--sigma S] [--lambda L] [--replica-mode gaussian|adversarial]
+  [--rho P] [--margin M|inf] [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]`;
+
+const options = {
+  data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' },
+  epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
+  momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, augment: { type: 'boolean' },
+  seed: { type: 'string' }, 'train-limit': { type: 'string' }, 'test-limit': { type: 'string' }, backend: { type: 'string' },
+  'log-every': { type: 'string' }, method: { type: 'string' }, replicas: { type: 'string' }, sigma: { type: 'string' },
+  lambda: { type: 'string' }, 'replica-mode': { type: 'string' }, rho: { type: 'string' }, margin: { type: 'string' },
+  bits: { type: 'string' }, message: { type: 'string' }, strength: { type: 'string' }, 'key-seed': { type: 'string' },
+  passphrase: { type: 'string' }, 'model-options': { type: 'string' },
+} as const;
+
+/** `wmlab train`: trains (optionally watermarks) a model and writes OUT/model/, OUT/report.json, OUT/key.json. */
+export async function trainCommand(argv: string[], log: (line: string) => void): Promise<Record<string, unknown>> {
+  const o = parseOptions(argv, options);
+  const data = required(o.data, 'data');
+  const out = required(o.out, 'out');
+  const arch = oneOf(o.model, 'model', ARCH_NAMES, 'cnn') as ArchName;
+  const epochs = num(o.epochs, 'epochs', { min: 0, max: 10_000, default: 1 });
+  const batchSize = num(o.batch, 'batch', { min: 1, max: 4096, int: true, default: 64 });
+  const lr = num(o.lr, 'lr', { min: 0, max: 10, default: 0.05 });
+  const optimizer = oneOf(o.optimizer, 'optimizer', ['sgd', 'adam'] as const, 'sgd');
+  const momentum = num(o.momentum, 'momentum', { min: 0, max: 0.9999, default: 0.9 });
+  const weightDecay = num(o['weight-decay'], 'weight-decay', { min: 0, max: 1, default: 5e-4 });
+  const scheduleName = oneOf(o.schedule, 'schedule', ['constant', 'cosine', 'step'] as const, 'cosine');
+  const seed = num(o.seed, 'seed', { int: true, min: 0, max: 0x7fffffff, default: 1 });
+  const trainLimit = o['train-limit'] === undefined ? undefined : num(o['train-limit'], 'train-limit', { int: true, min: 1, default: 0 });
+  const testLimit = o['test-limit'] === undefined ? undefined : num(o['test-limit'], 'test-limit', { int: true, min: 1, default: 0 });
+  const backendChoice = oneOf(o.backend, 'backend', NODE_BACKEND_CHOICES, 'auto') as NodeBackendChoice;
+  const logEvery = num(o['log-every'], 'log-every', { int: true, min: 1, default: 10 });
+  const method = oneOf(o.method, 'method', ['none', 'watermas'] as const, 'none');
+  const settings = watermasSettings(o);
+  if (method === 'none') {
+    const wmFlags = ['replicas', 'sigma', 'lambda', 'replica-mode', 'rho', 'margin', 'bits', 'message', 'strength', 'key-seed', 'passphrase'] as const;
+    const given = wmFlags.find((f) => o[f] !== undefined);
+    if (given) throw new UsageError(`--${given} needs --method watermas`);
+  }
+  if (o.bits !== undefined && o.message !== undefined) throw new UsageError('give either --bits or --message, not both');
+  if (o['key-seed'] !== undefined && o.passphrase !== undefined) throw new UsageError('give either --key-seed or --passphrase, not both');
+
+  const backend = await setupNodeBackend(backendChoice, 'train');
+  log(`backend: ${backend.name}${backend.note ? ` (${backend.note})` : ''}`);
+  const dataset = await loadDataset({ data, trainLimit, testLimit, seed });
+  log(`data: ${dataset.label}, ${dataset.train.count} train / ${dataset.test.count} test images`);
+  if (dataset.train.count < batchSize) throw new UsageError(`--batch ${batchSize} is larger than the ${dataset.train.count} training images`);
+
+  const normalization = normalizationFor(dataset);
+  const modelOptions = parseModelOptions(o['model-options']);
+  const model = createModel(arch, { seed, numClasses: dataset.classNames.length, ...(modelOptions ? { options: modelOptions } : {}) });
+  log(`model: ${arch}, ${model.parameterCount.toLocaleString('en')} parameters`);
+  try {
+    let objective: Objective | undefined;
+    let disposeObjective = () => {};
+    let frozen: FrozenPositions | undefined;
+    let keyJson: string | undefined;
+    let key: Awaited<ReturnType<typeof embedWatermark>>['key'] | undefined;
+    if (method === 'watermas') {
+      const keySeed = o['key-seed'] !== undefined ? seedFromHex(o['key-seed']) : o.passphrase !== undefined ? await seedFromPassphrase(o.passphrase) : randomSeed();
+      const payload: PayloadSpec = o.message !== undefined
+        ? { kind: 'text', text: o.message }
+        : { kind: 'random-bits', count: num(o.bits, 'bits', { int: true, min: 1, max: 1_000_000, default: 256 }) };
+      const strength = num(o.strength, 'strength', { min: 0, max: 1, default: 0.5 });
+      const embedded = await embedWatermark(model, { seed: keySeed, payload, strength, objective: settings });
+      key = embedded.key;
+      frozen = embedded.frozen;
+      keyJson = serializeKey(key);
+      const wmObjective = createWaterMASObjective(model, embedded.frozen, { seed, settings });
+      objective = wmObjective;
+      disposeObjective = () => wmObjective.dispose();
+      log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors, R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode} margin=${settings.margin}`);
+    }
+
+    const stream = new BatchStream(dataset.train, { batchSize, seed, normalization, augment: Boolean(o.augment), shuffle: true, lastBatch: 'drop' });
+    const schedule: ScheduleConfig = scheduleName === 'constant' ? { kind: 'constant' }
+      : scheduleName === 'step' ? { kind: 'step', milestones: [Math.ceil(epochs / 2), Math.ceil((3 * epochs) / 4)], gamma: 0.1 }
+      : { kind: 'cosine' };
+    // --epochs 0 writes the freshly initialised (and, with a method, freshly marked) model: a null model.
+    const result = epochs === 0 ? untrained(frozen) : await train(model, stream, { epochs, lr, optimizer, momentum, weightDecay, schedule, seed, logEvery }, {
+      objective,
+      frozen,
+      onProgress: (p) => log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
+    });
+    if (result.status === 'diverged') throw new Error(`training diverged: ${result.message ?? 'non-finite loss'}`);
+
+    const test = await evaluate(model, evalBatches(dataset.test, batchSize, normalization));
+    const wm = key ? await verifyWatermark(model, key) : undefined;
+    await writeModelDir(model, join(out, 'model'), { arch, dataset: dataset.name, method });
+    if (keyJson) await writeFile(join(out, 'key.json'), keyJson);
+    const report = {
+      model: arch,
+      parameters: model.parameterCount,
+      backend: backend.name,
+      dataset: dataset.name,
+      method,
+      epochs,
+      steps: result.steps,
+      batchSize,
+      optimizer,
+      lr,
+      seed,
+      trainImages: dataset.train.count,
+      testImages: test.count,
+      testAccuracy: test.accuracy,
+      testLoss: test.loss,
+      trainLoss: result.finalLoss,
+      imagesPerSecond: result.imagesPerSecond,
+      seconds: result.seconds,
+      status: result.status,
+      ...(method === 'watermas' && wm
+        ? {
+            replicas: settings.replicas, sigma: settings.sigma, lambda: settings.lambda, replicaMode: settings.mode,
+            rho: settings.rho, margin: settings.margin, bits: wm.n, ber: wm.ber, pValue: wm.pValue, detected: wm.detected,
+            frozenUnchanged: result.frozenUnchanged ?? false, ...(wm.message !== undefined ? { message: wm.message } : {}),
+          }
+        : {}),
+    };
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    disposeObjective();
+    return report;
+  } finally {
+    model.dispose();
+  }
+}
+
+function untrained(frozen: FrozenPositions | undefined) {
+  return { status: 'completed' as const, steps: 0, seconds: 0, imagesPerSecond: 0, finalLoss: NaN, ...(frozen ? { frozenUnchanged: true } : {}), message: undefined };
+}
+
+/** `width=8,hidden=32,batchNorm=false` → { width: 8, hidden: 32, batchNorm: false }. */
+function parseModelOptions(text: string | undefined): Record<string, number | string | boolean> | undefined {
+  if (text === undefined) return undefined;
+  const out: Record<string, number | string | boolean> = {};
+  for (const part of text.split(',')) {
+    const [k, v, ...extra] = part.split('=');
+    if (!k || v === undefined || extra.length) throw new UsageError(`--model-options: "${part}" is not key=value`);
+    out[k.trim()] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : v.trim();
+  }
+  return out;
+}
+
+function watermasSettings(o: Record<string, string | boolean | undefined>): WaterMASSettings {
+  const s = (k: string) => o[k] as string | undefined;
+  const d = DEFAULT_WATERMAS_SETTINGS;
+  const margin = s('margin');
+  return {
+    replicas: num(s('replicas'), 'replicas', { int: true, min: 0, max: 64, default: d.replicas }),
+    sigma: num(s('sigma'), 'sigma', { min: 0, max: 10, default: d.sigma }),
+    lambda: num(s('lambda'), 'lambda', { min: 0, max: 1e6, default: d.lambda }),
+    mode: oneOf(s('replica-mode'), 'replica-mode', ['gaussian', 'adversarial'] as const, d.mode),
+    rho: num(s('rho'), 'rho', { min: 0, max: 100, default: d.rho }),
+    margin: margin === 'inf' || margin === 'Infinity' ? Infinity : num(margin, 'margin', { min: 0, default: d.margin }),
+  };
+}

@@ -1,0 +1,10 @@
+export * from './types';
+export { train, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult, type TrainStatus, type EpochSummary } from './trainer';
+export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate';
+export { crossEntropyObjective, softmaxCrossEntropy, perSampleCrossEntropy, correctCount, type CrossEntropyOptions } from './crossEntropy';
+export { createOptimizer, type Optimizer, type OptimizerConfig, type OptimizerName } from './optimizers';
+export { learningRateAt, validateSchedule, type ScheduleConfig, type ScheduleTiming } from './schedules';
+export { RunControl, type RunState } from './runControl';
+export { paramGradients, type ParamGradients } from './gradients';
+export { buildFrozenMasks, snapshotFrozen, snapshotsBitwiseEqual, validateFrozen } from './frozen';
+export { arrayBatchSource } from './arraySource';

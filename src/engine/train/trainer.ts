@@ -1,0 +1,310 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Model } from '../models/types';
+import { correctCount, crossEntropyObjective } from './crossEntropy';
+import { snapshotFrozen, snapshotsBitwiseEqual, validateFrozen } from './frozen';
+import { createOptimizer, type OptimizerConfig } from './optimizers';
+import { RunControl } from './runControl';
+import { learningRateAt, validateSchedule, type ScheduleConfig } from './schedules';
+import type { BatchSource, FrozenPositions, GradientResult, Objective, StepContext } from './types';
+
+export interface TrainConfig extends OptimizerConfig {
+  readonly epochs: number;
+  /** Base learning rate. */
+  readonly lr: number;
+  /** Default constant. */
+  readonly schedule?: ScheduleConfig;
+  /**
+   * Recorded in reports for reproducibility. The trainer itself draws nothing at random:
+   * shuffling/augmentation belong to the BatchSource, replica noise to the Objective.
+   */
+  readonly seed?: number;
+  /** Report progress (and read the loss back) every N steps (default 10). */
+  readonly logEvery?: number;
+  /** Stop after this many steps (default: epochs x batchesPerEpoch). */
+  readonly maxSteps?: number;
+}
+
+export interface TrainProgress {
+  /** Steps completed. */
+  readonly step: number;
+  /** 0-based epoch of the last step. */
+  readonly epoch: number;
+  readonly totalSteps: number;
+  /** Mean training loss over the steps since the previous report. */
+  readonly loss: number;
+  /** Training accuracy over the same steps (NaN when the objective returns no logits). */
+  readonly accuracy: number;
+  readonly lr: number;
+  readonly imagesPerSecond: number;
+  readonly etaSeconds: number;
+  readonly msPerStep: number;
+  /** Means of the objective's extra metrics over the same steps. */
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface EpochSummary {
+  readonly epoch: number;
+  readonly step: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  /** Training seconds so far (pauses excluded). */
+  readonly seconds: number;
+}
+
+export interface TrainHooks {
+  /** Default: cross-entropy. */
+  readonly objective?: Objective;
+  /** Positions that must stay bitwise unchanged (watermark keys). */
+  readonly frozen?: FrozenPositions;
+  /** Pause / resume / cancel; checked between steps. */
+  readonly control?: RunControl;
+  onProgress?(p: TrainProgress): void | Promise<void>;
+  /** After each epoch (and after the last, partial epoch when maxSteps stops the run). */
+  onEpochEnd?(s: EpochSummary): void | Promise<void>;
+  /** Before each step: the place to change objective settings (UI sliders). */
+  beforeStep?(ctx: StepContext): void | Promise<void>;
+}
+
+export type TrainStatus = 'completed' | 'cancelled' | 'diverged';
+
+export interface TrainResult {
+  readonly status: TrainStatus;
+  readonly steps: number;
+  /** Training seconds (pauses excluded). */
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+  /** Mean loss of the last reported window (NaN if none). */
+  readonly finalLoss: number;
+  readonly finalAccuracy: number;
+  /** Present when frozen positions were given: true iff they are bitwise unchanged. */
+  readonly frozenUnchanged?: boolean;
+  /** Human-readable reason for 'diverged' / 'cancelled'. */
+  readonly message?: string;
+}
+
+/** Yield to the event loop at most this often (ms), so control messages get through. */
+const YIELD_INTERVAL_MS = 50;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(() => resolve(), 0));
+
+/** Running sums over the steps since the last report, kept on the device until read. */
+class Window {
+  loss: tf.Scalar | null = null;
+  correct: tf.Scalar | null = null;
+  metrics = new Map<string, tf.Scalar>();
+  steps = 0;
+  samples = 0;
+  images = 0;
+
+  add(r: GradientResult, labels: tf.Tensor1D): void {
+    const acc = (prev: tf.Scalar | null, t: tf.Scalar): tf.Scalar => {
+      const next = tf.tidy(() => (prev ? tf.add(prev, t) : tf.clone(t)) as tf.Scalar);
+      prev?.dispose();
+      return next;
+    };
+    this.loss = acc(this.loss, r.loss);
+    if (r.logits) {
+      const c = correctCount(r.logits, labels);
+      this.correct = acc(this.correct, c);
+      c.dispose();
+      this.samples += labels.shape[0];
+    }
+    for (const [k, v] of Object.entries(r.metrics ?? {})) this.metrics.set(k, acc(this.metrics.get(k) ?? null, v));
+    this.steps += 1;
+    this.images += labels.shape[0];
+  }
+
+  async read(): Promise<{ loss: number; accuracy: number; metrics: Record<string, number> }> {
+    const loss = this.loss ? (await this.loss.data())[0] / this.steps : NaN;
+    const accuracy = this.correct && this.samples > 0 ? (await this.correct.data())[0] / this.samples : NaN;
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of this.metrics) metrics[k] = (await v.data())[0] / this.steps;
+    return { loss, accuracy, metrics };
+  }
+
+  reset(): void {
+    this.loss?.dispose();
+    this.correct?.dispose();
+    for (const v of this.metrics.values()) v.dispose();
+    this.loss = null;
+    this.correct = null;
+    this.metrics.clear();
+    this.steps = 0;
+    this.samples = 0;
+    this.images = 0;
+  }
+}
+
+function disposeResult(r: GradientResult): void {
+  r.loss.dispose();
+  r.logits?.dispose();
+  for (const g of r.grads.values()) g.dispose();
+  for (const m of Object.values(r.metrics ?? {})) m.dispose();
+}
+
+/**
+ * Trains `model` in place with a hand-written loop: objective gradients, freeze masks,
+ * weight decay, SGD/Adam, learning-rate schedule; progress every `logEvery` steps (the
+ * only time values are read back), pause/resume/cancel between steps, divergence guard
+ * (a NaN/Inf loss at a report stops with status 'diverged'), and, with frozen positions,
+ * a bitwise check that they did not change. Each batch from `source` is disposed after its step.
+ */
+export async function train(model: Model, source: BatchSource, config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+  if (!(Number.isInteger(config.epochs) && config.epochs >= 1)) throw new Error(`epochs must be a positive integer, got ${config.epochs}`);
+  if (!(config.lr >= 0 && Number.isFinite(config.lr))) throw new Error(`lr must be finite and >= 0, got ${config.lr}`);
+  if (!(source.batchesPerEpoch >= 1)) throw new Error('the batch source has no batches');
+  const logEvery = config.logEvery ?? 10;
+  if (!(Number.isInteger(logEvery) && logEvery >= 1)) throw new Error(`logEvery must be a positive integer, got ${logEvery}`);
+  const schedule = config.schedule ?? { kind: 'constant' };
+  validateSchedule(schedule);
+  if (hooks.frozen) validateFrozen(model, hooks.frozen);
+
+  const objective = hooks.objective ?? crossEntropyObjective();
+  const control = hooks.control ?? new RunControl();
+  const stepsPerEpoch = source.batchesPerEpoch;
+  const totalSteps = Math.min(config.maxSteps ?? Infinity, config.epochs * stepsPerEpoch);
+  const timing = { totalSteps, stepsPerEpoch };
+
+  const snapshot = hooks.frozen ? await snapshotFrozen(model, hooks.frozen) : undefined;
+  const optimizer = createOptimizer(model, config, hooks.frozen);
+  const win = new Window();
+
+  const start = performance.now();
+  let pausedMs = 0;
+  let lastYield = start;
+  let lastReportTime = start;
+  let step = 0;
+  let images = 0;
+  let status: TrainStatus = 'completed';
+  let message: string | undefined;
+  let finalLoss = NaN;
+  let finalAccuracy = NaN;
+  let lr = learningRateAt(schedule, config.lr, 0, timing);
+  let epochLossSum = 0;
+  let epochLossSteps = 0;
+  let epochCorrect = 0;
+  let epochSamples = 0;
+  const activeSeconds = () => (performance.now() - start - pausedMs) / 1000;
+
+  /** Reads the window, reports progress; false when the loss diverged. */
+  const report = async (epoch: number): Promise<boolean> => {
+    const { loss, accuracy, metrics } = await win.read();
+    const now = performance.now();
+    const windowMs = Math.max(1e-3, now - lastReportTime);
+    const msPerStep = windowMs / win.steps;
+    const imagesPerSecond = (win.images * 1000) / windowMs;
+    epochLossSum += loss * win.steps;
+    epochLossSteps += win.steps;
+    if (win.samples > 0) {
+      epochCorrect += accuracy * win.samples;
+      epochSamples += win.samples;
+    }
+    win.reset();
+    lastReportTime = now;
+    finalLoss = loss;
+    finalAccuracy = accuracy;
+    if (!Number.isFinite(loss)) {
+      status = 'diverged';
+      message = `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch}); lower the learning rate or the objective's weights`;
+      return false;
+    }
+    await hooks.onProgress?.({
+      step,
+      epoch,
+      totalSteps,
+      loss,
+      accuracy,
+      lr,
+      imagesPerSecond,
+      etaSeconds: ((totalSteps - step) * msPerStep) / 1000,
+      msPerStep,
+      metrics,
+    });
+    return true;
+  };
+
+  const waitForControl = async (): Promise<boolean> => {
+    const now = performance.now();
+    if (control.state === 'running' && now - lastYield < YIELD_INTERVAL_MS) return true;
+    await yieldToEventLoop();
+    const t0 = performance.now();
+    const goOn = await control.checkpoint();
+    const waited = performance.now() - t0;
+    pausedMs += waited;
+    lastReportTime += waited;
+    lastYield = performance.now();
+    return goOn;
+  };
+
+  try {
+    outer: for (let epoch = 0; epoch < config.epochs && step < totalSteps; epoch++) {
+      epochLossSum = 0;
+      epochLossSteps = 0;
+      epochCorrect = 0;
+      epochSamples = 0;
+      for await (const { batch } of source.epoch(epoch)) {
+        try {
+          if (!(await waitForControl())) {
+            status = 'cancelled';
+            message = `cancelled at step ${step}`;
+            break outer;
+          }
+          const ctx: StepContext = { step, epoch };
+          await hooks.beforeStep?.(ctx);
+          lr = learningRateAt(schedule, config.lr, step, timing);
+          const result = objective.computeGradients(model, batch, ctx);
+          try {
+            optimizer.apply(result.grads, lr);
+            win.add(result, batch.y);
+          } finally {
+            disposeResult(result);
+          }
+          step += 1;
+          images += batch.x.shape[0];
+          if (step % logEvery === 0 || step >= totalSteps) {
+            if (!(await report(epoch))) break outer;
+          }
+        } finally {
+          tf.dispose([batch.x, batch.y]);
+        }
+        if (step >= totalSteps) break;
+      }
+      if (win.steps > 0 && !(await report(epoch))) break outer;
+      if (control.cancelled) {
+        status = 'cancelled';
+        message = `cancelled at step ${step}`;
+        break;
+      }
+      await hooks.onEpochEnd?.({
+        epoch,
+        step,
+        loss: epochLossSteps > 0 ? epochLossSum / epochLossSteps : NaN,
+        accuracy: epochSamples > 0 ? epochCorrect / epochSamples : NaN,
+        seconds: activeSeconds(),
+      });
+    }
+  } finally {
+    win.reset();
+    optimizer.dispose();
+  }
+
+  const seconds = activeSeconds();
+  let frozenUnchanged: boolean | undefined;
+  if (hooks.frozen && snapshot) {
+    frozenUnchanged = snapshotsBitwiseEqual(snapshot, await snapshotFrozen(model, hooks.frozen));
+    if (!frozenUnchanged) {
+      message = `${message ? message + '; ' : ''}frozen positions changed during training (bug)`;
+      console.error(message);
+    }
+  }
+  return {
+    status,
+    steps: step,
+    seconds,
+    imagesPerSecond: seconds > 0 ? images / seconds : 0,
+    finalLoss,
+    finalAccuracy,
+    ...(frozenUnchanged === undefined ? {} : { frozenUnchanged }),
+    ...(message === undefined ? {} : { message }),
+  };
+}

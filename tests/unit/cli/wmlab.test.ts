@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/wmlab';
+
+/** Runs the CLI in-process; returns exit code, stdout and stderr. */
+async function wmlab(...argv: string[]) {
+  let out = '', err = '';
+  const code = await main(argv, { out: (s) => void (out += s), err: (s) => void (err += s) });
+  return { code, out, err, json: () => JSON.parse(out) as Record<string, unknown> };
+}
+
+const tiny = ['--data', 'synthetic', '--model', 'cnn', '--model-options', 'width=4,hidden=16', '--train-limit', '64', '--test-limit', '32', '--batch', '16', '--epochs', '1', '--backend', 'cpu'];
+
+describe('wmlab CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wmlab-'));
+
+  it('trains with a WaterMAS text mark, writes model, key and report, and verifies BER 0', async () => {
+    const out = join(dir, 'wm');
+    const r = await wmlab('train', ...tiny, '--method', 'watermas', '--replicas', '1', '--message', '© My Lab 2026', '--key-seed', 'ab'.repeat(32), '--out', out);
+    expect(r.code, r.err).toBe(0);
+    const report = r.json();
+    expect(report).toMatchObject({ model: 'cnn', backend: 'cpu', method: 'watermas', replicas: 1, ber: 0, frozenUnchanged: true, detected: true, message: '© My Lab 2026', trainImages: 64 });
+    expect(typeof report.testAccuracy).toBe('number');
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toEqual(report);
+    for (const f of ['model/model.json', 'model/weights.bin', 'key.json']) expect(existsSync(join(out, f))).toBe(true);
+
+    const v = await wmlab('verify', '--model', join(out, 'model', 'model.json'), '--key', join(out, 'key.json'));
+    expect(v.code, v.err).toBe(0);
+    expect(v.json()).toMatchObject({ ber: 0, errors: 0, erasures: 0, detected: true, message: '© My Lab 2026' });
+    expect(v.json().bits).toBe(8 * new TextEncoder().encode('© My Lab 2026').length);
+
+    // the same key does not verify on an unmarked model of the same architecture
+    const plain = join(dir, 'plain');
+    expect((await wmlab('train', ...tiny, '--epochs', '0', '--out', plain)).code).toBe(0);
+    const u = await wmlab('verify', '--model', join(plain, 'model', 'model.json'), '--key', join(out, 'key.json'));
+    expect(u.code, u.err).toBe(0);
+    expect(u.json().detected).toBe(false);
+  });
+
+  it('rejects bad arguments with exit 2 and a one-line reason', async () => {
+    for (const args of [
+      ['train', '--data', 'synthetic', '--out', join(dir, 'x'), '--epochs', 'many'],
+      ['train', '--data', 'synthetic', '--out', join(dir, 'x'), '--model', 'alexnet'],
+      ['train', '--data', 'synthetic', '--out', join(dir, 'x'), '--replicas', '2'],
+      ['train', '--out', join(dir, 'x')],
+      ['train', '--data', 'synthetic', '--out', join(dir, 'x'), '--bogus'],
+      ['frobnicate'],
+    ]) {
+      const r = await wmlab(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.out).toBe('');
+    }
+  });
+
+  it('fails with exit 1 and names the file for a corrupt model or key', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ not json');
+    const r = await wmlab('verify', '--model', bad, '--key', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/not valid JSON|not JSON/i);
+    const missing = await wmlab('verify', '--model', join(dir, 'nope', 'model.json'), '--key', join(dir, 'nope.json'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('nope');
+  });
+});

@@ -1,11 +1,13 @@
 import { parseAnyKeyFile } from '../watermark/anyKey';
 import { KeyFileError, KeyModelMismatchError } from '../watermark/keyFile';
 import { checkUchidaKeyAgainstModel, verifyUchida, type UchidaVerifyResult } from '../watermark/uchida';
+import { verifyFcwKey } from '../fcw/verifyKey';
+import type { FcwVerifyResult } from '../fcw/verify';
 import type { VerifyResult } from '../watermark/verify';
 import { importWeights, type ImportFormat, type UploadedFile } from './importWeights';
 import { resolveLimits, type ImportLimits } from './limits';
 import type { FileDigest } from './modelSha256';
-import { decodeUtf8, parseGuardedJson } from './safeJson';
+import { decodeUtf8, jsonDepth } from './safeJson';
 import { verifyTensors } from './verifyTensors';
 
 /** An uploaded file; `role` overrides the name-based guess (a `.json` whose name contains "key" is the key). */
@@ -32,7 +34,8 @@ export interface CheckUploadResult {
   /** Present when a key was uploaded. */
   readonly verification?:
     | { readonly method: 'watermas'; readonly keyFile: string; readonly result: VerifyResult }
-    | { readonly method: 'uchida'; readonly keyFile: string; readonly result: UchidaVerifyResult };
+    | { readonly method: 'uchida'; readonly keyFile: string; readonly result: UchidaVerifyResult }
+    | { readonly method: 'fcw'; readonly keyFile: string; readonly result: FcwVerifyResult };
 }
 
 export interface CheckUploadError {
@@ -54,7 +57,7 @@ export async function checkUpload(files: readonly UploadFile[], opts: CheckUploa
     return await checkUploadOrThrow(files, opts);
   } catch (e) {
     const err = e as Error;
-    const code = err instanceof KeyFileError ? err.code : err?.name ?? 'Error';
+    const code = err instanceof KeyFileError || err instanceof KeyUploadError ? err.code : (err?.name ?? 'Error');
     return { error: err?.message ?? String(e), code };
   }
 }
@@ -67,7 +70,8 @@ async function checkUploadOrThrow(files: readonly UploadFile[], opts: CheckUploa
   const keyFile = keys[0];
   // Parse the key first: it is cheap, and a bad key should not cost a large import.
   const key = keyFile ? parseKeyGuarded(keyFile, limits) : undefined;
-  const needModel = key?.method === 'uchida';
+  // Uchida and FCW (trigger accuracy) keys are judged on a runnable model, not on tensors.
+  const needModel = key?.method === 'uchida' || key?.method === 'fcw';
   const imported = await importWeights(modelFiles, { limits, buildModel: needModel });
   const base = {
     format: imported.format,
@@ -93,6 +97,15 @@ async function checkUploadOrThrow(files: readonly UploadFile[], opts: CheckUploa
     return { ...base, verification: { method: 'watermas', keyFile: keyFile.name, result } };
   }
   const model = imported.runnable;
+  if (key.method === 'fcw') {
+    if (!model) throw new KeyFileError('wrong-method', `${keyFile.name}: a function-coupled (trigger-set) key needs a runnable model (the lab's model.json + weights.bin), not a ${imported.format} file.`);
+    try {
+      const result = await verifyFcwKey(model, key.key, opts.threshold !== undefined ? { threshold: opts.threshold } : {});
+      return { ...base, verification: { method: 'fcw', keyFile: keyFile.name, result } };
+    } finally {
+      model.dispose();
+    }
+  }
   if (!model) throw new KeyFileError('wrong-method', `${keyFile.name}: an Uchida key needs a runnable model (the lab's model.json + weights.bin), not a ${imported.format} file.`);
   try {
     checkUchidaKeyAgainstModel(key.key, model);
@@ -109,14 +122,28 @@ async function checkUploadOrThrow(files: readonly UploadFile[], opts: CheckUploa
   }
 }
 
-/** Size and depth guards, then the watermark module's parser; messages are prefixed with the file name. */
+/** A key file rejected before schema parsing: too large, not UTF-8 or nested too deeply. */
+export class KeyUploadError extends Error {
+  constructor(
+    readonly code: 'key-too-large' | 'key-not-utf8' | 'key-too-deep',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyUploadError';
+  }
+}
+
+/** Size, encoding and depth guards, then the watermark module's parser; messages are prefixed with the file name. */
 function parseKeyGuarded(f: UploadFile, limits: ImportLimits): ReturnType<typeof parseAnyKeyFile> {
-  const fail = (m: string): never => {
-    throw new KeyFileError('not-json', `${f.name}: ${m}.`);
-  };
-  if (f.bytes.length > limits.maxJsonBytes) fail(`the key file is too large (${f.bytes.length} bytes, limit ${limits.maxJsonBytes})`);
-  const text = decodeUtf8(f.bytes, 'the key file', fail);
-  parseGuardedJson(text, { maxBytes: limits.maxJsonBytes, maxDepth: limits.maxJsonDepth }, 'the key file', fail);
+  if (f.bytes.length > limits.maxJsonBytes) {
+    throw new KeyUploadError('key-too-large', `${f.name}: the key file is too large (${f.bytes.length} bytes, limit ${limits.maxJsonBytes}).`);
+  }
+  const text = decodeUtf8(f.bytes, 'the key file', (m) => {
+    throw new KeyUploadError('key-not-utf8', `${f.name}: ${m}.`);
+  });
+  if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) {
+    throw new KeyUploadError('key-too-deep', `${f.name}: the key file is nested too deeply (more than ${limits.maxJsonDepth} levels).`);
+  }
   try {
     return parseAnyKeyFile(text);
   } catch (e) {

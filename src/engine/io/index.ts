@@ -20,4 +20,4 @@ export { sha256Hex, modelFingerprint, type FileDigest } from './modelSha256';
 export { importWeights, type ImportFormat, type ImportOptions, type ImportedWeights, type UploadedFile } from './importWeights';
 export { exportSafetensors } from './exportSafetensors';
 export { verifyTensors, type VerifyTensorsOptions } from './verifyTensors';
-export { checkUpload, type UploadFile, type CheckUploadOptions, type CheckUploadResult, type CheckUploadError } from './checkUpload';
+export { checkUpload, KeyUploadError, type UploadFile, type CheckUploadOptions, type CheckUploadResult, type CheckUploadError } from './checkUpload';

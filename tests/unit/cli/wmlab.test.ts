@@ -66,3 +66,21 @@ describe('wmlab CLI', () => {
     expect(missing.err).toContain('nope');
   });
 });
+
+describe('wmlab verify on exported formats', () => {
+  it('verifies the safetensors export of a lab model with its key', async () => {
+    const { createModel } = await import('../../../src/engine/models');
+    const { embedWatermark, serializeKey } = await import('../../../src/engine/watermark');
+    const { exportSafetensors } = await import('../../../src/engine/io');
+    const dir = mkdtempSync(join(tmpdir(), 'wmlab-st-'));
+    const model = createModel('cnn', { seed: 3, options: { width: 4, hidden: 16 } });
+    const { key } = await embedWatermark(model, { seed: new Uint8Array(32).fill(7), payload: { kind: 'random-bits', count: 64 } });
+    writeFileSync(join(dir, 'model.safetensors'), await exportSafetensors(model));
+    writeFileSync(join(dir, 'key.json'), serializeKey(key));
+    model.dispose();
+    const r = await wmlab('verify', '--model', join(dir, 'model.safetensors'), '--key', join(dir, 'key.json'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.json()).toMatchObject({ format: 'safetensors', bits: 64, ber: 0, detected: true });
+    expect(r.json().sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

@@ -1,0 +1,188 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+import type { ImageSet, Normalization } from '../data/types';
+import { base64ToBytes, bytesToBase64 } from '../watermark/base64';
+import { KEY_FORMAT, KEY_VERSION, KeyFileError, parseKeyEnvelope, schemaError } from '../watermark/keyFile';
+import { fuseTriggers } from './triggers';
+import type { FcwMode, FcwTriggers } from './types';
+
+/**
+ * The FCW key file: the shared envelope (format "watermas-lab-key", version 1) with
+ * method 'fcw'. The triggers are stored either as pixels (base64 uint8 HWC, kind 'pixels')
+ * or as the recipe to regenerate them from the training set (kind 'recipe': data set name
+ * (+ generator seed and count for the synthetic set) and the source indices). Both kinds carry
+ * the sources and a SHA-256 of the trigger pixels, checked on regeneration.
+ */
+const intNonNeg = z.number().int().nonnegative();
+
+const SourceSchema = z.object({ a: intNonNeg, b: intNonNeg, classA: intNonNeg, classB: intNonNeg });
+
+export const FcwKeySchema = z.object({
+  format: z.literal(KEY_FORMAT),
+  version: z.literal(KEY_VERSION),
+  method: z.literal('fcw'),
+  /** Informational: the architecture the mark was embedded in (verification is black-box). */
+  arch: z.string().optional(),
+  numClasses: z.number().int().min(3),
+  target: intNonNeg,
+  mode: z.enum(['direct', 'invisible']),
+  ratio: z.number().min(0).max(1),
+  normalization: z.object({
+    mean: z.tuple([z.number(), z.number(), z.number()]),
+    std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+  }),
+  image: z.object({ height: z.number().int().positive(), width: z.number().int().positive(), channels: z.literal(3) }),
+  sources: z.array(SourceSchema).min(1),
+  /** SHA-256 (hex) of the concatenated trigger pixels. */
+  pixelsSha256: z.string().regex(/^[0-9a-f]{64}$/, 'pixelsSha256 must be 64 lower-case hex digits'),
+  triggers: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('pixels'), pixels: z.string() }),
+    z.object({
+      kind: z.literal('recipe'),
+      dataset: z.object({
+        name: z.enum(['cifar10', 'synthetic']),
+        split: z.literal('train'),
+        /** Synthetic set: generator seed and train count. */
+        seed: z.number().int().optional(),
+        count: z.number().int().positive().optional(),
+      }),
+      /** The trigger generation seed (for the record; the sources are what regenerates them). */
+      seed: z.number().int(),
+    }),
+  ]),
+  /** Training settings, for the record. */
+  embedding: z
+    .object({ seed: z.number().int(), perBatch: z.number().int().positive(), maskFraction: z.number().min(0).max(1), maskPeriod: z.number().int().positive() })
+    .optional(),
+  /** Chance rate measured on null models, when known (else verification uses 1 / numClasses). */
+  chanceRate: z.number().gt(0).lt(1).optional(),
+  createdAt: z.string().min(1),
+});
+
+export type FcwKey = z.infer<typeof FcwKeySchema>;
+
+/** SHA-256 hex of trigger pixels. */
+export function triggerDigest(pixels: Uint8Array): string {
+  return bytesToHex(sha256(pixels));
+}
+
+export interface CreateFcwKeyOptions {
+  readonly numClasses: number;
+  readonly normalization: Normalization;
+  /** 'pixels' (default) or a recipe naming the data set. */
+  readonly store?: { readonly kind: 'pixels' } | { readonly kind: 'recipe'; readonly dataset: { name: 'cifar10' | 'synthetic'; seed?: number; count?: number }; readonly seed: number };
+  readonly arch?: string;
+  readonly embedding?: FcwKey['embedding'];
+  readonly chanceRate?: number;
+  readonly createdAt?: string;
+}
+
+/** Builds (and validates) the key of a trigger set. */
+export function createFcwKey(triggers: FcwTriggers, opts: CreateFcwKeyOptions): FcwKey {
+  const store = opts.store ?? { kind: 'pixels' as const };
+  const { images } = triggers;
+  const key: FcwKey = {
+    format: KEY_FORMAT,
+    version: KEY_VERSION,
+    method: 'fcw',
+    ...(opts.arch === undefined ? {} : { arch: opts.arch }),
+    numClasses: opts.numClasses,
+    target: triggers.target,
+    mode: triggers.mode,
+    ratio: triggers.ratio,
+    normalization: { mean: [...opts.normalization.mean], std: [...opts.normalization.std] },
+    image: { height: images.height, width: images.width, channels: 3 },
+    sources: triggers.sources.map((s) => ({ ...s })),
+    pixelsSha256: triggerDigest(images.images),
+    triggers:
+      store.kind === 'pixels'
+        ? { kind: 'pixels', pixels: bytesToBase64(images.images) }
+        : { kind: 'recipe', dataset: { ...store.dataset, split: 'train' }, seed: store.seed },
+    ...(opts.embedding === undefined ? {} : { embedding: opts.embedding }),
+    ...(opts.chanceRate === undefined ? {} : { chanceRate: opts.chanceRate }),
+    createdAt: opts.createdAt ?? new Date().toISOString(),
+  };
+  const parsed = FcwKeySchema.safeParse(key);
+  if (!parsed.success) throw schemaError(parsed.error.issues);
+  validateFcwKey(parsed.data);
+  return parsed.data;
+}
+
+/** Semantic checks (KeyFileError): target and source classes in range, t ∉ {classA, classB}, classA ≠ classB, pixel length and digest. */
+export function validateFcwKey(key: FcwKey): void {
+  if (key.target >= key.numClasses) throw new KeyFileError('invalid-schema', `Invalid key file at target: ${key.target} is not a class of 0..${key.numClasses - 1}.`);
+  key.sources.forEach((s, i) => {
+    for (const c of [s.classA, s.classB]) {
+      if (c >= key.numClasses) throw new KeyFileError('invalid-schema', `Invalid key file at sources.${i}: class ${c} is not a class of 0..${key.numClasses - 1}.`);
+    }
+    if (s.classA === s.classB) throw new KeyFileError('invalid-schema', `Invalid key file at sources.${i}: both source images are of class ${s.classA}.`);
+    if (s.classA === key.target || s.classB === key.target) {
+      throw new KeyFileError('invalid-schema', `Invalid key file at sources.${i}: a source class equals the target ${key.target}.`);
+    }
+  });
+  if (key.triggers.kind === 'pixels') {
+    let px: Uint8Array;
+    try {
+      px = base64ToBytes(key.triggers.pixels);
+    } catch {
+      throw new KeyFileError('invalid-schema', 'Invalid key file at triggers.pixels: not base64.');
+    }
+    const want = key.sources.length * key.image.height * key.image.width * key.image.channels;
+    if (px.length !== want) {
+      throw new KeyFileError('payload-length', `The key declares ${key.sources.length} triggers of ${key.image.height}x${key.image.width}x3 (${want} bytes) but holds ${px.length}.`);
+    }
+    if (triggerDigest(px) !== key.pixelsSha256) throw new KeyFileError('payload-mismatch', 'The trigger pixels do not match their SHA-256; the file was altered.');
+  }
+}
+
+/** Parses and validates an FCW key file (shared envelope errors, then 'wrong-method', 'invalid-schema', 'payload-length', 'payload-mismatch'). */
+export function parseFcwKeyFile(jsonText: string): FcwKey {
+  const raw = parseKeyEnvelope(jsonText);
+  if (raw.method !== 'fcw') throw new KeyFileError('wrong-method', `This is a ${JSON.stringify(raw.method)} key, not an FCW key.`);
+  const parsed = FcwKeySchema.safeParse(raw);
+  if (!parsed.success) throw schemaError(parsed.error.issues);
+  validateFcwKey(parsed.data);
+  return parsed.data;
+}
+
+/** Serialises an FCW key as JSON (validated first). */
+export function serializeFcwKey(key: FcwKey): string {
+  validateFcwKey(key);
+  return JSON.stringify(key, null, 2) + '\n';
+}
+
+/**
+ * The trigger set of a key. Pixel keys decode directly; recipe keys need the training set
+ * they name (`trainSet`): the source indices must exist there with the recorded classes, and
+ * the regenerated pixels must match the key's SHA-256 (KeyFileError 'index-out-of-range' /
+ * 'payload-mismatch' otherwise).
+ */
+export function fcwTriggersFromKey(key: FcwKey, trainSet?: ImageSet): FcwTriggers {
+  const { height, width } = key.image;
+  const mode: FcwMode = key.mode;
+  let images: ImageSet;
+  if (key.triggers.kind === 'pixels') {
+    validateFcwKey(key);
+    const pixels = base64ToBytes(key.triggers.pixels);
+    images = { images: pixels, labels: new Uint8Array(key.sources.length).fill(key.target), count: key.sources.length, height, width, channels: 3 };
+  } else {
+    if (!trainSet) throw new Error(`This FCW key stores a recipe: load the ${key.triggers.dataset.name} training set to regenerate its triggers.`);
+    if (trainSet.height !== height || trainSet.width !== width || trainSet.channels !== 3) {
+      throw new KeyFileError('payload-mismatch', `The key's triggers are ${height}x${width}x3 but the data set's images are ${trainSet.height}x${trainSet.width}x${trainSet.channels}.`);
+    }
+    key.sources.forEach((s, i) => {
+      for (const [idx, cls] of [[s.a, s.classA], [s.b, s.classB]] as const) {
+        if (idx >= trainSet.count) throw new KeyFileError('index-out-of-range', `Trigger ${i} uses image ${idx}, but the training set has ${trainSet.count} images.`);
+        if (trainSet.labels[idx] !== cls) {
+          throw new KeyFileError('payload-mismatch', `Trigger ${i}: image ${idx} is of class ${trainSet.labels[idx]} in this data set, the key says ${cls}; not the data set the key was made from.`);
+        }
+      }
+    });
+    images = fuseTriggers(trainSet, key.sources, mode, key.ratio, key.target);
+    if (triggerDigest(images.images) !== key.pixelsSha256) {
+      throw new KeyFileError('payload-mismatch', 'The regenerated triggers do not match the key (SHA-256); not the data set the key was made from.');
+    }
+  }
+  return { images, target: key.target, mode, ratio: key.ratio, sources: key.sources };
+}

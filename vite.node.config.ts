@@ -17,7 +17,17 @@ export default defineConfig({
     minify: false,
     rollupOptions: {
       input: { wmlab: 'src/cli/wmlab.ts', bench: 'bench/node-bench.ts' },
-      output: { format: 'es', entryFileNames: '[name].js' },
+      output: {
+        format: 'es',
+        entryFileNames: '[name].js',
+        // The wasm backend's Emscripten glue expects CommonJS's __dirname when it runs in Node.
+        banner: [
+          "import { fileURLToPath as __wmlabFileURLToPath } from 'node:url';",
+          "import { dirname as __wmlabDirname } from 'node:path';",
+          'const __filename = __wmlabFileURLToPath(import.meta.url);',
+          'const __dirname = __wmlabDirname(__filename);',
+        ].join('\n'),
+      },
     },
   },
   ssr: {

@@ -5,6 +5,9 @@ import { useTraining } from './useTraining';
 import { Header } from './Header';
 import { DatasetPanel } from './DatasetPanel';
 import { TrainingPanel } from './TrainingPanel';
+import { WatermarkPanel } from './WatermarkPanel';
+import { AttackPanel } from './AttackPanel';
+import { LandscapePanel } from './LandscapePanel';
 import { errorMessage } from './format';
 
 /** Sensible defaults for a first run in a browser: a few minutes on a decent GPU. */
@@ -123,6 +126,9 @@ export function App() {
           onResample={resample}
         />
         <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} />
+        <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} />
+        <AttackPanel engine={engine} modelStamp={training.outcome} locked={locked} />
+        <LandscapePanel engine={engine} modelStamp={training.outcome} locked={locked} />
       </main>
       <footer className="app-footer muted small">
         WaterMAS Lab · everything runs locally in this tab{backend ? ` · tfjs backend: ${backend.name}` : ''}

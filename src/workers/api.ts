@@ -3,6 +3,10 @@
  * Only plain, structured-cloneable data crosses it; the UI imports these TYPES only
  * (never tfjs, never the engine).
  */
+import type { ModelExport, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermarkApi';
+export type * from './watermarkApi';
+import type { AnalysisApi } from './analysisApi';
+export type * from './analysisApi';
 
 /** Which backend to run; 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu. */
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -84,6 +88,8 @@ export interface TrainSettings {
   /** Evaluate on the first N test images (0 = all). */
   readonly testLimit: number;
   readonly augment: boolean;
+  /** Watermark embedded before training (absent or method 'none' = plain training). */
+  readonly watermark?: WatermarkConfig;
 }
 
 export type TrainPhase = 'preparing' | 'training' | 'paused' | 'evaluating' | 'done' | 'cancelled';
@@ -101,6 +107,8 @@ export interface TrainProgress {
   readonly imagesPerSecond: number | null;
   readonly etaSeconds: number | null;
   readonly elapsedSeconds: number;
+  /** Live watermark state (watermarked runs, training phase). */
+  readonly watermark?: WatermarkProgress;
 }
 
 export interface TrainOutcome {
@@ -113,6 +121,8 @@ export interface TrainOutcome {
   readonly testAccuracy: number | null;
   readonly testLoss: number | null;
   readonly backend: string;
+  /** Verification of the trained model against its key (watermarked, completed runs). */
+  readonly watermark?: WatermarkReport;
 }
 
 export interface EvaluateResult {
@@ -130,7 +140,7 @@ export interface ImportResult {
 }
 
 /** The engine as the worker exposes it (all methods are async across the worker boundary). */
-export interface EngineApi {
+export interface EngineApi extends AnalysisApi {
   init(preference: BackendPreference): Promise<BackendInfo>;
   backend(): Promise<BackendInfo | null>;
   loadDataset(req: { source: DataSourceRequest }): Promise<DatasetInfo>;
@@ -147,4 +157,10 @@ export interface EngineApi {
   importCifarTarball(bytes: ArrayBuffer): Promise<ImportResult>;
   /** Forgets the stored CIFAR-10 files. */
   clearStoredDataset(): Promise<void>;
+  /** Changes R / σ / λ / mode / ρ / margin of the running watermarked run from its next step. */
+  setWatermarkSettings(partial: Partial<WatermarkLiveSettings>): Promise<void>;
+  /** model.json text and weights.bin bytes (transferred) of the last trained model. */
+  exportModel(): Promise<ModelExport>;
+  /** key.json text of the last watermarked run. */
+  exportKey(): Promise<string>;
 }

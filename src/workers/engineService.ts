@@ -9,6 +9,7 @@ import { RunControl, evaluate } from '../engine/train';
 import type {
   ArchSummary, BackendInfo, BackendPreference, DataSourceRequest, DatasetInfo, EngineApi, EvaluateResult,
   ImportResult, Thumbnails, TrainOutcome, TrainProgress, TrainSettings,
+  ModelExport, WatermarkLiveSettings,
 } from './api';
 import { BACKEND_PREFERENCES } from './api';
 import { startBackend } from './backendSetup';
@@ -17,6 +18,11 @@ import { pickSpreadIndices, toRgba } from './thumbnails';
 import { extractCifarTarball } from './tarball';
 import { clearFiles, storeFiles } from './storage';
 import { runTraining } from './trainRun';
+import { LiveWatermarkSettings } from './watermarkRun';
+import { exportModelFiles, exportKeyText } from './watermarkExport';
+import { AnalysisService } from './analysisService';
+import type { AnalysisApi } from './analysisApi';
+import type { Key } from '../engine/watermark';
 import * as Comlink from 'comlink';
 
 /** Turns anything thrown into an Error with a readable message (comlink re-throws it in the page). */
@@ -42,8 +48,33 @@ export class EngineService implements EngineApi {
   private model: Model | null = null;
   private sampleRound = 0;
   private lastSettings: TrainSettings | null = null;
+  /** Key of the last watermarked run (with this.model); slider changes of the running one. */
+  private watermarkKey: Key | null = null;
+  private watermarkLive: LiveWatermarkSettings | null = null;
 
   constructor(private readonly origin: string) {}
+
+  /** Attack sweeps and landscape runs on the current keyed model (Attack and Landscape panels). */
+  private readonly analysis = new AnalysisService({
+    currentModel: () => this.model,
+    currentKey: () => this.currentKey(),
+    currentData: () => this.data,
+    backendName: () => this.backendInfo?.name ?? 'unknown',
+    refuseWhileBusy: (what) => this.refuseWhileTraining(what),
+    exclusive: (context, fn) => this.exclusive(context, fn),
+  });
+
+  /** The watermark key of the current trained model (null for plain training or no model). */
+  private currentKey(): Key | null {
+    return this.model ? this.watermarkKey : null;
+  }
+
+  attackCatalog: AnalysisApi['attackCatalog'] = () => this.analysis.attackCatalog();
+  keyedModel: AnalysisApi['keyedModel'] = () => this.analysis.keyedModel();
+  runAttackSweep: AnalysisApi['runAttackSweep'] = (s, cb) => this.analysis.runAttackSweep(s, cb);
+  cancelAttack: AnalysisApi['cancelAttack'] = () => this.analysis.cancelAttack();
+  runLandscape: AnalysisApi['runLandscape'] = (s, cb) => this.analysis.runLandscape(s, cb);
+  cancelLandscape: AnalysisApi['cancelLandscape'] = () => this.analysis.cancelLandscape();
 
   /** Runs `fn` after every earlier operation on the tensor queue, rejecting with `context` in the message. */
   private exclusive<T>(context: string, fn: () => Promise<T>): Promise<T> {
@@ -152,11 +183,15 @@ export class EngineService implements EngineApi {
     if (!this.backendInfo) throw new Error('train: no backend initialised yet (call init first)');
     const control = new RunControl();
     this.control = control;
+    const live = new LiveWatermarkSettings();
+    this.watermarkLive = live;
     return this.exclusive('training', async () => {
       try {
         this.model?.dispose();
         this.model = null;
-        const { model, outcome } = await runTraining({
+        this.watermarkKey = null;
+        const { model, outcome, watermarkKey } = await runTraining({
+          watermarkLive: live,
           settings,
           dataset: data.dataset,
           normalization: data.normalization,
@@ -172,10 +207,12 @@ export class EngineService implements EngineApi {
           },
         });
         this.model = model;
+        this.watermarkKey = watermarkKey ?? null;
         this.lastSettings = settings;
         return outcome;
       } finally {
         this.control = null;
+        this.watermarkLive = null;
         // Close the comlink port of the page's callback (a plain function has no such member).
         (onProgress as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
       }
@@ -232,5 +269,28 @@ export class EngineService implements EngineApi {
 
   async clearStoredDataset(): Promise<void> {
     await clearFiles();
+  }
+
+  async setWatermarkSettings(partial: Partial<WatermarkLiveSettings>): Promise<void> {
+    if (!this.watermarkLive) throw new Error('setWatermarkSettings: no training run in progress');
+    try {
+      this.watermarkLive.set(partial ?? {});
+    } catch (e) {
+      throw asError(e, 'setWatermarkSettings');
+    }
+  }
+
+  async exportModel(): Promise<ModelExport> {
+    this.refuseWhileTraining('exportModel');
+    return this.exclusive('exportModel', async () => {
+      if (!this.model) throw new Error('no trained model yet: train one first');
+      const files = await exportModelFiles(this.model, this.watermarkKey);
+      return Comlink.transfer(files, [files.weights]);
+    });
+  }
+
+  async exportKey(): Promise<string> {
+    if (!this.model || !this.watermarkKey) throw new Error('exportKey: the last run carries no watermark');
+    return exportKeyText(this.watermarkKey);
   }
 }

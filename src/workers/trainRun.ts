@@ -5,6 +5,8 @@ import { createModel, isArchName } from '../engine/models';
 import type { Model } from '../engine/models/types';
 import { evaluate, train, type RunControl, type ScheduleConfig, type TrainProgress as EngineProgress } from '../engine/train';
 import type { TrainOutcome, TrainProgress, TrainSettings } from './api';
+import type { Key } from '../engine/watermark';
+import { startWatermark, validateWatermarkConfig, type LiveWatermarkSettings, type WatermarkSession } from './watermarkRun';
 
 /** Checks settings that came over the worker boundary; throws a one-line reason. */
 export function validateTrainSettings(s: TrainSettings): void {
@@ -21,6 +23,7 @@ export function validateTrainSettings(s: TrainSettings): void {
   if (!nonNegInt(s.seed)) throw new Error(`seed must be a whole number >= 0, got ${s.seed}`);
   if (!nonNegInt(s.trainLimit)) throw new Error(`train images must be a whole number >= 0, got ${s.trainLimit}`);
   if (!nonNegInt(s.testLimit)) throw new Error(`test images must be a whole number >= 0, got ${s.testLimit}`);
+  if (s.watermark) validateWatermarkConfig(s.watermark);
 }
 
 /** The UI's schedule names as engine schedules ("step": x0.1 at 50 % and 75 % of the epochs, our choice). */
@@ -47,11 +50,15 @@ export interface RunInput {
   readonly control: RunControl;
   readonly backend: () => string;
   readonly onProgress: (p: TrainProgress) => void | Promise<void>;
+  /** Slider changes for a watermarked run, applied at the next step. */
+  readonly watermarkLive?: LiveWatermarkSettings;
 }
 
 export interface RunOutput {
   readonly outcome: TrainOutcome;
   readonly model: Model;
+  /** The key of a watermarked run. */
+  readonly watermarkKey?: Key;
 }
 
 /**
@@ -78,7 +85,11 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     imagesPerSecond: null, etaSeconds: null, elapsedSeconds: 0,
   });
   const model = createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length });
+  let wm: WatermarkSession | null = null;
   try {
+    // Watermark: embed into the fresh model before the first step (θ_K := v, then frozen).
+    if (s.watermark?.method === 'watermas') wm = await startWatermark(model, s.watermark, s.seed, input.watermarkLive ?? null);
+    const session = wm;
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
     const result = await train(
       model,
@@ -95,7 +106,8 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
       },
       {
         control,
-        onProgress: (p: EngineProgress) =>
+        ...(session ? session.trainHooks() : {}),
+        onProgress: async (p: EngineProgress) =>
           input.onProgress({
             ...base,
             phase: control.state === 'paused' ? 'paused' : 'training',
@@ -107,6 +119,7 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
             imagesPerSecond: finite(p.imagesPerSecond),
             etaSeconds: finite(p.etaSeconds),
             elapsedSeconds: elapsed(),
+            ...(session ? { watermark: await session.progress(p.metrics) } : {}),
           }),
       },
     );
@@ -125,12 +138,14 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
       testAccuracy = ev.accuracy;
       testLoss = ev.loss;
     }
+    const watermark = session ? await session.report(model, result.frozenUnchanged ?? false) : undefined;
     await input.onProgress({
       ...base, phase: cancelled ? 'cancelled' : 'done', step: result.steps, epoch: lastEpoch, loss: null, accuracy: null,
       learningRate: null, imagesPerSecond: result.imagesPerSecond, etaSeconds: 0, elapsedSeconds: elapsed(),
     });
     return {
       model,
+      ...(session ? { watermarkKey: session.key } : {}),
       outcome: {
         cancelled,
         steps: result.steps,
@@ -141,10 +156,13 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
         testAccuracy,
         testLoss,
         backend: input.backend(),
+        ...(watermark ? { watermark } : {}),
       },
     };
   } catch (e) {
     model.dispose();
     throw e;
+  } finally {
+    wm?.dispose();
   }
 }

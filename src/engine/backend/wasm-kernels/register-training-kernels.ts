@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+// The wasm package registers its native kernels on import; it must come first so that the
+// replacements below are not overwritten by a later import.
+import '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputConfig, keepNativeConv2DBackpropInput } from './conv2d-backprop-input';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
+import { keepNativeTile, tileConfig } from './tile';
+import { WASM_BACKEND } from './composer';
+
+/**
+ * Gradient kernels that tfjs-backend-wasm 4.22 lacks, found by running training steps of
+ * conv/BN/depthwise/pooling/activation/softmax-CE/layer-norm/matmul/gather stacks on wasm.
+ * (AvgPoolGrad ships with the wasm backend and is verified by the tests; its MaxPoolGrad is
+ * wrong for more than one channel and its Conv2DBackpropInput slow: both are replaced.)
+ */
+const CONFIGS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  unsortedSegmentSumConfig,
+  maxPoolGradConfig,
+  conv2DBackpropInputConfig,
+  tileConfig,
+];
+
+/**
+ * Kernels that tfjs-backend-wasm 4.22 ships but gets wrong or runs slowly; ours replace them.
+ * MaxPoolGrad: the native one drops gradient entries when channels > 1.
+ * Conv2DBackpropInput: the native one is a scalar loop; ours (XNNPACK conv) is faster for
+ * the zoo's 3x3 and 1x1 convolutions and delegates to the native one where it is not.
+ * Tile: the native one is an index loop; broadcast tiles (BatchNorm gradient) go to XNNPACK.
+ */
+const REPLACES_NATIVE: ReadonlySet<string> = new Set(['MaxPoolGrad', 'Conv2DBackpropInput', 'Tile']);
+
+/** Replacements that delegate some cases to the native kernel they replace. */
+const KEEP_NATIVE = new Map<KernelConfig, (native: KernelConfig) => void>([
+  [conv2DBackpropInputConfig, keepNativeConv2DBackpropInput],
+  [tileConfig, keepNativeTile],
+]);
+
+/** Names of the kernels that `registerWasmTrainingKernels` adds to (or replaces in) the 'wasm' backend. */
+export const WASM_TRAINING_KERNELS: readonly string[] = CONFIGS.map((k) => k.kernelName);
+
+/**
+ * Registers the composite training kernels for the 'wasm' backend. Idempotent; safe to call
+ * before or after the wasm backend is initialised (kernels are looked up per call).
+ * Native kernels listed in REPLACES_NATIVE are replaced; any other kernel already registered
+ * for wasm (e.g. by a future tfjs release) is left alone.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of CONFIGS) {
+    const current = tf.getKernel(config.kernelName, WASM_BACKEND);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current != null) {
+      if (!REPLACES_NATIVE.has(config.kernelName)) continue;
+      KEEP_NATIVE.get(config)?.(current);
+      tf.unregisterKernel(config.kernelName, WASM_BACKEND);
+    }
+    tf.registerKernel(config);
+  }
+}
+
+/** True when every training kernel is registered for 'wasm' (the ladder's gate for training). */
+export function wasmTrainingKernelsRegistered(): boolean {
+  return CONFIGS.every((k) => {
+    const current = tf.getKernel(k.kernelName, WASM_BACKEND);
+    return current != null && (current.kernelFunc === k.kernelFunc || !REPLACES_NATIVE.has(k.kernelName));
+  });
+}

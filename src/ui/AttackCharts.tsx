@@ -1,0 +1,138 @@
+import { useRef } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { AttackPoint } from '../workers/api';
+import { downloadSvgPng } from './exportFiles';
+
+/** One sweep as drawn: a finished run kept for comparison, or the live one. */
+export interface AttackSeries {
+  readonly name: string;
+  readonly attack: string;
+  readonly strengthName: string;
+  readonly decreasing: boolean;
+  /** Unattacked accuracy on the same test images (the reference of the accuracy drop). */
+  readonly baseAccuracy: number | null;
+  readonly points: readonly AttackPoint[];
+  readonly color: string;
+  readonly live?: boolean;
+}
+
+const AXIS = { fontSize: 12, fill: '#56606b' };
+const MARGIN = { top: 8, right: 16, bottom: 18, left: 4 };
+
+interface ChartProps {
+  readonly title: string;
+  readonly testId: string;
+  readonly filename: string;
+  readonly series: readonly AttackSeries[];
+  readonly x: (s: AttackSeries, p: AttackPoint) => number;
+  readonly y: (s: AttackSeries, p: AttackPoint) => number;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly yDomain: [number | 'auto', number | 'auto'];
+  /** Default: the data's range. */
+  readonly xDomain?: [number | ((v: number) => number), number | ((v: number) => number)];
+  readonly xReversed?: boolean;
+  readonly yFormat: (v: number) => string;
+}
+
+/** A line chart with one line per series (each with its own points), and a PNG export. */
+function SeriesChart(p: ChartProps) {
+  const ref = useRef<HTMLElement>(null);
+  const total = p.series.reduce((s, x) => s + x.points.length, 0);
+  return (
+    <figure className="chart" ref={ref} data-testid={p.testId} data-points={total}>
+      <figcaption>
+        {p.title}
+        <button type="button" className="link-button chart-export" disabled={total === 0} onClick={() => downloadSvgPng(ref.current, p.filename)}>
+          PNG
+        </button>
+      </figcaption>
+      <ResponsiveContainer width="100%" height={230}>
+        <LineChart margin={MARGIN}>
+          <CartesianGrid stroke="#e3e7ec" />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={p.xDomain ?? ['auto', 'auto']}
+            reversed={p.xReversed}
+            tick={AXIS}
+            allowDuplicatedCategory={false}
+            label={{ value: p.xLabel, position: 'insideBottom', offset: -10, fontSize: 12, fill: '#56606b' }}
+          />
+          <YAxis tick={AXIS} width={52} domain={p.yDomain} tickFormatter={p.yFormat} label={{ value: p.yLabel, angle: -90, position: 'insideLeft', fontSize: 12, fill: '#56606b' }} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? p.yFormat(v) : String(v))} labelFormatter={(l) => `${p.xLabel}: ${l}`} />
+          <Legend verticalAlign="top" height={24} />
+          {p.series.map((s) => (
+            <Line
+              key={s.name}
+              name={s.name}
+              data={s.points.map((pt) => ({ x: p.x(s, pt), y: p.y(s, pt) })).sort((a, b) => a.x - b.x)}
+              dataKey="y"
+              stroke={s.color}
+              strokeWidth={2}
+              strokeDasharray={s.live ? '5 3' : undefined}
+              dot={{ r: 3 }}
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(0)}`;
+const ber = (v: number) => v.toFixed(2);
+
+/**
+ * The Attack panel's charts: BER and accuracy against the strength (the series of the selected
+ * attack), and the trade-off (accuracy drop on x, BER on y) over every kept series.
+ */
+export function AttackCharts({ perAttack, all }: { readonly perAttack: readonly AttackSeries[]; readonly all: readonly AttackSeries[] }) {
+  const first = perAttack[0];
+  const sName = first ? `strength ${first.strengthName}` : 'strength';
+  const reversed = first?.decreasing ?? false;
+  return (
+    <div className="charts attack-charts">
+      <SeriesChart
+        title="BER vs strength"
+        testId="attack-ber-chart"
+        filename="ber-vs-strength.png"
+        series={perAttack}
+        x={(_, pt) => pt.strength}
+        y={(_, pt) => pt.ber}
+        xLabel={sName}
+        yLabel="BER"
+        yDomain={[0, 0.6]}
+        xReversed={reversed}
+        yFormat={ber}
+      />
+      <SeriesChart
+        title="Test accuracy (%) vs strength"
+        testId="attack-accuracy-chart"
+        filename="accuracy-vs-strength.png"
+        series={perAttack}
+        x={(_, pt) => pt.strength}
+        y={(_, pt) => pt.accuracy}
+        xLabel={sName}
+        yLabel="accuracy %"
+        yDomain={[0, 1]}
+        xReversed={reversed}
+        yFormat={pct}
+      />
+      <SeriesChart
+        title="Trade-off: BER vs accuracy drop (all kept runs)"
+        testId="attack-tradeoff-chart"
+        filename="tradeoff.png"
+        series={all.filter((s) => s.baseAccuracy !== null)}
+        x={(s, pt) => Number((((s.baseAccuracy ?? 0) - pt.accuracy) * 100).toFixed(2))}
+        y={(_, pt) => pt.ber}
+        xLabel="accuracy drop (points)"
+        xDomain={[(lo) => Math.min(0, Math.floor(lo)), (hi) => Math.max(1, Math.ceil(hi))]}
+        yLabel="BER"
+        yDomain={[0, 0.6]}
+        yFormat={ber}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,238 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { AttackPoint, AttackSummary, AttackSweepOutcome } from '../workers/api';
+import { AttackCharts, type AttackSeries } from './AttackCharts';
+import { parseStrengths, toCsv } from './analysisData';
+import { downloadText } from './exportFiles';
+import { errorMessage, formatDuration, formatPercent } from './format';
+import type { EngineHandle } from './useEngine';
+import { proxyCallback } from './useEngine';
+import { SERIES_COLORS, useKeyedModel } from './useKeyedModel';
+import './analysis.css';
+
+interface AttackPanelProps {
+  readonly engine: EngineHandle;
+  /** Changes when a training run ends (the worker may then hold a new keyed model). */
+  readonly modelStamp: unknown;
+  /** A training run is going: no sweeps meanwhile. */
+  readonly locked: boolean;
+}
+
+const COLUMNS = ['series', 'attack', 'strength', 'accuracy', 'accuracyDrop', 'ber', 'pValue', 'log10PValue', 'detected', 'ms'];
+
+function rowsOf(series: readonly AttackSeries[]) {
+  return series.flatMap((s) =>
+    s.points.map((p) => ({
+      series: s.name, attack: p.attack, strength: p.strength, accuracy: p.accuracy,
+      accuracyDrop: s.baseAccuracy === null ? null : s.baseAccuracy - p.accuracy,
+      ber: p.ber, pValue: p.pValue, log10PValue: p.log10PValue, detected: p.detected, ms: Math.round(p.ms),
+    })),
+  );
+}
+
+/**
+ * The Attack panel: one attack's strength sweep on the trained watermarked model, streamed point
+ * by point into BER / accuracy charts; each finished sweep is kept as a named series so runs
+ * (e.g. R = 0 and R = 4) overlay on the trade-off chart; table, CSV / JSON export.
+ */
+export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
+  const keyed = useKeyedModel(engine, modelStamp);
+  const [catalog, setCatalog] = useState<readonly AttackSummary[]>([]);
+  const [attackId, setAttackId] = useState('noise');
+  const [strengthsText, setStrengthsText] = useState('');
+  const [testLimit, setTestLimit] = useState(500);
+  const [seed, setSeed] = useState(0);
+  const [name, setName] = useState('');
+  const [running, setRunning] = useState(false);
+  const [live, setLive] = useState<AttackPoint[]>([]);
+  const [last, setLast] = useState<AttackSweepOutcome | null>(null);
+  const [kept, setKept] = useState<AttackSeries[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let alive = true;
+    engine.attackCatalog().then(
+      (c) => {
+        if (!alive) return;
+        setCatalog(c);
+        setStrengthsText((t) => t || (c.find((a) => a.id === 'noise')?.defaultStrengths.join(', ') ?? ''));
+      },
+      (e: unknown) => alive && setError(errorMessage(e)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [engine]);
+
+  const info = catalog.find((a) => a.id === attackId);
+  const strengths = parseStrengths(strengthsText);
+  const autoName = `${attackId}${keyed ? `, R=${keyed.replicas}` : ''}`;
+  const disabledReason = locked
+    ? 'Wait for the training run to finish.'
+    : !keyed
+      ? 'Train a model with a WaterMAS key first (Training panel, watermark on): attacks need a marked model and its key.'
+      : null;
+
+  const pickAttack = (id: string) => {
+    setAttackId(id);
+    const a = catalog.find((x) => x.id === id);
+    if (a) setStrengthsText(a.defaultStrengths.join(', '));
+  };
+
+  const start = useCallback(() => {
+    if (!strengths || !info) return;
+    const seriesName = (name.trim() || autoName) + (kept.some((k) => k.name === (name.trim() || autoName)) ? ` #${kept.length + 1}` : '');
+    setRunning(true);
+    setError(null);
+    setLive([]);
+    setLast(null);
+    const onPoint = proxyCallback((p: AttackPoint) => setLive((l) => [...l, p]));
+    engine
+      .runAttackSweep({ attack: info.id, strengths, testLimit, seed }, onPoint)
+      .then((o) => {
+        setLast(o);
+        if (o.points.length > 0) {
+          setKept((k) => [
+            ...k,
+            {
+              name: o.cancelled ? `${seriesName} (cancelled)` : seriesName, attack: o.attack, strengthName: info.strengthName, decreasing: info.decreasing,
+              baseAccuracy: o.baseAccuracy, points: o.points, color: SERIES_COLORS[k.length % SERIES_COLORS.length],
+            },
+          ]);
+        }
+        setLive([]);
+      })
+      .catch((e: unknown) => setError(errorMessage(e)))
+      .finally(() => setRunning(false));
+  }, [engine, info, strengths, testLimit, seed, name, autoName, kept]);
+
+  const liveSeries: AttackSeries | null =
+    running && info
+      ? { name: `${name.trim() || autoName} (running)`, attack: info.id, strengthName: info.strengthName, decreasing: info.decreasing, baseAccuracy: null, points: live, color: '#333', live: true }
+      : null;
+  const perAttack = [...kept.filter((s) => s.attack === attackId), ...(liveSeries ? [liveSeries] : [])];
+  const tableRows = rowsOf(liveSeries ? [...kept, liveSeries] : kept);
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+
+  return (
+    <section className="panel panel-wide" aria-labelledby="attack-title" data-testid="attack-panel">
+      <div className="panel-head">
+        <h2 id="attack-title">Attack</h2>
+        <p className="panel-sub">Attack the marked model at growing strengths; watch the BER and the accuracy; compare runs on the trade-off chart.</p>
+      </div>
+      {disabledReason && (
+        <p className="notice" data-testid="attack-disabled">
+          {disabledReason}
+        </p>
+      )}
+      <form className="train-form" onSubmit={(e) => e.preventDefault()} aria-label="Attack settings">
+        <div className="field field-wide">
+          <label htmlFor="attack-kind">Attack</label>
+          <select id="attack-kind" value={attackId} disabled={running || catalog.length === 0} onChange={(e) => pickAttack(e.target.value)}>
+            {catalog.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.label}
+              </option>
+            ))}
+          </select>
+          {info && (
+            <span className="hint">
+              {info.strengthName}: {info.strengthUnit}
+              {info.trains ? ' · fine-tunes on a third of the training data: slow' : ''}
+            </span>
+          )}
+        </div>
+        <div className="field field-wide">
+          <label htmlFor="attack-strengths">Strengths</label>
+          <input id="attack-strengths" type="text" value={strengthsText} disabled={running} onChange={(e) => setStrengthsText(e.target.value)} />
+          {strengths === null && <span className="hint error-text">a comma-separated list of numbers ≥ 0</span>}
+        </div>
+        <div className="field">
+          <label htmlFor="attack-test">Images for accuracy</label>
+          <input id="attack-test" type="number" min={1} step={1} value={testLimit} disabled={running} onChange={(e) => setTestLimit(e.target.valueAsNumber)} />
+        </div>
+        <div className="field">
+          <label htmlFor="attack-seed">Attack seed</label>
+          <input id="attack-seed" type="number" min={0} step={1} value={seed} disabled={running} onChange={(e) => setSeed(e.target.valueAsNumber)} />
+        </div>
+        <div className="field">
+          <label htmlFor="attack-name">Series name</label>
+          <input id="attack-name" type="text" placeholder={autoName} value={name} disabled={running} onChange={(e) => setName(e.target.value)} />
+        </div>
+      </form>
+      <div className="controls" role="group" aria-label="Attack controls">
+        <button
+          type="button"
+          className="primary"
+          disabled={running || disabledReason !== null || !strengths || !info || !(Number.isInteger(testLimit) && testLimit >= 1) || !(Number.isInteger(seed) && seed >= 0)}
+          onClick={start}
+        >
+          Run sweep
+        </button>
+        <button type="button" disabled={!running} onClick={() => void engine.cancelAttack().catch((e: unknown) => setError(errorMessage(e)))}>
+          Cancel sweep
+        </button>
+        <button type="button" disabled={kept.length === 0 || running} onClick={() => setKept([])}>
+          Clear runs
+        </button>
+        <span className="muted small" data-testid="attack-status" data-state={running ? 'running' : last ? (last.cancelled ? 'cancelled' : 'done') : 'idle'}>
+          {running
+            ? `${live.length} / ${strengths?.length ?? 0} strengths measured…`
+            : last
+              ? `${last.cancelled ? 'Cancelled' : 'Done'}: ${last.points.length} points in ${formatDuration(last.seconds)} on ${last.testImages} test images (unattacked ${formatPercent(last.baseAccuracy)}), ${last.backend}`
+              : ''}
+        </span>
+      </div>
+      {error && (
+        <p className="error" role="alert" data-testid="attack-error">
+          Attack failed: {error}
+        </p>
+      )}
+      <AttackCharts perAttack={perAttack} all={kept} />
+      {tableRows.length > 0 && (
+        <>
+          <div className="controls">
+            <button type="button" onClick={() => downloadText(toCsv(tableRows, COLUMNS), `attacks-${stamp}.csv`, 'text/csv')}>
+              Export CSV
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                downloadText(JSON.stringify({ series: kept.map(({ color: _c, live: _l, ...s }) => s) }, null, 2), `attacks-${stamp}.json`, 'application/json')
+              }
+            >
+              Export JSON
+            </button>
+          </div>
+          <div className="table-wrap">
+            <table className="results-table" data-testid="attack-table">
+              <thead>
+                <tr>
+                  <th>series</th>
+                  <th>strength</th>
+                  <th>accuracy</th>
+                  <th>drop</th>
+                  <th>BER</th>
+                  <th>p-value</th>
+                  <th>detected</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tableRows.map((r) => (
+                  <tr key={`${r.series}/${r.strength}/${r.ms}`}>
+                    <td>{r.series}</td>
+                    <td>{r.strength}</td>
+                    <td>{formatPercent(r.accuracy)}</td>
+                    <td>{r.accuracyDrop === null ? '–' : `${(r.accuracyDrop * 100).toFixed(1)}`}</td>
+                    <td>{r.ber.toFixed(4)}</td>
+                    <td>{r.pValue === 0 ? `1e${r.log10PValue.toFixed(0)}` : r.pValue.toExponential(1)}</td>
+                    <td>{r.detected ? 'yes' : 'no'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * Worker-boundary types of the Attack and Landscape panels (plain, structured-cloneable data).
+ * Re-exported by api.ts; EngineApi extends AnalysisApi.
+ */
+
+/** One attack of the registry as the UI shows it (defaults come from the engine's ATTACKS). */
+export interface AttackSummary {
+  readonly id: string;
+  readonly label: string;
+  readonly strengthName: string;
+  readonly strengthUnit: string;
+  readonly defaultStrengths: readonly number[];
+  /** Larger strength = weaker attack (quantization bits). */
+  readonly decreasing: boolean;
+  /** Fine-tuning needs the training data; the UI may warn that it is slow. */
+  readonly trains: boolean;
+}
+
+export interface AttackSweepSettings {
+  readonly attack: string;
+  /** Empty = the attack's default grid. */
+  readonly strengths: readonly number[];
+  /** Evaluate on the first N test images (>= 1). */
+  readonly testLimit: number;
+  readonly seed: number;
+  /** Fine-tuning only (default FTAL). */
+  readonly fineTuneMode?: 'FTAL' | 'FTLL' | 'RTAL';
+  /** Fine-tuning only: attacker images taken from the last third of the training set (default 2000). */
+  readonly attackerLimit?: number;
+  /** Key interception only (default flip). */
+  readonly interceptMode?: 'flip' | 'resample';
+}
+
+/** One measured point of a sweep, streamed as soon as it is computed. */
+export interface AttackPoint {
+  readonly attack: string;
+  readonly strength: number;
+  readonly index: number;
+  readonly total: number;
+  readonly accuracy: number;
+  readonly ber: number;
+  readonly pValue: number;
+  readonly log10PValue: number;
+  readonly detected: boolean;
+  readonly ms: number;
+}
+
+export interface AttackSweepOutcome {
+  readonly attack: string;
+  readonly points: readonly AttackPoint[];
+  readonly cancelled: boolean;
+  /** Accuracy of the unattacked model on the same test images (the reference of "accuracy drop"). */
+  readonly baseAccuracy: number;
+  readonly testImages: number;
+  readonly seconds: number;
+  readonly backend: string;
+}
+
+export interface LandscapeSettings {
+  /** Radius in direction units (d_K: mark magnitudes; d_¬K: filter norms). */
+  readonly radius: number;
+  /** Points per slice and per grid axis (odd keeps the trained model on the grid). */
+  readonly grid: number;
+  readonly dims: 1 | 2;
+  /** Size of the fixed evaluation batch (first N test images). */
+  readonly evalSize: number;
+  readonly seed: number;
+  /** Power-iteration steps for the top eigenvalues (0 = skip). */
+  readonly eigenIters: number;
+}
+
+/** A streamed landscape event: one slice point, one grid cell, or the sharpness phase starting. */
+export type LandscapeEvent =
+  | { readonly kind: 'slice'; readonly subspace: 'key' | 'complement'; readonly index: number; readonly alpha: number; readonly loss: number; readonly accuracy: number; readonly done: number; readonly total: number }
+  | { readonly kind: 'cell'; readonly i: number; readonly j: number; readonly alpha: number; readonly beta: number; readonly loss: number; readonly accuracy: number; readonly done: number; readonly total: number }
+  | { readonly kind: 'sharpness' };
+
+export interface LandscapeOutcome {
+  readonly alphas: readonly number[];
+  readonly lossKey: readonly number[];
+  readonly lossComplement: readonly number[];
+  readonly accuracyKey: readonly number[];
+  readonly accuracyComplement: readonly number[];
+  /** 2-D: loss[j][i] at (α_i d_K, β_j d_¬K), β on the same grid as α; NaN where not computed. */
+  readonly grid: { readonly loss: readonly (readonly number[])[]; readonly accuracy: readonly (readonly number[])[] } | null;
+  /** NaN when cancelled before the sharpness phase. */
+  readonly sharpness: { readonly key: number; readonly complement: number; readonly ratio: number; readonly baseLoss: number; readonly radius: number };
+  readonly eigen: { readonly key: number; readonly complement: number } | null;
+  readonly cancelled: boolean;
+  readonly evalSize: number;
+  readonly seconds: number;
+  readonly backend: string;
+}
+
+/** What the worker holds for the panels: a trained model with a watermark key, or nothing. */
+export interface KeyedModelInfo {
+  readonly arch: string;
+  readonly keyPositions: number;
+  /** The key's objective settings (R, σ, λ), to name sweeps ("noise, R=4"). */
+  readonly replicas: number;
+  readonly sigma: number;
+  readonly lambda: number;
+}
+
+/** The analysis half of the engine API. */
+export interface AnalysisApi {
+  /** The attack registry (ids, labels, default strength grids). */
+  attackCatalog(): Promise<readonly AttackSummary[]>;
+  /** The current trained model with its key, or null when there is none yet. */
+  keyedModel(): Promise<KeyedModelInfo | null>;
+  /** Strength sweep of one attack on the current keyed model; `onPoint` must be comlink-proxied. */
+  runAttackSweep(settings: AttackSweepSettings, onPoint: (p: AttackPoint) => void): Promise<AttackSweepOutcome>;
+  /** Stops the running sweep after the current strength (its points so far are returned). */
+  cancelAttack(): Promise<void>;
+  /** Loss landscape around the current keyed model; `onEvent` must be comlink-proxied. */
+  runLandscape(settings: LandscapeSettings, onEvent: (e: LandscapeEvent) => void): Promise<LandscapeOutcome>;
+  /** Stops the running landscape at the next evaluation. */
+  cancelLandscape(): Promise<void>;
+}

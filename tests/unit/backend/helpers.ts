@@ -1,0 +1,36 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../../../src/engine/random/rng';
+
+/** Folder (with trailing slash) holding tfjs-backend-wasm's .wasm binaries, as a file path. */
+export function wasmDistDir(): string {
+  const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+  return path.dirname(main) + path.sep;
+}
+
+/** Seeded standard-normal values. */
+export function randn(seed: number, n: number, scale = 1): Float32Array {
+  return new Rng(seed).fillNormal(new Float32Array(n), 0, scale);
+}
+
+/** Runs `f` with `backend` active and returns the arrays it produced (all tensors disposed). */
+export async function onBackend(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(f);
+  const list = Array.isArray(out) ? out : [out];
+  const data = await Promise.all(list.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(list);
+  return data;
+}
+
+/** Max of |a-b| / max(1, |b|): absolute for small values, relative for large ones. */
+export function maxScaledDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i]));
+    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : Math.max(m, d);
+  }
+  return m;
+}

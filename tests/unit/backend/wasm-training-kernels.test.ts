@@ -1,0 +1,188 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import {
+  registerWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+} from '../../../src/engine/backend/wasm-kernels/register-training-kernels';
+import { maxScaledDiff, onBackend, randn, wasmDistDir } from './helpers';
+
+const TOL = 1e-4;
+
+beforeAll(async () => {
+  setWasmPaths(wasmDistDir());
+  registerWasmTrainingKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+type Pad = 'same' | 'valid';
+
+/** Gradients of sum(conv(x, w) * r) w.r.t. x and w, on one backend (r: fixed random weights). */
+function convGrads(
+  kind: 'conv' | 'depthwise',
+  xs: [number, number, number, number],
+  ws: [number, number, number, number],
+  stride: number,
+  pad: Pad,
+  seed: number,
+): () => tf.Tensor[] {
+  return () => {
+    const x = tf.tensor(randn(seed, xs.reduce((a, b) => a * b)), xs) as tf.Tensor4D;
+    const w = tf.tensor(randn(seed + 1, ws.reduce((a, b) => a * b)), ws) as tf.Tensor4D;
+    const fwd = (xx: tf.Tensor4D, ww: tf.Tensor4D): tf.Tensor4D =>
+      kind === 'conv' ? tf.conv2d(xx, ww, stride, pad) : tf.depthwiseConv2d(xx, ww, stride, pad);
+    const outShape = tf.tidy(() => fwd(x, w).shape);
+    const r = tf.tensor(randn(seed + 2, outShape.reduce((a, b) => a * b)), outShape);
+    const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(fwd(xx as tf.Tensor4D, ww as tf.Tensor4D), r)));
+    return g([x, w]);
+  };
+}
+
+async function expectSameOnWasmAndCpu(f: () => tf.Tensor[]): Promise<void> {
+  const onWasm = await onBackend('wasm', f);
+  const onCpu = await onBackend('cpu', f);
+  expect(onWasm.length).toBe(onCpu.length);
+  for (let i = 0; i < onCpu.length; i++) {
+    expect(maxScaledDiff(onWasm[i], onCpu[i]), `output ${i}`).toBeLessThan(TOL);
+  }
+}
+
+describe('wasm training kernels match the cpu backend', () => {
+  test('registers the kernels the wasm backend lacks, idempotently', () => {
+    expect(WASM_TRAINING_KERNELS).toEqual(
+      expect.arrayContaining(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']),
+    );
+    registerWasmTrainingKernels();
+    for (const k of WASM_TRAINING_KERNELS) expect(tf.getKernel(k, 'wasm')).toBeDefined();
+  });
+
+  // [input, filter, stride, pad]: every conv shape class the zoo uses, plus odd sizes.
+  const convCases: Array<[[number, number, number, number], [number, number, number, number], number, Pad]> = [
+    [[2, 8, 8, 3], [3, 3, 3, 5], 1, 'same'],
+    [[2, 8, 8, 4], [3, 3, 4, 6], 2, 'same'],
+    [[2, 7, 9, 4], [3, 3, 4, 6], 2, 'same'],
+    [[2, 8, 8, 4], [1, 1, 4, 6], 2, 'same'],
+    [[2, 8, 8, 4], [1, 1, 4, 6], 1, 'valid'],
+    [[2, 8, 8, 3], [4, 4, 3, 6], 4, 'valid'],
+    [[2, 9, 10, 3], [4, 4, 3, 6], 4, 'valid'],
+    [[2, 8, 8, 3], [3, 3, 3, 4], 1, 'valid'],
+    [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'valid'],
+    [[2, 8, 8, 3], [2, 2, 3, 4], 2, 'valid'],
+    [[2, 8, 8, 3], [5, 5, 3, 4], 2, 'same'],
+  ];
+  test.each(convCases)('conv2d x%j w%j stride %i %s', async (xs, ws, s, pad) => {
+    await expectSameOnWasmAndCpu(convGrads('conv', xs, ws, s, pad, 11));
+  });
+
+  const dwCases: Array<[[number, number, number, number], [number, number, number, number], number, Pad]> = [
+    [[2, 8, 8, 4], [3, 3, 4, 1], 1, 'same'],
+    [[2, 8, 8, 4], [3, 3, 4, 1], 2, 'same'],
+    [[2, 7, 9, 4], [3, 3, 4, 1], 2, 'same'],
+    [[2, 8, 8, 4], [5, 5, 4, 1], 1, 'same'],
+    [[2, 8, 8, 4], [5, 5, 4, 1], 2, 'same'],
+    [[2, 9, 9, 3], [5, 5, 3, 1], 2, 'same'],
+    [[2, 8, 8, 3], [3, 3, 3, 2], 1, 'same'],
+    [[2, 8, 8, 3], [3, 3, 3, 2], 2, 'valid'],
+  ];
+  test.each(dwCases)('depthwise x%j w%j stride %i %s', async (xs, ws, s, pad) => {
+    await expectSameOnWasmAndCpu(convGrads('depthwise', xs, ws, s, pad, 21));
+  });
+
+  const poolCases: Array<['max' | 'avg', number, number, Pad, [number, number, number, number]]> = [
+    ['max', 2, 2, 'valid', [2, 8, 8, 3]],
+    ['max', 3, 2, 'same', [2, 9, 9, 3]],
+    ['max', 3, 2, 'same', [2, 8, 8, 3]],
+    ['max', 3, 1, 'same', [2, 6, 7, 3]],
+    ['max', 2, 2, 'valid', [2, 9, 9, 4]],
+    ['avg', 2, 2, 'same', [2, 9, 9, 3]],
+    ['avg', 3, 2, 'same', [2, 8, 8, 3]],
+    ['avg', 2, 2, 'valid', [2, 8, 8, 3]],
+    ['avg', 3, 1, 'same', [2, 7, 7, 3]],
+    ['avg', 8, 8, 'valid', [2, 8, 8, 3]],
+  ];
+  test.each(poolCases)('%s pool %i stride %i %s on %j', async (kind, k, s, pad, xs) => {
+    await expectSameOnWasmAndCpu(() => {
+      const x = tf.tensor(randn(31, xs.reduce((a, b) => a * b)), xs) as tf.Tensor4D;
+      const fwd = (xx: tf.Tensor4D): tf.Tensor4D => (kind === 'max' ? tf.maxPool(xx, k, s, pad) : tf.avgPool(xx, k, s, pad));
+      const shape = tf.tidy(() => fwd(x).shape);
+      const r = tf.tensor(randn(32, shape.reduce((a, b) => a * b)), shape);
+      return [tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(fwd(xx as tf.Tensor4D), r)))(x)];
+    });
+  });
+
+  test('max pool ties route the gradient to the first maximum, like cpu', async () => {
+    await expectSameOnWasmAndCpu(() => {
+      const x = tf.tensor(Float32Array.from({ length: 2 * 6 * 6 * 2 }, (_, i) => (i % 5 === 0 ? 1 : 0)), [2, 6, 6, 2]) as tf.Tensor4D;
+      return [tf.grad((xx: tf.Tensor) => tf.sum(tf.maxPool(xx as tf.Tensor4D, 3, 2, 'same')))(x)];
+    });
+  });
+
+  test.each([
+    [[1, 1, 1, 5], [3, 4, 2, 1]],
+    [[2, 1, 3], [1, 4, 1]],
+    [[2, 3], [2, 2]],
+  ])('tile %j x %j (broadcast fast path and native fallback) matches cpu', async (shape, reps) => {
+    await expectSameOnWasmAndCpu(() => [tf.tile(tf.tensor(randn(71, shape.reduce((a, b) => a * b)), shape), reps)]);
+  });
+
+  test('batch-norm gradient (uses Tile) matches cpu', async () => {
+    await expectSameOnWasmAndCpu(() => {
+      const x = tf.tensor(randn(81, 2 * 4 * 4 * 6, 3), [2, 4, 4, 6]) as tf.Tensor4D;
+      const g = tf.tensor(randn(82, 6), [6]) as tf.Tensor1D;
+      const b = tf.tensor(randn(83, 6), [6]) as tf.Tensor1D;
+      const r = tf.tensor(randn(84, 2 * 4 * 4 * 6), [2, 4, 4, 6]);
+      return tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => {
+        const m = tf.moments(xx, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(xx as tf.Tensor4D, m.mean, m.variance, bb as tf.Tensor1D, gg as tf.Tensor1D, 1e-5), r));
+      })([x, g, b]);
+    });
+  });
+
+  test('gather gradient (UnsortedSegmentSum), repeated and out-of-order indices', async () => {
+    await expectSameOnWasmAndCpu(() => {
+      const x = tf.tensor(randn(41, 5 * 3), [5, 3]);
+      const idx = tf.tensor1d([4, 0, 0, 2, 4, 4], 'int32');
+      const r = tf.tensor(randn(42, 6 * 3), [6, 3]);
+      return [tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.gather(xx, idx, 0), r)))(x)];
+    });
+  });
+
+  test('large values: relative agreement on a 64-channel conv', async () => {
+    await expectSameOnWasmAndCpu(convGrads('conv', [4, 8, 8, 64], [3, 3, 64, 64], 1, 'same', 51));
+  });
+
+  test('unsupported configurations fail loudly', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([1, 4, 4, 2]) as tf.Tensor4D;
+    const dy = tf.ones([1, 2, 4, 2]) as tf.Tensor4D;
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 2, 2] })).toThrow(/dy has shape/);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] })).toThrow(/NHWC/);
+    expect(() => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dilations: 2, filterShape: [3, 3, 2, 1] })).toThrow(/dilations/);
+    tf.dispose([x, dy]);
+  });
+
+  test('kernels leave no tensors or wasm buffers behind', async () => {
+    await tf.setBackend('wasm');
+    const f = convGrads('depthwise', [2, 8, 8, 4], [3, 3, 4, 2], 2, 'same', 61);
+    const g = convGrads('conv', [2, 8, 8, 4], [3, 3, 4, 6], 2, 'same', 62);
+    const x = tf.tensor(randn(63, 2 * 9 * 9 * 3), [2, 9, 9, 3]) as tf.Tensor4D;
+    const h = (): tf.Tensor[] => [
+      tf.grad((xx: tf.Tensor) => tf.sum(tf.maxPool(xx as tf.Tensor4D, 3, 2, 'same')))(x),
+      tf.grad((xx: tf.Tensor) => tf.sum(tf.gather(xx, tf.tensor1d([1, 1, 0], 'int32'), 0)))(x),
+      tf.tile(x, [1, 1, 1, 2]),
+    ];
+    tf.dispose(tf.tidy(() => [...f(), ...g(), ...h()]));
+    const before = tf.memory();
+    // Buffers the backend itself holds (kernel intermediates never become engine tensors).
+    const idsBefore = tf.backend().numDataIds();
+    for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(() => [...f(), ...g(), ...h()]));
+    const after = tf.memory();
+    expect(tf.backend().numDataIds()).toBe(idsBefore);
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+    expect(after.numBytes).toBe(before.numBytes);
+    x.dispose();
+  });
+});

@@ -1,16 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from '../src/engine/models/createModel';
-import type { ArchName } from '../src/engine/models/types';
+import type { ArchName, Model } from '../src/engine/models/types';
 import { train } from '../src/engine/train/trainer';
-import type { Objective } from '../src/engine/train/types';
-import { setupNodeBackend, NODE_BACKEND_CHOICES, type NodeBackendChoice } from '../src/cli/nodeBackend';
+import type { FrozenPositions, Objective } from '../src/engine/train/types';
+import { createWaterMASObjective, embedWatermark } from '../src/engine/watermark';
+import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
 
 /**
- * Node benchmarks: ms per training step and img/s per backend, model and batch size, and
- * tf.memory().numTensors before/after a long run. Prints one JSON document on stdout.
- * Options (env): BENCH_STEPS (timed steps, default 3), BENCH_LEAK_STEPS (default 200),
- * BENCH_BACKENDS (comma list), BENCH_MODELS, BENCH_BATCHES.
+ * Node benchmarks, one JSON document on stdout (progress on stderr):
+ * - `steps`: ms per training step and img/s per backend x model x batch (cross-entropy);
+ * - `watermas`: WaterMAS step time for R = 0, 1, 2, 4 next to the plain step, and the
+ *   ratio to the (1 + R) passes the objective needs;
+ * - `memory`: tf.memory().numTensors before/after a long run.
+ * Environment knobs: BENCH_BACKENDS (default wasm; add cpu for the cpu rows: a ResNet-20
+ * step takes minutes there), BENCH_MODELS (cnn,resnet20), BENCH_BATCHES (64,128),
+ * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_LEAK_STEPS (200).
  */
 interface StepRow {
   readonly backend: string;
@@ -25,35 +30,52 @@ interface StepRow {
 const env = (k: string) => process.env[k];
 const list = (k: string, d: string) => (env(k) ?? d).split(',').map((s) => s.trim()).filter(Boolean);
 
-async function timeSteps(arch: ArchName, batch: number, steps: number, makeObjective?: (m: ReturnType<typeof createModel>) => Objective): Promise<{ msPerStep: number }> {
+type Setup = (model: Model) => Promise<{ objective?: Objective; frozen?: FrozenPositions; dispose(): void }>;
+
+/** Median ms per step over `steps` timed steps (after one warm-up step) of the real trainer. */
+async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: Setup): Promise<number> {
   const model = createModel(arch, { seed: 1 });
   const source = fixedBatchSource(batch, steps + 1);
   const ms: number[] = [];
+  const extra = setup ? await setup(model) : undefined;
   try {
-    const objective = makeObjective?.(model);
     await train(model, source, { epochs: 1, lr: 0.01, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4, logEvery: 1 }, {
-      objective,
+      ...(extra?.objective ? { objective: extra.objective } : {}),
+      ...(extra?.frozen ? { frozen: extra.frozen } : {}),
       onProgress: (p) => {
         ms.push(p.msPerStep);
       },
     });
   } finally {
+    extra?.dispose();
     source.dispose();
     model.dispose();
   }
-  const timed = ms.slice(1); // the first step compiles kernels / warms caches
-  return { msPerStep: timed.reduce((a, b) => a + b, 0) / timed.length };
+  const timed = ms.slice(1).sort((a, b) => a - b); // the first step compiles kernels / warms caches
+  return timed[Math.floor(timed.length / 2)];
+}
+
+/** A WaterMAS setup with R replicas (256-bit mark over the kernels, Gaussian replicas). */
+function watermas(replicas: number): Setup {
+  return async (model) => {
+    const { frozen } = await embedWatermark(model, { seed: new Uint8Array(32).fill(1), payload: { kind: 'random-bits', count: 256 } });
+    const objective = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas } });
+    return { objective, frozen, dispose: () => objective.dispose() };
+  };
 }
 
 export async function runNodeBench(): Promise<Record<string, unknown>> {
   const steps = Number(env('BENCH_STEPS') ?? 3);
   const leakSteps = Number(env('BENCH_LEAK_STEPS') ?? 200);
-  const backends = list('BENCH_BACKENDS', NODE_BACKEND_CHOICES.filter((b) => b !== 'auto').join(',')) as NodeBackendChoice[];
+  const backends = list('BENCH_BACKENDS', 'wasm') as NodeBackendChoice[];
   const models = list('BENCH_MODELS', 'cnn,resnet20') as ArchName[];
   const batches = list('BENCH_BATCHES', '64,128').map(Number);
+  const replicaCounts = list('BENCH_WATERMAS_R', '0,1,2,4').map(Number);
   const rows: StepRow[] = [];
+  const wmRows: Record<string, unknown>[] = [];
   const unavailable: { backend: string; reason: string }[] = [];
   let memory: Record<string, unknown> | null = null;
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
   for (const choice of backends) {
     let name: string;
     try {
@@ -64,28 +86,36 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
     }
     for (const arch of models) {
       for (const batch of batches) {
-        const { msPerStep } = await timeSteps(arch, batch, steps);
+        const msPerStep = await timeSteps(arch, batch, steps);
         rows.push({ backend: name, model: arch, batch, objective: 'cross-entropy', msPerStep, imagesPerSecond: (1000 * batch) / msPerStep, timedSteps: steps });
-        process.stderr.write(`bench: ${name} ${arch} b${batch}: ${msPerStep.toFixed(1)} ms/step\n`);
+        log(`${name} ${arch} b${batch}: ${msPerStep.toFixed(1)} ms/step`);
       }
     }
+    // WaterMAS overhead: ResNet-20 (the last model listed), the first batch size.
+    const arch = models[models.length - 1];
+    const batch = batches[0];
+    const plain = rows.find((r) => r.backend === name && r.model === arch && r.batch === batch)!.msPerStep;
+    for (const R of replicaCounts) {
+      const msPerStep = await timeSteps(arch, batch, steps, watermas(R));
+      const row = { backend: name, model: arch, batch, replicas: R, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / ((1 + R) * plain) };
+      wmRows.push(row);
+      log(`${name} ${arch} b${batch} WaterMAS R=${R}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPasses.toFixed(2)}x the ${1 + R} plain passes)`);
+    }
+    // Tensor growth over a long run on this backend, small CNN.
+    if (leakSteps > 0) {
+      const before = tf.memory().numTensors;
+      await timeSteps('cnn', 32, leakSteps);
+      const after = tf.memory().numTensors;
+      memory = { backend: name, model: 'cnn', batch: 32, steps: leakSteps + 1, numTensorsBefore: before, numTensorsAfter: after };
+      log(`numTensors ${before} -> ${after} over ${leakSteps + 1} steps`);
+    }
   }
-  // Tensor growth over a long run, on the last backend that worked, small CNN.
-  if (leakSteps > 0 && rows.length > 0) {
-    const before = tf.memory().numTensors;
-    await timeSteps('cnn', 32, leakSteps);
-    const after = tf.memory().numTensors;
-    memory = { backend: tf.getBackend(), model: 'cnn', batch: 32, steps: leakSteps + 1, numTensorsBefore: before, numTensorsAfter: after };
-  }
-  return { machine: machine(), steps: rows, memory, unavailable };
+  return { machine: machine(), steps: rows, watermas: wmRows, memory, unavailable };
 }
 
 function machine() {
-  return { node: process.version, platform: process.platform, arch: process.arch, cpus: navigatorCpus(), date: new Date().toISOString() };
-}
-
-function navigatorCpus(): number | undefined {
-  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return { node: process.version, platform: process.platform, arch: process.arch, cpus: nav?.hardwareConcurrency, date: new Date().toISOString() };
 }
 
 const result = await runNodeBench();

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+/**
+ * Browser half of `npm run bench`: builds bench/browser/bench.html (with vite, into a
+ * temporary folder), serves it with COOP/COEP (vite preview, like tests/browser/run.mjs),
+ * opens it in headless Chromium (playwright-core) and prints the page's result as one JSON
+ * document on stdout; progress goes to stderr.
+ *
+ *   node bench/browser-bench.mjs
+ *
+ * Environment knobs (comma lists): BENCH_BROWSER_BACKENDS (default webgpu,webgl; wasm, cpu
+ * also work), BENCH_BROWSER_MODELS (cnn), BENCH_BROWSER_BATCHES (16), BENCH_BROWSER_STEPS
+ * (timed steps per row after one warm-up step, default 1), BENCH_BROWSER_TIMEOUT_S (whole
+ * page run, default 900), CHROMIUM_PATH (default /usr/bin/chromium).
+ * Without Chromium it prints {"skipped": "..."} and exits 0. Exit 1 when the page fails or
+ * times out (the JSON then has "error", and "partial" rows where some finished).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { createServer as createNetServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, URLSearchParams } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** The same flags as tests/browser/run.mjs (WebGPU on, no background network chatter). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const TIMEOUT_MS = Number(process.env.BENCH_BROWSER_TIMEOUT_S ?? 900) * 1000;
+
+const log = (s) => process.stderr.write(`browser-bench: ${s}\n`);
+const print = (obj) => process.stdout.write(`${JSON.stringify(obj, null, 2)}\n`);
+
+if (!existsSync(CHROMIUM)) {
+  print({ skipped: `${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH)` });
+  process.exit(0);
+}
+
+/** The page query from the BENCH_BROWSER_* variables (unset ones keep the page defaults). */
+function pageQuery() {
+  const q = new URLSearchParams();
+  for (const [env, key] of [
+    ['BENCH_BROWSER_BACKENDS', 'backends'],
+    ['BENCH_BROWSER_MODELS', 'models'],
+    ['BENCH_BROWSER_BATCHES', 'batches'],
+    ['BENCH_BROWSER_STEPS', 'steps'],
+  ]) {
+    const v = process.env[env]?.trim();
+    if (v) q.set(key, v);
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A free localhost TCP port. */
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createNetServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const t0 = Date.now();
+const cleanups = [];
+let exitCode = 0;
+try {
+  const vite = await import('vite');
+  const { chromium } = await import('playwright-core');
+  const outDir = await mkdtemp(join(tmpdir(), 'wmlab-browser-bench-'));
+  cleanups.push(() => rm(outDir, { recursive: true, force: true }));
+  log('building the bench page');
+  await vite.build({
+    root: ROOT,
+    logLevel: 'warn',
+    publicDir: false,
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: { bench: resolve(ROOT, 'bench/browser/bench.html') } } },
+  });
+  const port = await freePort();
+  const server = await vite.preview({
+    root: ROOT,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port, strictPort: true, host: '127.0.0.1', open: false },
+  });
+  cleanups.unshift(() => new Promise((r) => server.httpServer.close(() => r())));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  cleanups.unshift(() => browser.close());
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (text.startsWith('bench: ')) log(text.slice(7));
+    else if (msg.type() === 'error') pageErrors.push(`console.error: ${text}`);
+  });
+  page.on('pageerror', (err) => pageErrors.push(`page error: ${err.message}`));
+  const url = `http://127.0.0.1:${port}/bench/browser/bench.html${pageQuery()}`;
+  log(`opening ${url}`);
+  await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+  const end = Date.now() + TIMEOUT_MS;
+  let result;
+  while (!(result = await page.evaluate(() => globalThis.__bench))) {
+    if (Date.now() > end) break;
+    await sleep(500);
+  }
+  const browserVersion = browser.version();
+  if (!result) {
+    const partial = await page.evaluate(() => globalThis.__benchPartial).catch(() => undefined);
+    print({ error: `timed out after ${TIMEOUT_MS / 1000} s`, browser: browserVersion, ...(partial ? { partial } : {}), pageErrors });
+    exitCode = 1;
+  } else {
+    print({ browser: browserVersion, ...result, ...(pageErrors.length ? { pageErrors } : {}), wallSeconds: (Date.now() - t0) / 1000 });
+    if (result.error) exitCode = 1;
+  }
+} catch (e) {
+  print({ error: e instanceof Error ? e.message : String(e) });
+  exitCode = 1;
+} finally {
+  for (const clean of cleanups) await Promise.resolve(clean()).catch(() => {});
+}
+log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+process.exit(exitCode);

@@ -12,7 +12,8 @@
  * Expects dist/ from `vite build`; builds it only when it is missing.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
@@ -359,6 +360,52 @@ const tests = [
     },
   },
   {
+    name: 'the Verify panel checks a safetensors model + key locally and names the file of a bad upload',
+    timeout: 120_000,
+    async run() {
+      const { page, errors } = await openApp();
+      const origin = new URL(appUrl).origin;
+      const foreign = [];
+      const onRequest = (req) => {
+        const url = req.url();
+        if (!/^(data|blob):/.test(url) && new URL(url).origin !== origin) foreign.push(url);
+      };
+      page.context().on('request', onRequest);
+      try {
+        const good = resolve(ROOT, 'tests/fixtures/good');
+        const input = page.getByTestId('verify-input');
+        const verdict = page.getByTestId('verify-verdict');
+        const expectGood = async (round) => {
+          await input.setInputFiles([join(good, 'model.safetensors'), join(good, 'key.json')]);
+          await verdict.waitFor({ timeout: 60_000 });
+          assert((await verdict.getAttribute('data-detected')) === 'true', `${round}: verdict "${await verdict.textContent()}"`);
+          const ber = await page.getByTestId('verify-ber').getAttribute('data-ber');
+          assert(Number(ber) === 0, `${round}: BER ${ber}, expected 0`);
+          const sha = (await page.getByTestId('verify-sha256').textContent())?.trim();
+          const want = createHash('sha256').update(await readFile(join(good, 'model.safetensors'))).digest('hex');
+          assert(sha === want, `${round}: SHA-256 ${sha}, expected ${want} (sha256sum of model.safetensors)`);
+          return sha;
+        };
+        const sha = await expectGood('first good pair');
+        const privacy = await page.getByTestId('verify-privacy').textContent();
+        assert(/never uploaded/.test(privacy ?? ''), `privacy note: "${privacy}"`);
+        // A bad model: the error card names the file and the problem; the worker stays alive.
+        await input.setInputFiles([resolve(ROOT, 'tests/fixtures/bad/st-nan-weight.safetensors'), join(good, 'key.json')]);
+        const card = page.getByTestId('verify-error');
+        await card.waitFor({ timeout: 60_000 });
+        const text = await card.textContent();
+        assert(/st-nan-weight\.safetensors/.test(text ?? '') && /holds NaN at flat index 5/.test(text ?? ''), `error card: "${text}"`);
+        assert((await verdict.count()) === 0, 'a verdict is shown next to the error card');
+        await expectGood('good pair after the bad file');
+        assert(foreign.length === 0, `requests to other hosts:\n  ${foreign.join('\n  ')}`);
+        assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
+        return `detected, BER 0, sha256 ${sha.slice(0, 12)}…; bad file: "${text?.trim()}"`;
+      } finally {
+        page.context().off('request', onRequest);
+      }
+    },
+  },
+  {
     name: 'a file that is not the CIFAR-10 tarball is refused with a clear message',
     timeout: 60_000,
     async run() {
@@ -452,4 +499,6 @@ try {
 }
 console.log(`browser suite took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+// npm test adds these counts to its own closing line
+if (process.env.BROWSER_RESULTS) await writeFile(process.env.BROWSER_RESULTS, JSON.stringify({ passed, failed, skipped }));
 process.exit(failed > 0 ? 1 : 0);

@@ -5,7 +5,8 @@
  * compilation), then the median of `steps` timed steps from the trainer's onProgress
  * msPerStep (logEvery 1), and tf.memory().numTensors before/after the row.
  *
- * Query (all optional): `backends` (default webgpu,webgl; wasm and cpu also work),
+ * Query (all optional): `backends` (default webgpu,webgl; wasm (single-threaded here, see
+ * run()) and cpu also work),
  * `models` (default cnn), `batches` (default 16), `steps` (timed steps, default 1).
  * Defaults are tiny (our choice) because software WebGPU/WebGL (SwiftShader) on a small CPU
  * takes tens of seconds per cnn step; on a real GPU ask e.g.
@@ -88,9 +89,11 @@ async function timeSteps(arch: ArchName, batch: number): Promise<number[]> {
   return ms;
 }
 
+/** Median (mean of the two middle values for an even count). */
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 interface GpuLike {
@@ -140,6 +143,11 @@ async function run(): Promise<BenchResult> {
   (globalThis as { __benchPartial?: BenchResult }).__benchPartial = result; // rows so far, for a timed-out run
   for (const name of backends) {
     let initMs: number;
+    // Our choice: wasm runs single-threaded here. The page benchmarks on the main thread, where
+    // the threaded wasm binary (picked when the page is cross-origin isolated) deadlocks: its
+    // XNNPACK pool waits for pthread workers that only start once the main thread yields.
+    // The app runs wasm in a worker, so this row understates the app's wasm speed.
+    if (name === 'wasm') tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     try {
       const report = await initBackend({ preference: [name], wasmPaths: WASM_PATHS, purpose: 'train', timeoutMs: 60_000 });
       initMs = report.tried[report.tried.length - 1].ms;

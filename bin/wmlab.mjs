@@ -1,15 +1,27 @@
 #!/usr/bin/env node
 // `wmlab`: the lab's command line. Runs the Node bundle of the engine (dist-node/), building it
-// on first use, because tfjs' extension-less ES modules cannot be loaded by Node directly.
-import { existsSync } from 'node:fs';
+// when it is missing or older than the sources, because tfjs' extension-less ES modules cannot
+// be loaded by Node directly.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist-node', 'wmlab.js');
-if (!existsSync(bundle)) {
-  process.stderr.write('wmlab: building the Node bundle (first run)...\n');
+
+/** Newest modification time of the files under `dir`. */
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(join(root, 'src'))) {
+  process.stderr.write('wmlab: building the Node bundle...\n');
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.node.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {
     process.stderr.write('wmlab: could not build dist-node/ (run `npm ci` first)\n');

@@ -10,17 +10,20 @@ export interface DataRequest {
   readonly data: string;
   readonly trainLimit?: number;
   readonly testLimit?: number;
-  readonly seed: number;
 }
 
-/** Default sizes of the synthetic set when no limit is given (our choice: quick to train on a CPU). */
-export const SYNTHETIC_DEFAULT = { train: 5000, test: 1000 };
+/**
+ * The synthetic set the CLI uses: fixed data seed (the same images in every command, and the
+ * browser lab's seed), default sizes when no limit is given (our choice: quick on a CPU).
+ * Limits take prefixes, so --train-limit/--test-limit select the same images everywhere.
+ */
+export const SYNTHETIC_DEFAULT = { seed: 0, train: 5000, test: 1000 };
 
 /** The synthetic set, or CIFAR-10 from a folder (only the files the limits need are read and validated). */
 export async function loadDataset(req: DataRequest): Promise<Dataset> {
   if (req.data === 'synthetic') {
     return generateSynthetic({
-      seed: req.seed,
+      seed: SYNTHETIC_DEFAULT.seed,
       trainCount: req.trainLimit ?? SYNTHETIC_DEFAULT.train,
       testCount: req.testLimit ?? SYNTHETIC_DEFAULT.test,
     });

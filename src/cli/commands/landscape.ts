@@ -27,10 +27,11 @@ export async function landscapeCommand(argv: string[], log: (line: string) => vo
   const noise = num(o.noise, 'noise', { min: 0, max: 10, default: 0.1 });
   const noiseDraws = num(o['noise-draws'], 'noise-draws', { int: true, min: 0, max: 1000, default: 10 });
   const data = required(o.data, 'data');
+  // the backend first: the model's variables are created on it
+  await setupNodeBackend('auto', 'train');
   const { model, key } = await readModelAndKey(required(o.model, 'model'), required(o.key, 'key'));
   try {
-    await setupNodeBackend('auto', 'train');
-    const dataset = await loadDataset({ data, trainLimit: 1, testLimit: evalSize, seed });
+    const dataset = await loadDataset({ data, trainLimit: 1, testLimit: evalSize });
     // One fixed evaluation batch of the first evalSize test images.
     const first = evalBatches(dataset.test, dataset.test.count, normalizationFor(dataset)).next();
     if (first.done) throw new Error('no evaluation images');

@@ -6,22 +6,23 @@ import { ARCH_NAMES } from '../../engine/models/registry';
 import { createModel } from '../../engine/models/createModel';
 import type { ArchName } from '../../engine/models/types';
 import { evaluate } from '../../engine/train/evaluate';
-import { train } from '../../engine/train/trainer';
+import { train, type TrainHooks } from '../../engine/train/trainer';
 import type { ScheduleConfig } from '../../engine/train/schedules';
 import type { Objective, FrozenPositions } from '../../engine/train/types';
 import {
   DEFAULT_WATERMAS_SETTINGS,
   createWaterMASObjective,
   embedWatermark,
-  randomSeed,
-  seedFromHex,
-  seedFromPassphrase,
   serializeKey,
+  serializeUchidaKey,
+  verifyUchida,
   verifyWatermark,
   type PayloadSpec,
   type WaterMASSettings,
 } from '../../engine/watermark';
+import { serializeFcwKey, trainFcw, verifyFcwKey } from '../../engine/fcw';
 import { num, oneOf, parseOptions, required, UsageError } from '../args';
+import { TRAIN_METHODS, checkMethodFlags, fcwFlags, uchidaFlags, keySeedFrom, setupFcw, setupUchida, type FcwSetup, type UchidaSetup } from '../trainMethods';
 import { setupNodeBackend, type NodeBackendChoice, NODE_BACKEND_CHOICES } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
 import { writeModelDir } from '../modelFiles';
@@ -30,8 +31,12 @@ export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAME
   [--epochs E] [--batch B] [--lr X] [--optimizer sgd|adam] [--momentum M] [--weight-decay W]
   [--schedule constant|cosine|step] [--augment] [--seed S] [--train-limit N] [--test-limit N]
   [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
-  [--method none|watermas] [--replicas R] [--sigma S] [--lambda L] [--replica-mode gaussian|adversarial]
-  [--rho P] [--margin M|inf] [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]`;
+  [--method none|watermas|uchida|fcw]
+  watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode gaussian|adversarial] [--rho P] [--margin M|inf]
+            [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]
+  uchida:   [--uchida-layer NAME] [--bits T | --message TEXT] [--lambda L] [--key-seed HEX | --passphrase TEXT]
+  fcw:      [--triggers N] [--fcw-mode direct|invisible] [--triggers-per-batch K] [--mask-fraction F] [--mask-period P]
+            (triggers fused from the training set, seeded by --seed)`;
 
 const options = {
   data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' },
@@ -41,7 +46,9 @@ const options = {
   'log-every': { type: 'string' }, method: { type: 'string' }, replicas: { type: 'string' }, sigma: { type: 'string' },
   lambda: { type: 'string' }, 'replica-mode': { type: 'string' }, rho: { type: 'string' }, margin: { type: 'string' },
   bits: { type: 'string' }, message: { type: 'string' }, strength: { type: 'string' }, 'key-seed': { type: 'string' },
-  passphrase: { type: 'string' }, 'model-options': { type: 'string' },
+  passphrase: { type: 'string' }, 'model-options': { type: 'string' }, 'uchida-layer': { type: 'string' },
+  triggers: { type: 'string' }, 'fcw-mode': { type: 'string' }, 'triggers-per-batch': { type: 'string' },
+  'mask-fraction': { type: 'string' }, 'mask-period': { type: 'string' },
 } as const;
 
 /** `wmlab train`: trains (optionally watermarks) a model and writes OUT/model/, OUT/report.json, OUT/key.json. */
@@ -62,19 +69,15 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   const testLimit = o['test-limit'] === undefined ? undefined : num(o['test-limit'], 'test-limit', { int: true, min: 1, default: 0 });
   const backendChoice = oneOf(o.backend, 'backend', NODE_BACKEND_CHOICES, 'auto') as NodeBackendChoice;
   const logEvery = num(o['log-every'], 'log-every', { int: true, min: 1, default: 10 });
-  const method = oneOf(o.method, 'method', ['none', 'watermas'] as const, 'none');
-  const settings = watermasSettings(o);
-  if (method === 'none') {
-    const wmFlags = ['replicas', 'sigma', 'lambda', 'replica-mode', 'rho', 'margin', 'bits', 'message', 'strength', 'key-seed', 'passphrase'] as const;
-    const given = wmFlags.find((f) => o[f] !== undefined);
-    if (given) throw new UsageError(`--${given} needs --method watermas`);
-  }
-  if (o.bits !== undefined && o.message !== undefined) throw new UsageError('give either --bits or --message, not both');
-  if (o['key-seed'] !== undefined && o.passphrase !== undefined) throw new UsageError('give either --key-seed or --passphrase, not both');
+  const method = oneOf(o.method, 'method', TRAIN_METHODS, 'none');
+  checkMethodFlags(method, o);
+  const fcwOptions = method === 'fcw' ? fcwFlags(o) : undefined;
+  if (method === 'uchida') uchidaFlags(o);
+  const settings = watermasSettings(method === 'watermas' ? o : {});
 
   const backend = await setupNodeBackend(backendChoice, 'train');
   log(`backend: ${backend.name}${backend.note ? ` (${backend.note})` : ''}`);
-  const dataset = await loadDataset({ data, trainLimit, testLimit, seed });
+  const dataset = await loadDataset({ data, trainLimit, testLimit });
   log(`data: ${dataset.label}, ${dataset.train.count} train / ${dataset.test.count} test images`);
   if (dataset.train.count < batchSize) throw new UsageError(`--batch ${batchSize} is larger than the ${dataset.train.count} training images`);
 
@@ -88,8 +91,22 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
     let frozen: FrozenPositions | undefined;
     let keyJson: string | undefined;
     let key: Awaited<ReturnType<typeof embedWatermark>>['key'] | undefined;
+    let uchida: UchidaSetup | undefined;
+    let fcw: FcwSetup | undefined;
+    if (method === 'uchida') {
+      uchida = await setupUchida(model, o);
+      const u = uchida;
+      objective = u.objective;
+      disposeObjective = () => u.objective.dispose();
+      keyJson = serializeUchidaKey(u.key);
+      log(`watermark: Uchida, ${u.key.matrix.rows} bits on ${u.key.layer} (M=${u.key.matrix.cols}), lambda=${u.key.objective.lambda}`);
+    } else if (method === 'fcw') {
+      fcw = setupFcw(dataset, normalization, seed, arch, fcwOptions!);
+      keyJson = serializeFcwKey(fcw.key);
+      log(`watermark: FCW, ${fcw.triggers.images.count} ${fcw.triggers.mode} triggers -> class ${fcw.triggers.target}, ${fcw.embed.perBatch} per batch, masking ${fcw.embed.maskFraction} every ${fcw.embed.maskPeriod} steps`);
+    }
     if (method === 'watermas') {
-      const keySeed = o['key-seed'] !== undefined ? seedFromHex(o['key-seed']) : o.passphrase !== undefined ? await seedFromPassphrase(o.passphrase) : randomSeed();
+      const keySeed = await keySeedFrom(o);
       const payload: PayloadSpec = o.message !== undefined
         ? { kind: 'text', text: o.message }
         : { kind: 'random-bits', count: num(o.bits, 'bits', { int: true, min: 1, max: 1_000_000, default: 256 }) };
@@ -109,15 +126,22 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       : scheduleName === 'step' ? { kind: 'step', milestones: [Math.ceil(epochs / 2), Math.ceil((3 * epochs) / 4)], gamma: 0.1 }
       : { kind: 'cosine' };
     // --epochs 0 writes the freshly initialised (and, with a method, freshly marked) model: a null model.
-    const result = epochs === 0 ? untrained(frozen) : await train(model, stream, { epochs, lr, optimizer, momentum, weightDecay, schedule, seed, logEvery }, {
+    const config = { epochs, lr, optimizer, momentum, weightDecay, schedule, seed, logEvery };
+    const hooks: TrainHooks = {
       objective,
       frozen,
-      onProgress: (p) => log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
-    });
+      onProgress: (p) =>
+        log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
+    };
+    const fcwResult = fcw && epochs > 0 ? await trainFcw(model, stream, config, fcw.embed, hooks) : undefined;
+    const result = epochs === 0 ? untrained(frozen) : (fcwResult ?? (await train(model, stream, config, hooks)));
+    const maskEvents = fcwResult?.maskEvents.length ?? 0;
     if (result.status === 'diverged') throw new Error(`training diverged: ${result.message ?? 'non-finite loss'}`);
 
     const test = await evaluate(model, evalBatches(dataset.test, batchSize, normalization));
     const wm = key ? await verifyWatermark(model, key) : undefined;
+    const uv = uchida ? await verifyUchida(model, uchida.key) : undefined;
+    const fv = fcw ? await verifyFcwKey(model, fcw.key) : undefined;
     await writeModelDir(model, join(out, 'model'), { arch, dataset: dataset.name, method });
     if (keyJson) await writeFile(join(out, 'key.json'), keyJson);
     const report = {
@@ -145,6 +169,19 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
             replicas: settings.replicas, sigma: settings.sigma, lambda: settings.lambda, replicaMode: settings.mode,
             rho: settings.rho, margin: settings.margin, bits: wm.n, ber: wm.ber, pValue: wm.pValue, detected: wm.detected,
             frozenUnchanged: result.frozenUnchanged ?? false, ...(wm.message !== undefined ? { message: wm.message } : {}),
+          }
+        : {}),
+      ...(uchida && uv
+        ? {
+            layer: uchida.key.layer, lambda: uchida.key.objective.lambda, bits: uv.n, ber: uv.ber, pValue: uv.pValue,
+            detected: uv.detected, ...(uv.message !== undefined ? { message: uv.message } : {}),
+          }
+        : {}),
+      ...(fcw && fv
+        ? {
+            triggers: fv.n, fcwMode: fcw.triggers.mode, target: fcw.triggers.target, triggersPerBatch: fcw.embed.perBatch,
+            maskFraction: fcw.embed.maskFraction, maskPeriod: fcw.embed.maskPeriod, maskEvents,
+            triggerAccuracy: fv.accuracy, triggerHits: fv.hits, chanceRate: fv.chanceRate, pValue: fv.pValue, detected: fv.detected,
           }
         : {}),
     };

@@ -7,7 +7,7 @@ export {
 } from './cifar10';
 export { classCounts, concatImageSets, sliceImageSet } from './imageset';
 export { SYNTHETIC_CLASS_NAMES, SYNTHETIC_LABEL, generateSynthetic, type SyntheticOptions } from './synthetic';
-export { CIFAR10_NORMALIZATION, computeNormalization, normalizationFor, normalizationLut, normalizePixels } from './normalize';
+export { CIFAR10_NORMALIZATION, SYNTHETIC_NORMALIZATION, computeNormalization, normalizationFor, normalizationLut, normalizePixels } from './normalize';
 export {
   CROP_PADDING, IDENTITY_AUGMENT, augmentImage, augmentNormalizeInto, drawAugmentParams, type AugmentParams,
 } from './augment';

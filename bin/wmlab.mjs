@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `wmlab`: the lab's command line. Runs the Node bundle of the engine (dist-node/), building it
-// when it is missing or older than the sources, because tfjs' extension-less ES modules cannot
+// when it is missing or older than its sources (src/engine, src/cli), because tfjs' extension-less ES modules cannot
 // be loaded by Node directly.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,8 @@ function newest(dir) {
   return t;
 }
 
-if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(join(root, 'src'))) {
+const sources = ['engine', 'cli'].map((d) => newest(join(root, 'src', d)));
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(...sources)) {
   process.stderr.write('wmlab: building the Node bundle...\n');
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.node.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {

@@ -1,4 +1,4 @@
-import { cpSync, createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, normalize, resolve, sep } from 'node:path';
 import { defineConfig, type Plugin } from 'vitest/config';
 import react from '@vitejs/plugin-react';
@@ -42,11 +42,31 @@ function datasetsOutsideTheBuild(): Plugin {
   };
 }
 
+/**
+ * index.html carries a strict Content-Security-Policy (no third-party connections). The dev
+ * server's HMR needs an inline react-refresh preamble and a websocket, so `vite dev` drops the
+ * tag; builds (and `vite preview`) keep it.
+ */
+function cspOnlyInBuilds(): Plugin {
+  return {
+    name: 'watermas-lab:csp-only-in-builds',
+    apply: 'serve',
+    transformIndexHtml: (html) => html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, ''),
+  };
+}
+
+/**
+ * The same policy as an HTTP header for `vite preview`: a <meta> policy binds the page only,
+ * while the engine worker (which fetches data and compiles the tfjs wasm) takes its policy
+ * from its own script's response headers.
+ */
+const cspHeader = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(readFileSync(resolve('index.html'), 'utf8'))?.[1];
+
 export default defineConfig({
-  plugins: [react(), datasetsOutsideTheBuild()],
+  plugins: [react(), datasetsOutsideTheBuild(), cspOnlyInBuilds()],
   worker: { format: 'es' },
   server: { headers: isolationHeaders, host: '127.0.0.1', port: 5173 },
-  preview: { headers: isolationHeaders, host: '127.0.0.1', port: 4173 },
+  preview: { headers: { ...isolationHeaders, ...(cspHeader ? { 'Content-Security-Policy': cspHeader } : {}) }, host: '127.0.0.1', port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096, copyPublicDir: false },
   test: {
     environment: 'node',

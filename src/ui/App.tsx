@@ -8,6 +8,7 @@ import { TrainingPanel } from './TrainingPanel';
 import { WatermarkPanel } from './WatermarkPanel';
 import { AttackPanel } from './AttackPanel';
 import { LandscapePanel } from './LandscapePanel';
+import { VerifyPanel } from './VerifyPanel';
 import { errorMessage } from './format';
 
 /** Sensible defaults for a first run in a browser: a few minutes on a decent GPU. */
@@ -129,6 +130,7 @@ export function App() {
         <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} />
         <AttackPanel engine={engine} modelStamp={training.outcome} locked={locked} />
         <LandscapePanel engine={engine} modelStamp={training.outcome} locked={locked} />
+        <VerifyPanel engine={engine} />
       </main>
       <footer className="app-footer muted small">
         WaterMAS Lab · everything runs locally in this tab{backend ? ` · tfjs backend: ${backend.name}` : ''}

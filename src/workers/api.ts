@@ -7,6 +7,8 @@ import type { ModelExport, WatermarkConfig, WatermarkLiveSettings, WatermarkProg
 export type * from './watermarkApi';
 import type { AnalysisApi } from './analysisApi';
 export type * from './analysisApi';
+import type { VerifyFile, VerifyOutcome } from './verifyApi';
+export type * from './verifyApi';
 
 /** Which backend to run; 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu. */
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -163,4 +165,6 @@ export interface EngineApi extends AnalysisApi {
   exportModel(): Promise<ModelExport>;
   /** key.json text of the last watermarked run. */
   exportKey(): Promise<string>;
+  /** Verify panel: checks uploaded model files (+ key) locally; never rejects, problems come back as `{ ok: false, error }`. */
+  checkModelFiles(files: readonly VerifyFile[]): Promise<VerifyOutcome>;
 }

@@ -21,6 +21,8 @@ import { runTraining } from './trainRun';
 import { LiveWatermarkSettings } from './watermarkRun';
 import { exportModelFiles, exportKeyText } from './watermarkExport';
 import { AnalysisService } from './analysisService';
+import { runVerify } from './verifyRun';
+import type { VerifyFile, VerifyOutcome } from './verifyApi';
 import type { AnalysisApi } from './analysisApi';
 import type { Key } from '../engine/watermark';
 import * as Comlink from 'comlink';
@@ -292,5 +294,10 @@ export class EngineService implements EngineApi {
   async exportKey(): Promise<string> {
     if (!this.model || !this.watermarkKey) throw new Error('exportKey: the last run carries no watermark');
     return exportKeyText(this.watermarkKey);
+  }
+
+  /** Runs on the tensor queue (Uchida / FCW keys build a model); runVerify never rejects. */
+  async checkModelFiles(files: readonly VerifyFile[]): Promise<VerifyOutcome> {
+    return this.exclusive('verify', () => runVerify(files));
   }
 }

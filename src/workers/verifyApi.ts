@@ -1,0 +1,66 @@
+/**
+ * Verify part of the UI <-> worker contract (plain, structured-cloneable data only;
+ * re-exported from api.ts). The UI imports these TYPES only.
+ */
+
+/** One uploaded file as the page hands it to the worker (the buffer is transferred, not copied). */
+export interface VerifyFile {
+  readonly name: string;
+  readonly bytes: ArrayBuffer;
+}
+
+/** Errors of one marked tensor. */
+export interface VerifyTensorErrors {
+  readonly tensor: string;
+  readonly n: number;
+  readonly errors: number;
+  readonly erasures: number;
+}
+
+/** The watermark check of an uploaded model against an uploaded key. */
+export interface VerifyVerdict {
+  readonly method: 'watermas' | 'uchida' | 'fcw';
+  readonly keyFile: string;
+  readonly detected: boolean;
+  /** Key positions (WaterMAS / Uchida) or trigger images (FCW). */
+  readonly n: number;
+  /** Wrong bits (erasures included); for FCW the triggers NOT classified as the target. */
+  readonly errors: number;
+  readonly erasures: number;
+  /** Bit error rate; null for FCW (which reports trigger accuracy instead). */
+  readonly ber: number | null;
+  /** FCW only: fraction of triggers classified as the target. */
+  readonly triggerAccuracy?: number;
+  readonly pValue: number;
+  readonly log10PValue: number;
+  readonly threshold: number;
+  readonly perTensor: readonly VerifyTensorErrors[];
+  readonly payloadKind?: 'bits' | 'text' | 'image';
+  readonly decodedBits?: string;
+  readonly message?: string;
+  /** Decoded image (WaterMAS image payloads): HWC uint8 pixels. */
+  readonly image?: { readonly width: number; readonly height: number; readonly channels: number; readonly pixels: Uint8Array; readonly correlation: number };
+}
+
+/** A successful check: what the files are, their fingerprint, and the verdict when a key came along. */
+export interface VerifyReport {
+  readonly ok: true;
+  readonly format: string;
+  /** SHA-256 fingerprint of the model files. */
+  readonly sha256: string;
+  readonly files: readonly { readonly name: string; readonly bytes: number }[];
+  readonly tensorCount: number;
+  readonly skipped: number;
+  readonly runnable: boolean;
+  readonly verification?: VerifyVerdict;
+  readonly ms: number;
+}
+
+/** A rejected upload: one line naming the file and the problem. */
+export interface VerifyFailure {
+  readonly ok: false;
+  readonly error: string;
+  readonly code: string;
+}
+
+export type VerifyOutcome = VerifyReport | VerifyFailure;

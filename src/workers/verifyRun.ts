@@ -1,0 +1,73 @@
+/**
+ * The Verify panel's worker-side run: uploaded files in, a plain VerifyOutcome out.
+ * Wraps the engine's checkUpload (which never throws) and also catches anything unexpected,
+ * so a bad upload can never reject across the worker boundary or kill the worker.
+ */
+import { checkUpload, type CheckUploadResult } from '../engine/io/checkUpload';
+import type { VerifyFile, VerifyOutcome, VerifyVerdict } from './verifyApi';
+
+/** Flattens checkUpload's verification into the UI's VerifyVerdict. */
+function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVerdict {
+  const common = { method: v.method, keyFile: v.keyFile };
+  if (v.method === 'watermas') {
+    const r = v.result;
+    return {
+      ...common,
+      detected: r.detected, n: r.n, errors: r.errors, erasures: r.erasures, ber: r.ber,
+      pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold,
+      perTensor: r.perTensor.map((t) => ({ tensor: t.tensor, n: t.n, errors: t.errors, erasures: t.erasures })),
+      payloadKind: r.payloadKind, decodedBits: r.decodedBits,
+      ...(r.message !== undefined ? { message: r.message } : {}),
+      ...(r.image ? { image: { ...r.image } } : {}),
+    };
+  }
+  if (v.method === 'uchida') {
+    const r = v.result;
+    return {
+      ...common,
+      detected: r.detected, n: r.n, errors: r.errors, erasures: r.erasures, ber: r.ber,
+      pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold,
+      perTensor: [], payloadKind: r.message !== undefined ? 'text' : 'bits', decodedBits: r.decodedBits,
+      ...(r.message !== undefined ? { message: r.message } : {}),
+    };
+  }
+  const r = v.result;
+  return {
+    ...common,
+    detected: r.detected, n: r.n, errors: r.n - r.hits, erasures: 0, ber: null, triggerAccuracy: r.accuracy,
+    pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold, perTensor: [],
+  };
+}
+
+/**
+ * Checks uploaded model files (+ an optional key file) locally: format detection, limits,
+ * SHA-256 fingerprint and, with a key, the watermark verdict. Never rejects: every problem
+ * comes back as `{ ok: false, error }` naming the file.
+ */
+export async function runVerify(files: readonly VerifyFile[]): Promise<VerifyOutcome> {
+  const t0 = performance.now();
+  try {
+    if (!Array.isArray(files) || files.length === 0) return { ok: false, error: 'No files given: drop the model file(s) and the key.', code: 'no-files' };
+    for (const f of files) {
+      if (!f || typeof f.name !== 'string' || !(f.bytes instanceof ArrayBuffer)) {
+        return { ok: false, error: 'Each file must have a name and its bytes.', code: 'bad-request' };
+      }
+    }
+    const r = await checkUpload(files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })));
+    if ('error' in r) return { ok: false, error: r.error, code: r.code };
+    return {
+      ok: true,
+      format: r.format,
+      sha256: r.sha256,
+      files: r.files.map((f) => ({ name: f.name, bytes: f.bytes })),
+      tensorCount: r.tensors.length,
+      skipped: r.skipped.length,
+      runnable: r.runnable,
+      ...(r.verification ? { verification: toVerdict(r.verification) } : {}),
+      ms: performance.now() - t0,
+    };
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    return { ok: false, error: err.message, code: err.name || 'Error' };
+  }
+}

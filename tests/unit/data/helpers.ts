@@ -1,9 +1,14 @@
 import { existsSync, promises as fsp, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { DataFs } from '../../../src/engine/data/sources';
 
-/** The shared rebuilt CIFAR-10 copy (official binary layout), when this machine has it. */
-export const REAL_CIFAR_DIR = '/work/shared/datasets/cifar10';
+/**
+ * Real CIFAR-10 (official binary layout) when this machine has it: $CIFAR10_DIR (CI sets it), else
+ * the shared copy beside the checkout (../shared/datasets/cifar10).
+ */
+export const REAL_CIFAR_DIR =
+  process.env.CIFAR10_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets/cifar10');
 export const REAL_TEST_BATCH = `${REAL_CIFAR_DIR}/test_batch.bin`;
 export const hasRealCifar = existsSync(REAL_TEST_BATCH);
 if (!hasRealCifar) console.warn(`[data tests] ${REAL_TEST_BATCH} is absent: tests on real CIFAR-10 records are skipped`);

@@ -43,7 +43,8 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
   const v = checked.verification;
   if (!v) throw new Error(`${keyPath}: not read as a key`);
   const common = { format: checked.format, sha256: checked.sha256, method: v.method };
-  if (v.method === 'uchida' || v.method === 'fcw') return { ...common, ...v.result };
+  if (v.method === 'uchida') return { ...common, ...v.result };
+  if (v.method === 'fcw') return { ...common, ...v.result, predictions: Array.from(v.result.predictions) };
   const r = v.result;
   return {
     ...common,

@@ -1,15 +1,16 @@
 /** Client-side file exports (Blob downloads): CSV, JSON, PNG of a canvas or of a recharts SVG. */
 
-/** Saves `blob` as `filename` through a temporary link. */
+/** Saves `blob` as `filename` through a temporary link; the Blob URL is revoked shortly after. */
 export function downloadBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
+  a.rel = 'noopener';
   document.body.appendChild(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function downloadText(text: string, filename: string, type: string): void {

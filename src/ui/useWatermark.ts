@@ -2,7 +2,7 @@
 import { useCallback, useState } from 'react';
 import type { WatermarkLiveSettings } from '../workers/api';
 import type { EngineHandle } from './useEngine';
-import { downloadBlob } from './downloads';
+import { downloadBlob } from './exportFiles';
 import { errorMessage } from './format';
 
 export interface WatermarkActions {
@@ -37,8 +37,8 @@ export function useWatermark(engine: EngineHandle): WatermarkActions {
     engine
       .exportModel()
       .then((m) => {
-        downloadBlob(m.modelJson, 'model.json', 'application/json');
-        downloadBlob(m.weights, 'weights.bin', 'application/octet-stream');
+        downloadBlob(new Blob([m.modelJson], { type: 'application/json' }), 'model.json');
+        downloadBlob(new Blob([m.weights], { type: 'application/octet-stream' }), 'weights.bin');
         setError(null);
       })
       .catch((e: unknown) => setError(errorMessage(e)))
@@ -49,7 +49,7 @@ export function useWatermark(engine: EngineHandle): WatermarkActions {
     engine
       .exportKey()
       .then((text) => {
-        downloadBlob(text, 'key.json', 'application/json');
+        downloadBlob(new Blob([text], { type: 'application/json' }), 'key.json');
         setError(null);
       })
       .catch((e: unknown) => setError(errorMessage(e)));

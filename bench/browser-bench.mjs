@@ -17,24 +17,13 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer as createNetServer } from 'node:net';
+import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../tests/browser/chromium.mjs';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, URLSearchParams } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** The same flags as tests/browser/run.mjs (WebGPU on, no background network chatter). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const TIMEOUT_MS = Number(process.env.BENCH_BROWSER_TIMEOUT_S ?? 900) * 1000;
 
 const log = (s) => process.stderr.write(`browser-bench: ${s}\n`);
@@ -61,18 +50,6 @@ function pageQuery() {
   return s ? `?${s}` : '';
 }
 
-/** A free localhost TCP port. */
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 const t0 = Date.now();
 const cleanups = [];

@@ -16,21 +16,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
+import { CHROMIUM, CHROMIUM_ARGS, freePort } from './chromium.mjs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const argv = process.argv.slice(2);
 const opt = (name) => {
@@ -66,18 +56,6 @@ if (!existsSync(resolve(ROOT, 'dist/index.html'))) {
 const { chromium } = await import('playwright-core');
 const vite = await import('vite');
 
-/** A free localhost TCP port. */
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** Polls `fn` until it returns a truthy value or `ms` elapse. */
 async function until(fn, ms, what) {

@@ -1,0 +1,76 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ROOT, assert, badge, openApp, screenshotPath, until } from '../harness.mjs';
+
+export default [
+  {
+    name: 'the built app loads with no console errors',
+    timeout: 120_000,
+    async run() {
+      const { page, errors } = await openApp();
+      await until(async () => (await badge().getAttribute('data-backend')) !== '', 90_000, 'the backend badge');
+      await until(async () => (await page.getByTestId('dataset-source').getAttribute('data-dataset')) !== '', 60_000, 'the dataset source');
+      await page.getByTestId('image-grid').waitFor({ timeout: 60_000 });
+      const thumbs = await page.locator('[data-testid=image-grid] canvas').count();
+      assert(thumbs >= 10, `expected at least 10 thumbnails, got ${thumbs}`);
+      const models = await page.getByLabel('Model').locator('option').count();
+      assert(models >= 2, `expected the model picker to list architectures, got ${models}`);
+      const fatal = await page.getByTestId('fatal-error').count();
+      assert(fatal === 0, `the app shows an error: ${fatal ? await page.getByTestId('fatal-error').textContent() : ''}`);
+      assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
+      const src = await page.getByTestId('dataset-source').textContent();
+      return `backend ${await badge().getAttribute('data-backend')}, data "${src}", ${thumbs} thumbnails`;
+    },
+  },
+  {
+    name: 'the backend badge shows webgpu with a measured time per step',
+    timeout: 120_000,
+    async run() {
+      await openApp();
+      const name = await until(async () => badge().getAttribute('data-backend'), 90_000, 'the backend badge');
+      const text = await badge().textContent();
+      assert(name === 'webgpu', `badge shows "${name}" (${await badge().getAttribute('title')}), expected webgpu`);
+      assert(/\d.*s\/step/.test(text ?? ''), `badge has no measured time per step: "${text}"`);
+      return text;
+    },
+  },
+  {
+    name: 'a short training run (paused and resumed) updates the chart and shows a final accuracy',
+    timeout: 240_000,
+    async run() {
+      const { page, errors } = await openApp();
+      await until(async () => (await badge().getAttribute('data-backend')) !== '', 90_000, 'the backend badge');
+      await page.getByLabel('Model').selectOption('cnn');
+      await page.getByLabel('Epochs').fill('1');
+      await page.getByLabel('Batch size').fill('16');
+      await page.getByLabel('Learning rate').fill('0.01');
+      await page.getByLabel('Train images').fill('32');
+      await page.getByLabel('Test images').fill('16');
+      const start = page.getByRole('button', { name: 'Start training' });
+      await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
+      await start.click();
+      // Pause and resume through the worker (the run waits at its next step boundary meanwhile).
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await page.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 30_000 });
+      const chart = page.getByTestId('training-chart');
+      await until(async () => Number(await chart.getAttribute('data-points')) >= 1, 180_000, 'a first point on the chart');
+      await page.getByTestId('final-accuracy').waitFor({ timeout: 180_000 });
+      const points = Number(await chart.getAttribute('data-points'));
+      assert(points >= 2, `expected at least 2 chart points for 2 steps, got ${points}`);
+      const path = await chart.locator('.recharts-line-curve').first().getAttribute('d');
+      assert(path && path.length > 5, 'the loss line has no path');
+      const acc = Number(await page.getByTestId('final-accuracy').getAttribute('data-value'));
+      assert(acc >= 0 && acc <= 1, `final accuracy ${acc} is not in [0, 1]`);
+      const phase = await page.getByTestId('progress').getAttribute('data-phase');
+      assert(phase === 'done', `progress phase is ${phase}, expected done`);
+      assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
+      if (screenshotPath) {
+        await mkdir(dirname(resolve(ROOT, screenshotPath)), { recursive: true });
+        await page.screenshot({ path: resolve(ROOT, screenshotPath), fullPage: true });
+      }
+      return `${points} chart points, test accuracy ${(acc * 100).toFixed(1)} % (${await page.getByTestId('final-result').locator('p').last().textContent()})`;
+    },
+  },
+];

@@ -1,0 +1,131 @@
+/**
+ * Shared helpers of the browser tests: servers (the built app under `vite preview`, the test
+ * pages), Chromium pages that record console errors, polling and assertions. Test cases live in
+ * tests/browser/cases/*.mjs (each exports an array of { name, timeout, extended?, run }).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './chromium.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const vite = await import('vite');
+
+const argv = process.argv.slice(2);
+const opt = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+/** Command-line options of run.mjs. */
+export const grep = opt('--grep');
+export const screenshotPath = opt('--screenshot');
+export const headed = argv.includes('--headed');
+/** Also run the slow, opt-in tests (`--extended` or BROWSER_TESTS_EXTENDED=1). */
+export const extended = argv.includes('--extended') || process.env.BROWSER_TESTS_EXTENDED === '1';
+
+/** Polls `fn` until it returns a truthy value or `ms` elapse. */
+export async function until(fn, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${(ms / 1000).toFixed(0)} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// ---------------------------------------------------------------------------------------
+// Servers and browser
+
+export const servers = [];
+export const cleanups = [];
+let browser;
+
+/** Set by the runner once Chromium is up. */
+export function setBrowser(b) {
+  browser = b;
+}
+
+export async function startPreview() {
+  const port = await freePort();
+  const server = await vite.preview({
+    root: ROOT,
+    logLevel: 'warn',
+    preview: { port, strictPort: true, host: '127.0.0.1', open: false },
+  });
+  servers.push(() => new Promise((r) => server.httpServer.close(() => r())));
+  return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * Builds the test pages (tests/browser/pages/*.html; they import the engine directly) into a
+ * temporary folder and serves it like the app. A test fixture, not the app: dist/ is untouched.
+ */
+export async function startTestPages() {
+  const outDir = await mkdtemp(join(tmpdir(), 'wmlab-browser-pages-'));
+  cleanups.push(() => rm(outDir, { recursive: true, force: true }));
+  await vite.build({
+    root: ROOT,
+    logLevel: 'warn',
+    publicDir: false,
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: { gradcheck: resolve(ROOT, 'tests/browser/pages/gradcheck.html') } } },
+  });
+  const port = await freePort();
+  const server = await vite.preview({
+    root: ROOT,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { port, strictPort: true, host: '127.0.0.1', open: false },
+  });
+  servers.push(() => new Promise((r) => server.httpServer.close(() => r())));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A fresh page that records console errors, page errors and failed requests. */
+export async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('worker', (w) => {
+    w.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`worker console.error: ${msg.text()}`);
+    });
+  });
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  return { page, errors, close: () => context.close() };
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests (they share one app page, in order: load -> backend -> training)
+
+let appUrl;
+let app; // { page, errors, close }
+
+/** The preview server's URL (after openApp or startPreview). */
+export const getAppUrl = () => appUrl;
+
+export async function openApp() {
+  if (app) return app;
+  appUrl ??= await startPreview();
+  app = await newPage();
+  await app.page.goto(appUrl, { waitUntil: 'load' });
+  return app;
+}
+
+export const badge = () => app.page.getByTestId('backend-badge');
+
+/** Closes the shared app page, the servers and temporary folders. */
+export async function closeAll() {
+  await app?.close().catch(() => {});
+  for (const stop of servers) await stop().catch(() => {});
+  for (const clean of cleanups) await clean().catch(() => {});
+}

@@ -6,6 +6,7 @@ import type { FrozenPositions, Objective } from '../src/engine/train/types';
 import { createWaterMASObjective, embedWatermark } from '../src/engine/watermark';
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
+import { benchAttackSweep } from './attackSweepBench';
 
 /**
  * Node benchmarks, one JSON document on stdout (progress on stderr):
@@ -15,7 +16,8 @@ import { fixedBatchSource } from './fixedSource';
  * - `memory`: tf.memory().numTensors before/after a long run.
  * Environment knobs: BENCH_BACKENDS (default wasm; add cpu for the cpu rows: a ResNet-20
  * step takes minutes there), BENCH_MODELS (cnn,resnet20), BENCH_BATCHES (64,128),
- * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_LEAK_STEPS (200).
+ * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_LEAK_STEPS (200),
+ * BENCH_ATTACK_IMAGES (test images of the 4-attack x 6-strength sweep, default 2000; 0 = skip).
  */
 interface StepRow {
   readonly backend: string;
@@ -71,6 +73,8 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
   const models = list('BENCH_MODELS', 'cnn,resnet20') as ArchName[];
   const batches = list('BENCH_BATCHES', '64,128').map(Number);
   const replicaCounts = list('BENCH_WATERMAS_R', '0,1,2,4').map(Number);
+  const attackImages = Number(env('BENCH_ATTACK_IMAGES') ?? 2000);
+  const attackSweeps: Record<string, unknown>[] = [];
   const rows: StepRow[] = [];
   const wmRows: Record<string, unknown>[] = [];
   const unavailable: { backend: string; reason: string }[] = [];
@@ -109,8 +113,9 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
       memory = { backend: name, model: 'cnn', batch: 32, steps: leakSteps + 1, numTensorsBefore: before, numTensorsAfter: after };
       log(`numTensors ${before} -> ${after} over ${leakSteps + 1} steps`);
     }
+    if (attackImages > 0) attackSweeps.push(await benchAttackSweep(name, attackImages, log));
   }
-  return { machine: machine(), steps: rows, watermas: wmRows, memory, unavailable };
+  return { machine: machine(), steps: rows, watermas: wmRows, memory, attackSweeps, unavailable };
 }
 
 function machine() {

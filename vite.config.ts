@@ -43,6 +43,30 @@ function datasetsOutsideTheBuild(): Plugin {
 }
 
 /**
+ * Multi-threaded wasm in the built worker (tfjs-backend-wasm 4.22): tfjs hands its pthread
+ * workers the threaded glue as `'var WasmBackendModuleThreadedSimd = ' + factory.toString()`.
+ * After bundling and minification that function refers to names of its enclosing scope
+ * (`_scriptDir`, mangled to e.g. `e`), so every pthread worker died with "e is not defined"
+ * and tfjs fell back to one thread. This hands them the package's original, self-contained
+ * glue file instead (54 kB, imported as text). Fails the build if tfjs changes that code.
+ */
+function wasmThreadsGlue(): Plugin {
+  const target = /`var WasmBackendModuleThreadedSimd = `\s*\+\s*wasmFactoryThreadedSimd\.toString\(\)/;
+  return {
+    name: 'watermas-lab:wasm-threads-glue',
+    apply: 'build',
+    transform(code, id) {
+      if (!id.replace(/\\/g, '/').endsWith('@tensorflow/tfjs-backend-wasm/dist/backend_wasm.js')) return null;
+      if (!target.test(code)) this.error('tfjs-backend-wasm: the threaded glue hand-off changed; revisit wasmThreadsGlue in vite.config.ts');
+      return (
+        "import __wmlabThreadedGlue from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js?raw';\n" +
+        code.replace(target, '__wmlabThreadedGlue')
+      );
+    },
+  };
+}
+
+/**
  * index.html carries a strict Content-Security-Policy (no third-party connections). The dev
  * server's HMR needs an inline react-refresh preamble and a websocket, so `vite dev` drops the
  * tag; builds (and `vite preview`) keep it.
@@ -64,7 +88,7 @@ const cspHeader = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/
 
 export default defineConfig({
   plugins: [react(), datasetsOutsideTheBuild(), cspOnlyInBuilds()],
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreadsGlue()] },
   server: { headers: isolationHeaders, host: '127.0.0.1', port: 5173 },
   preview: { headers: { ...isolationHeaders, ...(cspHeader ? { 'Content-Security-Policy': cspHeader } : {}) }, host: '127.0.0.1', port: 4173 },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096, copyPublicDir: false },

@@ -16,6 +16,39 @@ import { WASM_PATHS } from './wasmPaths';
 const PROBE = { arch: 'cnn', batch: 16, warmup: 1, reps: 1 } as const;
 const BACKEND_TIMEOUT_MS = 20_000;
 
+/**
+ * XNNPACK threads for wasm (our choice): every logical core, at most 8 (the pthread pool size
+ * of tfjs-backend-wasm 4.22). tfjs' own default is half the cores, which leaves a 2-core
+ * machine single-threaded; training runs in this worker, not on the UI thread, so it may use
+ * them all. Threads need cross-origin isolation (COOP/COEP); without it tfjs loads the
+ * single-threaded binary and this number is ignored.
+ */
+function wasmThreadCount(): number {
+  const cores = typeof navigator === 'object' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+  return Math.max(1, Math.min(8, cores));
+}
+
+/**
+ * tfjs-backend-wasm 4.22's binary caps XNNPACK at navigator.hardwareConcurrency / 2 (it
+ * assumes two hyperthreads per core; backend.cc `num_cores`), read once when the module is
+ * instantiated, whatever setThreadsCount asks for: a 2-core machine always got 1 thread.
+ * While the wasm module starts, its glue is shown twice the cores so that the cap becomes the
+ * core count; the worker's own value is restored right after. Returns the restore function.
+ */
+function presentCoresToWasmGlue(threads: number): () => void {
+  if (typeof navigator !== 'object') return () => {};
+  const own = Object.getOwnPropertyDescriptor(navigator, 'hardwareConcurrency');
+  try {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  } catch {
+    return () => {};
+  }
+  return () => {
+    if (own) Object.defineProperty(navigator, 'hardwareConcurrency', own);
+    else delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
+}
+
 /** Measures ms per training step of the active backend (see PROBE). */
 export async function measureTrainingStepMs(): Promise<number> {
   const n = PROBE.batch;
@@ -56,7 +89,14 @@ export async function measureTrainingStepMs(): Promise<number> {
  */
 export async function startBackend(preference: BackendPreference): Promise<BackendInfo> {
   const ladder = preference === 'auto' ? [...DEFAULT_LADDER] : [preference, ...DEFAULT_LADDER.filter((b) => b !== preference)];
-  const report = await initBackend({ preference: ladder, timeoutMs: BACKEND_TIMEOUT_MS, wasmPaths: WASM_PATHS, purpose: 'train' });
+  const wasmThreads = wasmThreadCount();
+  const restoreCores = presentCoresToWasmGlue(wasmThreads);
+  let report;
+  try {
+    report = await initBackend({ preference: ladder, timeoutMs: BACKEND_TIMEOUT_MS, wasmPaths: WASM_PATHS, wasmThreads, purpose: 'train' });
+  } finally {
+    restoreCores();
+  }
   let msPerStep: number | null = null;
   let probe: string = `${PROBE.arch}, batch ${PROBE.batch}`;
   try {
@@ -70,5 +110,6 @@ export async function startBackend(preference: BackendPreference): Promise<Backe
     tried: report.tried.map((t) => ({ name: t.name, ok: t.ok, ms: t.ms, ...(t.error ? { reason: t.error } : {}) })),
     msPerStep,
     probe,
+    ...(report.wasm ? { wasm: report.wasm } : {}),
   };
 }

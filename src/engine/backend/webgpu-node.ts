@@ -19,6 +19,20 @@ interface AdapterLike {
 const BACKEND = 'webgpu';
 
 /**
+ * The tfjs WebGPUBackend constructor refuses to start unless `globalThis.navigator.gpu` exists
+ * ("WebGPU is not supported on this device"), which is never the case in Node (Node 20 has no
+ * navigator at all). Installs the given entry point there when it is missing.
+ */
+function exposeAsNavigatorGpu(gpu: GpuLike): void {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (g.navigator == null) {
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  } else if (g.navigator.gpu == null) {
+    Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+  }
+}
+
+/**
  * Registers the tfjs 'webgpu' backend on an explicitly given WebGPU implementation. The
  * webgpu package only self-registers when `globalThis.navigator.gpu` exists at import time,
  * which is never the case in Node; the CLI calls this instead, after:
@@ -53,6 +67,7 @@ export function registerWebGpuBackendWith(gpu: GpuLike, globals?: Readonly<Recor
           maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
         },
       });
+      exposeAsNavigatorGpu(gpu);
       // tfjs types the constructor with the DOM's GPUDevice; the engine compiles without DOM types.
       const Ctor = WebGPUBackend as unknown as new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend;
       return new Ctor(device, adapter.info);

@@ -33,3 +33,23 @@ test('a hanging adapter request is cut off by the ladder timeout', async () => {
   expect(await t.data()).toEqual(new Float32Array([9]));
   t.dispose();
 });
+
+test('in Node the Dawn entry point becomes navigator.gpu, which the tfjs WebGPU backend requires', async () => {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  const hadNavigator = g.navigator != null;
+  const device = { queue: {}, features: new Set<string>(), limits: {}, lost: new Promise(() => {}) };
+  const gpu = {
+    requestAdapter: async () => ({ features: new Set<string>(), limits: {}, info: {}, requestDevice: async () => device }),
+  };
+  if (tf.findBackendFactory('webgpu') != null) tf.removeBackend('webgpu'); // the hanging one above
+  expect(registerWebGpuBackendWith(gpu)).toBe(true);
+  // The backend instance is created (a stand-in device cannot run shaders, so the smoke test may
+  // still fail or fall back), but never with tfjs' "WebGPU is not supported on this device".
+  const r = await initBackend({ preference: ['webgpu', 'cpu'], timeoutMs: 2000 });
+  expect(r.tried[0].error ?? '').not.toMatch(/not supported on this device/);
+  expect(g.navigator?.gpu).toBe(gpu);
+  await initBackend({ preference: 'cpu' });
+  tf.removeBackend('webgpu');
+  if (hadNavigator) delete g.navigator?.gpu;
+  else delete g.navigator;
+});

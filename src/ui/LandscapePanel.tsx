@@ -1,10 +1,12 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { LandscapeEvent, LandscapeOutcome, LandscapeSettings } from '../workers/api';
 import { Heatmap, type HeatmapHandle } from './Heatmap';
+import { LandscapeLive } from './LandscapeLive';
 import { LandscapeSlices, type SlicePoint } from './LandscapeSlices';
 import { finiteRange } from './analysisData';
 import { downloadCanvasPng, downloadText } from './exportFiles';
 import { errorMessage, formatDuration } from './format';
+import { ExplainCard } from './lecture/ExplainCard';
 import type { EngineHandle } from './useEngine';
 import { proxyCallback } from './useEngine';
 import { useKeyedModel } from './useKeyedModel';
@@ -141,6 +143,7 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
         <h2 id="landscape-title">Landscape</h2>
         <p className="panel-sub">Loss around the trained model: along the marked weights (key subspace) and along the others (complement).</p>
       </div>
+      <ExplainCard topic="landscape" />
       {disabledReason && (
         <p className="notice" data-testid="landscape-disabled">
           {disabledReason}
@@ -291,6 +294,7 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
           )}
         </div>
       )}
+      <LandscapeLive engine={engine} training={locked} />
     </section>
   );
 }

@@ -16,3 +16,5 @@ export {
 } from './hessian';
 export { computeSharpness, type SharpnessOptions, type SharpnessResult, type SubspaceSharpness } from './sharpness';
 export { runLandscape, type LandscapeRunOptions, type LandscapeReport } from './run';
+export { LiveLandscape, type LiveLandscapeOptions, type LiveLandscapePoint } from './liveLandscape';
+export { LiveLandscapeDriver, type LiveLandscapeDriverOptions } from './liveDriver';

@@ -2,8 +2,11 @@ import { useCallback, useRef, useState } from 'react';
 import * as Comlink from 'comlink';
 import type { VerifyFile, VerifyOutcome } from '../workers/api';
 import { errorMessage } from './format';
+import { ExplainCard } from './lecture/ExplainCard';
 import type { EngineHandle } from './useEngine';
 import { VerifyResultCard } from './VerifyResultCard';
+import { StressPanel } from './StressPanel';
+import { limitsFromSearch } from './verifyLimits';
 import './verify.css';
 
 interface VerifyPanelProps {
@@ -15,7 +18,8 @@ const isKeyFile = (f: File): boolean => /\.json$/i.test(f.name) && /key/i.test(f
 /** Reads the files in this tab and hands their bytes to the worker (transferred, not copied). */
 async function checkFiles(engine: EngineHandle, files: readonly File[]): Promise<VerifyOutcome> {
   const payload: VerifyFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
-  return engine.checkModelFiles(Comlink.transfer(payload, payload.map((f) => f.bytes)));
+  const limits = limitsFromSearch(window.location.search);
+  return engine.checkModelFiles(Comlink.transfer(payload, payload.map((f) => f.bytes)), limits ? { limits } : {});
 }
 
 /**
@@ -28,6 +32,8 @@ export function VerifyPanel({ engine }: VerifyPanelProps) {
   const [files, setFiles] = useState<readonly File[]>([]);
   const [outcome, setOutcome] = useState<VerifyOutcome | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Number of the current check (data-run on the file list: tests wait for "their" check to finish). */
+  const [runCount, setRunCount] = useState(0);
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const keyInputRef = useRef<HTMLInputElement>(null);
@@ -37,6 +43,7 @@ export function VerifyPanel({ engine }: VerifyPanelProps) {
     (selection: readonly File[]) => {
       if (selection.length === 0) return;
       const id = ++runId.current;
+      setRunCount(id);
       setFiles(selection);
       setBusy(true);
       setOutcome(null);
@@ -58,6 +65,7 @@ export function VerifyPanel({ engine }: VerifyPanelProps) {
         <h2 id="verify-title">Verify</h2>
         <p className="panel-sub">Check a model for a watermark: the lab&apos;s model.json + weights.bin, a TensorFlow.js model (model.json + shards) or a .safetensors file (e.g. from PyTorch), with its key.json.</p>
       </div>
+      <ExplainCard topic="verify" />
       <p className="notice verify-privacy" data-testid="verify-privacy">
         Everything stays on your machine: files are read in this tab and never uploaded.
       </p>
@@ -102,7 +110,7 @@ export function VerifyPanel({ engine }: VerifyPanelProps) {
         />
       </div>
       {files.length > 0 && (
-        <p className="muted small" data-testid="verify-files">
+        <p className="muted small" data-testid="verify-files" data-run={runCount} data-busy={String(busy)}>
           {busy ? 'Checking' : 'Checked'}: {files.map((f) => f.name).join(', ')}
         </p>
       )}
@@ -111,7 +119,11 @@ export function VerifyPanel({ engine }: VerifyPanelProps) {
           <strong>Could not verify.</strong> {outcome.error}
         </div>
       )}
-      {outcome?.ok && <VerifyResultCard report={outcome} />}
+      {outcome?.ok && (
+        <VerifyResultCard report={outcome}>
+          {outcome.verification && <StressPanel engine={engine} readiness={outcome.stress} />}
+        </VerifyResultCard>
+      )}
       {outcome?.ok && !outcome.verification && (
         <p>
           <button type="button" onClick={() => keyInputRef.current?.click()} disabled={busy}>

@@ -1,4 +1,5 @@
 /** The Verify panel's result card: verdict, BER, p-value with its meaning, payload, per-tensor error bars, fingerprint. */
+import type { ReactNode } from 'react';
 import type { VerifyReport, VerifyTensorErrors } from '../workers/api';
 import { formatPercent } from './format';
 import { formatPValue } from './watermarkDefaults';
@@ -44,8 +45,8 @@ function TensorErrorBars({ rows }: { readonly rows: readonly VerifyTensorErrors[
   );
 }
 
-/** The outcome of a successful check (with or without a key). */
-export function VerifyResultCard({ report }: { readonly report: VerifyReport }) {
+/** The outcome of a successful check (with or without a key); `children` (the "Stress it" block) go at the end of the card. */
+export function VerifyResultCard({ report, children }: { readonly report: VerifyReport; readonly children?: ReactNode }) {
   const v = report.verification;
   return (
     <div className="result verify-result" aria-live="polite" data-testid="verify-result">
@@ -126,6 +127,7 @@ export function VerifyResultCard({ report }: { readonly report: VerifyReport }) 
           {report.skipped > 0 ? ` (+${report.skipped} non-float skipped)` : ''} · checked in {Math.round(report.ms)} ms
         </dd>
       </dl>
+      {children}
     </div>
   );
 }

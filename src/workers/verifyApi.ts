@@ -2,6 +2,7 @@
  * Verify part of the UI <-> worker contract (plain, structured-cloneable data only;
  * re-exported from api.ts). The UI imports these TYPES only.
  */
+import type { StressReadiness } from './stressApi';
 
 /** One uploaded file as the page hands it to the worker (the buffer is transferred, not copied). */
 export interface VerifyFile {
@@ -54,6 +55,18 @@ export interface VerifyReport {
   readonly runnable: boolean;
   readonly verification?: VerifyVerdict;
   readonly ms: number;
+  /** "Stress it": ready (the worker keeps a runnable copy of the model with the key) or why not. Absent from runVerify alone. */
+  readonly stress?: StressReadiness;
+}
+
+/** Options of one check. */
+export interface VerifyCheckOptions {
+  /**
+   * Import limits for this check (each a whole number >= 1; default: the engine's
+   * DEFAULT_IMPORT_LIMITS). The panel takes them from the page URL (`?verifyLimits=`), e.g. to
+   * run the malformed corpus under its small limits.
+   */
+  readonly limits?: Partial<Record<'maxTotalBytes' | 'maxJsonBytes' | 'maxJsonDepth' | 'maxTensors' | 'timeoutMs', number>>;
 }
 
 /** A rejected upload: one line naming the file and the problem. */

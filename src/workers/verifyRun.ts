@@ -4,6 +4,7 @@
  * so a bad upload can never reject across the worker boundary or kill the worker.
  */
 import { checkUpload, type CheckUploadResult } from '../engine/io/checkUpload';
+import type { ImportLimits } from '../engine/io/limits';
 import type { VerifyFile, VerifyOutcome, VerifyVerdict } from './verifyApi';
 
 /** Flattens checkUpload's verification into the UI's VerifyVerdict. */
@@ -42,9 +43,9 @@ function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVer
 /**
  * Checks uploaded model files (+ an optional key file) locally: format detection, limits,
  * SHA-256 fingerprint and, with a key, the watermark verdict. Never rejects: every problem
- * comes back as `{ ok: false, error }` naming the file.
+ * comes back as `{ ok: false, error }` naming the file. `limits` overrides the import limits.
  */
-export async function runVerify(files: readonly VerifyFile[]): Promise<VerifyOutcome> {
+export async function runVerify(files: readonly VerifyFile[], limits?: Partial<ImportLimits>): Promise<VerifyOutcome> {
   const t0 = performance.now();
   try {
     if (!Array.isArray(files) || files.length === 0) return { ok: false, error: 'No files given: drop the model file(s) and the key.', code: 'no-files' };
@@ -53,7 +54,7 @@ export async function runVerify(files: readonly VerifyFile[]): Promise<VerifyOut
         return { ok: false, error: 'Each file must have a name and its bytes.', code: 'bad-request' };
       }
     }
-    const r = await checkUpload(files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })));
+    const r = await checkUpload(files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) })), limits ? { limits } : {});
     if ('error' in r) return { ok: false, error: r.error, code: r.code };
     return {
       ok: true,

@@ -38,9 +38,11 @@ export function PixelImage({ image, label, testId }: PixelImageProps) {
   );
 }
 
-/** The verification of the last watermarked run. */
+/** The verification of the last watermarked run (WaterMAS, Uchida or FCW). */
 export function WatermarkResult({ report }: { readonly report: WatermarkReport }) {
+  if (report.fcw) return <FcwResult report={report} fcw={report.fcw} />;
   const p = formatPValue(report.pValue, report.log10PValue);
+  const u = report.uchida;
   return (
     <div className="result wm-result" aria-live="polite">
       <div className="result-main">
@@ -50,8 +52,9 @@ export function WatermarkResult({ report }: { readonly report: WatermarkReport }
         </span>
       </div>
       <p className="muted">
-        p-value {p} (threshold {report.threshold.toExponential(0)}) · BER {formatPercent(report.ber, 2)} ({report.errors} of {report.bits}
-        {report.erasures > 0 ? `, ${report.erasures} erasures` : ''}) · marked weights {report.frozenUnchanged ? 'bitwise unchanged' : 'CHANGED'}
+        p-value {p} (threshold {report.threshold.toExponential(0)}) · BER <span data-testid="watermark-report-ber">{formatPercent(report.ber, 2)}</span> ({report.errors} of {report.bits}
+        {report.erasures > 0 ? `, ${report.erasures} erasures` : ''})
+        {u ? ` · Uchida mark on ${u.layer} (X: ${u.rows}×${u.cols}, λ ${u.lambda})` : ` · marked weights ${report.frozenUnchanged ? 'bitwise unchanged' : 'CHANGED'}`}
       </p>
       {report.message !== undefined && (
         <p>
@@ -95,6 +98,33 @@ export function WatermarkResult({ report }: { readonly report: WatermarkReport }
           </tbody>
         </table>
       </details>
+    </div>
+  );
+}
+
+/** FCW verdict: trigger accuracy against the chance rate, binomial p-value. */
+function FcwResult({ report, fcw }: { readonly report: WatermarkReport; readonly fcw: NonNullable<WatermarkReport['fcw']> }) {
+  const p = formatPValue(report.pValue, report.log10PValue);
+  return (
+    <div className="result wm-result" aria-live="polite">
+      <div className="result-main">
+        <span className="result-label">Verdict</span>
+        <span className={`result-value ${report.detected ? 'wm-yes' : 'wm-no'}`} data-testid="watermark-verdict" data-detected={String(report.detected)}>
+          {report.detected ? 'watermark detected' : 'not detected'}
+        </span>
+      </div>
+      <p className="muted">
+        trigger accuracy{' '}
+        <strong data-testid="watermark-report-trigger-accuracy" data-value={fcw.accuracy}>
+          {formatPercent(fcw.accuracy, 1)}
+        </strong>{' '}
+        ({fcw.hits} of {fcw.n} triggers to class {fcw.target}) · p-value {p} against a chance rate of {formatPercent(fcw.chanceRate, 1)} (1 / classes; threshold{' '}
+        {report.threshold.toExponential(0)})
+      </p>
+      <p className="muted small">
+        {fcw.mode} fusion · {fcw.perBatch} triggers per batch · {fcw.maskEvents} masking events ({formatPercent(fcw.maskFraction, 2)} of the conv weights every {fcw.maskPeriod} steps)
+        {!report.detected && fcw.accuracy === 1 ? ` · all triggers hit, but ${fcw.n} triggers are too few for p < ${report.threshold.toExponential(0)}` : ''}
+      </p>
     </div>
   );
 }

@@ -1,5 +1,5 @@
 /** Default watermark settings of the panel and the built-in 16x16 "WM" logo payload. */
-import type { WatermarkConfig, WatermarkPayload } from '../workers/api';
+import type { FcwConfig, UchidaConfig, WatermarkConfig, WatermarkPayload } from '../workers/api';
 
 /** 16x16 grey "WM" glyph: '#' = ink (255), '.' = background (0). */
 const LOGO_ROWS = [
@@ -63,4 +63,26 @@ export function formatPValue(p: number, log10: number): string {
   const e = Math.floor(log10);
   const m = Math.pow(10, log10 - e);
   return `${m.toFixed(1)}e${e}`;
+}
+
+/**
+ * Uchida defaults as the engine and `wmlab train --method uchida`: the engine's default layer
+ * (first conv kernel with M >= bits), λ = 0.01 (UCHIDA_DEFAULT_LAMBDA; the UI cannot import the
+ * engine, tests/unit/workers/methodsDefaults.test.ts checks that they agree).
+ */
+export const DEFAULT_UCHIDA: UchidaConfig = { layer: '', lambda: 0.01 };
+
+/** FCW defaults as the engine and the CLI: 30 direct triggers, r = 0.5, 10 per batch, 0.2 % of the conv weights every 10 steps. */
+export const DEFAULT_FCW: FcwConfig = { triggers: 30, mode: 'direct', ratio: 0.5, perBatch: 10, maskFraction: 0.002, maskPeriod: 10 };
+
+/** The config for a newly picked method: Uchida cannot carry an image payload (it falls back to the default text). */
+export function withMethod(config: WatermarkConfig, method: WatermarkConfig['method']): WatermarkConfig {
+  const payload = method === 'uchida' && config.payload.kind === 'image' ? { kind: 'text' as const, text: DEFAULT_TEXT } : config.payload;
+  return {
+    ...config,
+    method,
+    payload,
+    ...(method === 'uchida' ? { uchida: config.uchida ?? DEFAULT_UCHIDA } : {}),
+    ...(method === 'fcw' ? { fcw: config.fcw ?? DEFAULT_FCW } : {}),
+  };
 }

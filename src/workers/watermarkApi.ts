@@ -3,7 +3,11 @@
  * re-exported from api.ts). The UI imports these TYPES only.
  */
 
-export type WatermarkMethod = 'none' | 'watermas';
+/**
+ * 'watermas': this lab's method; 'uchida': Uchida et al. 2017 (regulariser on one conv kernel);
+ * 'fcw': function-coupled watermark (trigger set, Wen et al.). methods.md §2–§4.
+ */
+export type WatermarkMethod = 'none' | 'watermas' | 'uchida' | 'fcw';
 export type WatermarkReplicaMode = 'gaussian' | 'adversarial';
 
 /** What the marked weights carry. */
@@ -40,24 +44,75 @@ export interface WatermarkLiveSettings {
   readonly margin: number;
 }
 
-/** The watermark of a training run (TrainSettings.watermark). */
+/**
+ * Uchida settings (method 'uchida'). The payload (random bits or text; no image) and the key
+ * seed source are WatermarkConfig.payload / .key, shared with WaterMAS.
+ */
+export interface UchidaConfig {
+  /** The marked conv kernel; '' = the engine's default (first conv kernel with M >= bits). */
+  readonly layer: string;
+  /** λ: weight of the BCE regulariser (engine default 0.01). */
+  readonly lambda: number;
+}
+
+/** FCW settings (method 'fcw'). Triggers and embedding are seeded by the run's seed (TrainSettings.seed), as in the CLI. */
+export interface FcwConfig {
+  /** Number of triggers (default 30). */
+  readonly triggers: number;
+  readonly mode: 'direct' | 'invisible';
+  /** Blend ratio r of invisible fusion (default 0.5). */
+  readonly ratio: number;
+  /** Triggers appended to every batch (default 10). */
+  readonly perBatch: number;
+  /** Fraction of conv weights zeroed per masking event (default 0.002). */
+  readonly maskFraction: number;
+  /** Masking period in steps (default 10). */
+  readonly maskPeriod: number;
+}
+
+/**
+ * The watermark of a training run (TrainSettings.watermark): a plain JSON object whose `method`
+ * says which of its parts apply (WaterMAS: payload, strength, key and the live settings;
+ * Uchida: payload, key and `uchida`; FCW: `fcw`). `uchida` / `fcw` may be absent (engine defaults).
+ */
 export interface WatermarkConfig extends WatermarkLiveSettings {
   readonly method: WatermarkMethod;
   readonly payload: WatermarkPayload;
   /** Mark strength q in [0, 1] (sign codec magnitude floor at the q-quantile of |w|); fixed at embedding. */
   readonly strength: number;
   readonly key: WatermarkKeySource;
+  readonly uchida?: UchidaConfig;
+  readonly fcw?: FcwConfig;
 }
 
-/** Watermark state in each progress report of a watermarked run. */
+/** Trigger accuracy of an FCW model: triggers sent to the target class. */
+export interface TriggerAccuracyInfo {
+  readonly hits: number;
+  readonly n: number;
+  readonly accuracy: number;
+  readonly target: number;
+}
+
+/**
+ * Watermark state in each progress report of a watermarked run. For every method `ber`,
+ * `errors`, `bits` are filled on one scale: WaterMAS / Uchida the bit error rate of the payload;
+ * FCW the fraction of triggers NOT sent to the target (errors = misses, bits = triggers), with
+ * the trigger accuracy itself in `triggerAccuracy`.
+ */
 export interface WatermarkProgress {
+  /** Absent in reports of older producers = 'watermas'. */
+  readonly method?: Exclude<WatermarkMethod, 'none'>;
   /** BER of the marked weights now (read at each report). */
   readonly ber: number;
   readonly errors: number;
   readonly bits: number;
-  /** The marked weights are bitwise equal to their values right after embedding. */
+  /** The marked weights are bitwise equal to their values right after embedding (vacuously true for Uchida / FCW, which freeze nothing). */
   readonly frozenUnchanged: boolean;
-  /** Objective settings in force. */
+  /** FCW: trigger accuracy now. */
+  readonly triggerAccuracy?: TriggerAccuracyInfo;
+  /** FCW: masking events so far. */
+  readonly maskEvents?: number;
+  /** Objective settings in force (WaterMAS; the config's values for the other methods). */
   readonly settings: WatermarkLiveSettings;
   /** Step from which the current settings apply (0 = from the start). */
   readonly settingsSinceStep: number;
@@ -72,9 +127,37 @@ export interface WatermarkTensorErrors {
   readonly erasures: number;
 }
 
-/** Verification of the trained model against its key (TrainOutcome.watermark). */
+/** Uchida-specific part of a report. */
+export interface UchidaReportInfo {
+  readonly layer: string;
+  readonly lambda: number;
+  /** Projection matrix T × M. */
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** FCW-specific part of a report. */
+export interface FcwReportInfo extends TriggerAccuracyInfo {
+  /** The chance rate the p-value tests against (1 / classes: no null models measured in the lab). */
+  readonly chanceRate: number;
+  readonly mode: 'direct' | 'invisible';
+  /** The model's prediction for every trigger. */
+  readonly predictions: readonly number[];
+  readonly maskEvents: number;
+  readonly perBatch: number;
+  readonly maskFraction: number;
+  readonly maskPeriod: number;
+}
+
+/**
+ * Verification of the trained model against its key (TrainOutcome.watermark). The common
+ * fields are on one scale for every method (see WatermarkProgress: for FCW errors = triggers
+ * not sent to the target, bits = triggers, payloadKind 'triggers').
+ */
 export interface WatermarkReport {
-  readonly payloadKind: 'bits' | 'text' | 'image';
+  /** Absent in reports of older producers = 'watermas'. */
+  readonly method?: Exclude<WatermarkMethod, 'none'>;
+  readonly payloadKind: 'bits' | 'text' | 'image' | 'triggers';
   readonly bits: number;
   readonly errors: number;
   readonly erasures: number;
@@ -92,7 +175,53 @@ export interface WatermarkReport {
   readonly image?: { readonly width: number; readonly height: number; readonly channels: number; readonly pixels: Uint8Array; readonly correlation: number };
   /** Number of key tensors and the seed source, for display. */
   readonly keyTensors: number;
-  readonly seedSource: 'random' | 'passphrase';
+  /** 'run-seed': FCW triggers are drawn with the run's seed. */
+  readonly seedSource: 'random' | 'passphrase' | 'run-seed';
+  readonly uchida?: UchidaReportInfo;
+  readonly fcw?: FcwReportInfo;
+}
+
+/** One conv kernel the Uchida mark may go into. */
+export interface UchidaLayerOption {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** M = kh·kw·in, the length of the projected vector (T <= M keeps all bits satisfiable). */
+  readonly projected: number;
+}
+
+/** The conv kernels of an architecture and the engine's default choice for a number of bits. */
+export interface UchidaLayers {
+  readonly arch: string;
+  readonly layers: readonly UchidaLayerOption[];
+  readonly defaultLayer: string;
+}
+
+/** What to preview in the trigger gallery before training (the run's seed and images + FCW settings). */
+export interface FcwPreviewRequest {
+  readonly seed: number;
+  /** The first N training images are the pool (0 = all), as in training. */
+  readonly trainLimit: number;
+  readonly fcw: FcwConfig;
+}
+
+/** The FCW triggers for the gallery, with the current model's predictions when there is one. */
+export interface FcwTriggerGallery {
+  /** 'preview': what the settings would generate; 'model': the last trained FCW run's key. */
+  readonly origin: 'preview' | 'model';
+  readonly width: number;
+  readonly height: number;
+  readonly count: number;
+  /** RGBA pixels (width x height x 4 per trigger, concatenated), transferred. */
+  readonly rgba: ArrayBuffer;
+  readonly mode: 'direct' | 'invisible';
+  readonly ratio: number;
+  readonly target: number;
+  /** Source classes per trigger (a: top-left / weight 1 − r, b: bottom-right / weight r). */
+  readonly sources: readonly { readonly classA: number; readonly classB: number }[];
+  /** The model's prediction per trigger (null before training). */
+  readonly predictions: readonly number[] | null;
+  /** Fraction of predictions equal to the target (null before training). */
+  readonly accuracy: number | null;
 }
 
 /** model.json text + weights.bin bytes of the last trained model. */

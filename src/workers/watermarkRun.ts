@@ -21,6 +21,9 @@ import {
   type WaterMASSettings,
 } from '../engine/watermark';
 import type { WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport } from './watermarkApi';
+import { startUchida, validateUchidaConfig } from './uchidaRun';
+import { fcwConfigOf, startFcw, validateFcwConfig } from './fcwRun';
+import type { MethodSession, SessionContext } from './watermarkSession';
 
 /** Most payload bits / pixels the UI may ask for (our choice: keeps the key file and the per-report read small). */
 export const MAX_WATERMARK_BITS = 4096;
@@ -29,8 +32,10 @@ const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma'
 
 /** Checks a watermark config that came over the worker boundary; throws a one-line reason. */
 export function validateWatermarkConfig(c: WatermarkConfig): void {
-  if (c.method !== 'none' && c.method !== 'watermas') throw new Error(`unknown watermark method "${String(c.method)}"`);
+  if (!['none', 'watermas', 'uchida', 'fcw'].includes(c.method)) throw new Error(`unknown watermark method "${String(c.method)}"`);
   if (c.method === 'none') return;
+  if (c.method === 'uchida') return validateUchidaConfig(c);
+  if (c.method === 'fcw') return validateFcwConfig(fcwConfigOf(c));
   if (!(c.strength >= 0 && c.strength <= 1)) throw new Error(`mark strength must be in [0, 1], got ${c.strength}`);
   validateLiveSettings(c);
   const p = c.payload;
@@ -186,5 +191,29 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
     dispose() {
       objective.dispose();
     },
+  };
+}
+
+/**
+ * Starts the watermark of a run, whatever its method (null for 'none'): WaterMAS embeds and
+ * freezes before training; Uchida adds its regulariser; FCW fuses triggers from the run's
+ * training images and appends them to every batch (source()), masking weights between steps.
+ */
+export async function startWatermarkSession(model: Model, config: WatermarkConfig, ctx: SessionContext): Promise<MethodSession | null> {
+  validateWatermarkConfig(config);
+  if (config.method === 'none') return null;
+  if (config.method === 'uchida') return startUchida(model, config);
+  if (config.method === 'fcw') return startFcw(model, config, ctx);
+  const s = await startWatermark(model, config, ctx.seed, ctx.live);
+  const anyKey = { method: 'watermas' as const, key: s.key };
+  return {
+    method: 'watermas',
+    anyKey,
+    source: (stream) => stream,
+    trainHooks: () => s.trainHooks(),
+    progress: async (metrics) => ({ method: 'watermas', ...(await s.progress(metrics)) }),
+    report: async (trained, frozenUnchanged) => ({ method: 'watermas', ...(await s.report(trained, frozenUnchanged)) }),
+    outputKeys: () => ({ watermarkKey: s.key, methodKey: anyKey }),
+    dispose: () => s.dispose(),
   };
 }

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkUpload, parseTfjsModelJson, shardBaseName, type UploadFile } from '../../engine/io';
-import { DEFAULT_P_THRESHOLD } from '../../engine/watermark';
-import { num, parseOptions, required } from '../args';
+import { configOf, parseModelJson } from '../../engine/io/modelFile';
+import { fcwTriggersFromKey, nullModelRate, triggerPValue } from '../../engine/fcw';
+import { DEFAULT_P_THRESHOLD, parseAnyKeyFile } from '../../engine/watermark';
+import { num, parseOptions, required, UsageError } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
 
-export const VERIFY_USAGE = 'wmlab verify --model model.json|x.safetensors --key key.json [--threshold P]';
+export const VERIFY_USAGE = 'wmlab verify --model model.json|x.safetensors --key key.json [--threshold P] [--null-models N [--null-seed S]] (FCW: chance rate from N null models)';
 
 /** Reads a file or fails with a message naming it. */
 async function readNamed(path: string, what: string): Promise<Uint8Array> {
@@ -32,10 +34,15 @@ async function modelFiles(path: string): Promise<UploadFile[]> {
 
 /** `wmlab verify`: extracts the mark of a key from a model (any supported format) and judges it. */
 export async function verifyCommand(argv: string[]): Promise<Record<string, unknown>> {
-  const o = parseOptions(argv, { model: { type: 'string' }, key: { type: 'string' }, threshold: { type: 'string' } });
+  const o = parseOptions(argv, {
+    model: { type: 'string' }, key: { type: 'string' }, threshold: { type: 'string' }, 'null-models': { type: 'string' }, 'null-seed': { type: 'string' },
+  });
   const modelPath = required(o.model, 'model');
   const keyPath = required(o.key, 'key');
   const threshold = num(o.threshold, 'threshold', { min: 0, max: 1, default: DEFAULT_P_THRESHOLD });
+  const nullModels = o['null-models'] === undefined ? undefined : num(o['null-models'], 'null-models', { int: true, min: 1, max: 1000, default: 0 });
+  const nullSeed = num(o['null-seed'], 'null-seed', { int: true, min: 0, default: 0 });
+  if (o['null-seed'] !== undefined && nullModels === undefined) throw new UsageError('--null-seed needs --null-models');
   const key: UploadFile = { name: basename(keyPath), bytes: await readNamed(keyPath, 'key file'), role: 'key' };
   await setupNodeBackend('cpu', 'eval');
   const checked = await checkUpload([...(await modelFiles(modelPath)), key], { threshold });
@@ -43,8 +50,16 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
   const v = checked.verification;
   if (!v) throw new Error(`${keyPath}: not read as a key`);
   const common = { format: checked.format, sha256: checked.sha256, method: v.method };
+  if (nullModels !== undefined && v.method !== 'fcw') throw new UsageError(`--null-models measures the chance rate of FCW triggers; this is a ${v.method} key`);
   if (v.method === 'uchida') return { ...common, ...v.result };
-  if (v.method === 'fcw') return { ...common, ...v.result, predictions: Array.from(v.result.predictions) };
+  if (v.method === 'fcw') {
+    const r = { ...v.result, predictions: Array.from(v.result.predictions) };
+    if (nullModels === undefined) {
+      const k = parseAnyKeyFile(new TextDecoder().decode(key.bytes));
+      return { ...common, ...r, chanceRateSource: k.method === 'fcw' && k.key.chanceRate !== undefined ? 'key' : '1/classes' };
+    }
+    return { ...common, ...r, ...(await nullModelVerdict(modelPath, key.bytes, r.hits, r.n, threshold, nullModels, nullSeed)) };
+  }
   const r = v.result;
   return {
     ...common,
@@ -60,5 +75,28 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
     ...(r.message !== undefined ? { message: r.message } : {}),
     ...(r.image ? { imageCorrelation: r.image.correlation } : {}),
     perTensor: r.perTensor,
+  };
+}
+
+/**
+ * `--null-models N`: the chance rate of the key's triggers measured on N freshly initialised
+ * null models of the model's architecture (engine nullModelRate: untrained, seeds derived from
+ * --null-seed, pooled with the rule of succession), and the p-value and verdict recomputed
+ * against it instead of the key's rate or 1 / classes.
+ */
+async function nullModelVerdict(modelPath: string, keyBytes: Uint8Array, hits: number, n: number, threshold: number, count: number, seed: number) {
+  const key = parseAnyKeyFile(new TextDecoder().decode(keyBytes));
+  if (key.method !== 'fcw') throw new Error('not an FCW key');
+  const config = configOf(parseModelJson(new TextDecoder().decode(await readNamed(modelPath, 'model file')), modelPath));
+  const { images, target } = fcwTriggersFromKey(key.key);
+  const rate = await nullModelRate(config, images, target, { count, seed, normalization: key.key.normalization });
+  const p = triggerPValue(hits, n, rate.rate);
+  return {
+    chanceRate: rate.rate,
+    chanceRateSource: 'null-models',
+    pValue: p.p,
+    log10PValue: p.log10,
+    detected: p.p < threshold,
+    nullModels: { count, seed, arch: config.arch, rate: rate.rate, rawRate: rate.rawRate, hits: rate.hits, trials: rate.trials, perModel: rate.perModel },
   };
 }

@@ -28,3 +28,4 @@ export {
   type CreateFcwKeyOptions,
 } from './keyFile';
 export { verifyFcwKey, type FcwKeyVerifyOptions } from './verifyKey';
+export { nullModelRate, type NullModelOptions, type NullModelRate } from './nullModels';

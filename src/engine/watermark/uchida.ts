@@ -2,7 +2,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
-import type { Model, ParamInfo } from '../models/types';
+import type { Model, ParamInfo, ParamOverrides } from '../models/types';
 import { binomialPValue } from './binomial';
 import { decodeSigns } from './codec';
 import { architectureFingerprint, shapeSize } from './fingerprint';
@@ -184,10 +184,19 @@ export interface UchidaVerifyResult {
   readonly message?: string;
 }
 
+export interface UchidaVerifyOptions extends VerifyOptions {
+  /** Attacked weights to read the marked kernel from instead of the model's own (same shape). */
+  readonly overrides?: ParamOverrides;
+}
+
 /** Extraction b̂ = [X·mean_out(W) > 0], BER, binomial p-value and verdict. */
-export async function verifyUchida(model: Model, key: UchidaKey, opts: VerifyOptions = {}): Promise<UchidaVerifyResult> {
+export async function verifyUchida(model: Pick<Model, 'params' | 'paramInfo' | 'config'>, key: UchidaKey, opts: UchidaVerifyOptions = {}): Promise<UchidaVerifyResult> {
   checkUchidaKeyAgainstModel(key, model);
-  const v = model.params.get(key.layer)!;
+  const own = model.params.get(key.layer)!;
+  const v = opts.overrides?.get(key.layer) ?? own;
+  if (v.shape.length !== own.shape.length || v.shape.some((d, i) => d !== own.shape[i])) {
+    throw new Error(`verifyUchida: the override of '${key.layer}' has shape [${v.shape.join(', ')}], the model's is [${own.shape.join(', ')}].`);
+  }
   const W = await v.data();
   const out = Number(v.shape[3]);
   const M = shapeSize(v.shape) / out;

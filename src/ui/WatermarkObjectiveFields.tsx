@@ -1,0 +1,141 @@
+/** WaterMAS settings of the Watermark panel: mark strength q and the replica objective (R, σ / ρ, λ, margin), live during a run. */
+import { useRef } from 'react';
+import type { WatermarkConfig } from '../workers/api';
+import { SliderField } from './SliderField';
+import { DEFAULT_MARGIN } from './watermarkDefaults';
+
+interface WatermarkObjectiveFieldsProps {
+  readonly config: WatermarkConfig;
+  /** Strength is fixed at embedding: locked during a run. */
+  readonly lockedSetup: boolean;
+  readonly marked: boolean;
+  /** The live settings cannot change now (no WaterMAS run, or another kind of run going). */
+  readonly liveDisabled: boolean;
+  /** "live" while a WaterMAS run takes the changes at its next step. */
+  readonly liveBadge: string | undefined;
+  readonly update: (partial: Partial<WatermarkConfig>) => void;
+}
+
+/** Strength, replica mode, R, σ or ρ, λ and the hinge margin. */
+export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisabled, liveBadge, update }: WatermarkObjectiveFieldsProps) {
+  const lastMargin = useRef(Number.isFinite(config.margin) ? config.margin : DEFAULT_MARGIN);
+  const marginOn = Number.isFinite(config.margin);
+  return (
+    <div className="wm-sliders field-wide">
+      <SliderField
+        id="wm-strength"
+        label="Strength q"
+        unit="quantile"
+        tip="Magnitude floor of the marked weights: each keeps at least the q-quantile of |w| of its tensor (0 keeps magnitudes). Fixed at embedding."
+        value={config.strength}
+        min={0}
+        max={1}
+        step={0.05}
+        disabled={lockedSetup || !marked}
+        onValue={(v) => update({ strength: v })}
+      />
+      <div className="field">
+        <label htmlFor="wm-mode">
+          Replica mode{liveBadge && <span className="live-badge">{liveBadge}</span>}
+        </label>
+        <select
+          id="wm-mode"
+          value={config.mode}
+          disabled={liveDisabled}
+          title="Gaussian: R noisy replicas of the key weights; adversarial: one SAM-style worst-case replica of radius ρ"
+          onChange={(e) => update({ mode: e.target.value as WatermarkConfig['mode'] })}
+        >
+          <option value="gaussian">Gaussian (R, σ)</option>
+          <option value="adversarial">adversarial (ρ)</option>
+        </select>
+      </div>
+      <SliderField
+        id="wm-replicas"
+        label="Replicas R"
+        unit="passes"
+        tip="Noisy copies of the key weights evaluated per step; 0 = plain substitution (the control). Each costs one more forward+backward pass."
+        value={config.replicas}
+        min={0}
+        max={8}
+        step={1}
+        badge={liveBadge}
+        disabled={liveDisabled}
+        onValue={(v) => update({ replicas: Math.round(v) })}
+      />
+      {config.mode === 'gaussian' ? (
+        <SliderField
+          id="wm-sigma"
+          label="Noise σ"
+          unit="weight units"
+          tip="Standard deviation of the Gaussian noise added to the key weights in each replica."
+          value={config.sigma}
+          min={0}
+          max={0.1}
+          step={0.001}
+          badge={liveBadge}
+          disabled={liveDisabled}
+          onValue={(v) => update({ sigma: v })}
+        />
+      ) : (
+        <SliderField
+          id="wm-rho"
+          label="Radius ρ"
+          unit="L2 norm"
+          tip="Length of the adversarial step on the key weights, along the clean gradient restricted to them."
+          value={config.rho}
+          min={0}
+          max={0.5}
+          step={0.005}
+          badge={liveBadge}
+          disabled={liveDisabled}
+          onValue={(v) => update({ rho: v })}
+        />
+      )}
+      <SliderField
+        id="wm-lambda"
+        label="Weight λ"
+        unit="× replica term"
+        tip="Weight of the replica term: how hard training pushes the loss up around the key weights."
+        value={config.lambda}
+        min={0}
+        max={4}
+        step={0.05}
+        badge={liveBadge}
+        disabled={liveDisabled}
+        onValue={(v) => update({ lambda: v })}
+      />
+      <div className="wm-margin">
+        <div className="field field-check">
+          <input
+            id="wm-margin-on"
+            type="checkbox"
+            checked={marginOn}
+            disabled={liveDisabled}
+            onChange={(e) => update({ margin: e.target.checked ? lastMargin.current : Infinity })}
+          />
+          <label htmlFor="wm-margin-on" title="Off = unbounded form J = L − λ·mean L(θ+ε), which diverges for λ > 1">
+            Hinge margin on
+          </label>
+        </div>
+        {marginOn && (
+          <SliderField
+            id="wm-margin"
+            label="Margin m"
+            unit="nats"
+            tip="Replicas whose loss exceeds the clean loss by more than m stop pushing (bounded form)."
+            value={config.margin}
+            min={0.05}
+            max={5}
+            step={0.05}
+            badge={liveBadge}
+            disabled={liveDisabled}
+            onValue={(v) => {
+              lastMargin.current = v;
+              update({ margin: v });
+            }}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

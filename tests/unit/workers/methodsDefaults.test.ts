@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { UCHIDA_DEFAULT_LAMBDA } from '../../../src/engine/watermark';
+import { FCW_DEFAULTS } from '../../../src/workers/fcwRun';
+import { uchidaConfigOf } from '../../../src/workers/uchidaRun';
+import { validateWatermarkConfig } from '../../../src/workers/watermarkRun';
+import { DEFAULT_FCW, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo, withMethod } from '../../../src/ui/watermarkDefaults';
+
+describe('Watermark panel defaults for Uchida and FCW', () => {
+  it('equal the engine defaults (the UI cannot import the engine)', () => {
+    expect(DEFAULT_FCW).toEqual(FCW_DEFAULTS);
+    expect(DEFAULT_UCHIDA).toEqual({ layer: '', lambda: UCHIDA_DEFAULT_LAMBDA });
+    expect(uchidaConfigOf({ ...DEFAULT_WATERMARK, method: 'uchida' })).toEqual(DEFAULT_UCHIDA);
+  });
+
+  it('picking a method gives a valid, JSON-serialisable config (Uchida drops an image payload)', () => {
+    const withImage = { ...DEFAULT_WATERMARK, payload: builtInLogo() };
+    for (const m of ['none', 'watermas', 'uchida', 'fcw'] as const) {
+      const c = withMethod(withImage, m);
+      expect(c.method).toBe(m);
+      expect(() => validateWatermarkConfig(c)).not.toThrow();
+      expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+    }
+    expect(withMethod(withImage, 'uchida').payload.kind).toBe('text');
+    expect(withMethod(withImage, 'watermas').payload.kind).toBe('image');
+    expect(withMethod(withImage, 'fcw').fcw).toEqual(DEFAULT_FCW);
+    expect(() => validateWatermarkConfig({ ...withImage, method: 'uchida' })).toThrow(/not an image/);
+  });
+});

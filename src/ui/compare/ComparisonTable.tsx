@@ -1,0 +1,62 @@
+import type { ComparisonPoint, ComparisonRunResult } from '../../workers/api';
+import { formatPercent } from '../format';
+import { formatEpochSeconds, methodName } from '../runs/runsFormat';
+import { evidenceText, evidenceTitle } from './compareData';
+
+interface ComparisonTableProps {
+  readonly strengths: readonly number[];
+  /** Finished runs, or the runs so far with their live points. */
+  readonly runs: readonly ComparisonRunResult[];
+}
+
+function Cell({ p }: { readonly p: ComparisonPoint | undefined }) {
+  if (!p) return <td className="muted">…</td>;
+  return (
+    <td title={evidenceTitle(p.evidence)}>
+      {formatPercent(p.accuracy)}
+      <br />
+      <span className={p.evidence ? (p.evidence.detected ? 'compare-detected' : 'compare-lost') : 'muted'}>
+        {evidenceText(p.evidence)}
+        {p.evidence ? (p.evidence.detected ? ' ✓' : ' ✗') : ''}
+      </span>
+    </td>
+  );
+}
+
+/** One row per run: method, clean accuracy, time per epoch, then accuracy and evidence at each strength. */
+export function ComparisonTable({ strengths, runs }: ComparisonTableProps) {
+  return (
+    <div className="table-wrap">
+      <table className="results-table" data-testid="comparison-table">
+        <thead>
+          <tr>
+            <th>run</th>
+            <th>method</th>
+            <th>clean accuracy</th>
+            <th>time / epoch</th>
+            {strengths.map((s, i) => (
+              <th key={i}>strength {s}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.runId} data-testid="comparison-row" data-run-id={r.runId}>
+              <td>{r.name}</td>
+              <td>{methodName(r.method)}</td>
+              <td>{formatPercent(r.cleanAccuracy)}</td>
+              <td>{formatEpochSeconds(r.secondsPerEpoch)}</td>
+              {r.error ? (
+                <td colSpan={strengths.length} className="error-text">
+                  {r.error}
+                </td>
+              ) : (
+                strengths.map((_s, i) => <Cell key={i} p={r.points.find((p) => p.index === i)} />)
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+/**
+ * Runs part of the UI <-> worker contract (plain, structured-cloneable data only; re-exported
+ * from api.ts). The UI imports these TYPES only.
+ */
+import type { TrainSettings } from '../api';
+
+/** Watermark method of a run ('none' = plain training). Any string a key file names is kept. */
+export type RunMethod = 'none' | 'watermas' | 'uchida' | 'fcw' | (string & {});
+
+/** One point of the training curve (the reports the Training panel charts). */
+export interface RunMetricPoint {
+  readonly step: number;
+  readonly loss: number | null;
+  readonly accuracy: number | null;
+}
+
+/** What a finished run achieved (the drawer's columns and the comparison's training cost). */
+export interface RunOutcomeSummary {
+  readonly cancelled: boolean;
+  readonly steps: number;
+  /** Test accuracy at the end of training (null when cancelled before evaluation). */
+  readonly testAccuracy: number | null;
+  readonly testImages: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number | null;
+  /** seconds / epochs trained (partial epochs counted by their steps); null when unknown. */
+  readonly secondsPerEpoch: number | null;
+  /** Watermark evidence at the end of training: BER (WaterMAS, Uchida) or trigger accuracy (FCW). */
+  readonly ber: number | null;
+  readonly triggerAccuracy: number | null;
+  readonly pValue: number | null;
+  readonly log10PValue: number | null;
+  readonly detected: boolean | null;
+  readonly backend: string;
+}
+
+/** A stored training run (its weights travel separately: see RunEntry in runRegistry.ts). */
+export interface RunRecord {
+  readonly id: string;
+  /** Auto-generated ("cnn · WaterMAS R=4 · 14:32"), renamable. */
+  readonly name: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly settings: TrainSettings;
+  readonly method: RunMethod;
+  readonly arch: string;
+  readonly history: readonly RunMetricPoint[];
+  readonly outcome: RunOutcomeSummary;
+  /** key.json text of any method; null for plain training. */
+  readonly keyJson: string | null;
+  /** Size of the model weights in bytes. */
+  readonly weightBytes: number;
+}
+
+/** Where a run is kept. */
+export interface RunStorageState {
+  /** Saved in this browser's IndexedDB (survives reloads). */
+  readonly stored: boolean;
+  /** Why it could not be saved (quota, private mode...); the run stays in memory for this session. */
+  readonly storageError?: string;
+}
+
+/** A run as the drawer lists it. */
+export type RunListItem = RunRecord & RunStorageState & { readonly current: boolean };
+
+/**
+ * The comparison's common evidence scale (our choice): score = min(-log10 p, EVIDENCE_SCORE_CAP);
+ * every method decides "detected" at p < 1e-6, i.e. score > DETECT_SCORE. Plain constants, so
+ * the UI can draw the axis before the first point arrives.
+ */
+export const EVIDENCE_SCORE_CAP = 40;
+export const DETECT_SCORE = 6;
+
+/** Settings of a comparison: the same attack sweep on each chosen run. */
+export interface ComparisonSettings {
+  readonly runIds: readonly string[];
+  readonly attack: string;
+  /** Empty = the attack's default grid. */
+  readonly strengths: readonly number[];
+  /** Evaluate on the first N test images (>= 1). */
+  readonly testLimit: number;
+  readonly seed: number;
+  readonly fineTuneMode?: 'FTAL' | 'FTLL' | 'RTAL';
+  readonly attackerLimit?: number;
+  readonly interceptMode?: 'flip' | 'resample';
+}
+
+/**
+ * Watermark evidence of one key on one (attacked) model. `score` puts every method on one
+ * scale: min(-log10 p, EVIDENCE_SCORE_CAP) (see compareSweep.ts); 'detected' is p < threshold
+ * (1e-6 for every method, i.e. score > 6).
+ */
+export interface ComparisonEvidence {
+  readonly method: string;
+  readonly ber: number | null;
+  readonly triggerAccuracy: number | null;
+  readonly pValue: number;
+  readonly log10PValue: number;
+  readonly detected: boolean;
+  readonly score: number;
+}
+
+/** One measured point (one run at one strength), streamed as soon as it is computed. */
+export interface ComparisonPoint {
+  readonly runId: string;
+  readonly runIndex: number;
+  readonly strength: number;
+  readonly index: number;
+  readonly accuracy: number;
+  /** Clean accuracy of the run minus `accuracy` (same test images). */
+  readonly accuracyDrop: number;
+  /** null for a run without a key. */
+  readonly evidence: ComparisonEvidence | null;
+  readonly ms: number;
+  /** Points done so far / in all (over every run). */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** One run's part of a comparison. */
+export interface ComparisonRunResult {
+  readonly runId: string;
+  readonly name: string;
+  readonly method: string;
+  /** Accuracy of the unattacked model on the comparison's test images. */
+  readonly cleanAccuracy: number | null;
+  readonly secondsPerEpoch: number | null;
+  readonly points: readonly ComparisonPoint[];
+  /** Why this run could not be compared (e.g. a model for another number of classes). */
+  readonly error?: string;
+}
+
+export interface ComparisonOutcome {
+  readonly attack: string;
+  readonly strengths: readonly number[];
+  readonly runs: readonly ComparisonRunResult[];
+  readonly cancelled: boolean;
+  readonly testImages: number;
+  readonly seconds: number;
+  readonly backend: string;
+  /** The score cap and the detection threshold on the score scale, for the chart. */
+  readonly scoreCap: number;
+  readonly detectScore: number;
+}
+
+/** The runs half of the engine API (EngineApi extends it). */
+export interface RunsApi {
+  /** Every known run, newest first (restored from IndexedDB at start). */
+  listRuns(): Promise<readonly RunListItem[]>;
+  renameRun(id: string, name: string): Promise<RunRecord>;
+  deleteRun(id: string): Promise<void>;
+  /** Loads the run's weights + key into the current model slot (Attack, Landscape, Watermark panels). */
+  selectRun(id: string): Promise<RunRecord>;
+  /** One .wmrun.zip file (record + model + key); bytes are transferred. */
+  exportRun(id: string): Promise<{ readonly filename: string; readonly bytes: ArrayBuffer }>;
+  /** Validates and adds an exported run (a new id if that id is taken); a bad file rejects with a clear reason. */
+  importRun(bytes: ArrayBuffer): Promise<RunRecord>;
+  /** The same attack sweep on each chosen run in turn; `onPoint` must be comlink-proxied. */
+  runComparison(settings: ComparisonSettings, onPoint: (p: ComparisonPoint) => void): Promise<ComparisonOutcome>;
+  /** Stops the comparison after the current point. */
+  cancelComparison(): Promise<void>;
+}

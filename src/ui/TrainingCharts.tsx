@@ -1,4 +1,7 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { SettingsChange } from '../workers/api';
+import { changeLabel } from './TrainingMarkers';
+import { useChartStyle } from './lecture/LectureContext';
 
 /** One progress report as a chart point. */
 export interface HistoryPoint {
@@ -9,12 +12,32 @@ export interface HistoryPoint {
 
 interface TrainingChartsProps {
   readonly history: readonly HistoryPoint[];
+  /** Live setting changes, marked on the step axis at the step they took effect. */
+  readonly markers?: readonly SettingsChange[];
+}
+
+const MARKER_COLOR = '#b45309';
+
+/** Vertical marker lines with their labels ("R=4") for one chart. */
+function markerLines(markers: readonly SettingsChange[], fontSize: number) {
+  return markers.map((m, i) => (
+    <ReferenceLine
+      key={`${m.step}-${i}`}
+      x={m.step}
+      stroke={MARKER_COLOR}
+      strokeDasharray="4 3"
+      ifOverflow="extendDomain"
+      className="training-marker"
+      label={{ value: changeLabel(m), position: 'insideTopLeft', fill: MARKER_COLOR, fontSize }}
+    />
+  ));
 }
 
 const AXIS = { fontSize: 12, fill: '#56606b' };
 
 /** Live training loss and accuracy against the step, side by side. */
-export function TrainingCharts({ history }: TrainingChartsProps) {
+export function TrainingCharts({ history, markers = [] }: TrainingChartsProps) {
+  const chartStyle = useChartStyle(); // thicker lines in the projector theme
   const data = history.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy === null ? null : p.accuracy * 100 }));
   if (data.length === 0) {
     return (
@@ -34,7 +57,8 @@ export function TrainingCharts({ history }: TrainingChartsProps) {
             <YAxis tick={AXIS} width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(l) => `step ${l}`} />
             <Legend />
-            <Line type="monotone" dataKey="loss" name="loss" stroke="#2563eb" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
+            {markerLines(markers, chartStyle.fontSize)}
+            <Line type="monotone" dataKey="loss" name="loss" stroke="#2563eb" strokeWidth={chartStyle.strokeWidth} dot={false} isAnimationActive={false} connectNulls />
           </LineChart>
         </ResponsiveContainer>
       </figure>
@@ -47,10 +71,20 @@ export function TrainingCharts({ history }: TrainingChartsProps) {
             <YAxis tick={AXIS} width={48} domain={[0, 100]} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} %` : String(v))} labelFormatter={(l) => `step ${l}`} />
             <Legend />
-            <Line type="monotone" dataKey="accuracy" name="accuracy" stroke="#16a34a" strokeWidth={2} dot={false} isAnimationActive={false} connectNulls />
+            {markerLines(markers, chartStyle.fontSize)}
+            <Line type="monotone" dataKey="accuracy" name="accuracy" stroke="#16a34a" strokeWidth={chartStyle.strokeWidth} dot={false} isAnimationActive={false} connectNulls />
           </LineChart>
         </ResponsiveContainer>
       </figure>
+      {markers.length > 0 && (
+        <ul className="training-markers field-wide" data-testid="training-markers" aria-label="Live setting changes">
+          {markers.map((m, i) => (
+            <li key={`${m.step}-${i}`} data-step={m.step} data-label={changeLabel(m)}>
+              from step {m.step + 1}: {changeLabel(m)}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { ArchSummary, TrainSettings } from '../workers/api';
 import { TrainingForm, validateSettings } from './TrainingForm';
 import { ProgressBar } from './ProgressBar';
 import { TrainingCharts } from './TrainingCharts';
+import { TrainingSession } from './TrainingSession';
 import type { TrainingState } from './useTraining';
 import { formatDuration, formatPercent, formatRate } from './format';
 
@@ -42,7 +43,7 @@ export function TrainingPanel({ archs, ready, training, settings, onSettings }: 
         </p>
       )}
       <div className="controls" role="group" aria-label="Run controls">
-        <button type="button" className="primary" disabled={!ready || active || problem !== null} onClick={() => training.start(settings)}>
+        <button type="button" className="primary" disabled={!ready || active || problem !== null} onClick={() => training.start(settings)} aria-keyshortcuts="Space">
           Start training
         </button>
         {training.state === 'paused' ? (
@@ -58,13 +59,19 @@ export function TrainingPanel({ archs, ready, training, settings, onSettings }: 
           Cancel
         </button>
       </div>
+      <TrainingSession training={training} settings={settings} onSettings={onSettings} />
       <ProgressBar progress={training.progress} />
       {training.error && (
         <p className="error" role="alert" data-testid="train-error">
           Training failed: {training.error}
         </p>
       )}
-      <TrainingCharts history={training.history} />
+      {outcome?.diverged && (
+        <p className="error" role="alert" data-testid="train-diverged" data-step={outcome.diverged.step} data-checkpoint={outcome.diverged.checkpointStep}>
+          {outcome.diverged.message}
+        </p>
+      )}
+      <TrainingCharts history={training.history} markers={training.changes} />
       {outcome && (
         <div className="result" data-testid="final-result">
           {outcome.cancelled ? (

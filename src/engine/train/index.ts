@@ -4,7 +4,8 @@ export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluat
 export { crossEntropyObjective, softmaxCrossEntropy, perSampleCrossEntropy, correctCount, type CrossEntropyOptions } from './crossEntropy';
 export { createOptimizer, type Optimizer, type OptimizerConfig, type OptimizerName } from './optimizers';
 export { learningRateAt, validateSchedule, type ScheduleConfig, type ScheduleTiming } from './schedules';
-export { RunControl, type RunState } from './runControl';
+export { RunControl, MAX_SLOW_MOTION_MS, type RunState } from './runControl';
+export { ModelCheckpoint, type CheckpointStorage } from './checkpoint';
 export { paramGradients, type ParamGradients } from './gradients';
 export { buildFrozenMasks, snapshotFrozen, snapshotsBitwiseEqual, validateFrozen } from './frozen';
 export { arrayBatchSource } from './arraySource';

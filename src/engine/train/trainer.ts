@@ -4,8 +4,9 @@ import { correctCount, crossEntropyObjective } from './crossEntropy';
 import { snapshotFrozen, snapshotsBitwiseEqual, validateFrozen } from './frozen';
 import { createOptimizer, type OptimizerConfig } from './optimizers';
 import { RunControl } from './runControl';
+import { ModelCheckpoint } from './checkpoint';
 import { learningRateAt, validateSchedule, type ScheduleConfig } from './schedules';
-import type { BatchSource, FrozenPositions, GradientResult, Objective, StepContext } from './types';
+import type { BatchSource, FrozenPositions, GradientResult, Objective, StepContext, StepPhase } from './types';
 
 export interface TrainConfig extends OptimizerConfig {
   readonly epochs: number;
@@ -22,6 +23,19 @@ export interface TrainConfig extends OptimizerConfig {
   readonly logEvery?: number;
   /** Stop after this many steps (default: epochs x batchesPerEpoch). */
   readonly maxSteps?: number;
+  /**
+   * A reported loss above explodeFactor x max(first reported loss, 1) counts as diverged, as a
+   * NaN/Inf does (default 1e3; Infinity = only non-finite losses).
+   */
+  readonly explodeFactor?: number;
+  /** With hooks.checkpoint: save at a good report at most every N steps (default 5). */
+  readonly checkpointEvery?: number;
+  /**
+   * Resume: steps already done (the model holds their result). The loop starts at epoch
+   * floor(startStep / batchesPerEpoch) and skips the batches of that epoch already seen, so the
+   * data order and the schedule continue where they stopped (default 0).
+   */
+  readonly startStep?: number;
 }
 
 export interface TrainProgress {
@@ -63,6 +77,19 @@ export interface TrainHooks {
   onEpochEnd?(s: EpochSummary): void | Promise<void>;
   /** Before each step: the place to change objective settings (UI sliders). */
   beforeStep?(ctx: StepContext): void | Promise<void>;
+  /**
+   * Last good weights; on divergence the trainer restores it into the model and stops. Holds
+   * the start weights, then, every config.checkpointEvery steps, weights that proved good: a
+   * copy taken at a report becomes this checkpoint only once the next report's losses (computed
+   * with those weights) are finite and not exploded; until then it waits as a candidate.
+   */
+  readonly checkpoint?: ModelCheckpoint;
+  /** Live base learning rate (UI slider), read before each step; the schedule applies to it. Default config.lr. */
+  baseLr?(): number;
+  /** Phases of each step: clean pass, the objective's replica passes, update (lecture mode). */
+  onPhase?(phase: StepPhase, ctx: StepContext): void;
+  /** Checked before each step: true stops the run with status 'cancelled' (e.g. a lost GPU device). */
+  interrupt?(): boolean;
 }
 
 export type TrainStatus = 'completed' | 'cancelled' | 'diverged';
@@ -80,6 +107,11 @@ export interface TrainResult {
   readonly frozenUnchanged?: boolean;
   /** Human-readable reason for 'diverged' / 'cancelled'. */
   readonly message?: string;
+  /** 'diverged': the step of the report that saw it, and the loss there (NaN, ±Inf or the exploded value). */
+  readonly divergedAtStep?: number;
+  readonly divergedLoss?: number;
+  /** 'diverged' with a checkpoint: the step of the restored weights (the model now holds them). */
+  readonly restoredStep?: number;
 }
 
 /** Yield to the event loop at most this often (ms), so control messages get through. */
@@ -158,6 +190,12 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
   const schedule = config.schedule ?? { kind: 'constant' };
   validateSchedule(schedule);
   if (hooks.frozen) validateFrozen(model, hooks.frozen);
+  const explodeFactor = config.explodeFactor ?? 1e3;
+  if (!(explodeFactor > 1)) throw new Error(`explodeFactor must be > 1, got ${explodeFactor}`);
+  const checkpointEvery = config.checkpointEvery ?? 5;
+  if (!(Number.isInteger(checkpointEvery) && checkpointEvery >= 1)) throw new Error(`checkpointEvery must be a positive integer, got ${checkpointEvery}`);
+  const startStep = config.startStep ?? 0;
+  if (!(Number.isInteger(startStep) && startStep >= 0)) throw new Error(`startStep must be a whole number >= 0, got ${startStep}`);
 
   const objective = hooks.objective ?? crossEntropyObjective();
   const control = hooks.control ?? new RunControl();
@@ -167,19 +205,28 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
 
   const snapshot = hooks.frozen ? await snapshotFrozen(model, hooks.frozen) : undefined;
   const optimizer = createOptimizer(model, config, hooks.frozen);
+  const candidate = hooks.checkpoint ? new ModelCheckpoint(hooks.checkpoint.storage) : null;
   const win = new Window();
 
   const start = performance.now();
   let pausedMs = 0;
   let lastYield = start;
   let lastReportTime = start;
-  let step = 0;
+  let step = startStep;
   let images = 0;
+  let firstLoss: number | null = null;
+  let divergedAtStep: number | undefined;
+  let divergedLoss: number | undefined;
+  let restoredStep: number | undefined;
   let status: TrainStatus = 'completed';
   let message: string | undefined;
   let finalLoss = NaN;
   let finalAccuracy = NaN;
-  let lr = learningRateAt(schedule, config.lr, 0, timing);
+  const baseLr = (): number => {
+    const v = hooks.baseLr?.() ?? config.lr;
+    return v >= 0 && Number.isFinite(v) ? v : config.lr;
+  };
+  let lr = learningRateAt(schedule, baseLr(), startStep, timing);
   let epochLossSum = 0;
   let epochLossSteps = 0;
   let epochCorrect = 0;
@@ -203,10 +250,17 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
     lastReportTime = now;
     finalLoss = loss;
     finalAccuracy = accuracy;
-    if (!Number.isFinite(loss)) {
-      status = 'diverged';
-      message = `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch}); lower the learning rate or the objective's weights`;
-      return false;
+    firstLoss ??= Number.isFinite(loss) ? loss : null;
+    const exploded = Number.isFinite(loss) && firstLoss !== null && loss > explodeFactor * Math.max(firstLoss, 1);
+    if (!Number.isFinite(loss) || exploded) {
+      const what = exploded ? `loss ${loss.toPrecision(3)}, over ${explodeFactor}× the first loss ${firstLoss!.toPrecision(3)}` : String(loss);
+      return diverge(`The loss diverged at step ${step} (${what}).`, loss, epoch);
+    }
+    if (hooks.checkpoint && candidate) {
+      hooks.checkpoint.adopt(candidate); // the losses since the candidate was taken are fine
+      if (step - (hooks.checkpoint.step ?? -Infinity) >= checkpointEvery && !(await candidate.save(model, step))) {
+        return diverge(`The weights became non-finite by step ${step}.`, loss, epoch);
+      }
     }
     await hooks.onProgress?.({
       step,
@@ -223,9 +277,23 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
     return true;
   };
 
+  /** Stops the run as diverged; restores the checkpoint when there is one. */
+  const diverge = (what: string, loss: number, epoch: number): false => {
+    status = 'diverged';
+    divergedAtStep = step;
+    divergedLoss = loss;
+    if (hooks.checkpoint?.step != null) {
+      restoredStep = hooks.checkpoint.restore(model);
+      message = `${what} Training stopped; the model is the last good checkpoint from step ${restoredStep}.`;
+    } else {
+      message = `training diverged: the loss is ${loss} at step ${step} (epoch ${epoch}); lower the learning rate or the objective's weights`;
+    }
+    return false;
+  };
+
   const waitForControl = async (): Promise<boolean> => {
     const now = performance.now();
-    if (control.state === 'running' && now - lastYield < YIELD_INTERVAL_MS) return true;
+    if (control.state === 'running' && control.slowMotionMs === 0 && now - lastYield < YIELD_INTERVAL_MS) return true;
     await yieldToEventLoop();
     const t0 = performance.now();
     const goOn = await control.checkpoint();
@@ -237,23 +305,43 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
   };
 
   try {
-    outer: for (let epoch = 0; epoch < config.epochs && step < totalSteps; epoch++) {
+    if (hooks.checkpoint && !(await hooks.checkpoint.save(model, step))) {
+      throw new Error(`the model holds non-finite weights at step ${step}: nothing to train from`);
+    }
+    outer: for (let epoch = Math.floor(startStep / stepsPerEpoch); epoch < config.epochs && step < totalSteps; epoch++) {
       epochLossSum = 0;
       epochLossSteps = 0;
       epochCorrect = 0;
       epochSamples = 0;
+      // Resume: the batches of this epoch that ran before the restart.
+      let skip = epoch === Math.floor(startStep / stepsPerEpoch) ? startStep % stepsPerEpoch : 0;
       for await (const { batch } of source.epoch(epoch)) {
+        if (skip > 0) {
+          skip -= 1;
+          tf.dispose([batch.x, batch.y]);
+          continue;
+        }
         try {
           if (!(await waitForControl())) {
             status = 'cancelled';
             message = `cancelled at step ${step}`;
             break outer;
           }
-          const ctx: StepContext = { step, epoch };
+          if (hooks.interrupt?.()) {
+            status = 'cancelled';
+            message = `interrupted at step ${step}`;
+            break outer;
+          }
+          // A step granted while paused (step mode) or a slow-motion step is reported on its own.
+          const reportThisStep = control.state === 'paused' || control.slowMotionMs > 0;
+          const onPhase = hooks.onPhase;
+          const ctx: StepContext = onPhase ? { step, epoch, onPhase: (p) => onPhase(p, ctx) } : { step, epoch };
           await hooks.beforeStep?.(ctx);
-          lr = learningRateAt(schedule, config.lr, step, timing);
+          lr = learningRateAt(schedule, baseLr(), step, timing);
+          ctx.onPhase?.({ kind: 'clean' });
           const result = objective.computeGradients(model, batch, ctx);
           try {
+            ctx.onPhase?.({ kind: 'update' });
             optimizer.apply(result.grads, lr);
             win.add(result, batch.y);
           } finally {
@@ -261,7 +349,7 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
           }
           step += 1;
           images += batch.x.shape[0];
-          if (step % logEvery === 0 || step >= totalSteps) {
+          if (step % logEvery === 0 || step >= totalSteps || reportThisStep) {
             if (!(await report(epoch))) break outer;
           }
         } finally {
@@ -286,6 +374,7 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
   } finally {
     win.reset();
     optimizer.dispose();
+    candidate?.dispose();
   }
 
   const seconds = activeSeconds();
@@ -306,5 +395,7 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
     finalAccuracy,
     ...(frozenUnchanged === undefined ? {} : { frozenUnchanged }),
     ...(message === undefined ? {} : { message }),
+    ...(divergedAtStep === undefined ? {} : { divergedAtStep, divergedLoss }),
+    ...(restoredStep === undefined ? {} : { restoredStep }),
   };
 }

@@ -8,9 +8,21 @@ export interface Batch {
   readonly y: tf.Tensor1D;
 }
 
+/**
+ * The phases of one training step, as the JavaScript side issues them (tfjs runs GPU work
+ * asynchronously, so a phase is "being issued", not "finished"): the clean pass, each replica
+ * pass of an objective that has them, then the optimizer update.
+ */
+export type StepPhase =
+  | { readonly kind: 'clean' }
+  | { readonly kind: 'replica'; readonly index: number; readonly of: number }
+  | { readonly kind: 'update' };
+
 export interface StepContext {
   readonly step: number;
   readonly epoch: number;
+  /** Phase callback (lecture mode): objectives with extra passes report them here; never reads values. */
+  readonly onPhase?: (phase: StepPhase) => void;
 }
 
 export interface GradientResult {

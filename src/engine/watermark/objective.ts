@@ -139,6 +139,7 @@ export class WaterMASObjective implements Objective {
     let coefSum: tf.Scalar = tf.scalar(0);
     let replicaLossSum: tf.Scalar = tf.scalar(0);
     for (let r = 0; r < passes; r++) {
+      ctx.onPhase?.({ kind: 'replica', index: r, of: passes });
       const eps = s.mode === 'adversarial' ? this.adversarialNoise(g0, s.rho) : this.gaussianNoise(rng, s.sigma);
       let rep: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
       try {

@@ -1,0 +1,230 @@
+/**
+ * Compare mode (lecture): two runs side by side, R = 0 vs R = 4 by default, that differ only in
+ * R, σ, λ (same seed, data order, initialisation and key), trained in turn in the worker, then
+ * the 1-D landscape and a noise sweep for each, on synchronised charts (same scales, A blue and
+ * solid, B orange and dashed). Opened by its toggle button or the 'wmlab:toggle-compare' event
+ * (the 'c' shortcut).
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CompareLane, CompareRequest, TrainSettings, WatermarkConfig } from '../../workers/api';
+import type { EngineHandle } from '../useEngine';
+import { formatDuration, formatPercent } from '../format';
+import { CompareAttackCharts, CompareLandscapeCharts, CompareTrainingCharts, LANE_COLORS, type LaneLabels } from './CompareModeCharts';
+import {
+  CompareAnalysisControls, CompareLaneControls, DEFAULT_ANALYSIS, DEFAULT_VARIANTS, analysisProblem, parseStrengths,
+  type CompareAnalysisForm, type LaneVariant,
+} from './CompareModeControls';
+import { useCompareRun, type LaneView } from './CompareModeRun';
+import './compareMode.css';
+
+/** The window event that opens / closes compare mode (dispatched by the keyboard shortcut 'c'). */
+export const TOGGLE_COMPARE_EVENT = 'wmlab:toggle-compare';
+
+const LANES: readonly CompareLane[] = ['A', 'B'];
+
+interface CompareModeProps {
+  readonly engine: EngineHandle;
+  /** The Training panel's settings: shared by both runs (model, data, optimiser, seed). */
+  readonly settings: TrainSettings;
+  /** Backend and data are ready. */
+  readonly ready: boolean;
+  /** A normal training run is going (the worker runs one thing at a time). */
+  readonly locked: boolean;
+}
+
+/** The shared mark: the Watermark panel's WaterMAS settings when it has them, else the engine defaults; random bits. */
+function baseMark(settings: TrainSettings, bits: number): WatermarkConfig {
+  const w = settings.watermark?.method === 'watermas' ? settings.watermark : null;
+  return {
+    method: 'watermas',
+    payload: { kind: 'random', bits },
+    strength: w?.strength ?? 0.5,
+    key: w?.key ?? { kind: 'random' },
+    replicas: w?.replicas ?? 2,
+    sigma: w?.sigma ?? 0.01,
+    lambda: w?.lambda ?? 0.5,
+    mode: w?.mode ?? 'gaussian',
+    rho: w?.rho ?? 0.05,
+    margin: w?.margin ?? 0.5,
+  };
+}
+
+/** The worker request of the form. */
+export function compareRequestOf(settings: TrainSettings, variants: Readonly<Record<CompareLane, LaneVariant>>, form: CompareAnalysisForm): CompareRequest {
+  return {
+    base: { ...settings, watermark: baseMark(settings, form.bits) },
+    variants: [{ ...variants.A }, { ...variants.B }],
+    landscape: { grid: form.grid, evalSize: form.evalSize, radius: form.radius, seed: 0 },
+    attack: { attack: 'noise', strengths: parseStrengths(form.strengths) ?? [], testLimit: form.attackImages, seed: 0 },
+  };
+}
+
+const PHASE_TEXT: Record<LaneView['phase'], string> = {
+  waiting: 'waiting', training: 'training', landscape: 'landscape', attack: 'attack sweep', done: 'done', cancelled: 'cancelled',
+};
+
+/** One run's status line: phase, step, final accuracy, BER, sharpness ratio. */
+function LaneStatus({ lane, view, label }: { readonly lane: CompareLane; readonly view: LaneView; readonly label: string }) {
+  const p = view.progress;
+  const sharp = view.landscape?.sharpness;
+  return (
+    <div className="compare-mode-status" data-testid={`compare-mode-status-${lane.toLowerCase()}`} data-phase={view.phase} data-step={p?.step ?? 0}>
+      <span className="compare-mode-swatch" style={{ background: LANE_COLORS[lane] }} aria-hidden="true" />
+      <strong>{label}</strong>
+      <span>{PHASE_TEXT[view.phase]}</span>
+      {p && (
+        <span className="muted">
+          step {p.step} / {p.totalSteps}
+          {view.ber !== null && <> · BER {view.ber.toFixed(3)}</>}
+        </span>
+      )}
+      {sharp && Number.isFinite(sharp.ratio) && <span className="muted">· sharpness ratio key/complement {sharp.ratio.toFixed(2)}</span>}
+    </div>
+  );
+}
+
+/** Compare mode: the toggle bar and, when open, the two columns, one set of run controls and the charts. */
+export function CompareMode({ engine, settings, ready, locked }: CompareModeProps) {
+  const [open, setOpen] = useState(false);
+  const [variants, setVariants] = useState(DEFAULT_VARIANTS);
+  const [form, setForm] = useState<CompareAnalysisForm>(DEFAULT_ANALYSIS);
+  const [strengthName, setStrengthName] = useState('Ω (× std(W))');
+  const run = useCompareRun(engine);
+  const sectionRef = useRef<HTMLElement>(null);
+  const active = run.state === 'running' || run.state === 'paused';
+
+  const toggle = useCallback(() => setOpen((o) => !o), []);
+  useEffect(() => {
+    window.addEventListener(TOGGLE_COMPARE_EVENT, toggle);
+    return () => window.removeEventListener(TOGGLE_COMPARE_EVENT, toggle);
+  }, [toggle]);
+  useEffect(() => {
+    if (open) sectionRef.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  }, [open]);
+  useEffect(() => {
+    if (!open) return;
+    let alive = true;
+    engine
+      .attackCatalog()
+      .then((c) => {
+        const noise = c.find((a) => a.id === 'noise');
+        if (alive && noise) setStrengthName(`${noise.strengthName} (${noise.strengthUnit})`);
+      })
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+    };
+  }, [engine, open]);
+
+  const labels: LaneLabels = useMemo(() => {
+    const v = run.request?.variants;
+    const r = (lane: CompareLane, i: number) => v?.[i]?.replicas ?? variants[lane].replicas;
+    return { A: `A · R = ${r('A', 0)}`, B: `B · R = ${r('B', 1)}` };
+  }, [run.request, variants]);
+  const alphas = useMemo(() => {
+    const n = run.request?.landscape?.grid ?? form.grid;
+    const radius = run.request?.landscape?.radius ?? form.radius;
+    const mid = (n - 1) / 2;
+    return Array.from({ length: Math.max(0, n) }, (_, i) => (i === mid ? 0 : (radius * (i - mid)) / mid));
+  }, [run.request, form.grid, form.radius]);
+
+  const problem = analysisProblem(form);
+  const title = `Compare R = ${variants.A.replicas} vs R = ${variants.B.replicas}`;
+
+  if (!open) {
+    return (
+      <div className="compare-mode-bar">
+        <button type="button" className="compare-mode-toggle" aria-pressed={false} onClick={toggle} title="Two runs side by side on the same charts (shortcut: c)">
+          {title}
+        </button>
+        {active && <span className="muted small">a comparison is running ({run.state})</span>}
+      </div>
+    );
+  }
+
+  return (
+    <section className="panel compare-mode" aria-labelledby="compare-mode-title" ref={sectionRef} data-testid="compare-mode" data-state={run.state}>
+      <div className="panel-head compare-mode-head">
+        <div>
+          <h2 id="compare-mode-title">{title}</h2>
+          <p className="panel-sub">
+            Two runs with the Training panel&apos;s settings (same seed, data order, initialisation and key) that differ only in R, σ and λ, trained
+            step by step in turn; then the 1-D landscape and a noise sweep for each, on the same scales.
+          </p>
+        </div>
+        <button type="button" className="compare-mode-toggle" aria-pressed={true} onClick={toggle}>
+          Close compare mode
+        </button>
+      </div>
+      <p className="muted small" data-testid="compare-mode-base">
+        Shared: {settings.arch} · {settings.epochs} epoch{settings.epochs === 1 ? '' : 's'} · batch {settings.batchSize} ·{' '}
+        {settings.trainLimit > 0 ? settings.trainLimit.toLocaleString('en-US') : 'all'} training images · seed {settings.seed} · mark{' '}
+        {settings.watermark?.method === 'watermas' ? 'strength and key from the Watermark panel' : 'engine defaults'}, {form.bits} random bits.
+      </p>
+      <div className="compare-mode-columns">
+        {LANES.map((lane) => (
+          <CompareLaneControls key={lane} lane={lane} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
+        ))}
+      </div>
+      <CompareAnalysisControls form={form} disabled={active} onForm={setForm} />
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <div className="controls" role="group" aria-label="Compare run controls">
+        <button
+          type="button"
+          className="primary"
+          disabled={!ready || locked || active || problem !== null}
+          onClick={() => run.start(compareRequestOf(settings, variants, form))}
+        >
+          Start compare
+        </button>
+        {run.state === 'paused' ? (
+          <button type="button" onClick={run.resume}>
+            Resume both
+          </button>
+        ) : (
+          <button type="button" disabled={run.state !== 'running'} onClick={run.pause}>
+            Pause both
+          </button>
+        )}
+        <button type="button" disabled={!active} onClick={run.cancel}>
+          Cancel both
+        </button>
+      </div>
+      {locked && !active && <p className="muted small">A training run is going: compare mode starts when it is done.</p>}
+      <div className="compare-mode-statuses">
+        {LANES.map((lane) => (
+          <LaneStatus key={lane} lane={lane} view={run.lanes[lane]} label={labels[lane]} />
+        ))}
+      </div>
+      {run.error && (
+        <p className="error" role="alert" data-testid="compare-mode-error">
+          Compare failed: {run.error}
+        </p>
+      )}
+      {run.outcome && (
+        <div className="compare-mode-results" data-testid="compare-mode-result">
+          {run.outcome.lanes.map((l) => (
+            <p key={l.lane} style={{ borderColor: LANE_COLORS[l.lane] }}>
+              <strong>{labels[l.lane]}</strong>:{' '}
+              {l.error
+                ? `stopped: ${l.error}`
+                : l.train
+                  ? `${l.train.cancelled ? 'cancelled after' : 'test accuracy ' + formatPercent(l.train.testAccuracy) + ' after'} ${l.train.steps} steps (${formatDuration(l.train.seconds)}) · BER ${l.train.watermark?.ber.toFixed(3) ?? '–'}`
+                  : 'no result'}
+            </p>
+          ))}
+        </div>
+      )}
+      <h3 className="compare-mode-subtitle">Training</h3>
+      <CompareTrainingCharts lanes={run.lanes} labels={labels} />
+      <h3 className="compare-mode-subtitle">1-D landscape (same directions seed and images for A and B)</h3>
+      <CompareLandscapeCharts lanes={run.lanes} labels={labels} alphas={alphas} />
+      <h3 className="compare-mode-subtitle">Attack: Gaussian noise (same seed and images)</h3>
+      <CompareAttackCharts lanes={run.lanes} labels={labels} strengthName={strengthName} />
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import * as Comlink from 'comlink';
+import type { Dataset, Normalization } from '../../engine/data/types';
+import { RunControl } from '../../engine/train';
+import type { CompareApi, CompareEvent, CompareOutcome, CompareRequest } from './compareApi';
+import { runCompare, type FinishedCompareLane } from './compareRun';
+
+/** What compare mode needs from the engine service (accessors, so they always see the current state). */
+export interface CompareHost {
+  currentData(): { readonly dataset: Dataset; readonly normalization: Normalization } | null;
+  /** Throws when the backend is not ready. */
+  requireBackend(what: string): void;
+  backendName(): string;
+  /** Throws when a training run or an analysis run is going. */
+  refuseWhileBusy(what: string): void;
+  /** Runs `fn` on the service's tensor queue. */
+  exclusive<T>(context: string, fn: () => Promise<T>): Promise<T>;
+  /** Each run that completed training, before its model is disposed (e.g. the runs registry). */
+  keepRun?(run: FinishedCompareLane): void | Promise<void>;
+}
+
+/**
+ * Compare mode's side of the worker: one comparison at a time on the service's tensor queue,
+ * never together with a normal training run; pause / resume / cancel act on both of its runs.
+ */
+export class CompareService implements CompareApi {
+  private control: RunControl | null = null;
+
+  constructor(private readonly host: CompareHost) {}
+
+  /** True while a comparison is going (training, analyses and backend changes must wait). */
+  get busy(): boolean {
+    return this.control !== null;
+  }
+
+  async startCompare(request: CompareRequest, onEvent: (e: CompareEvent) => void): Promise<CompareOutcome> {
+    if (typeof onEvent !== 'function') throw new Error('startCompare: onEvent must be a (comlink-proxied) function');
+    if (this.busy) throw new Error('compare: a comparison is already in progress; cancel it or wait until it finishes');
+    this.host.refuseWhileBusy('compare');
+    this.host.requireBackend('compare');
+    const data = this.host.currentData();
+    if (!data) throw new Error('compare: no data set loaded yet');
+    const control = new RunControl();
+    this.control = control;
+    const keepRun = this.host.keepRun?.bind(this.host);
+    return this.host
+      .exclusive('compare', () =>
+        runCompare({
+          request, ...data, control, backend: () => this.host.backendName(), onEvent,
+          ...(keepRun ? { onLaneTrained: keepRun } : {}),
+        }),
+      )
+      .finally(() => {
+        this.control = null;
+        (onEvent as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
+      });
+  }
+
+  async pauseCompare(): Promise<void> {
+    if (!this.control) throw new Error('pauseCompare: no comparison in progress');
+    this.control.pause();
+  }
+
+  async resumeCompare(): Promise<void> {
+    if (!this.control) throw new Error('resumeCompare: no comparison in progress');
+    this.control.resume();
+  }
+
+  async cancelCompare(): Promise<void> {
+    this.control?.cancel();
+  }
+}

@@ -2,6 +2,7 @@ import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AttackPoint } from '../workers/api';
 import { downloadSvgPng } from './exportFiles';
+import { useChartStyle } from './lecture/LectureContext';
 
 /** One sweep as drawn: a finished run kept for comparison, or the live one. */
 export interface AttackSeries {
@@ -37,6 +38,7 @@ interface ChartProps {
 
 /** A line chart with one line per series (each with its own points), and a PNG export. */
 function SeriesChart(p: ChartProps) {
+  const chartStyle = useChartStyle(); // thicker lines in the projector theme
   const ref = useRef<HTMLElement>(null);
   const total = p.series.reduce((s, x) => s + x.points.length, 0);
   return (
@@ -69,7 +71,7 @@ function SeriesChart(p: ChartProps) {
               data={s.points.map((pt) => ({ x: p.x(s, pt), y: p.y(s, pt) })).sort((a, b) => a.x - b.x)}
               dataKey="y"
               stroke={s.color}
-              strokeWidth={2}
+              strokeWidth={chartStyle.strokeWidth}
               strokeDasharray={s.live ? '5 3' : undefined}
               dot={{ r: 3 }}
               isAnimationActive={false}

@@ -4,6 +4,8 @@ import { AttackCharts, type AttackSeries } from './AttackCharts';
 import { parseStrengths, toCsv } from './analysisData';
 import { downloadText } from './exportFiles';
 import { errorMessage, formatDuration, formatPercent } from './format';
+import { ExplainCard } from './lecture/ExplainCard';
+import { Term } from './lecture/Term';
 import type { EngineHandle } from './useEngine';
 import { proxyCallback } from './useEngine';
 import { SERIES_COLORS, useKeyedModel } from './useKeyedModel';
@@ -117,8 +119,9 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
     <section className="panel panel-wide" aria-labelledby="attack-title" data-testid="attack-panel">
       <div className="panel-head">
         <h2 id="attack-title">Attack</h2>
-        <p className="panel-sub">Attack the marked model at growing strengths; watch the BER and the accuracy; compare runs on the trade-off chart.</p>
+        <p className="panel-sub">Attack the marked model at growing strengths; watch the <Term id="ber">BER</Term> and the accuracy; compare runs on the trade-off chart.</p>
       </div>
+      <ExplainCard topic="attack" />
       {disabledReason && (
         <p className="notice" data-testid="attack-disabled">
           {disabledReason}

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { BackendInfo, BackendPreference, DatasetInfo } from '../workers/api';
 import { BACKEND_PREFERENCES } from '../workers/api';
 import { formatMs } from './format';
@@ -9,6 +10,8 @@ interface HeaderProps {
   readonly onPreference: (p: BackendPreference) => void;
   readonly dataset: DatasetInfo | null;
   readonly locked: boolean;
+  /** Extra header controls (lecture mode: preset, theme, share, classroom link). */
+  readonly tools?: ReactNode;
 }
 
 const ORIGIN_TEXT: Record<DatasetInfo['origin'], string> = {
@@ -18,7 +21,7 @@ const ORIGIN_TEXT: Record<DatasetInfo['origin'], string> = {
 };
 
 /** Title bar: backend badge + override selector, dataset source. */
-export function Header({ backend, backendBusy, preference, onPreference, dataset, locked }: HeaderProps) {
+export function Header({ backend, backendBusy, preference, onPreference, dataset, locked, tools }: HeaderProps) {
   const tried = backend
     ? [...backend.tried.map((t) => `${t.name}: ${t.ok ? 'ok' : (t.reason ?? 'failed')}`), `ms/step probe: ${backend.probe ?? 'not run'}`].join('\n')
     : undefined;
@@ -81,6 +84,7 @@ export function Header({ backend, backendBusy, preference, onPreference, dataset
             {dataset && ORIGIN_TEXT[dataset.origin] && <span className="badge-detail">{ORIGIN_TEXT[dataset.origin]}</span>}
           </span>
         </div>
+        {tools}
       </div>
     </header>
   );

@@ -1,4 +1,5 @@
 /** A labelled range slider paired with a number box, with a unit and an explanatory tooltip. */
+import { useIsHidden } from './lecture/LectureContext';
 
 interface SliderFieldProps {
   readonly id: string;
@@ -19,6 +20,7 @@ interface SliderFieldProps {
 
 /** Slider + number box: both drive the same value (the box allows exact values, also beyond the slider's range up to max). */
 export function SliderField({ id, label, unit, tip, value, min, max, step, disabled, badge, onValue }: SliderFieldProps) {
+  if (useIsHidden(id)) return null; // hidden by a classroom link
   const emit = (v: number) => {
     if (Number.isFinite(v)) onValue(Math.min(max, Math.max(min, v)));
   };

@@ -1,5 +1,6 @@
 import type { ArchSummary, OptimizerName, ScheduleName, TrainSettings } from '../workers/api';
 import { formatCount } from './format';
+import { Hideable, useIsHidden } from './lecture/LectureContext';
 
 interface TrainingFormProps {
   readonly settings: TrainSettings;
@@ -21,6 +22,7 @@ interface NumberFieldProps {
 }
 
 function NumberField({ id, label, value, min, max, step, hint, disabled, onValue }: NumberFieldProps) {
+  if (useIsHidden(id)) return null; // hidden by a classroom link
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -50,7 +52,7 @@ export function TrainingForm({ settings, archs, disabled, onChange }: TrainingFo
   const arch = archs.find((a) => a.name === settings.arch);
   return (
     <form className="train-form" onSubmit={(e) => e.preventDefault()} aria-label="Training settings">
-      <div className="field field-wide">
+      <Hideable id="arch"><div className="field field-wide">
         <label htmlFor="arch">Model</label>
         <select id="arch" value={settings.arch} disabled={disabled || archs.length === 0} onChange={(e) => set('arch', e.target.value)}>
           {archs.length === 0 && <option value={settings.arch}>{settings.arch}</option>}
@@ -61,36 +63,36 @@ export function TrainingForm({ settings, archs, disabled, onChange }: TrainingFo
           ))}
         </select>
         {arch && <span className="hint">{arch.description}</span>}
-      </div>
+      </div></Hideable>
       <NumberField id="epochs" label="Epochs" value={settings.epochs} min={1} max={500} step={1} disabled={disabled} onValue={(v) => set('epochs', v)} />
       <NumberField id="batch-size" label="Batch size" value={settings.batchSize} min={1} max={1024} step={1} disabled={disabled} onValue={(v) => set('batchSize', v)} />
       <NumberField id="lr" label="Learning rate" value={settings.learningRate} min={0} step="any" disabled={disabled} onValue={(v) => set('learningRate', v)} />
-      <div className="field">
+      <Hideable id="optimizer"><div className="field">
         <label htmlFor="optimizer">Optimizer</label>
         <select id="optimizer" value={settings.optimizer} disabled={disabled} onChange={(e) => set('optimizer', e.target.value as OptimizerName)}>
           <option value="sgd">SGD</option>
           <option value="adam">Adam</option>
         </select>
-      </div>
+      </div></Hideable>
       {settings.optimizer === 'sgd' && (
         <NumberField id="momentum" label="Momentum" value={settings.momentum} min={0} max={0.999} step="any" disabled={disabled} onValue={(v) => set('momentum', v)} />
       )}
       <NumberField id="weight-decay" label="Weight decay" value={settings.weightDecay} min={0} step="any" disabled={disabled} onValue={(v) => set('weightDecay', v)} />
-      <div className="field">
+      <Hideable id="schedule"><div className="field">
         <label htmlFor="schedule">Schedule</label>
         <select id="schedule" value={settings.schedule} disabled={disabled} onChange={(e) => set('schedule', e.target.value as ScheduleName)}>
           <option value="constant">constant</option>
           <option value="step">step (÷10 at 50 % and 75 %)</option>
           <option value="cosine">cosine</option>
         </select>
-      </div>
+      </div></Hideable>
       <NumberField id="seed" label="Seed" value={settings.seed} min={0} step={1} disabled={disabled} onValue={(v) => set('seed', v)} />
       <NumberField id="train-limit" label="Train images" value={settings.trainLimit} min={0} step={1} hint="0 = all" disabled={disabled} onValue={(v) => set('trainLimit', v)} />
       <NumberField id="test-limit" label="Test images" value={settings.testLimit} min={0} step={1} hint="0 = all" disabled={disabled} onValue={(v) => set('testLimit', v)} />
-      <div className="field field-check">
+      <Hideable id="augment"><div className="field field-check">
         <input id="augment" type="checkbox" checked={settings.augment} disabled={disabled} onChange={(e) => set('augment', e.target.checked)} />
         <label htmlFor="augment">Augment (crop + flip)</label>
-      </div>
+      </div></Hideable>
     </form>
   );
 }

@@ -1,0 +1,41 @@
+/** React contexts of lecture mode: controls hidden by a classroom link, and the theme (chart style). */
+import { createContext, useContext, type ReactNode } from 'react';
+import type { ThemeName } from './viewState';
+
+const NOTHING_HIDDEN: ReadonlySet<string> = new Set();
+
+/** Control ids hidden by a classroom link (see controls.ts). */
+export const HiddenControlsContext = createContext<ReadonlySet<string>>(NOTHING_HIDDEN);
+
+/** The current theme (App provides it from the view state). */
+export const ThemeContext = createContext<ThemeName>('light');
+
+/** True when a classroom link hides the control with this id (the field then renders nothing). */
+export function useIsHidden(id: string): boolean {
+  return useContext(HiddenControlsContext).has(id);
+}
+
+/** Renders its children unless a classroom link hides the control `id`. */
+export function Hideable({ id, children }: { readonly id: string; readonly children: ReactNode }) {
+  return useIsHidden(id) ? null : <>{children}</>;
+}
+
+/** Line and text sizes of the charts in a theme. */
+export interface ChartStyle {
+  readonly strokeWidth: number;
+  readonly fontSize: number;
+  /** Dot radius of line charts that show their points. */
+  readonly dotRadius: number;
+}
+
+const CHART_STYLES: Record<ThemeName, ChartStyle> = {
+  light: { strokeWidth: 2, fontSize: 12, dotRadius: 3 },
+  dark: { strokeWidth: 2, fontSize: 12, dotRadius: 3 },
+  // Projector: lines and labels readable from the back of a lecture hall.
+  projector: { strokeWidth: 4, fontSize: 17, dotRadius: 5 },
+};
+
+/** Stroke width, font size and dot radius for the charts in the current theme. */
+export function useChartStyle(): ChartStyle {
+  return CHART_STYLES[useContext(ThemeContext)];
+}

@@ -1,0 +1,14 @@
+/** Provides the lecture contexts (hidden controls, theme) to the panels. */
+import { useMemo, type ReactNode } from 'react';
+import { HiddenControlsContext, ThemeContext } from './LectureContext';
+import type { ViewState } from './viewState';
+
+/** Wraps the app: fields read `useIsHidden(id)`, charts read `useChartStyle()`. */
+export function LectureProviders({ view, children }: { readonly view: ViewState; readonly children: ReactNode }) {
+  const hidden = useMemo<ReadonlySet<string>>(() => new Set(view.hidden), [view.hidden]);
+  return (
+    <ThemeContext.Provider value={view.theme}>
+      <HiddenControlsContext.Provider value={hidden}>{children}</HiddenControlsContext.Provider>
+    </ThemeContext.Provider>
+  );
+}

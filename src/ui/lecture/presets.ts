@@ -1,0 +1,96 @@
+/**
+ * Lecture presets: each sets every training and watermark control, the theme and the panel to
+ * look at, and says in two sentences what to watch. `#preset=<id>` in the URL reproduces one.
+ */
+import type { TrainSettings, WatermarkConfig } from '../../workers/api';
+import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo } from '../watermarkDefaults';
+import type { PanelId, ThemeName } from './viewState';
+
+export interface Preset {
+  readonly id: string;
+  readonly title: string;
+  /** Two sentences: what to do and what to look at. */
+  readonly text: string;
+  readonly settings: TrainSettings;
+  readonly theme: ThemeName;
+  readonly focus: PanelId;
+}
+
+/** Small and quick (a few minutes on a laptop GPU): cnn on 2 000 images, 2 epochs. */
+const LECTURE_TRAINING: Omit<TrainSettings, 'watermark'> = {
+  arch: 'cnn',
+  epochs: 2,
+  batchSize: 64,
+  learningRate: 0.05,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  schedule: 'cosine',
+  seed: 1,
+  trainLimit: 2000,
+  testLimit: 500,
+  augment: true,
+};
+
+const WATERMAS: WatermarkConfig = {
+  ...DEFAULT_WATERMARK,
+  method: 'watermas',
+  payload: { kind: 'random', bits: 256 },
+  key: { kind: 'random' },
+  strength: 0.5,
+  replicas: 4,
+  sigma: 0.01,
+  lambda: 0.5,
+  mode: 'gaussian',
+  rho: 0.05,
+  margin: 0.5,
+};
+
+export const PRESETS: readonly Preset[] = [
+  {
+    id: 'sharpness-tradeoff',
+    title: 'The sharpness trade-off in five minutes',
+    text:
+      'Train this marked model (R = 4 replicas), compute the landscape, then set R to 0, train again with the same seed and compute it once more. ' +
+      'Watch the key-subspace curve: with replicas it becomes a sharp valley while the complement curve and the test accuracy barely move — that sharpness is what makes the mark expensive to remove.',
+    settings: { ...LECTURE_TRAINING, watermark: WATERMAS },
+    theme: 'projector',
+    focus: 'landscape',
+  },
+  {
+    id: 'attack-the-mark',
+    title: 'Attack the mark',
+    text:
+      'Train the marked model, then run the Gaussian-noise and pruning sweeps in the Attack panel. ' +
+      'An attack only wins where the BER climbs towards 0.5 while the accuracy has dropped by less than 5 points: look for that region on the trade-off chart.',
+    settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, payload: { kind: 'text', text: '© WM Lab 2026' } } },
+    theme: 'projector',
+    focus: 'attack',
+  },
+  {
+    id: 'check-a-model',
+    title: 'Check a model',
+    text:
+      'Train, download the model and its key.json from the Watermark panel, and drop both files into the Verify panel. ' +
+      'The p-value is the chance that an unrelated model matches the key this well; below 10⁻⁶ the mark counts as present — try a wrong key too.',
+    settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, payload: builtInLogo(), replicas: 2 } },
+    theme: 'projector',
+    focus: 'verify',
+  },
+  {
+    id: 'blackbox-vs-whitebox',
+    title: 'Black-box vs white-box',
+    text:
+      'Train this black-box FCW run, which only queries the model with trigger images and counts how many land on the target class, then pick WaterMAS in the Watermark panel and train again with the same seed: white-box, it reads the mark straight from secret key weights. ' +
+      'Compare the two verdicts and p-values, then run the same attacks on both.',
+    // FCW (methods.md §3) starts from plain training: no replicas; the trigger settings are the engine's defaults.
+    settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, method: 'fcw', replicas: 0, fcw: DEFAULT_FCW } },
+    theme: 'projector',
+    focus: 'watermark',
+  },
+];
+
+/** The preset with this id, or undefined. */
+export function findPreset(id: string | null | undefined): Preset | undefined {
+  return id ? PRESETS.find((p) => p.id === id) : undefined;
+}

@@ -1,0 +1,79 @@
+/**
+ * The lecture view state, kept in the URL hash: read before the first render, written back
+ * (history.replaceState, debounced) on change, re-read on `hashchange`.
+ */
+import { useCallback, useEffect, useRef, useState, type SetStateAction } from 'react';
+import type { TrainSettings } from '../../workers/api';
+import { findPreset } from './presets';
+import { parseView, serializeView } from './urlRegistry';
+import type { ThemeName, ViewState } from './viewState';
+
+const WRITE_DELAY_MS = 250;
+
+/** Lecture state and its setters. */
+export interface LectureState {
+  readonly view: ViewState;
+  readonly settings: TrainSettings;
+  /** Like React's setState (a value or an updater). */
+  readonly setSettings: (s: SetStateAction<TrainSettings>) => void;
+  readonly setTheme: (t: ThemeName) => void;
+  readonly setHidden: (ids: readonly string[]) => void;
+  /** Applies every control of a preset (null: keep the controls, forget the preset). */
+  readonly applyPreset: (id: string | null) => void;
+  /** Notes about a link that could not be read entirely (empty when clean). */
+  readonly notices: readonly string[];
+  readonly dismissNotices: () => void;
+  /** The full URL of the current view (what Share copies). */
+  readonly shareUrl: (override?: Partial<ViewState>) => string;
+}
+
+const hashOf = (view: ViewState) => `#${serializeView(view)}`;
+const baseUrl = () => `${location.origin}${location.pathname}${location.search}`;
+
+/** Reads the hash at start, keeps it in sync with the view, and follows `hashchange`. */
+export function useLectureState(defaults: TrainSettings): LectureState {
+  const [initial] = useState(() => parseView(location.hash, defaults));
+  const [view, setView] = useState<ViewState>(initial.state);
+  const [notices, setNotices] = useState<readonly string[]>(initial.notices);
+  const written = useRef<string | null>(null);
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const hash = hashOf(view);
+      if (location.hash !== hash) {
+        written.current = hash;
+        history.replaceState(history.state, '', hash);
+      }
+    }, WRITE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [view]);
+
+  useEffect(() => {
+    const onHash = () => {
+      if (location.hash === written.current) return;
+      const r = parseView(location.hash, defaults);
+      setView(r.state);
+      setNotices(r.notices);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [defaults]);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = view.theme;
+    if (view.focus) document.documentElement.dataset.focus = view.focus;
+    else delete document.documentElement.dataset.focus;
+  }, [view.theme, view.focus]);
+
+  const setSettings = useCallback((s: SetStateAction<TrainSettings>) => setView((v) => ({ ...v, settings: typeof s === 'function' ? s(v.settings) : s })), []);
+  const setTheme = useCallback((theme: ThemeName) => setView((v) => ({ ...v, theme })), []);
+  const setHidden = useCallback((hidden: readonly string[]) => setView((v) => ({ ...v, hidden: [...hidden].sort() })), []);
+  const applyPreset = useCallback((id: string | null) => {
+    const p = findPreset(id);
+    setView((v) => (p ? { ...v, preset: p.id, settings: p.settings, theme: p.theme, focus: p.focus } : { ...v, preset: null, focus: null }));
+  }, []);
+  const dismissNotices = useCallback(() => setNotices([]), []);
+  const shareUrl = useCallback((override?: Partial<ViewState>) => `${baseUrl()}${hashOf({ ...view, ...override })}`, [view]);
+
+  return { view, settings: view.settings, setSettings, setTheme, setHidden, applyPreset, notices, dismissNotices, shareUrl };
+}

@@ -7,6 +7,8 @@ import { createWaterMASObjective, embedWatermark } from '../src/engine/watermark
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
 import { benchAttackSweep } from './attackSweepBench';
+import { benchLandscapeGrid } from './landscapeBench';
+import { benchTrainingCompare } from './trainingCompareBench';
 
 /**
  * Node benchmarks, one JSON document on stdout (progress on stderr):
@@ -17,7 +19,10 @@ import { benchAttackSweep } from './attackSweepBench';
  * Environment knobs: BENCH_BACKENDS (default wasm; add cpu for the cpu rows: a ResNet-20
  * step takes minutes there), BENCH_MODELS (cnn,resnet20), BENCH_BATCHES (64,128),
  * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_LEAK_STEPS (200),
- * BENCH_ATTACK_IMAGES (test images of the 4-attack x 6-strength sweep, default 2000; 0 = skip).
+ * BENCH_ATTACK_IMAGES (test images of the 4-attack x 6-strength sweep, default 2000; 0 = skip),
+ * BENCH_LANDSCAPE_GRID (2-D landscape grid per axis on BENCH_LANDSCAPE_IMAGES = 512 images,
+ * default 21; 0 = skip), BENCH_COMPARE (default 1: the ResNet-20 wasm / Dawn / cpu side-by-side
+ * of bench/trainingCompareBench.ts, knobs BENCH_COMPARE_* there; 0 = skip).
  */
 interface StepRow {
   readonly backend: string;
@@ -75,6 +80,9 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
   const replicaCounts = list('BENCH_WATERMAS_R', '0,1,2,4').map(Number);
   const attackImages = Number(env('BENCH_ATTACK_IMAGES') ?? 2000);
   const attackSweeps: Record<string, unknown>[] = [];
+  const landscapeGrid = Number(env('BENCH_LANDSCAPE_GRID') ?? 21);
+  const landscapeImages = Number(env('BENCH_LANDSCAPE_IMAGES') ?? 512);
+  const landscapes: Record<string, unknown>[] = [];
   const rows: StepRow[] = [];
   const wmRows: Record<string, unknown>[] = [];
   const unavailable: { backend: string; reason: string }[] = [];
@@ -114,8 +122,11 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
       log(`numTensors ${before} -> ${after} over ${leakSteps + 1} steps`);
     }
     if (attackImages > 0) attackSweeps.push(await benchAttackSweep(name, attackImages, log));
+    if (landscapeGrid > 0) landscapes.push(await benchLandscapeGrid(name, log, { grid: landscapeGrid, images: landscapeImages }));
   }
-  return { machine: machine(), steps: rows, watermas: wmRows, memory, attackSweeps, unavailable };
+  // Last: it switches backends itself.
+  const trainingCompare = env('BENCH_COMPARE') === '0' ? null : await benchTrainingCompare(log);
+  return { machine: machine(), steps: rows, watermas: wmRows, memory, attackSweeps, landscapes, trainingCompare, unavailable };
 }
 
 function machine() {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ArchSummary, BackendInfo, BackendPreference, DatasetInfo, Thumbnails, TrainSettings } from '../workers/api';
 import { useEngine } from './useEngine';
 import { useTraining } from './useTraining';
@@ -10,6 +10,14 @@ import { AttackPanel } from './AttackPanel';
 import { LandscapePanel } from './LandscapePanel';
 import { VerifyPanel } from './VerifyPanel';
 import { errorMessage } from './format';
+import { RunsDrawer } from './runs/RunsDrawer';
+import { SessionShortcuts } from './shortcuts/SessionShortcuts';
+import type { RunRecord } from '../workers/api';
+import { useLectureState } from './lecture/useLectureState';
+import { LectureToolbar } from './lecture/LectureToolbar';
+import { LectureBanner } from './lecture/LectureBanner';
+import { LectureProviders } from './lecture/LectureProviders';
+import { CompareMode } from './compare/CompareMode';
 
 /** Sensible defaults for a first run in a browser: a few minutes on a decent GPU. */
 export const DEFAULT_SETTINGS: TrainSettings = {
@@ -39,11 +47,17 @@ export function App() {
   const [dataset, setDataset] = useState<DatasetInfo | null>(null);
   const [thumbs, setThumbs] = useState<Thumbnails | null>(null);
   const [archs, setArchs] = useState<readonly ArchSummary[]>([]);
-  const [settings, setSettings] = useState<TrainSettings>(DEFAULT_SETTINGS);
+  // Lecture mode: the settings (and theme, preset, hidden controls) live in the URL hash.
+  const lecture = useLectureState(DEFAULT_SETTINGS);
+  const { settings, setSettings } = lecture;
   const [importing, setImporting] = useState(false);
   const [importMessage, setImportMessage] = useState<string | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
   const locked = training.state === 'running' || training.state === 'paused';
+  // Runs drawer: a stored run selected into the worker's current model slot. The Attack and
+  // Landscape panels ask the worker again when a training run ends or a run is selected.
+  const [selectedRun, setSelectedRun] = useState<RunRecord | null>(null);
+  const modelStamp = useMemo(() => ({ outcome: training.outcome, selectedRun }), [training.outcome, selectedRun]);
 
   const resample = useCallback(() => {
     engine.sampleImages(GRID_IMAGES, 'train').then(setThumbs, (e: unknown) => setFatal(errorMessage(e)));
@@ -109,14 +123,17 @@ export function App() {
   const ready = backend !== null && dataset !== null && !backendBusy;
 
   return (
+    <LectureProviders view={lecture.view}>
     <div className="app">
-      <Header backend={backend} backendBusy={backendBusy} preference={preference} onPreference={changeBackend} dataset={dataset} locked={locked} />
+      <Header backend={backend} backendBusy={backendBusy} preference={preference} onPreference={changeBackend} dataset={dataset} locked={locked} tools={<LectureToolbar lecture={lecture} locked={locked} />} />
+      <LectureBanner lecture={lecture} />
       {fatal && (
         <p className="error banner" role="alert" data-testid="fatal-error">
           {fatal}
         </p>
       )}
       <main className="layout">
+        <CompareMode engine={engine} settings={settings} ready={ready} locked={locked} />
         <DatasetPanel
           dataset={dataset}
           thumbs={thumbs}
@@ -127,14 +144,17 @@ export function App() {
           onResample={resample}
         />
         <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} />
-        <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} />
-        <AttackPanel engine={engine} modelStamp={training.outcome} locked={locked} />
-        <LandscapePanel engine={engine} modelStamp={training.outcome} locked={locked} />
+        <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} dataset={dataset} ready={ready} />
+        <AttackPanel engine={engine} modelStamp={modelStamp} locked={locked} />
+        <LandscapePanel engine={engine} modelStamp={modelStamp} locked={locked} />
         <VerifyPanel engine={engine} />
       </main>
       <footer className="app-footer muted small">
         WaterMAS Lab · everything runs locally in this tab{backend ? ` · tfjs backend: ${backend.name}` : ''}
       </footer>
+      <RunsDrawer engine={engine} stamp={training.outcome} locked={locked} onSelected={setSelectedRun} />
+      <SessionShortcuts training={training} settings={settings} ready={ready} />
     </div>
+    </LectureProviders>
   );
 }

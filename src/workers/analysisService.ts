@@ -14,6 +14,8 @@ export interface AnalysisHost {
   /** The current trained model and its watermark key (null when none). */
   currentModel(): Model | null;
   currentKey(): Key | null;
+  /** The watermark method of the current model ('watermas' | 'uchida' | 'fcw'), null when unmarked or none. */
+  currentMethod?(): string | null;
   currentData(): { readonly dataset: Dataset; readonly normalization: Normalization } | null;
   backendName(): string;
   /** Throws when a training run is going (the model is being written). */
@@ -75,6 +77,12 @@ export class AnalysisService implements AnalysisApi {
     const model = this.host.currentModel();
     const key = this.host.currentKey();
     const data = this.host.currentData();
+    const method = this.host.currentMethod?.() ?? null;
+    if (model && !key && method && method !== 'watermas') {
+      const name = method === 'fcw' ? 'an FCW (trigger-set)' : 'an Uchida';
+      const cli = what === 'attack' ? ' (wmlab attack sweeps it with the downloaded model and key.json)' : '';
+      throw new Error(`${what}: needs a WaterMAS key; this run has ${name} key${cli}`);
+    }
     if (!model || !key) throw new Error(`${what}: no watermarked model yet: train one with a key first`);
     if (!data) throw new Error(`${what}: no data set loaded yet`);
     return { model, key, data };

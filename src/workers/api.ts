@@ -3,12 +3,22 @@
  * Only plain, structured-cloneable data crosses it; the UI imports these TYPES only
  * (never tfjs, never the engine).
  */
-import type { ModelExport, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermarkApi';
+import type { FcwPreviewRequest, FcwTriggerGallery, ModelExport, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermarkApi';
 export type * from './watermarkApi';
 import type { AnalysisApi } from './analysisApi';
 export type * from './analysisApi';
-import type { VerifyFile, VerifyOutcome } from './verifyApi';
+import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verifyApi';
 export type * from './verifyApi';
+import type { StressApi } from './stressApi';
+export type * from './stressApi';
+import type { LiveLandscapeApi } from './liveLandscapeApi';
+export type * from './liveLandscapeApi';
+import type { RunsApi } from './runs/runsApi';
+import type { CompareApi } from './compare/compareApi';
+export type * from './compare/compareApi';
+export type * from './runs/runsApi';
+import type { DeviceLossReport, DivergenceReport, SessionLiveState, SettingsChange, StepPhaseInfo } from './sessionApi';
+export type * from './sessionApi';
 
 /** Which backend to run; 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu. */
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -34,6 +44,8 @@ export interface BackendInfo {
   readonly probe: string | null;
   /** Adapter description when the engine can tell (e.g. "SwiftShader"). */
   readonly adapter?: string;
+  /** wasm only: XNNPACK threads in use (1 = single-threaded) and whether the SIMD binary loaded. */
+  readonly wasm?: { readonly threads: number; readonly simd: boolean };
 }
 
 export type DataSourceRequest = 'auto' | 'cifar10' | 'synthetic';
@@ -111,6 +123,12 @@ export interface TrainProgress {
   readonly elapsedSeconds: number;
   /** Live watermark state (watermarked runs, training phase). */
   readonly watermark?: WatermarkProgress;
+  /** Lecture mode: every live change so far with the step it took effect (training / paused reports). */
+  readonly settingsChanges?: readonly SettingsChange[];
+  /** Lecture mode: the phases of the last step (clean pass, replica passes, update). */
+  readonly stepPhases?: readonly StepPhaseInfo[];
+  /** The run lost its GPU device and goes on from its checkpoint on another backend. */
+  readonly deviceLoss?: DeviceLossReport;
 }
 
 export interface TrainOutcome {
@@ -125,6 +143,12 @@ export interface TrainOutcome {
   readonly backend: string;
   /** Verification of the trained model against its key (watermarked, completed runs). */
   readonly watermark?: WatermarkReport;
+  /** Id of the run as the Runs drawer lists it (absent if it could not be recorded). */
+  readonly runId?: string;
+  /** The loss diverged: the run stopped and the model is its last good checkpoint. */
+  readonly diverged?: DivergenceReport;
+  /** The GPU device was lost during the run, which resumed from its checkpoint on another backend. */
+  readonly deviceLoss?: DeviceLossReport;
 }
 
 export interface EvaluateResult {
@@ -142,7 +166,7 @@ export interface ImportResult {
 }
 
 /** The engine as the worker exposes it (all methods are async across the worker boundary). */
-export interface EngineApi extends AnalysisApi {
+export interface EngineApi extends AnalysisApi, StressApi, LiveLandscapeApi, RunsApi, CompareApi {
   init(preference: BackendPreference): Promise<BackendInfo>;
   backend(): Promise<BackendInfo | null>;
   loadDataset(req: { source: DataSourceRequest }): Promise<DatasetInfo>;
@@ -163,8 +187,22 @@ export interface EngineApi extends AnalysisApi {
   setWatermarkSettings(partial: Partial<WatermarkLiveSettings>): Promise<void>;
   /** model.json text and weights.bin bytes (transferred) of the last trained model. */
   exportModel(): Promise<ModelExport>;
-  /** key.json text of the last watermarked run. */
+  /** key.json text of the last watermarked run (WaterMAS, Uchida or FCW key file). */
   exportKey(): Promise<string>;
+  /** Trigger gallery: a preview of the triggers the FCW settings would fuse, or (no argument) the last FCW model's triggers with its predictions. */
+  fcwTriggers(preview?: FcwPreviewRequest): Promise<FcwTriggerGallery>;
+  /** Conv kernels of an architecture for the Uchida layer select, with the engine's default for `bits` bits. */
+  uchidaLayers(arch: string, bits: number): Promise<UchidaLayers>;
   /** Verify panel: checks uploaded model files (+ key) locally; never rejects, problems come back as `{ ok: false, error }`. */
-  checkModelFiles(files: readonly VerifyFile[]): Promise<VerifyOutcome>;
+  checkModelFiles(files: readonly VerifyFile[], opts?: VerifyCheckOptions): Promise<VerifyOutcome>;
+  /** Lecture mode: changes the base learning rate of the running run from its next step. */
+  setLearningRate(lr: number): Promise<void>;
+  /** Lecture mode: while paused, runs exactly one step (then stays paused); while running, pauses. */
+  stepTraining(): Promise<void>;
+  /** Lecture mode: delay before each step while running (ms, 0 = off); kept for later runs. */
+  setSlowMotion(ms: number): Promise<void>;
+  /** Lecture mode: the live settings in force in the worker (null when no run is going). */
+  watermarkLiveState(): Promise<SessionLiveState | null>;
+  /** Test hook: destroys the WebGPU device of a running run (false when the backend is not WebGPU or no run goes on). */
+  simulateDeviceLoss(): Promise<boolean>;
 }

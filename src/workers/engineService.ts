@@ -18,13 +18,30 @@ import { pickSpreadIndices, toRgba } from './thumbnails';
 import { extractCifarTarball } from './tarball';
 import { clearFiles, storeFiles } from './storage';
 import { runTraining } from './trainRun';
+import { SessionLive, validateSlowMotion, withSessionProgress } from './sessionLive';
+import { destroyWebGpuDevice } from './sessionDevice';
+import type { SessionLiveState } from './sessionApi';
 import { LiveWatermarkSettings } from './watermarkRun';
 import { exportModelFiles, exportKeyText } from './watermarkExport';
 import { AnalysisService } from './analysisService';
-import { runVerify } from './verifyRun';
-import type { VerifyFile, VerifyOutcome } from './verifyApi';
+import { LiveLandscapeHub } from './liveLandscapeRun';
+import type { LiveLandscapeApi } from './liveLandscapeApi';
+import { StressService } from './stressService';
+import type { StressApi } from './stressApi';
+import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verifyApi';
 import type { AnalysisApi } from './analysisApi';
-import type { Key } from '../engine/watermark';
+import type { AnyKey, Key } from '../engine/watermark';
+import { fcwTriggersFromKey } from '../engine/fcw';
+import { modelGallery, previewGallery } from './fcwRun';
+import { uchidaLayersForArch } from './uchidaRun';
+import type { FcwPreviewRequest, FcwTriggerGallery, UchidaLayers } from './watermarkApi';
+import { RunsService } from './runs/runsService';
+import { RunHistoryRecorder } from './runs/runRecord';
+import type { RunsApi } from './runs/runsApi';
+import { CompareService } from './compare/compareService';
+import type { CompareApi } from './compare/compareApi';
+import { keyJsonOf } from './runs/runModel';
+import { autoRunName } from './runs/runRecord';
 import * as Comlink from 'comlink';
 
 /** Turns anything thrown into an Error with a readable message (comlink re-throws it in the page). */
@@ -53,18 +70,94 @@ export class EngineService implements EngineApi {
   /** Key of the last watermarked run (with this.model); slider changes of the running one. */
   private watermarkKey: Key | null = null;
   private watermarkLive: LiveWatermarkSettings | null = null;
+  /** Lecture mode: the running session (live lr, change log, phases) and the slow-motion delay for runs. */
+  private session: SessionLive | null = null;
+  private slowMotionMs = 0;
+  /** Key of the last watermarked run of any method (WaterMAS, Uchida, FCW), with this.model. */
+  private methodKey: AnyKey | null = null;
 
   constructor(private readonly origin: string) {}
+
+  /** Verify panel checks and "Stress it" sweeps on the uploaded model (kept until the next upload). */
+  private readonly stress = new StressService({
+    currentData: () => this.data,
+    backendName: () => this.backendInfo?.name ?? 'unknown',
+    refuseWhileBusy: (what) => {
+      this.refuseWhileTraining(what);
+      if (this.analysis.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
+    },
+    exclusive: (context, fn) => this.exclusive(context, fn),
+  });
+
+  stressUploaded: StressApi['stressUploaded'] = (r, cb) => this.stress.stressUploaded(r, cb);
+  cancelStress: StressApi['cancelStress'] = () => this.stress.cancelStress();
 
   /** Attack sweeps and landscape runs on the current keyed model (Attack and Landscape panels). */
   private readonly analysis = new AnalysisService({
     currentModel: () => this.model,
     currentKey: () => this.currentKey(),
+    currentMethod: () => (this.model ? (this.methodKey?.method ?? null) : null),
     currentData: () => this.data,
     backendName: () => this.backendInfo?.name ?? 'unknown',
     refuseWhileBusy: (what) => this.refuseWhileTraining(what),
     exclusive: (context, fn) => this.exclusive(context, fn),
   });
+
+  /** Runs drawer and comparison view: finished runs (IndexedDB), select / export / import, comparison sweeps. */
+  readonly runs = new RunsService({
+    currentModel: () => this.model,
+    setCurrentModel: (model, key, settings) => {
+      this.model?.dispose();
+      this.model = model;
+      this.methodKey = key;
+      this.watermarkKey = key?.method === 'watermas' ? key.key : null;
+      this.lastSettings = settings;
+    },
+    currentData: () => this.data,
+    backendName: () => this.backendInfo?.name ?? 'unknown',
+    refuseWhileBusy: (what) => {
+      this.refuseWhileTraining(what);
+      if (this.analysis.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
+    },
+    exclusive: (context, fn) => this.exclusive(context, fn),
+  });
+
+  listRuns: RunsApi['listRuns'] = () => this.runs.listRuns();
+  renameRun: RunsApi['renameRun'] = (id, name) => this.runs.renameRun(id, name);
+  deleteRun: RunsApi['deleteRun'] = (id) => this.runs.deleteRun(id);
+  selectRun: RunsApi['selectRun'] = (id) => this.runs.selectRun(id);
+  exportRun: RunsApi['exportRun'] = (id) => this.runs.exportRun(id);
+  importRun: RunsApi['importRun'] = (bytes) => this.runs.importRun(bytes);
+  runComparison: RunsApi['runComparison'] = (s, cb) => this.runs.runComparison(s, cb);
+  cancelComparison: RunsApi['cancelComparison'] = () => this.runs.cancelComparison();
+
+  /** Compare mode (lecture): two runs trained in turn, then landscape and attack sweep for each; finished runs go to the Runs drawer. */
+  private readonly compare = new CompareService({
+    currentData: () => this.data,
+    requireBackend: (what) => {
+      if (!this.backendInfo) throw new Error(`${what}: no backend initialised yet (call init first)`);
+    },
+    backendName: () => this.backendInfo?.name ?? 'unknown',
+    refuseWhileBusy: (what) => {
+      this.refuseWhileTraining(what);
+      if (this.analysis.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
+    },
+    exclusive: (context, fn) => this.exclusive(context, fn),
+    keepRun: async (run) => {
+      await this.runs.addRun(
+        {
+          settings: run.settings, outcome: run.outcome, history: run.history, stepsPerEpoch: run.stepsPerEpoch, keyJson: keyJsonOf(run.key),
+          name: `Compare ${run.lane} · ${autoRunName(run.settings, 'watermas', new Date())}`,
+        },
+        run.model,
+      );
+    },
+  });
+
+  startCompare: CompareApi['startCompare'] = (r, cb) => this.compare.startCompare(r, cb);
+  pauseCompare: CompareApi['pauseCompare'] = () => this.compare.pauseCompare();
+  resumeCompare: CompareApi['resumeCompare'] = () => this.compare.resumeCompare();
+  cancelCompare: CompareApi['cancelCompare'] = () => this.compare.cancelCompare();
 
   /** The watermark key of the current trained model (null for plain training or no model). */
   private currentKey(): Key | null {
@@ -77,6 +170,17 @@ export class EngineService implements EngineApi {
   cancelAttack: AnalysisApi['cancelAttack'] = () => this.analysis.cancelAttack();
   runLandscape: AnalysisApi['runLandscape'] = (s, cb) => this.analysis.runLandscape(s, cb);
   cancelLandscape: AnalysisApi['cancelLandscape'] = () => this.analysis.cancelLandscape();
+
+  /** Live landscape of watermarked training runs (Landscape panel): settings + the page's receiver. */
+  private readonly liveLandscape = new LiveLandscapeHub();
+  setLiveLandscape: LiveLandscapeApi['setLiveLandscape'] = async (s) => {
+    try {
+      this.liveLandscape.set(s);
+    } catch (e) {
+      throw asError(e, 'setLiveLandscape');
+    }
+  };
+  watchLandscape: LiveLandscapeApi['watchLandscape'] = async (cb) => this.liveLandscape.watch(cb);
 
   /** Runs `fn` after every earlier operation on the tensor queue, rejecting with `context` in the message. */
   private exclusive<T>(context: string, fn: () => Promise<T>): Promise<T> {
@@ -102,6 +206,7 @@ export class EngineService implements EngineApi {
 
   private refuseWhileTraining(what: string): void {
     if (this.training) throw new Error(`${what}: a training run is in progress; cancel it or wait until it finishes`);
+    if (this.compare.busy) throw new Error(`${what}: a compare run (A vs B) is in progress; cancel it or wait until it finishes`);
   }
 
   async init(preference: BackendPreference): Promise<BackendInfo> {
@@ -111,6 +216,7 @@ export class EngineService implements EngineApi {
       // Models live on the old backend; the next run starts fresh anyway.
       this.model?.dispose();
       this.model = null;
+      if (!this.stress.busy) this.stress.forget();
       this.backendInfo = await startBackend(preference);
       return this.backendInfo;
     });
@@ -179,6 +285,7 @@ export class EngineService implements EngineApi {
 
   async train(settings: TrainSettings, onProgress: (p: TrainProgress) => void): Promise<TrainOutcome> {
     if (this.training) throw new Error('train: a training run is already in progress; cancel it or wait until it finishes');
+    if (this.compare.busy) throw new Error('train: a compare run (A vs B) is in progress; cancel it or wait until it finishes');
     if (typeof onProgress !== 'function') throw new Error('train: onProgress must be a (comlink-proxied) function');
     const data = this.data;
     if (!data) throw new Error('train: no data set loaded yet');
@@ -187,13 +294,25 @@ export class EngineService implements EngineApi {
     this.control = control;
     const live = new LiveWatermarkSettings();
     this.watermarkLive = live;
+    const session = new SessionLive(settings?.learningRate);
+    this.session = session;
+    control.setSlowMotion(this.slowMotionMs);
+    const history = new RunHistoryRecorder();
     return this.exclusive('training', async () => {
       try {
         this.model?.dispose();
         this.model = null;
         this.watermarkKey = null;
-        const { model, outcome, watermarkKey } = await runTraining({
+        this.methodKey = null;
+        const { model, outcome, watermarkKey, methodKey } = await runTraining({
           watermarkLive: live,
+          session,
+          // Lost WebGPU device: WebGL next (the ladder goes on to wasm / cpu if WebGL fails).
+          switchBackend: async () => {
+            this.backendInfo = await startBackend('webgl');
+            return this.backendInfo.name;
+          },
+          liveLandscape: this.liveLandscape,
           settings,
           dataset: data.dataset,
           normalization: data.normalization,
@@ -201,8 +320,9 @@ export class EngineService implements EngineApi {
           backend: () => this.backendInfo?.name ?? 'unknown',
           // A closed page must not stop the run with an unhandled rejection.
           onProgress: async (p) => {
+            history.add(p);
             try {
-              await onProgress(p);
+              await onProgress(withSessionProgress(p, session));
             } catch {
               /* the page is gone or the callback threw: keep training */
             }
@@ -210,11 +330,13 @@ export class EngineService implements EngineApi {
         });
         this.model = model;
         this.watermarkKey = watermarkKey ?? null;
+        this.methodKey = methodKey ?? null;
         this.lastSettings = settings;
-        return outcome;
+        return await this.runs.recordTraining(settings, outcome, history, model, methodKey ?? watermarkKey ?? null);
       } finally {
         this.control = null;
         this.watermarkLive = null;
+        this.session = null;
         // Close the comlink port of the page's callback (a plain function has no such member).
         (onProgress as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
       }
@@ -282,22 +404,87 @@ export class EngineService implements EngineApi {
     }
   }
 
+  async setLearningRate(lr: number): Promise<void> {
+    if (!this.session) throw new Error('setLearningRate: no training run in progress');
+    try {
+      this.session.setLearningRate(lr);
+    } catch (e) {
+      throw asError(e, 'setLearningRate');
+    }
+  }
+
+  async stepTraining(): Promise<void> {
+    if (!this.control) throw new Error('step: no training run in progress');
+    this.control.step();
+  }
+
+  async setSlowMotion(ms: number): Promise<void> {
+    try {
+      validateSlowMotion(ms);
+    } catch (e) {
+      throw asError(e, 'setSlowMotion');
+    }
+    this.control?.setSlowMotion(ms);
+    this.slowMotionMs = ms;
+  }
+
+  async watermarkLiveState(): Promise<SessionLiveState | null> {
+    const control = this.control;
+    if (!this.session || !control) return null;
+    return this.session.state({ paused: control.state === 'paused', slowMotionMs: control.slowMotionMs });
+  }
+
+  async simulateDeviceLoss(): Promise<boolean> {
+    if (!this.control) return false;
+    return destroyWebGpuDevice();
+  }
+
   async exportModel(): Promise<ModelExport> {
     this.refuseWhileTraining('exportModel');
     return this.exclusive('exportModel', async () => {
       if (!this.model) throw new Error('no trained model yet: train one first');
-      const files = await exportModelFiles(this.model, this.watermarkKey);
+      const files = await exportModelFiles(this.model, this.methodKey ?? this.watermarkKey);
       return Comlink.transfer(files, [files.weights]);
     });
   }
 
   async exportKey(): Promise<string> {
-    if (!this.model || !this.watermarkKey) throw new Error('exportKey: the last run carries no watermark');
-    return exportKeyText(this.watermarkKey);
+    const key = this.methodKey ?? this.watermarkKey;
+    if (!this.model || !key) throw new Error('exportKey: the last run carries no watermark');
+    return exportKeyText(key);
   }
 
-  /** Runs on the tensor queue (Uchida / FCW keys build a model); runVerify never rejects. */
-  async checkModelFiles(files: readonly VerifyFile[]): Promise<VerifyOutcome> {
-    return this.exclusive('verify', () => runVerify(files));
+  /** Runs on the tensor queue (Uchida / FCW keys build a model; "Stress it" keeps one); never rejects. */
+  async checkModelFiles(files: readonly VerifyFile[], opts?: VerifyCheckOptions): Promise<VerifyOutcome> {
+    return this.stress.check(files, opts);
+  }
+
+  /**
+   * Trigger gallery: with `preview`, the FCW triggers those settings would fuse from the loaded
+   * training set (no predictions); without, the last trained FCW run's triggers with the model's
+   * current predictions.
+   */
+  async fcwTriggers(preview?: FcwPreviewRequest): Promise<FcwTriggerGallery> {
+    if (preview) {
+      const data = this.data;
+      if (!data) throw new Error('fcwTriggers: no data set loaded yet');
+      const g = previewGallery(data.dataset.train, data.dataset.classNames.length, preview);
+      return Comlink.transfer(g, [g.rgba]);
+    }
+    this.refuseWhileTraining('fcwTriggers');
+    return this.exclusive('fcwTriggers', async () => {
+      const key = this.methodKey;
+      if (!this.model || key?.method !== 'fcw') throw new Error('no FCW model yet: train one with the FCW method first');
+      const g = await modelGallery(this.model, key.key, fcwTriggersFromKey(key.key));
+      return Comlink.transfer(g, [g.rgba]);
+    });
+  }
+
+  /** The conv kernels of `arch` the Uchida mark may go into, and the default for `bits` bits. */
+  async uchidaLayers(arch: string, bits: number): Promise<UchidaLayers> {
+    this.refuseWhileTraining('uchidaLayers');
+    // It builds a throwaway model: never before the backend is chosen (tfjs would pick one itself).
+    if (!this.backendInfo) throw new Error('uchidaLayers: no backend initialised yet (call init first)');
+    return this.exclusive('uchidaLayers', async () => uchidaLayersForArch(arch, bits));
   }
 }

@@ -5,8 +5,31 @@ import { createModel, isArchName } from '../engine/models';
 import type { Model } from '../engine/models/types';
 import { evaluate, train, type RunControl, type ScheduleConfig, type TrainProgress as EngineProgress } from '../engine/train';
 import type { TrainOutcome, TrainProgress, TrainSettings } from './api';
-import type { Key } from '../engine/watermark';
-import { startWatermark, validateWatermarkConfig, type LiveWatermarkSettings, type WatermarkSession } from './watermarkRun';
+import type { AnyKey, Key } from '../engine/watermark';
+import { startWatermarkSession, validateWatermarkConfig, type LiveWatermarkSettings } from './watermarkRun';
+import type { MethodSession } from './watermarkSession';
+import type { LiveLandscapeDriver, LiveLandscapeHub } from './liveLandscapeRun';
+import { ModelCheckpoint } from '../engine/train/checkpoint';
+import type { TrainResult } from '../engine/train';
+import { withSession, type SessionLive } from './sessionLive';
+import type { DivergenceReport } from './sessionApi';
+import { trainWithDeviceFallback } from './sessionResume';
+import { watchDeviceLoss } from './sessionDevice';
+
+/** Keep the last good weights at most every this many steps (our choice: cheap on the small models, at most 5 steps lost). */
+export const CHECKPOINT_EVERY = 5;
+
+/** The divergence report of a run stopped on its checkpoint (null when it did not diverge or had none). */
+export function divergenceOf(r: TrainResult): DivergenceReport | null {
+  if (r.status !== 'diverged' || r.restoredStep === undefined || r.divergedAtStep === undefined) return null;
+  const loss = r.divergedLoss ?? NaN;
+  return {
+    step: r.divergedAtStep,
+    loss: Number.isFinite(loss) ? loss.toPrecision(3) : String(loss),
+    checkpointStep: r.restoredStep,
+    message: r.message ?? `The loss diverged at step ${r.divergedAtStep}. Training stopped; the model is the last good checkpoint from step ${r.restoredStep}.`,
+  };
+}
 
 /** Checks settings that came over the worker boundary; throws a one-line reason. */
 export function validateTrainSettings(s: TrainSettings): void {
@@ -52,13 +75,23 @@ export interface RunInput {
   readonly onProgress: (p: TrainProgress) => void | Promise<void>;
   /** Slider changes for a watermarked run, applied at the next step. */
   readonly watermarkLive?: LiveWatermarkSettings;
+  /** Live landscape of WaterMAS runs (Landscape panel), measured between steps. */
+  readonly liveLandscape?: LiveLandscapeHub;
+  /** Lecture mode: live learning rate, change log with steps, step phases. */
+  readonly session?: SessionLive;
+  /** Switches to the fallback backend after a lost GPU device; resolves to its name. */
+  readonly switchBackend?: (reason: string) => Promise<string>;
+  /** Device-loss watcher (default: the WebGPU device's `lost` promise; tests inject their own). */
+  readonly watchDevice?: (onLost: (reason: string) => void) => () => void;
 }
 
 export interface RunOutput {
   readonly outcome: TrainOutcome;
   readonly model: Model;
-  /** The key of a watermarked run. */
+  /** The key of a WaterMAS run. */
   readonly watermarkKey?: Key;
+  /** The key of a watermarked run of any method (WaterMAS, Uchida, FCW). */
+  readonly methodKey?: AnyKey;
 }
 
 /**
@@ -84,16 +117,21 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     ...base, phase: 'preparing', step: 0, epoch: 1, loss: null, accuracy: null, learningRate: null,
     imagesPerSecond: null, etaSeconds: null, elapsedSeconds: 0,
   });
-  const model = createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length });
-  let wm: WatermarkSession | null = null;
+  const newModel = () => createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length });
+  let model = newModel();
+  let wm: MethodSession | null = null;
+  let live: LiveLandscapeDriver | null = null;
+  // Last good weights: host copies on WebGPU (they survive a lost device), tensors elsewhere.
+  const checkpoint = new ModelCheckpoint(input.backend() === 'webgpu' ? 'host' : 'device');
   try {
     // Watermark: embed into the fresh model before the first step (θ_K := v, then frozen).
-    if (s.watermark?.method === 'watermas') wm = await startWatermark(model, s.watermark, s.seed, input.watermarkLive ?? null);
+    if (s.watermark) wm = await startWatermarkSession(model, s.watermark, { seed: s.seed, trainSet, normalization, live: input.watermarkLive ?? null });
     const session = wm;
+    if (session?.anyKey.method === 'watermas') live = input.liveLandscape?.startRun({ model, key: session.anyKey.key, dataset, normalization, totalSteps, control }) ?? null;
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
-    const result = await train(
-      model,
-      stream,
+    const segment = (m: Model, startStep: number, interrupt: () => boolean) => train(
+      m,
+      session ? session.source(stream) : stream,
       {
         epochs: s.epochs,
         lr: s.learningRate,
@@ -103,10 +141,14 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
         schedule: scheduleFor(s),
         seed: s.seed,
         logEvery: logEveryFor(totalSteps),
+        checkpointEvery: CHECKPOINT_EVERY,
+        startStep,
       },
-      {
+      withSession(input.session, checkpoint, {
         control,
+        interrupt,
         ...(session ? session.trainHooks() : {}),
+        ...(live ? { beforeStep: live.beforeStep(session?.trainHooks().beforeStep) } : {}),
         onProgress: async (p: EngineProgress) =>
           input.onProgress({
             ...base,
@@ -121,9 +163,26 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
             elapsedSeconds: elapsed(),
             ...(session ? { watermark: await session.progress(p.metrics) } : {}),
           }),
-      },
+      }),
     );
-    if (result.status === 'diverged') throw new Error(result.message ?? 'training diverged');
+    // A lost WebGPU device: resume from the host checkpoint on the fallback backend (plain runs).
+    const fallback = await trainWithDeviceFallback({
+      model,
+      checkpoint,
+      train: segment,
+      watch: input.watchDevice ?? watchDeviceLoss,
+      switchBackend: input.switchBackend ?? (async () => { throw new Error('no fallback backend'); }),
+      rebuild: newModel,
+      cannotMove: session ? 'a watermarked run cannot move its watermark state to another backend mid-run' : null,
+      backendName: input.backend,
+      onResume: (r) => input.session?.noteDeviceLoss(r),
+    });
+    model = fallback.model;
+    const result = fallback.result;
+    // Diverged: the trainer restored the last good checkpoint; the run ends on it (evaluated, kept).
+    const diverged = divergenceOf(result);
+    if (result.status === 'diverged' && !diverged) throw new Error(result.message ?? 'training diverged');
+    if (result.status === 'completed') await live?.finish(result.steps);
     const cancelled = result.status === 'cancelled';
     let testAccuracy: number | null = null;
     let testLoss: number | null = null;
@@ -145,7 +204,7 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     });
     return {
       model,
-      ...(session ? { watermarkKey: session.key } : {}),
+      ...(session ? session.outputKeys() : {}),
       outcome: {
         cancelled,
         steps: result.steps,
@@ -157,12 +216,16 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
         testLoss,
         backend: input.backend(),
         ...(watermark ? { watermark } : {}),
+        ...(diverged ? { diverged } : {}),
+        ...(fallback.deviceLoss ? { deviceLoss: fallback.deviceLoss } : {}),
       },
     };
   } catch (e) {
     model.dispose();
     throw e;
   } finally {
+    live?.dispose();
     wm?.dispose();
+    checkpoint.dispose();
   }
 }

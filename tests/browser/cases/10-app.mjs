@@ -13,7 +13,7 @@ export default [
       await page.getByTestId('image-grid').waitFor({ timeout: 60_000 });
       const thumbs = await page.locator('[data-testid=image-grid] canvas').count();
       assert(thumbs >= 10, `expected at least 10 thumbnails, got ${thumbs}`);
-      const models = await page.getByLabel('Model').locator('option').count();
+      const models = await page.getByLabel('Model', { exact: true }).locator('option').count();
       assert(models >= 2, `expected the model picker to list architectures, got ${models}`);
       const fatal = await page.getByTestId('fatal-error').count();
       assert(fatal === 0, `the app shows an error: ${fatal ? await page.getByTestId('fatal-error').textContent() : ''}`);
@@ -40,12 +40,12 @@ export default [
     async run() {
       const { page, errors } = await openApp();
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 90_000, 'the backend badge');
-      await page.getByLabel('Model').selectOption('cnn');
-      await page.getByLabel('Epochs').fill('1');
-      await page.getByLabel('Batch size').fill('16');
-      await page.getByLabel('Learning rate').fill('0.01');
-      await page.getByLabel('Train images').fill('32');
-      await page.getByLabel('Test images').fill('16');
+      await page.getByLabel('Model', { exact: true }).selectOption('cnn');
+      await page.getByLabel('Epochs', { exact: true }).fill('1');
+      await page.getByLabel('Batch size', { exact: true }).fill('16');
+      await page.getByLabel('Learning rate', { exact: true }).fill('0.01');
+      await page.getByLabel('Train images', { exact: true }).fill('32');
+      await page.getByLabel('Test images', { exact: true }).fill('16');
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       await start.click();

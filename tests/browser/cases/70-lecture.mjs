@@ -98,7 +98,7 @@ export default [
       await press(page.getByTestId('classroom-button'));
       const dialog = page.getByTestId('classroom-dialog');
       await dialog.waitFor({ state: 'visible', timeout: 5_000 });
-      for (const name of ['Learning rate', 'Batch size', 'Optimizer', 'Noise σ']) await press(dialog.getByRole('checkbox', { name, exact: true }));
+      for (const name of ['Learning rate', 'Batch size', 'Optimizer', 'Noise σ']) await press(dialog.getByRole('checkbox', { name: `Hide ${name}`, exact: true }));
       const link = await dialog.getByTestId('classroom-link').inputValue();
       assert(link.includes('hide=batch-size,lr,optimizer,wm-sigma'), `link: ${link}`);
       await press(dialog.getByRole('button', { name: 'Close' }));

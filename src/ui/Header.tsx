@@ -23,7 +23,12 @@ const ORIGIN_TEXT: Record<DatasetInfo['origin'], string> = {
 /** Title bar: backend badge + override selector, dataset source. */
 export function Header({ backend, backendBusy, preference, onPreference, dataset, locked, tools }: HeaderProps) {
   const tried = backend
-    ? [...backend.tried.map((t) => `${t.name}: ${t.ok ? 'ok' : (t.reason ?? 'failed')}`), `ms/step probe: ${backend.probe ?? 'not run'}`].join('\n')
+    ? [
+        ...backend.tried.map((t) => `${t.name}: ${t.ok ? 'ok' : (t.reason ?? 'failed')}`),
+        ...(backend.adapter ? [`GPU adapter: ${backend.adapter}${backend.softwareAdapter ? ' (software)' : ''}`] : []),
+        ...(backend.choice ? [backend.choice.reason] : []),
+        `ms/step probe: ${backend.probe ?? 'not run'}`,
+      ].join('\n')
     : undefined;
   const fellBack = backend && !backendBusy && preference !== 'auto' && backend.name !== preference;
   return (
@@ -39,6 +44,7 @@ export function Header({ backend, backendBusy, preference, onPreference, dataset
             className={`badge ${backend ? 'badge-ok' : 'badge-pending'}`}
             data-testid="backend-badge"
             data-backend={backend?.name ?? ''}
+            data-chosen-by={backend?.choice ? 'measurement' : 'ladder'}
             title={tried}
             aria-live="polite"
           >

@@ -33,6 +33,14 @@ export interface BackendAttempt {
   readonly ms?: number;
 }
 
+/** How 'auto' chose by measurement: each candidate's ms/step, or when it was given up as slower. */
+export interface BackendChoice {
+  /** One sentence: why the candidates were measured and what won. */
+  readonly reason: string;
+  readonly measured: ReadonlyArray<{ readonly name: string; readonly msPerStep: number }>;
+  readonly abandoned: ReadonlyArray<{ readonly name: string; readonly afterMs: number }>;
+}
+
 export interface BackendInfo {
   /** The backend that runs (tf.getBackend()). */
   readonly name: string;
@@ -42,8 +50,12 @@ export interface BackendInfo {
   readonly msPerStep: number | null;
   /** What the probe measured, e.g. "cnn, batch 16". */
   readonly probe: string | null;
-  /** Adapter description when the engine can tell (e.g. "SwiftShader"). */
+  /** GPU backends: the adapter as the platform describes it (e.g. "google swiftshader"). */
   readonly adapter?: string;
+  /** GPU backends: true when the adapter is a software (CPU-based) one such as SwiftShader. */
+  readonly softwareAdapter?: boolean;
+  /** Set when 'auto' chose between backends by measuring them (see backendSetup.ts). */
+  readonly choice?: BackendChoice;
   /** wasm only: XNNPACK threads in use (1 = single-threaded) and whether the SIMD binary loaded. */
   readonly wasm?: { readonly threads: number; readonly simd: boolean };
 }

@@ -1,11 +1,11 @@
-import * as tf from '@tensorflow/tfjs-core';
 import '../engine/backend/register';
+import { activeGpuAdapter } from '../engine/backend/adapter';
 import { initBackend } from '../engine/backend/ladder';
 import { measureStepMs } from '../engine/backend/measure';
-import { DEFAULT_LADDER } from '../engine/backend/types';
-import { createModel } from '../engine/models';
-import { createOptimizer, crossEntropyObjective } from '../engine/train';
-import type { BackendInfo, BackendPreference } from './api';
+import { raceSoftwareGpuAgainstWasm } from '../engine/backend/software-gpu';
+import { DEFAULT_LADDER, type BackendReport } from '../engine/backend/types';
+import { trainingStepProbe } from '../engine/train/stepProbe';
+import type { BackendChoice, BackendInfo, BackendPreference } from './api';
 import { WASM_PATHS } from './wasmPaths';
 
 /**
@@ -51,65 +51,68 @@ function presentCoresToWasmGlue(threads: number): () => void {
 
 /** Measures ms per training step of the active backend (see PROBE). */
 export async function measureTrainingStepMs(): Promise<number> {
-  const n = PROBE.batch;
-  const images = new Float32Array(n * 32 * 32 * 3);
-  // Fixed pseudo-random pixels (an LCG; the values only have to be non-degenerate).
-  let state = 12345;
-  for (let i = 0; i < images.length; i++) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    images[i] = state / 2 ** 31 - 1;
-  }
-  const x = tf.tensor4d(images, [n, 32, 32, 3]);
-  const y = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 10), 'int32');
-  const model = createModel(PROBE.arch, { seed: 0 });
-  const optimizer = createOptimizer(model, { optimizer: 'sgd', momentum: 0.9 });
-  const objective = crossEntropyObjective();
+  const probe = trainingStepProbe(PROBE);
   try {
-    const timing = await measureStepMs(
-      () => {
-        const r = objective.computeGradients(model, { x, y }, { step: 0, epoch: 0 });
-        optimizer.apply(r.grads, 0.01);
-        tf.dispose([...r.grads.values(), ...(r.logits ? [r.logits] : [])]);
-        return r.loss;
-      },
-      { warmup: PROBE.warmup, reps: PROBE.reps },
-    );
-    return timing.msPerStep;
+    return (await measureStepMs(probe.step, { warmup: PROBE.warmup, reps: PROBE.reps })).msPerStep;
   } finally {
-    optimizer.dispose();
-    model.dispose();
-    tf.dispose([x, y]);
+    probe.dispose();
   }
 }
 
+interface StartedBackend {
+  readonly report: BackendReport;
+  readonly msPerStep: number | null;
+  readonly probeNote: string | null;
+  readonly choice?: BackendChoice;
+}
+
 /**
- * Starts a backend: 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu; a named
- * preference is tried first and, if it fails, the rest of the ladder follows (the report
- * says why it fell back). Then measures ms/step.
+ * Starts a backend: 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu and, when the GPU it
+ * found is a software one (SwiftShader here), measures it against wasm and keeps the faster
+ * (raceSoftwareGpuAgainstWasm); a named preference is tried first and, if it fails, the rest of
+ * the ladder follows (the report says why it fell back). Then measures ms/step.
  */
 export async function startBackend(preference: BackendPreference): Promise<BackendInfo> {
   const ladder = preference === 'auto' ? [...DEFAULT_LADDER] : [preference, ...DEFAULT_LADDER.filter((b) => b !== preference)];
   const wasmThreads = wasmThreadCount();
-  const restoreCores = presentCoresToWasmGlue(wasmThreads);
-  let report;
-  try {
-    report = await initBackend({ preference: ladder, timeoutMs: BACKEND_TIMEOUT_MS, wasmPaths: WASM_PATHS, wasmThreads, purpose: 'train' });
-  } finally {
-    restoreCores();
+  const options = { timeoutMs: BACKEND_TIMEOUT_MS, wasmPaths: WASM_PATHS, wasmThreads, purpose: 'train' } as const;
+  const init = async (rungs: readonly string[]) => {
+    const restoreCores = presentCoresToWasmGlue(wasmThreads);
+    try {
+      return await initBackend({ ...options, preference: rungs });
+    } finally {
+      restoreCores();
+    }
+  };
+  const first = await init(ladder);
+  const gpu = activeGpuAdapter();
+  let started: StartedBackend | null = null;
+  if (preference === 'auto' && gpu?.software) {
+    const raced = await raceSoftwareGpuAgainstWasm({ gpu: first, init, probe: () => trainingStepProbe(PROBE), warmup: PROBE.warmup, reps: PROBE.reps, options });
+    if (raced) {
+      const { report, reason, measured, abandoned } = raced;
+      started = { report, msPerStep: report.msPerStep ?? null, probeNote: null, choice: { reason, measured, abandoned } };
+    }
   }
-  let msPerStep: number | null = null;
-  let probe: string = `${PROBE.arch}, batch ${PROBE.batch}`;
-  try {
-    msPerStep = await measureTrainingStepMs();
-  } catch (e) {
-    probe = `probe failed: ${e instanceof Error ? e.message : String(e)}`;
+  if (started === null) {
+    let msPerStep: number | null = null;
+    let probeNote: string | null = null;
+    try {
+      msPerStep = await measureTrainingStepMs();
+    } catch (e) {
+      probeNote = `probe failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    started = { report: first, msPerStep, probeNote };
   }
+  const { report } = started;
   return {
     name: report.name,
     preference,
     tried: report.tried.map((t) => ({ name: t.name, ok: t.ok, ms: t.ms, ...(t.error ? { reason: t.error } : {}) })),
-    msPerStep,
-    probe,
+    msPerStep: started.msPerStep,
+    probe: started.probeNote ?? `${PROBE.arch}, batch ${PROBE.batch}`,
+    ...(gpu ? { adapter: gpu.description, softwareAdapter: gpu.software } : {}),
+    ...(started.choice ? { choice: started.choice } : {}),
     ...(report.wasm ? { wasm: report.wasm } : {}),
   };
 }

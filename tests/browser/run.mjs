@@ -4,7 +4,7 @@
  * page (built from tests/browser/pages/ into a temporary folder) in headless Chromium through
  * playwright-core.
  *
- *   node tests/browser/run.mjs [--grep TEXT] [--screenshot PATH] [--extended] [--headed]
+ *   node tests/browser/run.mjs [--grep REGEXP] [--screenshot PATH] [--extended] [--headed]
  *
  * Prints one line per test and a final summary `N passed, M failed` (`, K skipped` when some
  * were skipped); exits non-zero on failure. Without /usr/bin/chromium it skips (exit 0),
@@ -62,7 +62,7 @@ try {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: !headed, args: CHROMIUM_ARGS });
   setBrowser(browser);
   for (const t of tests) {
-    if ((grep && !t.name.includes(grep)) || (t.extended && !extended)) {
+    if ((grep && !new RegExp(grep).test(t.name)) || (t.extended && !extended)) {
       skipped++;
       console.log(`skip  ${t.name}`);
       continue;

@@ -1,5 +1,5 @@
 import { initBackend } from './ladder';
-import { measureStepMs, type StepResult } from './measure';
+import { MeasurementStopped, measureStepMs, type StepResult } from './measure';
 import type { BackendReport, InitBackendOptions } from './types';
 
 /** A step to time on a backend: built after the backend is active (its tensors live there). */
@@ -11,47 +11,89 @@ export interface StepProbe {
 export interface FastestChoice {
   /** Report of the chosen (now active) backend, with msPerStep filled in. */
   readonly report: BackendReport;
-  /** ms/step per backend that initialised; failures are in report.tried of each attempt. */
+  /** ms/step per backend that finished its probe (in candidate order). */
   readonly measured: ReadonlyArray<{ readonly name: string; readonly msPerStep: number }>;
+  /** Candidates whose probe ran past their deadline: slower than the fastest one so far. */
+  readonly abandoned: ReadonlyArray<{ readonly name: string; readonly afterMs: number; readonly fastestMs: number }>;
   readonly failed: ReadonlyArray<{ readonly name: string; readonly error: string }>;
 }
+
+export interface ChooseFastestOptions extends Omit<InitBackendOptions, 'preference'> {
+  readonly warmup?: number;
+  readonly reps?: number;
+  /**
+   * Time limit for a candidate's whole probe (warm-up and timed steps), given the wall time the
+   * fastest finished probe so far took (null for the first). A candidate past its limit is
+   * abandoned as slower: no further step of it starts, the step in flight is left to finish in
+   * the background and its tensors are freed then. Undefined: no limit.
+   */
+  readonly deadlineMs?: (fastestProbeMs: number | null) => number | null;
+}
+
+const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms));
 
 /**
  * "Chosen by measurement": initialises each candidate that works (same rules and timeouts as
  * initBackend), times `makeProbe()` on it, and leaves the fastest active. Use it where the
- * order is not obvious, e.g. software WebGPU (SwiftShader/lavapipe) vs multi-threaded wasm.
+ * order is not obvious, e.g. software WebGPU (SwiftShader/lavapipe) vs multi-threaded wasm;
+ * list the cheap candidates first so that their time can bound the slow ones (`deadlineMs`).
  */
 export async function chooseFastestBackend(
   candidates: readonly string[],
   makeProbe: () => StepProbe,
-  opts: Omit<InitBackendOptions, 'preference'> & { warmup?: number; reps?: number } = {},
+  opts: ChooseFastestOptions = {},
 ): Promise<FastestChoice> {
-  const measured: Array<{ name: string; msPerStep: number; report: BackendReport }> = [];
+  const measured: Array<{ name: string; msPerStep: number; probeMs: number }> = [];
+  const abandoned: Array<{ name: string; afterMs: number; fastestMs: number }> = [];
   const failed: Array<{ name: string; error: string }> = [];
   for (const name of candidates) {
-    let report: BackendReport;
     try {
-      report = await initBackend({ ...opts, preference: [name] });
+      await initBackend({ ...opts, preference: [name] });
     } catch (e) {
       failed.push({ name, error: e instanceof Error ? e.message : String(e) });
       continue;
     }
+    const fastest = measured.length === 0 ? null : measured.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
+    const limit = opts.deadlineMs?.(fastest?.probeMs ?? null) ?? null;
     const probe = makeProbe();
+    let stop = false;
+    const t0 = performance.now();
+    const timing = measureStepMs(probe.step, { warmup: opts.warmup ?? 1, reps: opts.reps ?? 3, shouldStop: () => stop });
+    // The probe's tensors are freed once its last step has settled, whenever that is.
+    const settled = timing.then(
+      () => undefined,
+      () => undefined,
+    );
+    void settled.then(() => probe.dispose());
     try {
-      const t = await measureStepMs(probe.step, { warmup: opts.warmup ?? 1, reps: opts.reps ?? 3 });
-      measured.push({ name, msPerStep: t.msPerStep, report });
-      opts.log?.(`backend ${name}: ${t.msPerStep.toFixed(1)} ms/step`);
+      const outcome = limit === null ? await timing : await Promise.race([timing, sleep(limit)]);
+      if (outcome === 'late') {
+        stop = true;
+        const afterMs = performance.now() - t0;
+        abandoned.push({ name, afterMs, fastestMs: fastest?.msPerStep ?? Number.NaN });
+        opts.log?.(`backend ${name}: probe still running after ${afterMs.toFixed(0)} ms, given up as slower`);
+        continue;
+      }
+      measured.push({ name, msPerStep: outcome.msPerStep, probeMs: performance.now() - t0 });
+      opts.log?.(`backend ${name}: ${outcome.msPerStep.toFixed(1)} ms/step`);
     } catch (e) {
+      if (e instanceof MeasurementStopped) continue;
       failed.push({ name, error: e instanceof Error ? e.message : String(e) });
-    } finally {
-      probe.dispose();
     }
+    // Measure the next candidate only once this one's tensors are gone (no cross-backend leftovers).
+    await settled;
   }
   if (measured.length === 0) {
-    throw new Error(`No candidate backend could run the probe (${failed.map((f) => `${f.name}: ${f.error}`).join('; ')})`);
+    const why = [...failed.map((f) => `${f.name}: ${f.error}`), ...abandoned.map((a) => `${a.name}: given up after ${a.afterMs.toFixed(0)} ms`)];
+    throw new Error(`No candidate backend could run the probe (${why.join('; ')})`);
   }
   const best = measured.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
   const report = await initBackend({ ...opts, preference: [best.name] });
   report.msPerStep = best.msPerStep;
-  return { report, measured: measured.map(({ name, msPerStep }) => ({ name, msPerStep })), failed };
+  return {
+    report,
+    measured: measured.map(({ name, msPerStep }) => ({ name, msPerStep })),
+    abandoned,
+    failed,
+  };
 }

@@ -4,8 +4,9 @@
  * initBackend so that the backend packages, gradients and wasm kernels are registered.
  */
 export { initBackend } from './ladder';
-export { measureStepMs, type StepResult, type StepTiming } from './measure';
-export { chooseFastestBackend, type FastestChoice, type StepProbe } from './choose-fastest';
+export { MeasurementStopped, measureStepMs, type StepResult, type StepTiming } from './measure';
+export { chooseFastestBackend, type ChooseFastestOptions, type FastestChoice, type StepProbe } from './choose-fastest';
+export { activeGpuAdapter, describeWebGlRenderer, describeWebGpuAdapter, type GpuAdapter } from './adapter';
 export { registerWebGpuBackendWith, type GpuLike } from './webgpu-node';
 export {
   registerWasmTrainingKernels,
@@ -14,3 +15,4 @@ export {
 } from './wasm-kernels/register-training-kernels';
 export { TimeoutError, withTimeout } from './timeout';
 export * from './types';
+export { activeSoftwareGpu, raceSoftwareGpuAgainstWasm, type MeasuredChoice, type SoftwareGpuRaceInput } from './software-gpu';

@@ -20,20 +20,37 @@ async function settle(r: StepResult | Promise<StepResult>): Promise<void> {
   tf.dispose(list);
 }
 
+/** Thrown by measureStepMs when `shouldStop` turned true before a step (no step was started). */
+export class MeasurementStopped extends Error {
+  constructor() {
+    super('measurement stopped');
+    this.name = 'MeasurementStopped';
+  }
+}
+
 /**
  * Measures a step function on the active backend: `warmup` untimed steps (shader compilation,
  * wasm memory growth), then `reps` timed ones. Every returned tensor is read back before the
  * clock stops and then disposed, so GPU backends are timed to completion.
+ * `shouldStop` is checked before every step: once it is true no further step starts and the
+ * promise rejects with MeasurementStopped (a step in flight is still awaited and freed first).
  */
 export async function measureStepMs(
   stepFn: () => StepResult | Promise<StepResult>,
-  opts: { warmup?: number; reps?: number } = {},
+  opts: { warmup?: number; reps?: number; shouldStop?: () => boolean } = {},
 ): Promise<StepTiming> {
   const warmup = opts.warmup ?? 2;
   const reps = Math.max(1, opts.reps ?? 5);
-  for (let i = 0; i < warmup; i++) await settle(stepFn());
+  const checkStop = () => {
+    if (opts.shouldStop?.()) throw new MeasurementStopped();
+  };
+  for (let i = 0; i < warmup; i++) {
+    checkStop();
+    await settle(stepFn());
+  }
   const samples: number[] = [];
   for (let i = 0; i < reps; i++) {
+    checkStop();
     const t0 = performance.now();
     await settle(stepFn());
     samples.push(performance.now() - t0);

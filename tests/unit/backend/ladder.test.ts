@@ -105,4 +105,39 @@ describe('backend ladder', () => {
     expect(choice.report.name).toBe(best.name);
     expect(tf.getBackend()).toBe(best.name);
   });
+
+  test('chooseFastestBackend gives up a candidate past its deadline, keeps the fast one and frees the slow probe', async () => {
+    registerWasmTrainingKernels();
+    const before = tf.memory().numTensors;
+    let slowStepsStarted = 0;
+    const choice = await chooseFastestBackend(
+      ['wasm', 'cpu'],
+      () => {
+        const x = tf.randomNormal([2, 8, 8, 4]) as tf.Tensor4D;
+        const w = tf.randomNormal([3, 3, 4, 4]) as tf.Tensor4D;
+        const slow = tf.getBackend() === 'cpu';
+        return {
+          // On cpu every step takes 300 ms: far past the deadline below.
+          step: async () => {
+            if (!slow) return tf.conv2d(x, w, 1, 'same');
+            slowStepsStarted++;
+            const y = tf.conv2d(x, w, 1, 'same');
+            await new Promise((r) => setTimeout(r, 300));
+            return y;
+          },
+          dispose: () => tf.dispose([x, w]),
+        };
+      },
+      { wasmPaths: wasmDistDir(), timeoutMs: 2_000, warmup: 1, reps: 2, deadlineMs: (fastest) => (fastest === null ? null : 100) },
+    );
+    expect(choice.report.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(choice.measured.map((m) => m.name)).toEqual(['wasm']);
+    expect(choice.abandoned.map((a) => a.name)).toEqual(['cpu']);
+    expect(choice.abandoned[0].afterMs).toBeGreaterThanOrEqual(95);
+    // The cpu step in flight finishes in the background, then no other step starts and its probe is freed.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slowStepsStarted).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

@@ -1,0 +1,45 @@
+/**
+ * A training step to time: what the backend choice measures (one SGD step of a fresh model on a
+ * fixed batch). Built on the active backend, so call it after that backend is set.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { StepProbe } from '../backend/choose-fastest';
+import { createModel } from '../models';
+import { crossEntropyObjective } from './crossEntropy';
+import { createOptimizer } from './optimizers';
+
+export interface TrainingProbeConfig {
+  /** Zoo architecture, e.g. 'cnn'. */
+  readonly arch: string;
+  readonly batch: number;
+}
+
+/** One SGD + momentum step of `arch` on `batch` fixed pseudo-random 32×32×3 images. */
+export function trainingStepProbe(config: TrainingProbeConfig): StepProbe {
+  const n = config.batch;
+  const images = new Float32Array(n * 32 * 32 * 3);
+  // Fixed pseudo-random pixels (an LCG; the values only have to be non-degenerate).
+  let state = 12345;
+  for (let i = 0; i < images.length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    images[i] = state / 2 ** 31 - 1;
+  }
+  const x = tf.tensor4d(images, [n, 32, 32, 3]);
+  const y = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 10), 'int32');
+  const model = createModel(config.arch as Parameters<typeof createModel>[0], { seed: 0 });
+  const optimizer = createOptimizer(model, { optimizer: 'sgd', momentum: 0.9 });
+  const objective = crossEntropyObjective();
+  return {
+    step: () => {
+      const r = objective.computeGradients(model, { x, y }, { step: 0, epoch: 0 });
+      optimizer.apply(r.grads, 0.01);
+      tf.dispose([...r.grads.values(), ...(r.logits ? [r.logits] : [])]);
+      return r.loss;
+    },
+    dispose: () => {
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
+    },
+  };
+}

@@ -15,10 +15,9 @@
  * times out (the JSON then has "error", and "partial" rows where some finished).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../tests/browser/chromium.mjs';
-import { dirname, join, resolve } from 'node:path';
+import { CHROMIUM, CHROMIUM_ARGS } from '../tests/browser/chromium.mjs';
+import { buildAndServe } from '../tests/browser/serve.mjs';
+import { dirname, resolve } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, URLSearchParams } from 'node:url';
@@ -55,25 +54,10 @@ const t0 = Date.now();
 const cleanups = [];
 let exitCode = 0;
 try {
-  const vite = await import('vite');
   const { chromium } = await import('playwright-core');
-  const outDir = await mkdtemp(join(tmpdir(), 'wmlab-browser-bench-'));
-  cleanups.push(() => rm(outDir, { recursive: true, force: true }));
   log('building the bench page');
-  await vite.build({
-    root: ROOT,
-    logLevel: 'warn',
-    publicDir: false,
-    build: { outDir, emptyOutDir: true, rollupOptions: { input: { bench: resolve(ROOT, 'bench/browser/bench.html') } } },
-  });
-  const port = await freePort();
-  const server = await vite.preview({
-    root: ROOT,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { port, strictPort: true, host: '127.0.0.1', open: false },
-  });
-  cleanups.unshift(() => new Promise((r) => server.httpServer.close(() => r())));
+  const served = await buildAndServe(ROOT, { bench: resolve(ROOT, 'bench/browser/bench.html') }, 'wmlab-browser-bench-');
+  cleanups.unshift(served.close);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   cleanups.unshift(() => browser.close());
   const page = await browser.newPage();
@@ -84,7 +68,7 @@ try {
     else if (msg.type() === 'error') pageErrors.push(`console.error: ${text}`);
   });
   page.on('pageerror', (err) => pageErrors.push(`page error: ${err.message}`));
-  const url = `http://127.0.0.1:${port}/bench/browser/bench.html${pageQuery()}`;
+  const url = `${served.url}/bench/browser/bench.html${pageQuery()}`;
   log(`opening ${url}`);
   await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
   const end = Date.now() + TIMEOUT_MS;

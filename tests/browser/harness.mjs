@@ -3,11 +3,10 @@
  * pages), Chromium pages that record console errors, polling and assertions. Test cases live in
  * tests/browser/cases/*.mjs (each exports an array of { name, timeout, extended?, run }).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './chromium.mjs';
+import { buildAndServe } from './serve.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const vite = await import('vite');
@@ -67,23 +66,9 @@ export async function startPreview() {
  * temporary folder and serves it like the app. A test fixture, not the app: dist/ is untouched.
  */
 export async function startTestPages() {
-  const outDir = await mkdtemp(join(tmpdir(), 'wmlab-browser-pages-'));
-  cleanups.push(() => rm(outDir, { recursive: true, force: true }));
-  await vite.build({
-    root: ROOT,
-    logLevel: 'warn',
-    publicDir: false,
-    build: { outDir, emptyOutDir: true, rollupOptions: { input: { gradcheck: resolve(ROOT, 'tests/browser/pages/gradcheck.html') } } },
-  });
-  const port = await freePort();
-  const server = await vite.preview({
-    root: ROOT,
-    logLevel: 'warn',
-    build: { outDir },
-    preview: { port, strictPort: true, host: '127.0.0.1', open: false },
-  });
-  servers.push(() => new Promise((r) => server.httpServer.close(() => r())));
-  return `http://127.0.0.1:${port}`;
+  const { url, close } = await buildAndServe(ROOT, { gradcheck: resolve(ROOT, 'tests/browser/pages/gradcheck.html') }, 'wmlab-browser-pages-');
+  servers.push(close);
+  return url;
 }
 
 /** A fresh page that records console errors, page errors and failed requests. */

@@ -114,3 +114,24 @@ export async function closeAll() {
   for (const stop of servers) await stop().catch(() => {});
   for (const clean of cleanups) await clean().catch(() => {});
 }
+
+/**
+ * Fills the training form for a tiny run: cnn, batches of 16, `train` training and `test` test
+ * images. `watermark`: undefined leaves the method as it is, 'none' trains unmarked, an object
+ * selects WaterMAS with a random payload of `bits` bits and `replicas` replicas.
+ */
+export async function fillTinyRun(page, { epochs = 1, lr = 0.01, train = 32, test = 16, watermark } = {}) {
+  await page.locator('#arch').selectOption('cnn');
+  await page.locator('#epochs').fill(String(epochs));
+  await page.locator('#batch-size').fill('16');
+  await page.locator('#lr').fill(String(lr));
+  await page.locator('#train-limit').fill(String(train));
+  await page.locator('#test-limit').fill(String(test));
+  if (watermark === 'none') await page.locator('#wm-method').selectOption('none');
+  else if (watermark) {
+    await page.locator('#wm-method').selectOption('watermas');
+    await page.locator('#wm-payload-kind').selectOption('random');
+    await page.locator('#wm-bits').fill(String(watermark.bits ?? 32));
+    await page.locator('#wm-replicas').fill(String(watermark.replicas ?? 0));
+  }
+}

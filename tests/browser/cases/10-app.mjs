@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ROOT, assert, badge, openApp, screenshotPath, until } from '../harness.mjs';
+import { ROOT, assert, badge, fillTinyRun, openApp, screenshotPath, until } from '../harness.mjs';
 
 export default [
   {
@@ -46,12 +46,7 @@ export default [
     async run() {
       const { page, errors } = await openApp();
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 90_000, 'the backend badge');
-      await page.getByLabel('Model', { exact: true }).selectOption('cnn');
-      await page.getByLabel('Epochs', { exact: true }).fill('1');
-      await page.getByLabel('Batch size', { exact: true }).fill('16');
-      await page.getByLabel('Learning rate', { exact: true }).fill('0.01');
-      await page.getByLabel('Train images', { exact: true }).fill('32');
-      await page.getByLabel('Test images', { exact: true }).fill('16');
+      await fillTinyRun(page);
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       await start.click();

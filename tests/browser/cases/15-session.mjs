@@ -1,18 +1,4 @@
-import { assert, badge, openApp, until } from '../harness.mjs';
-
-/** Tiny WaterMAS run settings: cnn, batch 16 on 32 images, 32 marked weights. */
-async function tinyWatermarkedRun(page, { epochs, lr, replicas }) {
-  await page.locator('#arch').selectOption('cnn');
-  await page.locator('#epochs').fill(String(epochs));
-  await page.locator('#batch-size').fill('16');
-  await page.locator('#lr').fill(String(lr));
-  await page.locator('#train-limit').fill('32');
-  await page.locator('#test-limit').fill('16');
-  await page.locator('#wm-method').selectOption('watermas');
-  await page.locator('#wm-payload-kind').selectOption('random');
-  await page.locator('#wm-bits').fill('32');
-  await page.locator('#wm-replicas').fill(String(replicas));
-}
+import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
 
 /** Keyboard focus back to the page, so that shortcuts are not typed into a field. */
 const blur = (page) => page.evaluate('document.activeElement && document.activeElement.blur && document.activeElement.blur()');
@@ -45,7 +31,7 @@ export default [
     async run() {
       const { page, errors } = await openApp();
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 180_000, 'the backend badge');
-      await tinyWatermarkedRun(page, { epochs: 2, lr: 0.01, replicas: 0 });
+      await fillTinyRun(page, { epochs: 2, lr: 0.01, watermark: { bits: 32, replicas: 0 } });
       // The live landscape (Landscape panel) would measure slices between steps: off for this case.
       const liveEvery = page.locator('#ls-live-every');
       const everyBefore = (await liveEvery.count()) > 0 ? await liveEvery.inputValue() : null;
@@ -108,23 +94,20 @@ export default [
     },
   },
   {
-    // A plain run (no watermark): a WaterMAS run costs minutes per step on a loaded SwiftShader machine;
-    // the unit tests cover the huge-λ WaterMAS case (tests/unit/workers/session.test.ts).
-    name: 'session: a forced NaN (huge learning rate) stops cleanly with the message and keeps the checkpoint',
+    // The issue's recipe: a WaterMAS run with a huge λ (unbounded form, margin off) and learning rate.
+    name: 'session: a forced NaN (huge λ and learning rate) stops cleanly with the message and keeps the checkpoint',
     timeout: 480_000,
     async run() {
       const { page, errors } = await openApp();
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 180_000, 'the backend badge');
       await noRunGoing(page);
       const method = page.locator('#wm-method');
-      const methodBefore = await method.inputValue();
-      await method.selectOption('none');
-      await page.locator('#arch').selectOption('cnn');
-      await page.locator('#epochs').fill('5');
-      await page.locator('#batch-size').fill('16');
-      await page.locator('#lr').fill('100000');
-      await page.locator('#train-limit').fill('32');
-      await page.locator('#test-limit').fill('16');
+      const lambda = page.locator('#wm-lambda');
+      const marginOn = page.locator('#wm-margin-on');
+      const before = { method: await method.inputValue(), lambda: await lambda.inputValue(), margin: await marginOn.isChecked() };
+      await fillTinyRun(page, { epochs: 5, lr: 100000, watermark: { bits: 32, replicas: 1 } });
+      await lambda.fill('4');
+      if (before.margin) await marginOn.uncheck();
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       await start.click();
@@ -144,7 +127,10 @@ export default [
       assert((await page.getByTestId('train-error').count()) === 0, 'the run failed instead of stopping on its checkpoint');
       // Leave the shared page as it was for the next cases.
       await page.locator('#lr').fill('0.01');
-      await method.selectOption(methodBefore);
+      await page.locator('#wm-replicas').fill('0');
+      await lambda.fill(before.lambda);
+      if (before.margin) await marginOn.check();
+      await method.selectOption(before.method);
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
       return `${text} (accuracy of the kept model ${acc})`;
     },

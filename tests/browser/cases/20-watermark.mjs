@@ -1,4 +1,4 @@
-import { assert, badge, openApp, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
 
 export default [
   {
@@ -9,16 +9,7 @@ export default [
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 90_000, 'the backend badge');
       if ((await page.locator('#wm-method').count()) === 0) return 'skipped: the Watermark panel is not in the app (no way to train a keyed model)';
       // Tiny watermarked run: cnn, 2 steps of 16, 32 marked weights, R = 0 (no replica passes).
-      await page.getByLabel('Model', { exact: true }).selectOption('cnn');
-      await page.getByLabel('Epochs', { exact: true }).fill('1');
-      await page.getByLabel('Batch size', { exact: true }).fill('16');
-      await page.getByLabel('Learning rate', { exact: true }).fill('0.01');
-      await page.getByLabel('Train images', { exact: true }).fill('32');
-      await page.getByLabel('Test images', { exact: true }).fill('16');
-      await page.locator('#wm-method').selectOption('watermas');
-      await page.locator('#wm-payload-kind').selectOption('random');
-      await page.locator('#wm-bits').fill('32');
-      await page.locator('#wm-replicas').fill('0');
+      await fillTinyRun(page, { watermark: { bits: 32, replicas: 0 } });
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       await start.click();
@@ -64,12 +55,7 @@ export default [
       const { page, errors } = await openApp();
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 90_000, 'the backend badge');
       // Tiny run: cnn, 2 steps of 16 on 32 images; payload "© WM Lab" (72 marked weights), one replica.
-      await page.getByLabel('Model', { exact: true }).selectOption('cnn');
-      await page.getByLabel('Epochs', { exact: true }).fill('1');
-      await page.getByLabel('Batch size', { exact: true }).fill('16');
-      await page.getByLabel('Learning rate', { exact: true }).fill('0.01');
-      await page.getByLabel('Train images', { exact: true }).fill('32');
-      await page.getByLabel('Test images', { exact: true }).fill('16');
+      await fillTinyRun(page);
       await page.locator('#wm-method').selectOption('watermas');
       await page.locator('#wm-payload-kind').selectOption('text');
       await page.getByLabel('Watermark text').fill('© WM Lab');

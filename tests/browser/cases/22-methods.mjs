@@ -1,4 +1,4 @@
-import { assert, badge, openApp, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
 
 export default [
   {
@@ -13,12 +13,7 @@ export default [
       assert((await method.locator('option[value=fcw]').count()) === 1, 'the Watermark panel offers no FCW method');
       assert((await method.locator('option[value=uchida]').count()) === 1, 'the Watermark panel offers no Uchida method');
       // Tiny run: cnn, 1 epoch of 32 images in batches of 16 (2 steps), 8 triggers appended to each batch.
-      await page.locator('#arch').selectOption('cnn');
-      await page.locator('#epochs').fill('1');
-      await page.locator('#batch-size').fill('16');
-      await page.locator('#lr').fill('0.01');
-      await page.locator('#train-limit').fill('32');
-      await page.locator('#test-limit').fill('16');
+      await fillTinyRun(page);
       await method.selectOption('fcw');
       await page.getByTestId('fcw-settings').waitFor({ timeout: 10_000 });
       await page.getByTestId('fcw-settings').getByLabel('Triggers value', { exact: true }).fill('8');

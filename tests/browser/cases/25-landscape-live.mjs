@@ -1,4 +1,4 @@
-import { assert, badge, openApp, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
 
 export default [
   {
@@ -13,18 +13,8 @@ export default [
       await page.locator('#ls-live-grid').fill('3');
       await page.locator('#ls-live-eval').fill('16');
       // Tiny watermarked run: cnn, 2 steps of 16, 32 marked weights, R = 0.
-      // Scoped to the Training panel (other panels and dialogs reuse some labels).
       const form = page.getByRole('region', { name: 'Training' });
-      await form.locator('#arch').selectOption('cnn');
-      await form.getByLabel('Epochs').fill('1');
-      await form.getByLabel('Batch size').fill('16');
-      await form.getByLabel('Learning rate').fill('0.01');
-      await form.getByLabel('Train images').fill('32');
-      await form.getByLabel('Test images', { exact: true }).fill('16');
-      await page.locator('#wm-method').selectOption('watermas');
-      await page.locator('#wm-payload-kind').selectOption('random');
-      await page.locator('#wm-bits').fill('32');
-      await page.locator('#wm-replicas').fill('0');
+      await fillTinyRun(page, { watermark: { bits: 32, replicas: 0 } });
       const start = form.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       const t0 = Date.now();

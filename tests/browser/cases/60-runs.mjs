@@ -4,7 +4,7 @@
  * of its own (its own browser context, so its own IndexedDB; the reload does not disturb the
  * shared app page of the other cases).
  */
-import { assert, cleanups, getAppUrl, newPage, startPreview, until } from '../harness.mjs';
+import { assert, cleanups, fillTinyRun, getAppUrl, newPage, startPreview, until } from '../harness.mjs';
 
 /** Clicks without Playwright's "stable" check (the worker's backend probe can stall frames on a loaded machine). */
 const press = (locator) => locator.dispatchEvent('click');
@@ -32,12 +32,7 @@ export default [
       await page.goto(url, { waitUntil: 'load' });
       const t0 = Date.now();
       await until(() => page.locator('#arch').isEnabled(), 240_000, 'the model picker (backend and models ready)');
-      // By id: other dialogs (the classroom link builder) have controls with the same labels.
-      await page.locator('#arch').selectOption('cnn');
-      await page.locator('#epochs').fill('1');
-      await page.locator('#batch-size').fill('16');
-      await page.locator('#train-limit').fill('32');
-      await page.locator('#test-limit').fill('16');
+      await fillTinyRun(page);
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       await press(start);

@@ -127,6 +127,46 @@ describe('wasm training kernels match the cpu backend', () => {
     await expectSameOnWasmAndCpu(() => [tf.tile(tf.tensor(randn(71, shape.reduce((a, b) => a * b)), shape), reps)]);
   });
 
+  test.each([
+    // [shape, axis, keepDims]: leading axes take the blocked path; the rest go to the native kernels.
+    [[8, 6, 6, 5], [0, 1, 2], false],
+    [[8, 6, 6, 5], [2, 0, 1], true],
+    [[8, 6, 6, 5], [-4, -3], false],
+    [[130, 3], 0, false],
+    [[97, 4], 0, true],
+    [[8, 6, 6, 5], null, false],
+    [[8, 6, 6, 5], [1, 2], false],
+    [[8, 6, 6, 5], -1, true],
+    [[4, 3], [0], false],
+  ])('sum and mean of %j over %j (keepDims %s) match cpu', async (shape, axis, keepDims) => {
+    await expectSameOnWasmAndCpu(() => {
+      const x = tf.tensor(randn(91, shape.reduce((a, b) => a * b)), shape);
+      const ax = axis === null ? undefined : axis;
+      return [tf.sum(x, ax, keepDims), tf.mean(x, ax, keepDims)];
+    });
+  });
+
+  test('sum over leading axes is more accurate than a float32 running sum (float64 reference)', async () => {
+    await tf.setBackend('wasm');
+    const [n, c] = [128 * 32 * 32, 4];
+    const values = randn(92, n * c, 1);
+    for (let i = 0; i < values.length; i++) values[i] += 1; // a mean far from 0: the hard case for a running sum
+    const x = tf.tensor(values, [128, 32, 32, c]);
+    const ref = new Float64Array(c);
+    const running = new Float32Array(c);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < c; j++) {
+        ref[j] += values[i * c + j];
+        running[j] = Math.fround(running[j] + values[i * c + j]);
+      }
+    }
+    const s = tf.sum(x, [0, 1, 2]);
+    const got = await s.data();
+    const err = (v: ArrayLike<number>) => Math.max(...Array.from(ref, (r, j) => Math.abs(v[j] - r)));
+    expect(err(got)).toBeLessThan(err(running) / 10);
+    tf.dispose([x, s]);
+  });
+
   test('batch-norm gradient (uses Tile) matches cpu', async () => {
     await expectSameOnWasmAndCpu(() => {
       const x = tf.tensor(randn(81, 2 * 4 * 4 * 6, 3), [2, 4, 4, 6]) as tf.Tensor4D;
@@ -172,6 +212,8 @@ describe('wasm training kernels match the cpu backend', () => {
       tf.grad((xx: tf.Tensor) => tf.sum(tf.maxPool(xx as tf.Tensor4D, 3, 2, 'same')))(x),
       tf.grad((xx: tf.Tensor) => tf.sum(tf.gather(xx, tf.tensor1d([1, 1, 0], 'int32'), 0)))(x),
       tf.tile(x, [1, 1, 1, 2]),
+      tf.sum(x, [0, 1, 2]),
+      tf.mean(x, [0, 1], true),
     ];
     tf.dispose(tf.tidy(() => [...f(), ...g(), ...h()]));
     const before = tf.memory();

@@ -10,6 +10,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-i
 import { maxPoolGradConfig } from './max-pool-grad';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { keepNativeTile, tileConfig } from './tile';
+import { keepNativeMean, keepNativeSum, meanConfig, sumConfig } from './reduce-leading';
 import { WASM_BACKEND } from './composer';
 
 /**
@@ -26,6 +27,8 @@ const CONFIGS: readonly KernelConfig[] = [
   maxPoolGradConfig,
   conv2DBackpropInputConfig,
   tileConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 /**
@@ -34,13 +37,17 @@ const CONFIGS: readonly KernelConfig[] = [
  * Conv2DBackpropInput: the native one is a scalar loop; ours (XNNPACK conv) is faster for
  * the zoo's 3x3 and 1x1 convolutions and delegates to the native one where it is not.
  * Tile: the native one is an index loop; broadcast tiles (BatchNorm gradient) go to XNNPACK.
+ * Sum, Mean: the native ones transpose the whole input first; reductions over leading axes
+ * (BatchNorm) become blocked ones-vector products on XNNPACK, faster and more accurate.
  */
-const REPLACES_NATIVE: ReadonlySet<string> = new Set(['MaxPoolGrad', 'Conv2DBackpropInput', 'Tile']);
+const REPLACES_NATIVE: ReadonlySet<string> = new Set(['MaxPoolGrad', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean']);
 
 /** Replacements that delegate some cases to the native kernel they replace. */
 const KEEP_NATIVE = new Map<KernelConfig, (native: KernelConfig) => void>([
   [conv2DBackpropInputConfig, keepNativeConv2DBackpropInput],
   [tileConfig, keepNativeTile],
+  [sumConfig, keepNativeSum],
+  [meanConfig, keepNativeMean],
 ]);
 
 /** Names of the kernels that `registerWasmTrainingKernels` adds to (or replaces in) the 'wasm' backend. */

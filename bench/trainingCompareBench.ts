@@ -1,9 +1,8 @@
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { measureStepMs } from '../src/engine/backend/measure';
-import { createModel } from '../src/engine/models/createModel';
 import type { ArchName } from '../src/engine/models/types';
-import { createOptimizer, crossEntropyObjective } from '../src/engine/train';
+import { trainingStepProbe } from '../src/engine/train';
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 
 /**
@@ -51,18 +50,18 @@ export async function benchTrainingCompare(log: (line: string) => void): Promise
       log(`${p.backend}: unavailable (${e instanceof Error ? e.message : String(e)})`);
       continue;
     }
-    const step = makeStep(arch, p.batch);
+    const step = trainingStepProbe({ arch, batch: p.batch, seed: 1 });
     try {
-      const warm = step.run(); // kernel compilation, memory growth: not timed
+      const warm = step.step(); // kernel compilation, memory growth: not timed
       await warm.data();
       warm.dispose();
       const cpu0 = process.cpuUsage();
-      const t = await measureStepMs(step.run, { warmup: 0, reps: steps });
+      const t = await measureStepMs(step.step, { warmup: 0, reps: steps });
       const cpu = process.cpuUsage(cpu0);
       const cpuMsPerStep = (cpu.user + cpu.system) / 1000 / steps;
       rows.push({ backend: name, batch: p.batch, msPerStep: t.msPerStep, msPerImage: t.msPerStep / p.batch, cpuMsPerStep, samplesMs: t.samples });
       log(`${name} ${arch} b${p.batch}: ${t.msPerStep.toFixed(0)} ms/step wall, ${cpuMsPerStep.toFixed(0)} ms/step CPU (${(t.msPerStep / p.batch).toFixed(2)} ms/image)`);
-      if (name === 'wasm') profile = await profileStep(step.run);
+      if (name === 'wasm') profile = await profileStep(step.step);
     } catch (e) {
       unavailable.push({ backend: name, reason: `step failed: ${e instanceof Error ? e.message : String(e)}` });
     } finally {
@@ -97,35 +96,6 @@ export async function benchTrainingCompare(log: (line: string) => void): Promise
       loadAverage1m: loadavg()[0],
       vkIcd: env.VK_ICD_FILENAMES ?? null,
       date: new Date().toISOString(),
-    },
-  };
-}
-
-/** A training step of `arch` at `batch` on the active backend (fixed data, SGD momentum). */
-function makeStep(arch: ArchName, batch: number): { run: () => tf.Tensor; dispose: () => void } {
-  const model = createModel(arch, { seed: 1 });
-  const [h, w, c] = model.config.inputShape;
-  const pixels = new Float32Array(batch * h * w * c);
-  let state = 12345;
-  for (let i = 0; i < pixels.length; i++) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    pixels[i] = state / 2 ** 31 - 1;
-  }
-  const x = tf.tensor4d(pixels, [batch, h, w, c]);
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % model.config.numClasses), 'int32');
-  const optimizer = createOptimizer(model, { optimizer: 'sgd', momentum: 0.9 });
-  const objective = crossEntropyObjective();
-  return {
-    run: () => {
-      const r = objective.computeGradients(model, { x, y }, { step: 0, epoch: 0 });
-      optimizer.apply(r.grads, 0.01);
-      tf.dispose([...r.grads.values(), ...(r.logits ? [r.logits] : [])]);
-      return r.loss;
-    },
-    dispose: () => {
-      optimizer.dispose();
-      model.dispose();
-      tf.dispose([x, y]);
     },
   };
 }

@@ -9,4 +9,4 @@ export { ModelCheckpoint, type CheckpointStorage } from './checkpoint';
 export { paramGradients, type ParamGradients } from './gradients';
 export { buildFrozenMasks, snapshotFrozen, snapshotsBitwiseEqual, validateFrozen } from './frozen';
 export { arrayBatchSource } from './arraySource';
-export { trainingStepProbe, type TrainingProbeConfig } from './stepProbe';
+export { trainingStepProbe, type TrainingProbeConfig, type TrainingStepProbe } from './stepProbe';

@@ -12,21 +12,29 @@ export interface TrainingProbeConfig {
   /** Zoo architecture, e.g. 'cnn'. */
   readonly arch: string;
   readonly batch: number;
+  /** Model initialisation seed (default 0). */
+  readonly seed?: number;
 }
 
-/** One SGD + momentum step of `arch` on `batch` fixed pseudo-random 32×32×3 images. */
-export function trainingStepProbe(config: TrainingProbeConfig): StepProbe {
+/** A training step whose result is the loss tensor (the caller reads and disposes it). */
+export interface TrainingStepProbe extends StepProbe {
+  readonly step: () => tf.Tensor;
+}
+
+/** One SGD + momentum step of `arch` on `batch` fixed pseudo-random images of the model's input shape. */
+export function trainingStepProbe(config: TrainingProbeConfig): TrainingStepProbe {
   const n = config.batch;
-  const images = new Float32Array(n * 32 * 32 * 3);
+  const model = createModel(config.arch as Parameters<typeof createModel>[0], { seed: config.seed ?? 0 });
+  const [h, w, c] = model.config.inputShape;
+  const images = new Float32Array(n * h * w * c);
   // Fixed pseudo-random pixels (an LCG; the values only have to be non-degenerate).
   let state = 12345;
   for (let i = 0; i < images.length; i++) {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     images[i] = state / 2 ** 31 - 1;
   }
-  const x = tf.tensor4d(images, [n, 32, 32, 3]);
-  const y = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 10), 'int32');
-  const model = createModel(config.arch as Parameters<typeof createModel>[0], { seed: 0 });
+  const x = tf.tensor4d(images, [n, h, w, c]);
+  const y = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % model.config.numClasses), 'int32');
   const optimizer = createOptimizer(model, { optimizer: 'sgd', momentum: 0.9 });
   const objective = crossEntropyObjective();
   return {

@@ -23,7 +23,7 @@ export default [
       const pagesUrl = await startTestPages();
       const p = await newPage();
       try {
-        await p.page.goto(`${pagesUrl}/tests/browser/pages/gradcheck.html${process.env.GRADCHECK_QUERY ? `?${process.env.GRADCHECK_QUERY}` : ''}`, { waitUntil: 'load', timeout: 60_000 });
+        await p.page.goto(`${pagesUrl}/tests/browser/pages/gradcheck.html${process.env.GRADCHECK_QUERY ? `?${process.env.GRADCHECK_QUERY}` : ''}`, { waitUntil: 'domcontentloaded', timeout: 120_000 });
         const result = await until(() => p.page.evaluate(() => globalThis.__gradcheck), 220_000, 'the gradient check');
         assert(!result.error, `gradient check failed: ${result.error}`);
         assert(result.params > 0, 'no gradients compared');

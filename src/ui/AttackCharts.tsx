@@ -1,13 +1,16 @@
 import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { AttackPoint } from '../workers/api';
+import type { AttackPoint, WatermarkMethodId } from '../workers/api';
 import { downloadSvgPng } from './exportFiles';
+import { formatPercent } from './format';
 import { useChartStyle } from './lecture/LectureContext';
 
 /** One sweep as drawn: a finished run kept for comparison, or the live one. */
 export interface AttackSeries {
   readonly name: string;
   readonly attack: string;
+  /** The key's method: BER (WaterMAS, Uchida) or trigger accuracy (FCW) is its evidence. */
+  readonly method: WatermarkMethodId;
   readonly strengthName: string;
   readonly decreasing: boolean;
   /** Unattacked accuracy on the same test images (the reference of the accuracy drop). */
@@ -86,29 +89,71 @@ function SeriesChart(p: ChartProps) {
 const pct = (v: number) => `${(v * 100).toFixed(0)}`;
 const ber = (v: number) => v.toFixed(2);
 
+/** FCW marks are judged by trigger accuracy; WaterMAS and Uchida marks by the BER. */
+const byTriggers = (s: AttackSeries) => s.method === 'fcw';
+
+/** The table's evidence column title for the methods of its rows. */
+export function evidenceColumnTitle(methods: readonly WatermarkMethodId[]): string {
+  const triggers = methods.some((m) => m === 'fcw');
+  const bits = methods.some((m) => m !== 'fcw');
+  return triggers && bits ? 'BER / trigger acc.' : triggers ? 'trigger acc.' : 'BER';
+}
+
+/** A point's evidence as the table shows it: the BER to 4 decimals, or the trigger accuracy in %. */
+export function formatEvidence(p: Pick<AttackPoint, 'ber' | 'triggerAccuracy'>): string {
+  if (p.ber !== null) return p.ber.toFixed(4);
+  return p.triggerAccuracy !== null ? formatPercent(p.triggerAccuracy) : '–';
+}
+
 /**
- * The Attack panel's charts: BER and accuracy against the strength (the series of the selected
- * attack), and the trade-off (accuracy drop on x, BER on y) over every kept series.
+ * The Attack panel's charts: the evidence (BER for WaterMAS / Uchida series, trigger accuracy for
+ * FCW series, each on its own chart when both kinds are shown) and the accuracy against the
+ * strength (the series of the selected attack), and the trade-off (accuracy drop on x, evidence
+ * on y) over every kept series.
  */
 export function AttackCharts({ perAttack, all }: { readonly perAttack: readonly AttackSeries[]; readonly all: readonly AttackSeries[] }) {
   const first = perAttack[0];
   const sName = first ? `strength ${first.strengthName}` : 'strength';
   const reversed = first?.decreasing ?? false;
+  const bitSeries = perAttack.filter((s) => !byTriggers(s));
+  const triggerSeries = perAttack.filter(byTriggers);
+  const kept = all.filter((s) => s.baseAccuracy !== null);
+  const keptBits = kept.filter((s) => !byTriggers(s));
+  const keptTriggers = kept.filter(byTriggers);
+  const drop = (s: AttackSeries, pt: AttackPoint) => Number((((s.baseAccuracy ?? 0) - pt.accuracy) * 100).toFixed(2));
+  const dropDomain: ChartProps['xDomain'] = [(lo) => Math.min(0, Math.floor(lo)), (hi) => Math.max(1, Math.ceil(hi))];
   return (
     <div className="charts attack-charts">
-      <SeriesChart
-        title="BER vs strength"
-        testId="attack-ber-chart"
-        filename="ber-vs-strength.png"
-        series={perAttack}
-        x={(_, pt) => pt.strength}
-        y={(_, pt) => pt.ber}
-        xLabel={sName}
-        yLabel="BER"
-        yDomain={[0, 0.6]}
-        xReversed={reversed}
-        yFormat={ber}
-      />
+      {(bitSeries.length > 0 || triggerSeries.length === 0) && (
+        <SeriesChart
+          title="BER vs strength"
+          testId="attack-ber-chart"
+          filename="ber-vs-strength.png"
+          series={bitSeries}
+          x={(_, pt) => pt.strength}
+          y={(_, pt) => pt.ber ?? NaN}
+          xLabel={sName}
+          yLabel="BER"
+          yDomain={[0, 0.6]}
+          xReversed={reversed}
+          yFormat={ber}
+        />
+      )}
+      {triggerSeries.length > 0 && (
+        <SeriesChart
+          title="Trigger accuracy (%) vs strength"
+          testId="attack-trigger-chart"
+          filename="trigger-accuracy-vs-strength.png"
+          series={triggerSeries}
+          x={(_, pt) => pt.strength}
+          y={(_, pt) => pt.triggerAccuracy ?? NaN}
+          xLabel={sName}
+          yLabel="trigger accuracy %"
+          yDomain={[0, 1]}
+          xReversed={reversed}
+          yFormat={pct}
+        />
+      )}
       <SeriesChart
         title="Test accuracy (%) vs strength"
         testId="attack-accuracy-chart"
@@ -122,19 +167,36 @@ export function AttackCharts({ perAttack, all }: { readonly perAttack: readonly 
         xReversed={reversed}
         yFormat={pct}
       />
-      <SeriesChart
-        title="Trade-off: BER vs accuracy drop (all kept runs)"
-        testId="attack-tradeoff-chart"
-        filename="tradeoff.png"
-        series={all.filter((s) => s.baseAccuracy !== null)}
-        x={(s, pt) => Number((((s.baseAccuracy ?? 0) - pt.accuracy) * 100).toFixed(2))}
-        y={(_, pt) => pt.ber}
-        xLabel="accuracy drop (points)"
-        xDomain={[(lo) => Math.min(0, Math.floor(lo)), (hi) => Math.max(1, Math.ceil(hi))]}
-        yLabel="BER"
-        yDomain={[0, 0.6]}
-        yFormat={ber}
-      />
+      {(keptBits.length > 0 || keptTriggers.length === 0) && (
+        <SeriesChart
+          title={`Trade-off: BER vs accuracy drop (${keptTriggers.length > 0 ? 'WaterMAS / Uchida runs' : 'all kept runs'})`}
+          testId="attack-tradeoff-chart"
+          filename="tradeoff.png"
+          series={keptBits}
+          x={drop}
+          y={(_, pt) => pt.ber ?? NaN}
+          xLabel="accuracy drop (points)"
+          xDomain={dropDomain}
+          yLabel="BER"
+          yDomain={[0, 0.6]}
+          yFormat={ber}
+        />
+      )}
+      {keptTriggers.length > 0 && (
+        <SeriesChart
+          title={`Trade-off: trigger accuracy vs accuracy drop (${keptBits.length > 0 ? 'FCW runs' : 'all kept runs'})`}
+          testId="attack-trigger-tradeoff-chart"
+          filename="trigger-tradeoff.png"
+          series={keptTriggers}
+          x={drop}
+          y={(_, pt) => pt.triggerAccuracy ?? NaN}
+          xLabel="accuracy drop (points)"
+          xDomain={dropDomain}
+          yLabel="trigger accuracy %"
+          yDomain={[0, 1]}
+          yFormat={pct}
+        />
+      )}
     </div>
   );
 }

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AttackPoint, AttackSummary, AttackSweepOutcome } from '../workers/api';
-import { AttackCharts, type AttackSeries } from './AttackCharts';
-import { parseStrengths, toCsv } from './analysisData';
+import type { AttackPoint, AttackSweepOutcome, AttackTargetInfo, WatermarkMethodId } from '../workers/api';
+import { AttackCharts, evidenceColumnTitle, formatEvidence, type AttackSeries } from './AttackCharts';
+import { AttackPicker, useAttackChoice } from './AttackPicker';
+import { toCsv } from './analysisData';
 import { downloadText } from './exportFiles';
 import { errorMessage, formatDuration, formatPercent } from './format';
 import { ExplainCard } from './lecture/ExplainCard';
 import { Term } from './lecture/Term';
 import type { EngineHandle } from './useEngine';
 import { proxyCallback } from './useEngine';
-import { SERIES_COLORS, useKeyedModel } from './useKeyedModel';
+import { SERIES_COLORS } from './useKeyedModel';
 import './analysis.css';
 
 interface AttackPanelProps {
@@ -19,28 +20,48 @@ interface AttackPanelProps {
   readonly locked: boolean;
 }
 
-const COLUMNS = ['series', 'attack', 'strength', 'accuracy', 'accuracyDrop', 'ber', 'pValue', 'log10PValue', 'detected', 'ms'];
+const COLUMNS = ['series', 'attack', 'method', 'strength', 'accuracy', 'accuracyDrop', 'ber', 'triggerAccuracy', 'pValue', 'log10PValue', 'detected', 'ms'];
+
+/** How a method is named in series names and notices. */
+const METHOD_NAMES: Readonly<Record<WatermarkMethodId, string>> = { watermas: 'WaterMAS', uchida: 'Uchida', fcw: 'FCW' };
 
 function rowsOf(series: readonly AttackSeries[]) {
   return series.flatMap((s) =>
     s.points.map((p) => ({
-      series: s.name, attack: p.attack, strength: p.strength, accuracy: p.accuracy,
+      series: s.name, attack: p.attack, method: p.method, strength: p.strength, accuracy: p.accuracy,
       accuracyDrop: s.baseAccuracy === null ? null : s.baseAccuracy - p.accuracy,
-      ber: p.ber, pValue: p.pValue, log10PValue: p.log10PValue, detected: p.detected, ms: Math.round(p.ms),
+      ber: p.ber, triggerAccuracy: p.triggerAccuracy, pValue: p.pValue, log10PValue: p.log10PValue, detected: p.detected, ms: Math.round(p.ms),
     })),
   );
 }
 
 /**
- * The Attack panel: one attack's strength sweep on the trained watermarked model, streamed point
- * by point into BER / accuracy charts; each finished sweep is kept as a named series so runs
- * (e.g. R = 0 and R = 4) overlay on the trade-off chart; table, CSV / JSON export.
+ * The worker's current trained model with a key of any method (null until a run with a key has
+ * finished). Asked again whenever `stamp` changes.
+ */
+function useAttackTarget(engine: EngineHandle, stamp: unknown): AttackTargetInfo | null {
+  const [info, setInfo] = useState<AttackTargetInfo | null>(null);
+  useEffect(() => {
+    let alive = true;
+    engine.attackTarget().then(
+      (t) => alive && setInfo(t),
+      () => alive && setInfo(null),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [engine, stamp]);
+  return info;
+}
+
+/**
+ * The Attack panel: one attack's strength sweep on the trained watermarked model (WaterMAS,
+ * Uchida or FCW), streamed point by point into evidence (BER, or FCW trigger accuracy) and
+ * accuracy charts; each finished sweep is kept as a named series so runs (e.g. R = 0 and R = 4)
+ * overlay on the trade-off chart; table, CSV / JSON export.
  */
 export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
-  const keyed = useKeyedModel(engine, modelStamp);
-  const [catalog, setCatalog] = useState<readonly AttackSummary[]>([]);
-  const [attackId, setAttackId] = useState('noise');
-  const [strengthsText, setStrengthsText] = useState('');
+  const target = useAttackTarget(engine, modelStamp);
   const [testLimit, setTestLimit] = useState(500);
   const [seed, setSeed] = useState(0);
   const [name, setName] = useState('');
@@ -49,36 +70,20 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
   const [last, setLast] = useState<AttackSweepOutcome | null>(null);
   const [kept, setKept] = useState<AttackSeries[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const choice = useAttackChoice(engine, setError);
+  const { attackId, info, strengths } = choice;
 
-  useEffect(() => {
-    let alive = true;
-    engine.attackCatalog().then(
-      (c) => {
-        if (!alive) return;
-        setCatalog(c);
-        setStrengthsText((t) => t || (c.find((a) => a.id === 'noise')?.defaultStrengths.join(', ') ?? ''));
-      },
-      (e: unknown) => alive && setError(errorMessage(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine]);
-
-  const info = catalog.find((a) => a.id === attackId);
-  const strengths = parseStrengths(strengthsText);
-  const autoName = `${attackId}${keyed ? `, R=${keyed.replicas}` : ''}`;
+  const autoName = `${attackId}${target ? (target.method === 'watermas' ? `, R=${target.replicas}` : `, ${METHOD_NAMES[target.method]}`) : ''}`;
   const disabledReason = locked
     ? 'Wait for the training run to finish.'
-    : !keyed
-      ? 'Train a model with a WaterMAS key first (Training panel, watermark on): attacks need a marked model and its key.'
+    : !target
+      ? 'Train a model with a watermark key first (Training panel, watermark on: WaterMAS, Uchida or FCW): attacks need a marked model and its key.'
       : null;
-
-  const pickAttack = (id: string) => {
-    setAttackId(id);
-    const a = catalog.find((x) => x.id === id);
-    if (a) setStrengthsText(a.defaultStrengths.join(', '));
-  };
+  // Key interception flips the marked weights: it needs the key positions only a WaterMAS key has.
+  const unsupported =
+    target && attackId === 'intercept' && target.method !== 'watermas'
+      ? `Key interception needs the key positions of a WaterMAS key; this model has ${target.method === 'fcw' ? 'an' : 'a'} ${METHOD_NAMES[target.method]} key.`
+      : null;
 
   const start = useCallback(() => {
     if (!strengths || !info) return;
@@ -96,7 +101,7 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
           setKept((k) => [
             ...k,
             {
-              name: o.cancelled ? `${seriesName} (cancelled)` : seriesName, attack: o.attack, strengthName: info.strengthName, decreasing: info.decreasing,
+              name: o.cancelled ? `${seriesName} (cancelled)` : seriesName, attack: o.attack, method: o.method, strengthName: info.strengthName, decreasing: info.decreasing,
               baseAccuracy: o.baseAccuracy, points: o.points, color: SERIES_COLORS[k.length % SERIES_COLORS.length],
             },
           ]);
@@ -108,8 +113,8 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
   }, [engine, info, strengths, testLimit, seed, name, autoName, kept]);
 
   const liveSeries: AttackSeries | null =
-    running && info
-      ? { name: `${name.trim() || autoName} (running)`, attack: info.id, strengthName: info.strengthName, decreasing: info.decreasing, baseAccuracy: null, points: live, color: '#333', live: true }
+    running && info && target
+      ? { name: `${name.trim() || autoName} (running)`, attack: info.id, method: target.method, strengthName: info.strengthName, decreasing: info.decreasing, baseAccuracy: null, points: live, color: '#333', live: true }
       : null;
   const perAttack = [...kept.filter((s) => s.attack === attackId), ...(liveSeries ? [liveSeries] : [])];
   const tableRows = rowsOf(liveSeries ? [...kept, liveSeries] : kept);
@@ -119,7 +124,10 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
     <section className="panel panel-wide" aria-labelledby="attack-title" data-testid="attack-panel">
       <div className="panel-head">
         <h2 id="attack-title">Attack</h2>
-        <p className="panel-sub">Attack the marked model at growing strengths; watch the <Term id="ber">BER</Term> and the accuracy; compare runs on the trade-off chart.</p>
+        <p className="panel-sub">
+          Attack the marked model at growing strengths; watch the <Term id="ber">BER</Term> (WaterMAS, Uchida) or the trigger accuracy (FCW) and the
+          accuracy; compare runs on the trade-off chart.
+        </p>
       </div>
       <ExplainCard topic="attack" />
       {disabledReason && (
@@ -127,28 +135,13 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
           {disabledReason}
         </p>
       )}
+      {unsupported && (
+        <p className="notice" data-testid="attack-unsupported">
+          {unsupported}
+        </p>
+      )}
       <form className="train-form" onSubmit={(e) => e.preventDefault()} aria-label="Attack settings">
-        <div className="field field-wide">
-          <label htmlFor="attack-kind">Attack</label>
-          <select id="attack-kind" value={attackId} disabled={running || catalog.length === 0} onChange={(e) => pickAttack(e.target.value)}>
-            {catalog.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.label}
-              </option>
-            ))}
-          </select>
-          {info && (
-            <span className="hint">
-              {info.strengthName}: {info.strengthUnit}
-              {info.trains ? ' · fine-tunes on a third of the training data: slow' : ''}
-            </span>
-          )}
-        </div>
-        <div className="field field-wide">
-          <label htmlFor="attack-strengths">Strengths</label>
-          <input id="attack-strengths" type="text" value={strengthsText} disabled={running} onChange={(e) => setStrengthsText(e.target.value)} />
-          {strengths === null && <span className="hint error-text">a comma-separated list of numbers ≥ 0</span>}
-        </div>
+        <AttackPicker choice={choice} ids={{ attack: 'attack-kind', strengths: 'attack-strengths' }} disabled={running} />
         <div className="field">
           <label htmlFor="attack-test">Images for accuracy</label>
           <input id="attack-test" type="number" min={1} step={1} value={testLimit} disabled={running} onChange={(e) => setTestLimit(e.target.valueAsNumber)} />
@@ -166,7 +159,7 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
         <button
           type="button"
           className="primary"
-          disabled={running || disabledReason !== null || !strengths || !info || !(Number.isInteger(testLimit) && testLimit >= 1) || !(Number.isInteger(seed) && seed >= 0)}
+          disabled={running || disabledReason !== null || unsupported !== null || !strengths || !info || !(Number.isInteger(testLimit) && testLimit >= 1) || !(Number.isInteger(seed) && seed >= 0)}
           onClick={start}
         >
           Run sweep
@@ -214,7 +207,7 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
                   <th>strength</th>
                   <th>accuracy</th>
                   <th>drop</th>
-                  <th>BER</th>
+                  <th>{evidenceColumnTitle(tableRows.map((r) => r.method))}</th>
                   <th>p-value</th>
                   <th>detected</th>
                 </tr>
@@ -226,7 +219,7 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
                     <td>{r.strength}</td>
                     <td>{formatPercent(r.accuracy)}</td>
                     <td>{r.accuracyDrop === null ? '–' : `${(r.accuracyDrop * 100).toFixed(1)}`}</td>
-                    <td>{r.ber.toFixed(4)}</td>
+                    <td>{formatEvidence(r)}</td>
                     <td>{r.pValue === 0 ? `1e${r.log10PValue.toFixed(0)}` : r.pValue.toExponential(1)}</td>
                     <td>{r.detected ? 'yes' : 'no'}</td>
                   </tr>

@@ -3,6 +3,9 @@
  * Re-exported by api.ts; EngineApi extends AnalysisApi.
  */
 
+/** The watermark methods a key can be of. */
+export type WatermarkMethodId = 'watermas' | 'uchida' | 'fcw';
+
 /** One attack of the registry as the UI shows it (defaults come from the engine's ATTACKS). */
 export interface AttackSummary {
   readonly id: string;
@@ -38,7 +41,13 @@ export interface AttackPoint {
   readonly index: number;
   readonly total: number;
   readonly accuracy: number;
-  readonly ber: number;
+  /** The key's method: which of `ber` / `triggerAccuracy` is measured. */
+  readonly method: WatermarkMethodId;
+  /** Bit error rate of the extracted mark (WaterMAS, Uchida); null for FCW. */
+  readonly ber: number | null;
+  /** Share of the triggers classified as their target label (FCW); null for the others. */
+  readonly triggerAccuracy: number | null;
+  /** The method's own decision p-value (binomial tail of the bit errors, or of the trigger hits against chance). */
   readonly pValue: number;
   readonly log10PValue: number;
   readonly detected: boolean;
@@ -47,6 +56,8 @@ export interface AttackPoint {
 
 export interface AttackSweepOutcome {
   readonly attack: string;
+  /** The method of the key the sweep was judged with. */
+  readonly method: WatermarkMethodId;
   readonly points: readonly AttackPoint[];
   readonly cancelled: boolean;
   /** Accuracy of the unattacked model on the same test images (the reference of "accuracy drop"). */
@@ -102,13 +113,23 @@ export interface KeyedModelInfo {
   readonly lambda: number;
 }
 
+/** What the Attack panel attacks: the current trained model with its key of any method. */
+export interface AttackTargetInfo {
+  readonly arch: string;
+  readonly method: WatermarkMethodId;
+  /** WaterMAS only: the key's replica count R (to name sweeps "noise, R=4"); null for the others. */
+  readonly replicas: number | null;
+}
+
 /** The analysis half of the engine API. */
 export interface AnalysisApi {
   /** The attack registry (ids, labels, default strength grids). */
   attackCatalog(): Promise<readonly AttackSummary[]>;
   /** The current trained model with its key, or null when there is none yet. */
   keyedModel(): Promise<KeyedModelInfo | null>;
-  /** Strength sweep of one attack on the current keyed model; `onPoint` must be comlink-proxied. */
+  /** The current trained model with a key of any method (what the Attack panel attacks), or null. */
+  attackTarget(): Promise<AttackTargetInfo | null>;
+  /** Strength sweep of one attack on the current model, judged with its key of any method; `onPoint` must be comlink-proxied. */
   runAttackSweep(settings: AttackSweepSettings, onPoint: (p: AttackPoint) => void): Promise<AttackSweepOutcome>;
   /** Stops the running sweep after the current strength (its points so far are returned). */
   cancelAttack(): Promise<void>;

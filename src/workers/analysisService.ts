@@ -1,9 +1,9 @@
 import type { Dataset, Normalization } from '../engine/data/types';
 import type { Model } from '../engine/models/types';
 import { RunControl } from '../engine/train';
-import type { Key } from '../engine/watermark';
+import type { AnyKey, Key } from '../engine/watermark';
 import type {
-  AnalysisApi, AttackPoint, AttackSummary, AttackSweepOutcome, AttackSweepSettings, KeyedModelInfo, LandscapeEvent, LandscapeOutcome, LandscapeSettings,
+  AnalysisApi, AttackPoint, AttackTargetInfo, AttackSummary, AttackSweepOutcome, AttackSweepSettings, KeyedModelInfo, LandscapeEvent, LandscapeOutcome, LandscapeSettings,
 } from './analysisApi';
 import { attackCatalog, runAttackSweepOn } from './attackRun';
 import { runLandscapeOn } from './landscapeRun';
@@ -14,6 +14,8 @@ export interface AnalysisHost {
   /** The current trained model and its watermark key (null when none). */
   currentModel(): Model | null;
   currentKey(): Key | null;
+  /** The current model's key of any method (WaterMAS, Uchida, FCW); default: currentKey() as a WaterMAS key. */
+  currentAnyKey?(): AnyKey | null;
   /** The watermark method of the current model ('watermas' | 'uchida' | 'fcw'), null when unmarked or none. */
   currentMethod?(): string | null;
   currentData(): { readonly dataset: Dataset; readonly normalization: Normalization } | null;
@@ -71,17 +73,48 @@ export class AnalysisService implements AnalysisApi {
     };
   }
 
-  private ready(what: string) {
+  /** The current model's key of any method (null without model or key). */
+  private anyKey(): AnyKey | null {
+    if (!this.host.currentModel()) return null;
+    if (this.host.currentAnyKey) return this.host.currentAnyKey();
+    const key = this.host.currentKey();
+    return key ? { method: 'watermas', key } : null;
+  }
+
+  async attackTarget(): Promise<AttackTargetInfo | null> {
+    const model = this.host.currentModel();
+    const key = this.anyKey();
+    if (!model || !key) return null;
+    return { arch: model.config.arch, method: key.method, replicas: key.method === 'watermas' ? key.key.objective.replicas : null };
+  }
+
+  /** The attack's inputs: the current model, its key of any method, the loaded data. */
+  private readyToAttack() {
+    this.checkIdle('attack');
+    const model = this.host.currentModel();
+    const key = this.anyKey();
+    const data = this.host.currentData();
+    if (!model || !key) throw new Error('attack: no watermarked model yet: train one with a key first');
+    if (!data) throw new Error('attack: no data set loaded yet');
+    return { model, key, data };
+  }
+
+  /** Throws while training, a sweep or a landscape run is going. */
+  private checkIdle(what: string): void {
     this.host.refuseWhileBusy(what);
     if (this.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
+  }
+
+  /** The landscape's inputs: the current model, its WaterMAS key (the key subspace needs its positions), the loaded data. */
+  private ready(what: string) {
+    this.checkIdle(what);
     const model = this.host.currentModel();
     const key = this.host.currentKey();
     const data = this.host.currentData();
     const method = this.host.currentMethod?.() ?? null;
     if (model && !key && method && method !== 'watermas') {
       const name = method === 'fcw' ? 'an FCW (trigger-set)' : 'an Uchida';
-      const cli = what === 'attack' ? ' (wmlab attack sweeps it with the downloaded model and key.json)' : '';
-      throw new Error(`${what}: needs a WaterMAS key; this run has ${name} key${cli}`);
+      throw new Error(`${what}: needs a WaterMAS key; this run has ${name} key`);
     }
     if (!model || !key) throw new Error(`${what}: no watermarked model yet: train one with a key first`);
     if (!data) throw new Error(`${what}: no data set loaded yet`);
@@ -90,7 +123,7 @@ export class AnalysisService implements AnalysisApi {
 
   async runAttackSweep(settings: AttackSweepSettings, onPoint: (p: AttackPoint) => void): Promise<AttackSweepOutcome> {
     if (typeof onPoint !== 'function') throw new Error('runAttackSweep: onPoint must be a (comlink-proxied) function');
-    const { model, key, data } = this.ready('attack');
+    const { model, key, data } = this.readyToAttack();
     const control = new RunControl();
     this.attackControl = control;
     return this.host

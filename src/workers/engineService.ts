@@ -97,6 +97,7 @@ export class EngineService implements EngineApi {
     currentModel: () => this.model,
     currentKey: () => this.currentKey(),
     currentMethod: () => (this.model ? (this.methodKey?.method ?? null) : null),
+    currentAnyKey: () => (this.model ? (this.methodKey ?? (this.watermarkKey ? { method: 'watermas', key: this.watermarkKey } : null)) : null),
     currentData: () => this.data,
     backendName: () => this.backendInfo?.name ?? 'unknown',
     refuseWhileBusy: (what) => this.refuseWhileTraining(what),
@@ -166,6 +167,7 @@ export class EngineService implements EngineApi {
 
   attackCatalog: AnalysisApi['attackCatalog'] = () => this.analysis.attackCatalog();
   keyedModel: AnalysisApi['keyedModel'] = () => this.analysis.keyedModel();
+  attackTarget: AnalysisApi['attackTarget'] = () => this.analysis.attackTarget();
   runAttackSweep: AnalysisApi['runAttackSweep'] = (s, cb) => this.analysis.runAttackSweep(s, cb);
   cancelAttack: AnalysisApi['cancelAttack'] = () => this.analysis.cancelAttack();
   runLandscape: AnalysisApi['runLandscape'] = (s, cb) => this.analysis.runLandscape(s, cb);

@@ -1,17 +1,17 @@
 /**
  * "Stress it": attack sweeps on a model uploaded to the Verify panel, judged with the uploaded
- * key. One engine runSweep per attack (the same runner as the Attack panel's), the unattacked
+ * key. One evidence sweep per attack (sweepWithEvidence, the Attack panel's loop), the unattacked
  * accuracy measured once first, points streamed as they come, cancellable between strengths.
  */
-import { BatchStream, evalBatches } from '../engine/data/batches';
+import { evalBatches } from '../engine/data/batches';
 import { sliceImageSet } from '../engine/data/imageset';
 import type { Dataset, Normalization } from '../engine/data/types';
-import { getAttack, runSweep, trainerFineTune, type AttackOptions } from '../engine/attacks';
+import { getAttack } from '../engine/attacks';
 import type { Model } from '../engine/models/types';
 import { RunControl, evaluate } from '../engine/train';
 import type { AnyKey } from '../engine/watermark';
-import { attackerSet, validateAttackSettings } from './attackRun';
-import { keyEvidence } from '../engine/watermark/anyKeyEvidence';
+import type { KeyEvidence } from '../engine/watermark/anyKeyEvidence';
+import { attackOptionsFor, sweepWithEvidence, validateAttackSettings } from './attackRun';
 import type { StressOutcome, StressPoint, StressRequest } from './stressApi';
 
 /** Evaluation batch size (padded last batch: one kernel shape for the whole run). */
@@ -53,25 +53,6 @@ export function validateStressRequest(req: StressRequest, model: Model, key: Any
   if (t.count === 0) throw new Error('the loaded data set has no test images');
 }
 
-/** The attack options of one sweep (fine-tuning gets a trainer on the attacker's share of the training set). */
-function attackOptionsFor(attack: string, input: StressRunInput): AttackOptions {
-  const { request: r, key, dataset, normalization } = input;
-  const limit = r.attackerLimit ?? 2000;
-  return {
-    seed: r.seed,
-    ...(key.method === 'watermas' ? { positions: key.key.positions } : {}),
-    ...(getAttack(attack).needs === 'trainer'
-      ? {
-          fineTune: trainerFineTune({
-            mode: r.fineTuneMode ?? 'FTAL',
-            source: new BatchStream(attackerSet(dataset.train, limit), { batchSize: Math.min(64, limit), seed: r.seed, normalization, augment: true }),
-            hooks: { control: input.control },
-          }),
-        }
-      : {}),
-  };
-}
-
 /**
  * Runs the request's attacks one after the other on the uploaded model. The model's variables
  * are never written (attacks return copies; evaluation goes through `overrides`).
@@ -90,31 +71,24 @@ export async function runStressOn(input: StressRunInput): Promise<StressOutcome>
     const { attack } = r.attacks[attackIndex];
     const info = getAttack(attack);
     const strengths = r.attacks[attackIndex].strengths.length > 0 ? r.attacks[attackIndex].strengths : info.defaultStrengths;
-    const result = await runSweep({
-      model, attack: info.id, strengths, attackOptions: attackOptionsFor(info.id, input), signal,
-      measure: async (weights) => {
-        const acc = await evaluate(model, evalBatches(test, batchSize, norm), { overrides: weights });
-        const e = await keyEvidence(model, key, weights);
-        // SweepMetrics holds numbers and booleans only: -1 stands for "not measured" (FCW has no BER, the others no trigger accuracy).
-        return {
-          accuracy: acc.accuracy, pValue: e.pValue, log10PValue: e.log10PValue, detected: e.detected,
-          ber: e.method === 'fcw' ? -1 : e.ber, triggerAccuracy: e.method === 'fcw' ? e.triggerAccuracy : -1,
-        };
-      },
+    const options = attackOptionsFor(
+      { attack: info.id, seed: r.seed, ...(r.fineTuneMode ? { fineTuneMode: r.fineTuneMode } : {}), ...(r.attackerLimit !== undefined ? { attackerLimit: r.attackerLimit } : {}) },
+      key, dataset.train, norm, input.control,
+    );
+    const result = await sweepWithEvidence({
+      model, key, attack: info.id, strengths, options, test, batchSize, normalization: norm, signal,
       onPoint: (p) => {
-        // A fine-tuning run cut short by cancel would be mislabeled: drop it.
-        if (signal.aborted) return;
-        const m = p.metrics;
+        const e = p.evidence as KeyEvidence;
         const point: StressPoint = {
           attack: info.id, strength: p.strength, index: p.index, total: strengths.length, attackIndex, attackCount: r.attacks.length,
-          accuracy: m.accuracy, ber: m.ber === -1 ? null : (m.ber as number), triggerAccuracy: m.triggerAccuracy === -1 ? null : (m.triggerAccuracy as number),
-          pValue: m.pValue as number, log10PValue: m.log10PValue as number, detected: m.detected as boolean, ms: p.ms,
+          accuracy: p.accuracy, ber: e.method === 'fcw' ? null : e.ber, triggerAccuracy: e.method === 'fcw' ? e.triggerAccuracy : null,
+          pValue: e.pValue, log10PValue: e.log10PValue, detected: e.detected, ms: p.ms,
         };
         points.push(point);
         void input.onPoint(point);
       },
     });
-    cancelled = result.cancelled || signal.aborted;
+    cancelled = result.cancelled;
   }
   return {
     points, cancelled, baseAccuracy: base.accuracy, testImages: test.count, seconds: (performance.now() - t0) / 1000,

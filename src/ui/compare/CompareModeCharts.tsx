@@ -154,12 +154,13 @@ function drop(base: number | null, p: AttackPoint): number | null {
 
 /** BER against the attack strength (streams) and the trade-off BER vs accuracy drop (after each sweep), A and B overlaid. */
 export function CompareAttackCharts({ lanes, labels, strengthName }: { readonly lanes: Lanes; readonly labels: LaneLabels; readonly strengthName: string }) {
-  const ber = byLane((l) => [...l.attackPoints].sort((a, b) => a.strength - b.strength).map((p) => ({ x: p.strength, y: p.ber })))(lanes);
+  // Compare mode trains WaterMAS runs: every point has a BER (null only for FCW keys).
+  const ber = byLane((l) => [...l.attackPoints].sort((a, b) => a.strength - b.strength).flatMap((p) => (p.ber === null ? [] : [{ x: p.strength, y: p.ber }])))(lanes);
   const trade = byLane((l) => {
     const base = l.attack?.baseAccuracy ?? null;
     return l.attackPoints.flatMap((p) => {
       const d = drop(base, p);
-      return d === null ? [] : [{ x: d, y: p.ber }];
+      return d === null || p.ber === null ? [] : [{ x: d, y: p.ber }];
     }).sort((a, b) => a.x - b.x);
   })(lanes);
   const drops = [...trade.A, ...trade.B].map((p) => p.x);

@@ -1,7 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { AttackSummary, ComparisonOutcome, ComparisonPoint, ComparisonRunResult, RunListItem } from '../../workers/api';
+import { useMemo, useState } from 'react';
+import type { ComparisonOutcome, ComparisonPoint, ComparisonRunResult, RunListItem } from '../../workers/api';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP } from '../../workers/runs/runsApi';
-import { parseStrengths, toCsv } from '../analysisData';
+import { toCsv } from '../analysisData';
+import { AttackPicker, useAttackChoice } from '../AttackPicker';
 import { downloadText } from '../exportFiles';
 import { errorMessage, formatDuration } from '../format';
 import type { EngineHandle } from '../useEngine';
@@ -27,9 +28,6 @@ interface ComparisonPanelProps {
  * accuracy drop against the evidence on a common -log10 p scale; CSV / JSON export.
  */
 export function ComparisonPanel({ engine, runs, locked }: ComparisonPanelProps) {
-  const [catalog, setCatalog] = useState<readonly AttackSummary[]>([]);
-  const [attackId, setAttackId] = useState('noise');
-  const [strengthsText, setStrengthsText] = useState('');
   const [testLimit, setTestLimit] = useState(200);
   const [seed, setSeed] = useState(0);
   const [running, setRunning] = useState(false);
@@ -37,28 +35,8 @@ export function ComparisonPanel({ engine, runs, locked }: ComparisonPanelProps) 
   const [liveRuns, setLiveRuns] = useState<readonly RunListItem[]>([]);
   const [outcome, setOutcome] = useState<ComparisonOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let alive = true;
-    engine.attackCatalog().then(
-      (c) => {
-        if (!alive) return;
-        setCatalog(c);
-        setStrengthsText((t) => t || (c.find((a) => a.id === 'noise')?.defaultStrengths.join(', ') ?? ''));
-      },
-      (e: unknown) => alive && setError(errorMessage(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine]);
-
-  const info = catalog.find((a) => a.id === attackId);
-  const strengths = parseStrengths(strengthsText);
-  const pickAttack = (id: string) => {
-    setAttackId(id);
-    setStrengthsText(catalog.find((a) => a.id === id)?.defaultStrengths.join(', ') ?? '');
-  };
+  const choice = useAttackChoice(engine, setError);
+  const { attackId, strengths } = choice;
 
   const start = () => {
     if (!strengths || running) return;
@@ -104,27 +82,7 @@ export function ComparisonPanel({ engine, runs, locked }: ComparisonPanelProps) 
       </p>
       {disabledReason && !running && <p className="notice" data-testid="compare-disabled">{disabledReason}</p>}
       <form className="train-form" onSubmit={(e) => e.preventDefault()} aria-label="Comparison settings">
-        <div className="field field-wide">
-          <label htmlFor="compare-attack">Attack</label>
-          <select id="compare-attack" value={attackId} disabled={running || catalog.length === 0} onChange={(e) => pickAttack(e.target.value)}>
-            {catalog.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.label}
-              </option>
-            ))}
-          </select>
-          {info && (
-            <span className="hint">
-              {info.strengthName}: {info.strengthUnit}
-              {info.trains ? ' · fine-tunes on a third of the training data: slow' : ''}
-            </span>
-          )}
-        </div>
-        <div className="field field-wide">
-          <label htmlFor="compare-strengths">Strengths</label>
-          <input id="compare-strengths" type="text" value={strengthsText} disabled={running} onChange={(e) => setStrengthsText(e.target.value)} />
-          {strengths === null && <span className="hint error-text">a comma-separated list of numbers ≥ 0</span>}
-        </div>
+        <AttackPicker choice={choice} ids={{ attack: 'compare-attack', strengths: 'compare-strengths' }} disabled={running} />
         <div className="field">
           <label htmlFor="compare-test">Images for accuracy</label>
           <input id="compare-test" type="number" min={1} step={1} value={testLimit} disabled={running} onChange={(e) => setTestLimit(e.target.valueAsNumber)} />

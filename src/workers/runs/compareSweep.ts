@@ -9,16 +9,14 @@
  * The cap keeps a 256-bit BER 0 (p = 2^-256, score 77) and 100 % of 100 triggers (score 100) on
  * a readable axis; any score at the cap means "overwhelming evidence".
  */
-import type * as tf from '@tensorflow/tfjs-core';
-import { getAttack, runSweep, trainerFineTune, type AttackOptions } from '../../engine/attacks';
-import { BatchStream, evalBatches } from '../../engine/data/batches';
+import { getAttack } from '../../engine/attacks';
+import { evalBatches } from '../../engine/data/batches';
 import { sliceImageSet } from '../../engine/data/imageset';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
 import { evaluate, type RunControl } from '../../engine/train';
-import type { AnyKey } from '../../engine/watermark';
-import { keyEvidence, type KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
-import { attackerSet, validateAttackSettings } from '../attackRun';
+import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
+import { attackOptionsFor, sweepWithEvidence, validateAttackSettings } from '../attackRun';
 import { checkAnyKeyAgainstModel, runKey } from './runModel';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP, type ComparisonEvidence, type ComparisonOutcome, type ComparisonPoint, type ComparisonRunResult, type ComparisonSettings, type RunRecord } from './runsApi';
 
@@ -71,28 +69,6 @@ export function validateComparisonSettings(s: ComparisonSettings): void {
   validateAttackSettings(s);
 }
 
-function attackOptions(s: ComparisonSettings, key: AnyKey | null, dataset: Dataset, norm: Normalization, control: RunControl): AttackOptions {
-  const info = getAttack(s.attack);
-  if (info.id === 'intercept' && key?.method !== 'watermas') {
-    throw new Error(`key interception needs the key positions of a WaterMAS key; this run has ${key ? `a ${key.method} key` : 'no key'}`);
-  }
-  const limit = s.attackerLimit ?? 2000;
-  return {
-    seed: s.seed,
-    interceptMode: s.interceptMode ?? 'flip',
-    ...(key?.method === 'watermas' ? { positions: key.key.positions } : {}),
-    ...(info.needs === 'trainer'
-      ? {
-          fineTune: trainerFineTune({
-            mode: s.fineTuneMode ?? 'FTAL',
-            source: new BatchStream(attackerSet(dataset.train, limit), { batchSize: Math.min(64, limit), seed: s.seed, normalization: norm, augment: true }),
-            hooks: { control },
-          }),
-        }
-      : {}),
-  };
-}
-
 /**
  * Runs the sweep on each run in turn: loads a private model, measures its clean accuracy on the
  * first `testLimit` test images, then for each strength the attacked copy's accuracy and the
@@ -126,25 +102,16 @@ export async function runComparisonOn(input: ComparisonInput): Promise<Compariso
         throw new Error(`its model has ${model.config.numClasses} classes but the loaded data set has ${dataset.classNames.length}`);
       }
       if (key) checkAnyKeyAgainstModel(key, model);
-      const opts = attackOptions(s, key, dataset, norm, control);
+      const options = attackOptionsFor(s, key, dataset.train, norm, control);
       cleanAccuracy = (await evaluate(model, evalBatches(test, batchSize, norm))).accuracy;
       const clean = cleanAccuracy;
-      // runSweep calls onPoint right after measure for the same strength: hand the evidence over.
-      let evidence: KeyEvidence | null = null;
-      await runSweep({
-        model, attack: info.id, strengths, attackOptions: opts, signal,
-        measure: async (weights, m) => {
-          const acc = await evaluate(m, evalBatches(test, batchSize, norm), { overrides: weights });
-          evidence = key ? await keyEvidence(m, key, weights as ReadonlyMap<string, tf.Tensor>, { trainSet: dataset.train }) : null;
-          return { accuracy: acc.accuracy };
-        },
+      await sweepWithEvidence({
+        model, key, attack: info.id, strengths, options, test, batchSize, normalization: norm, signal,
+        evidenceOptions: { trainSet: dataset.train },
         onPoint: (p) => {
-          // A fine-tuning run cut short by cancel would be mislabeled: drop it.
-          if (signal.aborted) return;
-          const ev: KeyEvidence | null = evidence;
           const point: ComparisonPoint = {
-            runId: record.id, runIndex, strength: p.strength, index: p.index, accuracy: p.metrics.accuracy,
-            accuracyDrop: clean - p.metrics.accuracy, evidence: ev ? toComparisonEvidence(ev) : null, ms: p.ms, done: ++done, total,
+            runId: record.id, runIndex, strength: p.strength, index: p.index, accuracy: p.accuracy,
+            accuracyDrop: clean - p.accuracy, evidence: p.evidence ? toComparisonEvidence(p.evidence) : null, ms: p.ms, done: ++done, total,
           };
           points.push(point);
           void input.onPoint(point);

@@ -6,12 +6,12 @@
 import { evalBatches } from '../engine/data/batches';
 import { sliceImageSet } from '../engine/data/imageset';
 import type { Dataset, Normalization } from '../engine/data/types';
-import { getAttack } from '../engine/attacks';
+import { attackOptionsFor, getAttack, sweepWithEvidence } from '../engine/attacks';
 import type { Model } from '../engine/models/types';
 import { RunControl, evaluate } from '../engine/train';
 import type { AnyKey } from '../engine/watermark';
 import type { KeyEvidence } from '../engine/watermark/anyKeyEvidence';
-import { attackOptionsFor, sweepWithEvidence, validateAttackSettings } from './attackRun';
+import { validateAttackSettings } from './attackRun';
 import type { StressOutcome, StressPoint, StressRequest } from './stressApi';
 
 /** Evaluation batch size (padded last batch: one kernel shape for the whole run). */

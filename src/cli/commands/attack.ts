@@ -1,12 +1,10 @@
-import { ATTACKS, runSweep, trainerFineTune, type AttackId, type AttackOptions } from '../../engine/attacks';
-import { BatchStream, evalBatches } from '../../engine/data/batches';
-import { sliceImageSet } from '../../engine/data/imageset';
+import { ATTACKS, attackOptionsFor, getAttack, sweepWithEvidence, type AttackId } from '../../engine/attacks';
 import { normalizationFor } from '../../engine/data/normalize';
-import { evaluate } from '../../engine/train/evaluate';
+import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
 import { num, numList, oneOf, parseOptions, required, UsageError } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
-import { describeEvidence, keyEvidence, readModelAndAnyKey } from '../anyKeyedModel';
+import { describeEvidence, readModelAndAnyKey } from '../anyKeyedModel';
 
 const ATTACK_IDS = ATTACKS.map((a) => a.id) as AttackId[];
 
@@ -42,41 +40,31 @@ export async function attackCommand(argv: string[], log: (line: string) => void)
     const needsTrain = attack === 'finetune';
     const dataset = await loadDataset({ data, testLimit, ...(needsTrain ? {} : { trainLimit: 1 }) });
     const norm = normalizationFor(dataset);
-    const opts: AttackOptions = {
-      seed,
-      ...(key.method === 'watermas' ? { positions: key.key.positions } : {}),
-      interceptMode: oneOf(o['intercept-mode'], 'intercept-mode', ['flip', 'resample'] as const, 'flip'),
-      ...(needsTrain
-        ? {
-            fineTune: trainerFineTune({
-              mode: oneOf(o['finetune-mode'], 'finetune-mode', ['FTAL', 'FTLL', 'RTAL'] as const, 'FTAL'),
-              // The attacker's data: the last third of the training set, disjoint from the owner's first two thirds.
-              source: new BatchStream(attackerSet(dataset.train, attackerLimit), { batchSize: Math.min(64, attackerLimit), seed, normalization: norm, augment: true }),
-            }),
-          }
-        : {}),
-    };
-    const rows: Record<string, unknown>[] = [];
-    await runSweep({
-      model, attack, attackOptions: opts, ...(strengths ? { strengths } : {}),
-      measure: async (weights) => {
-        const acc = await evaluate(model, evalBatches(dataset.test, batchSize, norm), { overrides: weights });
-        const { method: _method, ...evidence } = await keyEvidence(model, key, weights);
-        return { accuracy: acc.accuracy, ...evidence };
+    const options = attackOptionsFor(
+      {
+        attack,
+        seed,
+        attackerLimit,
+        interceptMode: oneOf(o['intercept-mode'], 'intercept-mode', ['flip', 'resample'] as const, 'flip'),
+        fineTuneMode: oneOf(o['finetune-mode'], 'finetune-mode', ['FTAL', 'FTLL', 'RTAL'] as const, 'FTAL'),
       },
+      key,
+      dataset.train,
+      norm,
+    );
+    const rows: Record<string, unknown>[] = [];
+    await sweepWithEvidence({
+      model, key, attack, options, strengths: strengths ?? getAttack(attack).defaultStrengths,
+      test: dataset.test, batchSize, normalization: norm,
       onPoint: (p) => {
-        const row = { attack, strength: p.strength, ...p.metrics };
+        const { method: _method, ...evidence } = p.evidence as KeyEvidence;
+        const row = { attack, strength: p.strength, accuracy: p.accuracy, ...evidence };
         rows.push(row);
-        log(`${attack} ${p.strength}: accuracy ${(100 * (p.metrics.accuracy as number)).toFixed(2)}% ${describeEvidence(p.metrics)}`);
+        log(`${attack} ${p.strength}: accuracy ${(100 * p.accuracy).toFixed(2)}% ${describeEvidence(evidence)}`);
       },
     });
     return { model: model.config.arch, method: key.method, testImages: dataset.test.count, rows };
   } finally {
     model.dispose();
   }
-}
-
-function attackerSet(train: ReturnType<typeof sliceImageSet>, limit: number) {
-  const start = Math.floor((2 * train.count) / 3);
-  return sliceImageSet(train, start, Math.min(limit, train.count - start));
 }

@@ -12,3 +12,12 @@ export { permuteAttack, unitPermutation } from './permute';
 export { permutableGroups, inferSequentialGroups, inferResidualInnerGroups, type PermutableGroup, type UnitAxis } from './permutableGroups';
 export { fineTuneAttack, lastLayerNames, type FineTuneDeps, type FineTuneMode, type FineTuneRequest } from './finetune';
 export { trainerFineTune, frozenExcept, type TrainerFineTuneOptions } from './finetuneTrainer';
+export {
+  ATTACKER_LIMIT,
+  attackerSet,
+  attackOptionsFor,
+  sweepWithEvidence,
+  type AttackOptionSettings,
+  type EvidencePoint,
+  type EvidenceSweepInput,
+} from './evidenceSweep';

@@ -9,14 +9,14 @@
  * The cap keeps a 256-bit BER 0 (p = 2^-256, score 77) and 100 % of 100 triggers (score 100) on
  * a readable axis; any score at the cap means "overwhelming evidence".
  */
-import { getAttack } from '../../engine/attacks';
+import { attackOptionsFor, getAttack, sweepWithEvidence } from '../../engine/attacks';
 import { evalBatches } from '../../engine/data/batches';
 import { sliceImageSet } from '../../engine/data/imageset';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
 import { evaluate, type RunControl } from '../../engine/train';
 import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
-import { attackOptionsFor, sweepWithEvidence, validateAttackSettings } from '../attackRun';
+import { validateAttackSettings } from '../attackRun';
 import { checkAnyKeyAgainstModel, runKey } from './runModel';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP, type ComparisonEvidence, type ComparisonOutcome, type ComparisonPoint, type ComparisonRunResult, type ComparisonSettings, type RunRecord } from './runsApi';
 

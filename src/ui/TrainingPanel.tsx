@@ -6,6 +6,7 @@ import { TrainingCharts } from './TrainingCharts';
 import { TrainingSession } from './TrainingSession';
 import type { TrainingState } from './useTraining';
 import { formatDuration, formatPercent, formatRate } from './format';
+import type { CurrentRunState } from './runs/useCurrentRun';
 
 interface TrainingPanelProps {
   readonly archs: readonly ArchSummary[];
@@ -13,14 +14,17 @@ interface TrainingPanelProps {
   readonly training: TrainingState;
   readonly settings: TrainSettings;
   readonly onSettings: (s: TrainSettings) => void;
+  /** Restoring the current run after a reload (status and notice). */
+  readonly restore?: Pick<CurrentRunState, 'restoring' | 'notice' | 'dismiss'>;
 }
 
 /** Model + hyper-parameters, run controls, progress, live charts and the final test accuracy. */
-export function TrainingPanel({ archs, ready, training, settings, onSettings }: TrainingPanelProps) {
+export function TrainingPanel({ archs, ready, training, settings, onSettings, restore }: TrainingPanelProps) {
   const [touched, setTouched] = useState(false);
   const active = training.state === 'running' || training.state === 'paused';
   const problem = validateSettings(settings);
   const outcome = training.outcome;
+  const shown = training.restored;
 
   return (
     <section className="panel" aria-labelledby="training-title">
@@ -71,6 +75,25 @@ export function TrainingPanel({ archs, ready, training, settings, onSettings }: 
           {outcome.diverged.message}
         </p>
       )}
+      {restore?.restoring && (
+        <p className="muted small" role="status" data-testid="restore-status">
+          Restoring the run this page showed…
+        </p>
+      )}
+      {restore?.notice && (
+        <p className="notice" role="status" data-testid="restore-notice">
+          {restore.notice}{' '}
+          <button type="button" className="link-button" onClick={restore.dismiss}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      {shown && (
+        <p className="muted small restored-run" data-testid="restored-run" data-run-id={shown.id} data-complete={shown.complete ? 'yes' : 'no'}>
+          Showing the stored run <strong data-testid="restored-run-name">{shown.name}</strong> (kept in this browser): its model
+          {outcome?.watermark ? ' and key are' : ' is'} loaded again, so the Attack, Landscape and Watermark panels work on it.{shown.complete ? '' : ' Saved before the lab kept full results: summary numbers only.'}
+        </p>
+      )}
       <TrainingCharts history={training.history} markers={training.changes} />
       {outcome && (
         <div className="result" data-testid="final-result">
@@ -87,8 +110,8 @@ export function TrainingPanel({ archs, ready, training, settings, onSettings }: 
                 </span>
               </div>
               <p className="muted">
-                test loss {outcome.testLoss?.toFixed(4) ?? '–'} on {outcome.testImages.toLocaleString('en-US')} images · {outcome.steps} steps on{' '}
-                {outcome.trainImages.toLocaleString('en-US')} training images in {formatDuration(outcome.seconds)}
+                test loss {outcome.testLoss?.toFixed(4) ?? '–'} on {outcome.testImages.toLocaleString('en-US')} images · {outcome.steps} steps
+                {shown && !shown.complete ? '' : ` on ${outcome.trainImages.toLocaleString('en-US')} training images`} in {formatDuration(outcome.seconds)}
                 {outcome.imagesPerSecond !== null && <> · {formatRate(outcome.imagesPerSecond)}</>} · backend {outcome.backend}
               </p>
             </>

@@ -1,9 +1,10 @@
 import { useCallback, useRef, useState } from 'react';
-import type { SettingsChange, TrainOutcome, TrainProgress, TrainSettings } from '../workers/api';
+import type { RunRecord, SettingsChange, TrainOutcome, TrainProgress, TrainSettings } from '../workers/api';
 import type { EngineHandle } from './useEngine';
 import { proxyCallback } from './useEngine';
 import type { HistoryPoint } from './TrainingCharts';
 import { errorMessage } from './format';
+import { restoredRunView, type RestoredRunInfo } from './runs/restoredRun';
 
 export type RunState = 'idle' | 'running' | 'paused' | 'finished' | 'failed';
 
@@ -22,6 +23,8 @@ export interface TrainingState {
   readonly liveError: string | null;
   /** Slow motion on (a delay before each step). */
   readonly slowMotion: boolean;
+  /** The panels show a stored run (restored after a reload or selected in the Runs drawer), not a run of this page. */
+  readonly restored: RestoredRunInfo | null;
   start(settings: TrainSettings): void;
   pause(): void;
   resume(): void;
@@ -31,6 +34,11 @@ export interface TrainingState {
   setSlowMotion(on: boolean): void;
   /** Sends a new base learning rate to the running run (applied at its next step). */
   setLearningRate(lr: number): void;
+  /**
+   * Shows a stored run as the finished one (its curve, outcome and watermark report), once the
+   * worker holds its model (`selectRun`). Ignored while a run is going.
+   */
+  showRun(record: RunRecord): void;
 }
 
 /** Drives one training run in the worker and collects its progress history for the charts. */
@@ -43,6 +51,7 @@ export function useTraining(engine: EngineHandle): TrainingState {
   const [changes, setChanges] = useState<readonly SettingsChange[]>([]);
   const [slowMotion, setSlow] = useState(false);
   const [liveError, setLiveError] = useState<string | null>(null);
+  const [restored, setRestored] = useState<RestoredRunInfo | null>(null);
   const running = useRef(false);
 
   const start = useCallback(
@@ -56,6 +65,7 @@ export function useTraining(engine: EngineHandle): TrainingState {
       setOutcome(null);
       setError(null);
       setLiveError(null);
+      setRestored(null);
       const onProgress = proxyCallback((p: TrainProgress) => {
         setProgress(p);
         if (p.settingsChanges) setChanges(p.settingsChanges);
@@ -109,5 +119,18 @@ export function useTraining(engine: EngineHandle): TrainingState {
     [engine],
   );
 
-  return { state, progress, history, outcome, error, liveError, changes, slowMotion, start, pause, resume, cancel, step, setSlowMotion, setLearningRate };
+  const showRun = useCallback((record: RunRecord) => {
+    if (running.current) return;
+    const v = restoredRunView(record);
+    setState('finished');
+    setProgress(null);
+    setHistory([...v.history]);
+    setChanges([]);
+    setOutcome(v.outcome);
+    setError(null);
+    setLiveError(null);
+    setRestored(v.info);
+  }, []);
+
+  return { state, progress, history, outcome, error, liveError, changes, slowMotion, restored, start, pause, resume, cancel, step, setSlowMotion, setLearningRate, showRun };
 }

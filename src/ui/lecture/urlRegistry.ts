@@ -14,7 +14,7 @@ import type { FcwConfig, UchidaConfig } from '../../workers/api';
 import { DEFAULT_FCW, DEFAULT_RANDOM_BITS, DEFAULT_TEXT, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo } from '../watermarkDefaults';
 import { HIDEABLE_IDS } from './controls';
 import { findPreset } from './presets';
-import { PANELS, THEMES, defaultView, type ViewState } from './viewState';
+import { OPENABLE_PANELS, PANELS, THEMES, defaultView, withOpenPanels, withRun, type OpenPanelId, type ViewState } from './viewState';
 
 /** Bump when a key changes meaning; add the old version to MIGRATIONS. */
 export const URL_STATE_VERSION = 1;
@@ -203,6 +203,25 @@ export const FIELDS: readonly UrlField[] = [
     encode: (v) => v.join(','),
     get: (s) => (s.hidden.length > 0 ? normaliseHidden(s.hidden) : undefined),
     set: (s, v) => ({ ...s, hidden: normaliseHidden(v) }),
+  }),
+  // Reload state: the current run and the open drawers (new keys in version 1: old links simply
+  // lack them). Shared links leave them out (viewState.ts, withoutReloadState).
+  field<string>({
+    key: 'run',
+    label: 'current run',
+    // Run ids are UUIDs, `run-…` ids or an imported file's id (1 to 200 characters).
+    schema: z.string().min(1, 'empty run id').max(200).refine((id) => id.trim() === id, 'run id with surrounding spaces'),
+    get: (s) => s.run,
+    set: (s, v) => withRun(s, v),
+  }),
+  field<OpenPanelId[]>({
+    key: 'open',
+    label: 'open panels',
+    schema: z.array(z.enum(OPENABLE_PANELS)),
+    decode: (raw) => raw.split(',').map((x) => x.trim()).filter((x) => x !== ''),
+    encode: (v) => v.join(','),
+    get: (s) => (s.open && s.open.length > 0 ? [...new Set(s.open)].sort() : undefined),
+    set: (s, v) => withOpenPanels(s, v),
   }),
 ];
 

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState, type SetStateAction } from 'r
 import type { TrainSettings } from '../../workers/api';
 import { findPreset } from './presets';
 import { parseView, serializeView } from './urlRegistry';
-import type { ThemeName, ViewState } from './viewState';
+import { withOpenPanels, withoutReloadState, withRun, type OpenPanelId, type ThemeName, type ViewState } from './viewState';
 
 const WRITE_DELAY_MS = 250;
 
@@ -23,8 +23,12 @@ export interface LectureState {
   /** Notes about a link that could not be read entirely (empty when clean). */
   readonly notices: readonly string[];
   readonly dismissNotices: () => void;
-  /** The full URL of the current view (what Share copies). */
+  /** The full URL of the current view (what Share copies), without the reload state (current run, open drawers). */
   readonly shareUrl: (override?: Partial<ViewState>) => string;
+  /** Names the current run in the hash (null: none), so that a reload restores it. */
+  readonly setRun: (id: string | null) => void;
+  /** Records a drawer / panel as open or closed in the hash. */
+  readonly setPanelOpen: (id: OpenPanelId, open: boolean) => void;
 }
 
 const hashOf = (view: ViewState) => `#${serializeView(view)}`;
@@ -52,7 +56,8 @@ export function useLectureState(defaults: TrainSettings): LectureState {
     const onHash = () => {
       if (location.hash === written.current) return;
       const r = parseView(location.hash, defaults);
-      setView(r.state);
+      // The worker still holds the current run: a link without `run` keeps naming it.
+      setView((prev) => (r.state.run === undefined && prev.run !== undefined ? withRun(r.state, prev.run) : r.state));
       setNotices(r.notices);
     };
     window.addEventListener('hashchange', onHash);
@@ -73,7 +78,13 @@ export function useLectureState(defaults: TrainSettings): LectureState {
     setView((v) => (p ? { ...v, preset: p.id, settings: p.settings, theme: p.theme, focus: p.focus } : { ...v, preset: null, focus: null }));
   }, []);
   const dismissNotices = useCallback(() => setNotices([]), []);
-  const shareUrl = useCallback((override?: Partial<ViewState>) => `${baseUrl()}${hashOf({ ...view, ...override })}`, [view]);
+  const shareUrl = useCallback((override?: Partial<ViewState>) => `${baseUrl()}${hashOf(withoutReloadState({ ...view, ...override }))}`, [view]);
+  const setRun = useCallback((id: string | null) => setView((v) => ((v.run ?? null) === id ? v : withRun(v, id))), []);
+  const setPanelOpen = useCallback(
+    (id: OpenPanelId, open: boolean) =>
+      setView((v) => ((v.open ?? []).includes(id) === open ? v : withOpenPanels(v, open ? [...(v.open ?? []), id] : (v.open ?? []).filter((x) => x !== id)))),
+    [],
+  );
 
-  return { view, settings: view.settings, setSettings, setTheme, setHidden, applyPreset, notices, dismissNotices, shareUrl };
+  return { view, settings: view.settings, setSettings, setTheme, setHidden, applyPreset, notices, dismissNotices, shareUrl, setRun, setPanelOpen };
 }

@@ -19,6 +19,37 @@ export interface ViewState {
   readonly hidden: readonly string[];
   /** Panel highlighted for the audience, or null. */
   readonly focus: PanelId | null;
+  /**
+   * Reload state (absent = none): the current run's id (the Runs drawer's stored run whose model
+   * the panels work on) and the open drawers. Not part of shared links: see `withoutReloadState`.
+   */
+  readonly run?: string;
+  readonly open?: readonly OpenPanelId[];
+}
+
+/** Drawers / collapsible panels whose open state the hash keeps (sorted, unique in a view). */
+export const OPENABLE_PANELS = ['runs'] as const;
+export type OpenPanelId = (typeof OPENABLE_PANELS)[number];
+
+/** The view with `run` set (a non-empty id) or removed (null). */
+export function withRun(v: ViewState, id: string | null): ViewState {
+  const { run: _run, ...rest } = v;
+  return id ? { ...rest, run: id } : rest;
+}
+
+/** The view with exactly these panels open (sorted, unique; the key removed when none). */
+export function withOpenPanels(v: ViewState, ids: readonly OpenPanelId[]): ViewState {
+  const { open: _open, ...rest } = v;
+  const open = [...new Set(ids)].sort();
+  return open.length > 0 ? { ...rest, open } : rest;
+}
+
+/**
+ * What a shared / classroom link carries (our choice): the view without its reload state, since
+ * runs live in this browser's IndexedDB and mean nothing in another browser.
+ */
+export function withoutReloadState(v: ViewState): ViewState {
+  return withOpenPanels(withRun(v, null), []);
 }
 
 /** The view of a plain visit: the given settings, light theme, nothing hidden. */

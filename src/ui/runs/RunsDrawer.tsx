@@ -14,6 +14,10 @@ interface RunsDrawerProps {
   readonly locked: boolean;
   /** A stored run became the current model. */
   readonly onSelected?: (r: RunRecord) => void;
+  /** Open state when the parent keeps it (the URL hash restores it after a reload); else the drawer keeps its own. */
+  readonly open?: boolean;
+  /** Hears every open / close. */
+  readonly onOpenChange?: (open: boolean) => void;
 }
 
 /**
@@ -21,8 +25,18 @@ interface RunsDrawerProps {
  * (kept in this browser across reloads) with select / rename / delete / export, an import button,
  * and the comparison view over the ticked runs.
  */
-export function RunsDrawer({ engine, stamp, locked, onSelected }: RunsDrawerProps) {
-  const [open, setOpen] = useState(false);
+export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, onOpenChange }: RunsDrawerProps) {
+  const [openState, setOpenState] = useState(false);
+  const open = openProp ?? openState;
+  // Stable setter (the focus effect below must not re-run when the parent re-renders).
+  const onOpenChangeRef = useRef(onOpenChange);
+  useEffect(() => {
+    onOpenChangeRef.current = onOpenChange;
+  }, [onOpenChange]);
+  const setOpen = useCallback((o: boolean) => {
+    setOpenState(o);
+    onOpenChangeRef.current?.(o);
+  }, []);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const runs = useRuns(engine, stamp, onSelected);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -36,7 +50,7 @@ export function RunsDrawer({ engine, stamp, locked, onSelected }: RunsDrawerProp
     window.addEventListener('keydown', onKey);
     panel.current?.focus();
     return () => window.removeEventListener('keydown', onKey);
-  }, [open]);
+  }, [open, setOpen]);
 
   const check = useCallback((id: string, on: boolean) => {
     setChecked((c) => {

@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { decodeWeights, parseModelJson } from '../../engine/io/modelFile';
 import { parseAnyKeyFile, type AnyKey } from '../../engine/watermark';
 import type { TrainSettings } from '../api';
-import type { RunRecord } from './runsApi';
+import type { RunRecord, StoredTrainOutcome } from './runsApi';
+import { StoredTrainOutcomeSchema } from './runOutcomeSchema';
 
 export const RUN_FILE_FORMAT = 'watermas-lab-run';
 export const RUN_FILE_VERSION = 1;
@@ -78,6 +79,8 @@ const RecordSchema = z.object({
   history: z.array(z.object({ step: z.number().int().min(0), loss: nullableNumber, accuracy: nullableNumber })).max(1_000_000),
   outcome: OutcomeSchema,
   weightBytes: z.number().int().min(0),
+  // The view's outcome (restores the panels after a reload): a malformed one is dropped, not the run.
+  trainOutcome: StoredTrainOutcomeSchema.optional().catch(undefined),
 });
 
 const RunJsonSchema = z.object({
@@ -178,6 +181,10 @@ export function decodeRunFile(bytes: Uint8Array): DecodedRunFile {
   if (rec.arch !== json.modelTopology.arch) throw new RunFileError(`run.json says arch "${rec.arch}" but model.json holds a ${json.modelTopology.arch}`);
   const keyJson = entries['key.json'] ? text(entries, 'key.json') : null;
   const key = keyJson === null ? null : parseAnyKeyFile(keyJson);
-  const record: RunRecord = { ...rec, settings: rec.settings as unknown as TrainSettings, keyJson, weightBytes: weights.byteLength };
+  const { trainOutcome, ...recRest } = rec;
+  const record: RunRecord = {
+    ...recRest, settings: rec.settings as unknown as TrainSettings, keyJson, weightBytes: weights.byteLength,
+    ...(trainOutcome ? { trainOutcome: trainOutcome as unknown as StoredTrainOutcome } : {}),
+  };
   return { record, files: { modelJson, weights }, key };
 }

@@ -1,6 +1,6 @@
 /** Building a RunRecord from a finished training run: summary numbers and the automatic name. */
 import type { TrainOutcome, TrainProgress, TrainSettings } from '../api';
-import type { RunMetricPoint, RunOutcomeSummary, RunRecord } from './runsApi';
+import type { RunMetricPoint, RunOutcomeSummary, RunRecord, StoredTrainOutcome } from './runsApi';
 
 /** Collects the training curve (the points the Training chart shows) and the steps per epoch. */
 export class RunHistoryRecorder {
@@ -103,5 +103,17 @@ export function buildRunRecord(info: NewRunInfo, weightBytes: number, id: string
     outcome: summarizeOutcome(info.outcome, info.stepsPerEpoch ?? null),
     keyJson: info.keyJson,
     weightBytes,
+    trainOutcome: storedOutcomeOf(info.outcome),
   };
+}
+
+/**
+ * The outcome as a record keeps it for restoring the view after a reload: JSON-safe (a decoded
+ * image's pixels as a plain array, non-finite numbers as null, undefined fields dropped) so that
+ * IndexedDB and the exported run.json hold the same value; no runId (the record has its id).
+ */
+export function storedOutcomeOf(outcome: TrainOutcome): StoredTrainOutcome {
+  const { runId: _runId, watermark, ...rest } = outcome;
+  const wm = watermark?.image ? { ...watermark, image: { ...watermark.image, pixels: Array.from(watermark.image.pixels) } } : watermark;
+  return JSON.parse(JSON.stringify(wm ? { ...rest, watermark: wm } : rest)) as StoredTrainOutcome;
 }

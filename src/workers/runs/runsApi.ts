@@ -2,7 +2,7 @@
  * Runs part of the UI <-> worker contract (plain, structured-cloneable data only; re-exported
  * from api.ts). The UI imports these TYPES only.
  */
-import type { TrainSettings } from '../api';
+import type { TrainOutcome, TrainSettings, WatermarkReport } from '../api';
 
 /** Watermark method of a run ('none' = plain training). Any string a key file names is kept. */
 export type RunMethod = 'none' | 'watermas' | 'uchida' | 'fcw' | (string & {});
@@ -50,7 +50,21 @@ export interface RunRecord {
   readonly keyJson: string | null;
   /** Size of the model weights in bytes. */
   readonly weightBytes: number;
+  /**
+   * The training call's full outcome as the Training and Watermark panels showed it (test loss,
+   * watermark report...), JSON-safe: a page reload restores the view from it. Absent for runs
+   * recorded before it existed (the view then falls back to `outcome`).
+   */
+  readonly trainOutcome?: StoredTrainOutcome;
 }
+
+/** A WatermarkReport as stored: the decoded image's pixels as a plain array (JSON-safe). */
+export type StoredWatermarkReport = Omit<WatermarkReport, 'image'> & {
+  readonly image?: Omit<NonNullable<WatermarkReport['image']>, 'pixels'> & { readonly pixels: readonly number[] };
+};
+
+/** A TrainOutcome as stored in a RunRecord (JSON-safe; no runId: the record has its id). */
+export type StoredTrainOutcome = Omit<TrainOutcome, 'watermark' | 'runId'> & { readonly watermark?: StoredWatermarkReport };
 
 /** Where a run is kept. */
 export interface RunStorageState {

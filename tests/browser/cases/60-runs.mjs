@@ -60,12 +60,13 @@ export default [
       const acc = await row.getByTestId('run-accuracy').textContent();
       assert(/%/.test(acc ?? ''), `no accuracy in the row: "${acc}"`);
 
-      // Reload: the list comes back from IndexedDB; the run is no longer current (the worker restarted).
-      await page.reload({ waitUntil: 'load' });
+      // A fresh visit (the app's address without the view in its hash, so no run to restore: case 62
+      // covers that): the list comes back from IndexedDB; no run is current (a new worker).
+      await page.goto(url, { waitUntil: 'load' });
       await openDrawer(page);
       const again = page.locator(`[data-testid=run-row][data-run-id="${id}"]`);
-      await until(async () => (await again.count()) === 1, 20_000, 'the run to be listed after the reload');
-      assert((await again.getAttribute('data-current')) === 'no', 'after a reload no run should be current');
+      await until(async () => (await again.count()) === 1, 60_000, 'the run to be listed after the reload');
+      assert((await again.getAttribute('data-current')) === 'no', 'after a fresh visit no run should be current');
       assert((await again.getByTestId('run-name').textContent()) === name, 'the name changed across the reload');
 
       // Select: its weights are loaded into the worker's current model slot.

@@ -11,6 +11,7 @@ import { LandscapePanel } from './LandscapePanel';
 import { VerifyPanel } from './VerifyPanel';
 import { errorMessage } from './format';
 import { RunsDrawer } from './runs/RunsDrawer';
+import { useCurrentRun } from './runs/useCurrentRun';
 import { SessionShortcuts } from './shortcuts/SessionShortcuts';
 import type { RunRecord } from '../workers/api';
 import { useLectureState } from './lecture/useLectureState';
@@ -18,6 +19,7 @@ import { LectureToolbar } from './lecture/LectureToolbar';
 import { LectureBanner } from './lecture/LectureBanner';
 import { LectureProviders } from './lecture/LectureProviders';
 import { CompareMode } from './compare/CompareMode';
+import { installTestHooks } from './testHooks';
 
 /** Sensible defaults for a first run in a browser: a few minutes on a decent GPU. */
 export const DEFAULT_SETTINGS: TrainSettings = {
@@ -120,7 +122,34 @@ export function App() {
     [engine, resample],
   );
 
+  // Test hooks (only with ?testHooks in the URL): see testHooks.ts.
+  useEffect(() => installTestHooks(engine, globalThis.location?.search ?? ''), [engine]);
+
+  // A lost GPU device moves the run to another backend (or a failed run may have switched it):
+  // the badge and the preference follow the worker's backend.
+  const deviceMovedTo = training.progress?.deviceLoss?.to ?? training.outcome?.deviceLoss?.to ?? null;
+  const runFailed = training.state === 'failed';
+  useEffect(() => {
+    if (deviceMovedTo === null && !runFailed) return;
+    let alive = true;
+    engine.backend().then(
+      (b) => {
+        if (!alive || !b) return;
+        setBackend(b);
+        setPreference(b.preference);
+      },
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+  }, [engine, deviceMovedTo, runFailed]);
+
   const ready = backend !== null && dataset !== null && !backendBusy;
+  // Current run across reloads: its id in the URL hash, loaded back into the worker at start.
+  const currentRun = useCurrentRun({ engine, training, ready, initialRunId: lecture.view.run, setRun: lecture.setRun, onSelected: setSelectedRun });
+  const { setPanelOpen } = lecture;
+  const setRunsOpen = useCallback((o: boolean) => setPanelOpen('runs', o), [setPanelOpen]);
 
   return (
     <LectureProviders view={lecture.view}>
@@ -143,7 +172,7 @@ export function App() {
           onImport={importTarball}
           onResample={resample}
         />
-        <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} />
+        <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} restore={currentRun} />
         <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} dataset={dataset} ready={ready} />
         <AttackPanel engine={engine} modelStamp={modelStamp} locked={locked} />
         <LandscapePanel engine={engine} modelStamp={modelStamp} locked={locked} />
@@ -152,7 +181,7 @@ export function App() {
       <footer className="app-footer muted small">
         WaterMAS Lab · everything runs locally in this tab{backend ? ` · tfjs backend: ${backend.name}` : ''}
       </footer>
-      <RunsDrawer engine={engine} stamp={training.outcome} locked={locked} onSelected={setSelectedRun} />
+      <RunsDrawer engine={engine} stamp={training.outcome} locked={locked} onSelected={currentRun.selected} open={lecture.view.open?.includes('runs') ?? false} onOpenChange={setRunsOpen} />
       <SessionShortcuts training={training} settings={settings} ready={ready} />
     </div>
     </LectureProviders>

@@ -79,6 +79,7 @@ export function TrainingSession({ training, settings, onSettings }: TrainingSess
   const active = training.state === 'running' || training.state === 'paused';
   const live = useLiveState(training);
   const progress = training.progress;
+  const deviceLoss = progress?.deviceLoss ?? training.outcome?.deviceLoss;
   const lr = settings.learningRate > 0 ? settings.learningRate : 0.01;
   const setLr = (v: number) => {
     onSettings({ ...settings, learningRate: v });
@@ -144,10 +145,10 @@ export function TrainingSession({ training, settings, onSettings }: TrainingSess
           {live.paused && ' · paused'}
         </p>
       )}
-      {progress?.deviceLoss && (
+      {deviceLoss && (
         <p className="warning" role="status" data-testid="device-loss">
-          The GPU device was lost ({progress.deviceLoss.reason}); the run goes on with {progress.deviceLoss.to} from its checkpoint of step{' '}
-          {progress.deviceLoss.resumedFromStep}.
+          The GPU device was lost ({deviceLoss.reason}); the run {progress?.deviceLoss ? 'goes' : 'went'} on with {deviceLoss.to} from its checkpoint of step{' '}
+          {deviceLoss.resumedFromStep}.
         </p>
       )}
       {training.liveError && (

@@ -108,7 +108,12 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
   const normalization: Normalization = ctx.normalization;
   const embedding = { seed: ctx.seed, perBatch: f.perBatch, maskFraction: f.maskFraction, maskPeriod: f.maskPeriod };
   const key = createFcwKey(triggers, { numClasses, normalization, arch: model.config.arch, embedding });
+  // Triggers, key and masking seeds are host data; only the model changes after a lost device.
+  let current = model;
   let setup: FcwTrainingSetup | null = null;
+  /** Mask events of the setups before a move that the restored checkpoint holds. */
+  let earlierEvents = 0;
+  const maskEvents = () => earlierEvents + (setup?.masker.events.length ?? 0);
   const anyKey = { method: 'fcw' as const, key };
   const settings: WatermarkLiveSettings = { replicas: 0, sigma: 0, lambda: 0, mode: config.mode, rho: 0, margin: config.margin };
   return {
@@ -116,7 +121,7 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
     anyKey,
     triggers,
     source(stream) {
-      setup = fcwTrainingSetup(model, stream, { triggers, normalization, ...embedding });
+      setup = fcwTrainingSetup(current, stream, { triggers, normalization, ...embedding });
       return setup.source;
     },
     trainHooks: () => ({
@@ -126,7 +131,7 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
       },
     }),
     async progress(metrics) {
-      const a = await triggerAccuracy(model, triggers.images, triggers.target, { normalization });
+      const a = await triggerAccuracy(current, triggers.images, triggers.target, { normalization });
       return {
         method: 'fcw',
         ber: 1 - a.accuracy,
@@ -134,7 +139,7 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
         bits: a.n,
         frozenUnchanged: true,
         triggerAccuracy: { hits: a.hits, n: a.n, accuracy: a.accuracy, target: triggers.target },
-        maskEvents: setup?.masker.events.length ?? 0,
+        maskEvents: maskEvents(),
         settings,
         settingsSinceStep: 0,
         metrics: { ...metrics },
@@ -159,12 +164,20 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
         seedSource: 'run-seed',
         fcw: {
           hits: v.hits, n: v.n, accuracy: v.accuracy, target: v.target, chanceRate: v.chanceRate, mode: triggers.mode,
-          predictions: Array.from(v.predictions), maskEvents: setup?.masker.events.length ?? 0,
+          predictions: Array.from(v.predictions), maskEvents: maskEvents(),
           perBatch: f.perBatch, maskFraction: f.maskFraction, maskPeriod: f.maskPeriod,
         },
       };
     },
     outputKeys: () => ({ methodKey: anyKey }),
+    async moveTo(next, fromStep) {
+      // An event before step k runs after k steps, so the checkpoint of step `fromStep` holds the
+      // events before it; the resumed setup (source() on `next`) masks again from `fromStep` on
+      // (the same seeded positions).
+      earlierEvents += setup ? setup.masker.events.filter((e) => e.step < fromStep).length : 0;
+      setup = null;
+      current = next;
+    },
     dispose: () => undefined,
   };
 }

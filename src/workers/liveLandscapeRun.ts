@@ -77,12 +77,12 @@ export class LiveLandscapeHub {
     this.send({ kind: 'start', run, totalSteps, evalSize, settings: geometry });
     return new LiveLandscapeDriver(model, {
       every: () => (this.receiver ? this.settings.every : 0),
-      create: async () => {
+      create: async (current) => {
         const test = sliceImageSet(dataset.test, 0, evalSize);
         const first = evalBatches(test, test.count, normalization).next();
         if (first.done) throw new Error('no evaluation images');
         const positions = key.positions.map((g) => ({ tensor: g.tensor, indices: g.indices }));
-        return LiveLandscape.create(model, first.value.batch, { positions, seed: geometry.seed, radius: geometry.radius, points: geometry.grid });
+        return LiveLandscape.create(current, first.value.batch, { positions, seed: geometry.seed, radius: geometry.radius, points: geometry.grid });
       },
       onPoint: (point) => this.send({ kind: 'point', run, totalSteps, point }),
       signal: { get aborted() { return control?.cancelled ?? false; } },

@@ -22,10 +22,30 @@ export interface DeviceFallbackInput {
   rebuild(): Model;
   /** Null when the run can move to another model, else why not (e.g. its watermark objective holds device tensors). */
   readonly cannotMove: string | null;
+  /**
+   * Moves the run's other device state (a watermark objective, a live view...) to the rebuilt
+   * `model`, called once its weights hold the checkpoint of step `fromStep` and before training
+   * resumes. The old state's tensors went with the lost device: rebuild from host data.
+   */
+  moveState?(model: Model, fromStep: number): Promise<void>;
   /** Name of the current backend (for the report). */
   backendName(): string;
   /** Told as soon as the run resumes (progress reports can say so). */
   onResume?(report: DeviceLossReport): void;
+}
+
+/** How long a failed segment waits for the device watcher before its error counts as not a device loss (our choice). */
+export const LOST_GRACE_MS = 1000;
+
+/** Resolves when `listen`'s callback is called or after `ms`, whichever comes first. */
+function lostWithin(ms: number, listen: (heard: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    listen(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export interface DeviceFallbackOutput {
@@ -39,18 +59,25 @@ export interface DeviceFallbackOutput {
  * Runs `train` once; on a lost device (seen by the watcher, whether the segment stopped through
  * `interrupt` or threw on a failed read) resumes once on the fallback backend from the checkpoint.
  * The input model is disposed once its device is lost, and the backend is switched even when the
- * run cannot resume (it then rejects with the reason). Optimizer state restarts (our choice: the
- * checkpoint keeps weights and BatchNorm statistics only).
+ * run cannot resume (it then rejects with the reason). After the restore, `moveState` moves the
+ * run's other state to the new model (a rejection there disposes the new model and rejects).
+ * Optimizer state restarts (our choice: the checkpoint keeps weights and BatchNorm statistics
+ * only). A segment that throws before the watcher reports waits up to LOST_GRACE_MS for it.
  */
 export async function trainWithDeviceFallback(input: DeviceFallbackInput): Promise<DeviceFallbackOutput> {
   let lost: string | null = null;
+  let heard: (() => void) | null = null;
   const stop = input.watch((reason) => {
     lost ??= reason;
+    heard?.();
   });
   let first: TrainResult | null = null;
   try {
     first = await input.train(input.model, 0, () => lost !== null);
   } catch (e) {
+    // A read in flight when the device goes (mapAsync: "Buffer was unmapped before mapping was
+    // resolved") rejects before the device's `lost` promise resolves: give the watcher a moment.
+    if (lost === null) await lostWithin(LOST_GRACE_MS, (h) => (heard = h));
     if (lost === null) throw e;
   } finally {
     stop();
@@ -71,6 +98,7 @@ export async function trainWithDeviceFallback(input: DeviceFallbackInput): Promi
   const model = input.rebuild();
   try {
     input.checkpoint.restore(model);
+    await input.moveState?.(model, step);
     const deviceLoss: DeviceLossReport = { resumedFromStep: step, from, to, reason };
     input.onResume?.(deviceLoss);
     const result = await input.train(model, step, () => false);

@@ -117,7 +117,9 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     ...base, phase: 'preparing', step: 0, epoch: 1, loss: null, accuracy: null, learningRate: null,
     imagesPerSecond: null, etaSeconds: null, elapsedSeconds: 0,
   });
-  const newModel = () => createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length });
+  // The data set's image shape (32x32x3 for CIFAR-10 and the synthetic set; smaller sets in tests).
+  const inputShape = [trainSet.height, trainSet.width, trainSet.channels] as const;
+  const newModel = () => createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length, inputShape });
   let model = newModel();
   let wm: MethodSession | null = null;
   let live: LiveLandscapeDriver | null = null;
@@ -165,7 +167,8 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
           }),
       }),
     );
-    // A lost WebGPU device: resume from the host checkpoint on the fallback backend (plain runs).
+    // A lost WebGPU device: resume from the host checkpoint on the fallback backend; the watermark
+    // session and the live landscape move to the rebuilt model (every method can: MethodSession.moveTo).
     const fallback = await trainWithDeviceFallback({
       model,
       checkpoint,
@@ -173,7 +176,11 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
       watch: input.watchDevice ?? watchDeviceLoss,
       switchBackend: input.switchBackend ?? (async () => { throw new Error('no fallback backend'); }),
       rebuild: newModel,
-      cannotMove: session ? 'a watermarked run cannot move its watermark state to another backend mid-run' : null,
+      cannotMove: null,
+      moveState: async (moved, fromStep) => {
+        await session?.moveTo(moved, fromStep);
+        live?.moveTo(moved);
+      },
       backendName: input.backend,
       onResume: (r) => input.session?.noteDeviceLoss(r),
     });

@@ -115,7 +115,10 @@ export async function startUchida(model: Model, config: WatermarkConfig): Promis
   } finally {
     seed.fill(0);
   }
-  const objective = new UchidaObjective(key, { lambda: u.lambda });
+  // The key (projection seed, payload bits, layer) is host data: the objective's tensors (X, b)
+  // can be made again on another backend after a lost device.
+  let current = model;
+  let objective = new UchidaObjective(key, { lambda: u.lambda });
   const settings: WatermarkLiveSettings = { replicas: 0, sigma: 0, lambda: u.lambda, mode: config.mode, rho: 0, margin: config.margin };
   const anyKey = { method: 'uchida' as const, key };
   return {
@@ -124,13 +127,24 @@ export async function startUchida(model: Model, config: WatermarkConfig): Promis
     source: (stream) => stream,
     trainHooks: () => ({ objective }),
     async progress(metrics) {
-      const v = await verifyUchida(model, key);
+      const v = await verifyUchida(current, key);
       return { method: 'uchida', ber: v.ber, errors: v.errors, bits: v.n, frozenUnchanged: true, settings, settingsSinceStep: 0, metrics: { ...metrics } };
     },
     async report(trained) {
       return reportOf(key, await verifyUchida(trained, key), config.key.kind);
     },
     outputKeys: () => ({ methodKey: anyKey }),
+    async moveTo(next) {
+      // λ is fixed for an Uchida run (no live slider), so the config's value is the current one.
+      const moved = new UchidaObjective(key, { lambda: u.lambda });
+      try {
+        objective.dispose();
+      } catch {
+        /* X and b went with the lost device */
+      }
+      objective = moved;
+      current = next;
+    },
     dispose: () => objective.dispose(),
   };
 }

@@ -116,7 +116,21 @@ export interface WatermarkSession {
   progress(metrics: Readonly<Record<string, number>>): Promise<WatermarkProgress>;
   /** Verifies the trained model against the key. */
   report(model: Model, frozenUnchanged: boolean): Promise<WatermarkReport>;
+  /**
+   * After a lost GPU device: checks that `model` (rebuilt elsewhere, checkpoint restored) holds
+   * the embedded key values bitwise, then rebuilds the objective's tensors for it from the key's
+   * host positions with the current live settings; progress reads `model` from then on.
+   */
+  moveTo(model: Model): Promise<void>;
   dispose(): void;
+}
+
+/** True when `values` are bitwise the `bits` (float32 patterns) taken at embedding. */
+function sameBits(values: Float32Array, bits: Uint32Array): boolean {
+  const now = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  if (now.length !== bits.length) return false;
+  for (let i = 0; i < now.length; i++) if (now[i] !== bits[i]) return false;
+  return true;
 }
 
 /**
@@ -141,9 +155,12 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
         : { source: 'random' },
   });
   seed.fill(0);
+  // Host copies kept for the whole run: the embedded values (bitwise check, and the check after a
+  // move to another backend), the positions (`frozen`, `key`): a lost device cannot be read.
   const embedded = await readKeyValues(model, key);
   const embeddedBits = new Uint32Array(embedded.buffer.slice(0));
-  const objective = createWaterMASObjective(model, frozen, { seed: noiseSeed, settings: objectiveSettings });
+  let current = model;
+  let objective = createWaterMASObjective(model, frozen, { seed: noiseSeed, settings: objectiveSettings });
   let since = 0;
   const beforeStep = (ctx: StepContext): void => {
     const change = live?.take();
@@ -155,16 +172,16 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
   return {
     key,
     frozen,
-    objective,
+    get objective() {
+      return objective;
+    },
     beforeStep,
     trainHooks() {
       return { objective, frozen, beforeStep };
     },
     async progress(metrics) {
-      const values = await readKeyValues(model, key);
-      const bits = new Uint32Array(values.buffer);
-      let unchanged = bits.length === embeddedBits.length;
-      for (let i = 0; unchanged && i < bits.length; i++) if (bits[i] !== embeddedBits[i]) unchanged = false;
+      const values = await readKeyValues(current, key);
+      const unchanged = sameBits(values, embeddedBits);
       const v = judgeValues(values, key);
       return { ber: v.ber, errors: v.errors, bits: v.n, frozenUnchanged: unchanged, settings: liveOf(objective.getSettings()), settingsSinceStep: since, metrics: { ...metrics } };
     },
@@ -187,6 +204,20 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
         keyTensors: key.positions.length,
         seedSource: config.key.kind,
       };
+    },
+    async moveTo(next) {
+      if (!sameBits(await readKeyValues(next, key), embeddedBits)) {
+        throw new Error('the restored checkpoint does not hold the embedded key values bitwise, so the watermark cannot resume');
+      }
+      // Same noise seed: the replica noise of step s is Rng(seed).fork(`replicas/${s}`), as before the loss.
+      const moved = createWaterMASObjective(next, frozen, { seed: noiseSeed, settings: objective.getSettings() });
+      try {
+        objective.dispose();
+      } catch {
+        /* its index tensors went with the lost device */
+      }
+      objective = moved;
+      current = next;
     },
     dispose() {
       objective.dispose();
@@ -214,6 +245,7 @@ export async function startWatermarkSession(model: Model, config: WatermarkConfi
     progress: async (metrics) => ({ method: 'watermas', ...(await s.progress(metrics)) }),
     report: async (trained, frozenUnchanged) => ({ method: 'watermas', ...(await s.report(trained, frozenUnchanged)) }),
     outputKeys: () => ({ watermarkKey: s.key, methodKey: anyKey }),
+    moveTo: (next) => s.moveTo(next),
     dispose: () => s.dispose(),
   };
 }

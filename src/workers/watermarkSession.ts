@@ -24,6 +24,15 @@ export interface MethodSession {
   report(model: Model, frozenUnchanged: boolean): Promise<WatermarkReport>;
   /** What runTraining returns: the WaterMAS key (WaterMAS runs only) and the tagged key. */
   outputKeys(): { readonly watermarkKey?: Key; readonly methodKey: AnyKey };
+  /**
+   * Moves the session to `model` after a lost GPU device: a fresh model on the backend the run
+   * goes on with, whose weights hold the run's host checkpoint of step `fromStep`. Every tensor
+   * the session holds is rebuilt there from host data (its old tensors went with the device and
+   * are only released), the live settings keep their current values, and later progress reads
+   * `model`. Rejects when the checkpoint would break the method's guarantee (WaterMAS: the marked
+   * weights must equal the embedded key values bitwise).
+   */
+  moveTo(model: Model, fromStep: number): Promise<void>;
   dispose(): void;
 }
 

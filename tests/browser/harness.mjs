@@ -102,7 +102,8 @@ export async function openApp() {
   if (app) return app;
   appUrl ??= await startPreview();
   app = await newPage();
-  await app.page.goto(appUrl, { waitUntil: 'load' });
+  // ?testHooks: the page exposes its test hooks (src/ui/testHooks.ts), e.g. a simulated GPU device loss.
+  await app.page.goto(`${appUrl}/?testHooks`, { waitUntil: 'load' });
   return app;
 }
 
@@ -133,5 +134,26 @@ export async function fillTinyRun(page, { epochs = 1, lr = 0.01, train = 32, tes
     await page.locator('#wm-payload-kind').selectOption('random');
     await page.locator('#wm-bits').fill(String(watermark.bits ?? 32));
     await page.locator('#wm-replicas').fill(String(watermark.replicas ?? 0));
+  }
+}
+
+/** `until`, with the training progress line (and a run error, if any) in the timeout message. */
+export async function untilRun(page, fn, ms, what) {
+  try {
+    return await until(fn, ms, what);
+  } catch (e) {
+    const p = page.getByTestId('progress');
+    const err = page.getByTestId('train-error');
+    const detail = (await err.count()) > 0 ? `; error: ${await err.textContent()}` : '';
+    throw new Error(`${e.message} (progress: ${await p.getAttribute('data-phase')} "${(await p.textContent())?.trim()}"${detail})`, { cause: e });
+  }
+}
+
+/** A run left going by an earlier failure is cancelled, so that a case starts from a free form. */
+export async function noRunGoing(page) {
+  const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
+  if ((await cancel.count()) > 0 && (await cancel.first().isEnabled())) {
+    await cancel.first().click();
+    await until(() => page.locator('#arch').isEnabled(), 120_000, 'the cancelled run to end');
   }
 }

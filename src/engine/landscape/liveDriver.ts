@@ -10,10 +10,11 @@ export interface LiveLandscapeDriverOptions {
    */
   readonly every: () => number;
   /**
-   * Builds the LiveLandscape (fixed batch + directions) at the first due refresh: a run with the
-   * live view off pays nothing. Called at most once per driver.
+   * Builds the LiveLandscape (fixed batch + directions) for `model` at the first due refresh: a
+   * run with the live view off pays nothing. Called once per driver, and once more after each
+   * `moveTo`.
    */
-  readonly create: () => Promise<LiveLandscape>;
+  readonly create: (model: Model) => Promise<LiveLandscape>;
   readonly onPoint: (p: LiveLandscapePoint) => void | Promise<void>;
   /** A failed measurement: reported once; the live view then stops for this run, training goes on. */
   readonly onError?: (e: Error) => void;
@@ -42,7 +43,7 @@ export class LiveLandscapeDriver {
   count = 0;
 
   constructor(
-    private readonly model: Model,
+    private model: Model,
     private readonly o: LiveLandscapeDriverOptions,
   ) {}
 
@@ -63,7 +64,7 @@ export class LiveLandscapeDriver {
   async maybeMeasure(step: number): Promise<void> {
     if (!this.due(step)) return;
     try {
-      this.live ??= await this.o.create();
+      this.live ??= await this.o.create(this.model);
       const p = await this.live.measure(this.model, step, this.o.signal);
       if (p.cancelled) return;
       this.lastStep = step;
@@ -91,6 +92,24 @@ export class LiveLandscapeDriver {
     if (this.lastStep === steps || !this.active(this.o.every())) return;
     this.lastStep = null; // the final point is always due
     await this.maybeMeasure(steps);
+  }
+
+  /**
+   * Follows the run to `model`, rebuilt on another backend after a lost GPU device: the
+   * LiveLandscape (its batch and directions lived on the old device) is released and made again
+   * on `model` at the next step, which gets a refresh. Our choice: the directions are drawn again
+   * (same seeds) from the restored weights, so slices after the move are along directions
+   * normalised at the checkpoint's weights rather than at the run's first refresh.
+   */
+  moveTo(model: Model): void {
+    try {
+      this.live?.dispose();
+    } catch {
+      /* its tensors went with the lost device */
+    }
+    this.live = null;
+    this.model = model;
+    this.lastStep = null;
   }
 
   /** Releases the LiveLandscape (idempotent). */

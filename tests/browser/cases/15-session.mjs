@@ -1,28 +1,9 @@
-import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, noRunGoing, openApp, until, untilRun as waitFor } from '../harness.mjs';
 
 /** Keyboard focus back to the page, so that shortcuts are not typed into a field. */
 const blur = (page) => page.evaluate('document.activeElement && document.activeElement.blur && document.activeElement.blur()');
 
 const attr = (loc, name) => loc.getAttribute(name);
-
-/** `until`, with the progress line in the error (the shared machine can be very slow). */
-async function waitFor(page, fn, ms, what) {
-  try {
-    return await until(fn, ms, what);
-  } catch (e) {
-    const p = page.getByTestId('progress');
-    throw new Error(`${e.message} (progress: ${await p.getAttribute("data-phase")} "${(await p.textContent())?.trim()}")`, { cause: e });
-  }
-}
-
-/** A run left going by an earlier failure is cancelled, so this case starts from a free form. */
-async function noRunGoing(page) {
-  const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
-  if ((await cancel.count()) > 0 && (await cancel.first().isEnabled())) {
-    await cancel.first().click();
-    await until(() => page.locator('#arch').isEnabled(), 120_000, 'the cancelled run to end');
-  }
-}
 
 export default [
   {

@@ -2,8 +2,9 @@ import type { Dataset, Normalization } from '../engine/data/types';
 import { BatchStream, evalBatches } from '../engine/data/batches';
 import { sliceImageSet } from '../engine/data/imageset';
 import { createModel, isArchName } from '../engine/models';
+import type { ArchOptions } from '../engine/models/options';
 import type { Model } from '../engine/models/types';
-import { evaluate, train, type RunControl, type ScheduleConfig, type TrainProgress as EngineProgress } from '../engine/train';
+import { evaluate, train, type RunControl, type ScheduleConfig, type TrainHooks, type TrainProgress as EngineProgress } from '../engine/train';
 import type { TrainOutcome, TrainProgress, TrainSettings } from './api';
 import type { AnyKey, Key } from '../engine/watermark';
 import { startWatermarkSession, validateWatermarkConfig, type LiveWatermarkSettings } from './watermarkRun';
@@ -83,6 +84,30 @@ export interface RunInput {
   readonly switchBackend?: (reason: string) => Promise<string>;
   /** Device-loss watcher (default: the WebGPU device's `lost` promise; tests inject their own). */
   readonly watchDevice?: (onLost: (reason: string) => void) => () => void;
+  /** Architecture options (default: the architecture's defaults). */
+  readonly modelOptions?: ArchOptions;
+  /** Compare mode: every step first waits for this run's turn; `finish` once training ends (before evaluation). */
+  readonly turn?: TurnTaking;
+}
+
+/** Steps in turn with another run (compare mode's gate, bound to one lane). */
+export interface TurnTaking {
+  acquire(): Promise<void>;
+  /** Releases the gate for good: the other run never waits for this one again. */
+  finish(): void;
+}
+
+/** `hooks` whose every step first waits for the run's turn. */
+function withTurn(hooks: TrainHooks, turn: TurnTaking | undefined): TrainHooks {
+  if (!turn) return hooks;
+  const inner = hooks.beforeStep;
+  return {
+    ...hooks,
+    beforeStep: async (ctx) => {
+      await turn.acquire();
+      await inner?.(ctx);
+    },
+  };
 }
 
 export interface RunOutput {
@@ -92,6 +117,8 @@ export interface RunOutput {
   readonly watermarkKey?: Key;
   /** The key of a watermarked run of any method (WaterMAS, Uchida, FCW). */
   readonly methodKey?: AnyKey;
+  /** Training steps per epoch (full batches of the training images). */
+  readonly stepsPerEpoch: number;
 }
 
 /**
@@ -119,7 +146,8 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
   });
   // The data set's image shape (32x32x3 for CIFAR-10 and the synthetic set; smaller sets in tests).
   const inputShape = [trainSet.height, trainSet.width, trainSet.channels] as const;
-  const newModel = () => createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length, inputShape });
+  const newModel = () =>
+    createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length, inputShape, ...(input.modelOptions ? { options: input.modelOptions } : {}) });
   let model = newModel();
   let wm: MethodSession | null = null;
   let live: LiveLandscapeDriver | null = null;
@@ -146,7 +174,7 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
         checkpointEvery: CHECKPOINT_EVERY,
         startStep,
       },
-      withSession(input.session, checkpoint, {
+      withTurn(withSession(input.session, checkpoint, {
         control,
         interrupt,
         ...(session ? session.trainHooks() : {}),
@@ -165,25 +193,30 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
             elapsedSeconds: elapsed(),
             ...(session ? { watermark: await session.progress(p.metrics) } : {}),
           }),
-      }),
+      }), input.turn),
     );
     // A lost WebGPU device: resume from the host checkpoint on the fallback backend; the watermark
     // session and the live landscape move to the rebuilt model (every method can: MethodSession.moveTo).
-    const fallback = await trainWithDeviceFallback({
-      model,
-      checkpoint,
-      train: segment,
-      watch: input.watchDevice ?? watchDeviceLoss,
-      switchBackend: input.switchBackend ?? (async () => { throw new Error('no fallback backend'); }),
-      rebuild: newModel,
-      cannotMove: null,
-      moveState: async (moved, fromStep) => {
-        await session?.moveTo(moved, fromStep);
-        live?.moveTo(moved);
-      },
-      backendName: input.backend,
-      onResume: (r) => input.session?.noteDeviceLoss(r),
-    });
+    let fallback: Awaited<ReturnType<typeof trainWithDeviceFallback>>;
+    try {
+      fallback = await trainWithDeviceFallback({
+        model,
+        checkpoint,
+        train: segment,
+        watch: input.watchDevice ?? watchDeviceLoss,
+        switchBackend: input.switchBackend ?? (async (reason) => { throw new Error(`The GPU device was lost (${reason}) and this run has no fallback backend: start it again.`); }),
+        rebuild: newModel,
+        cannotMove: null,
+        moveState: async (moved, fromStep) => {
+          await session?.moveTo(moved, fromStep);
+          live?.moveTo(moved);
+        },
+        backendName: input.backend,
+        onResume: (r) => input.session?.noteDeviceLoss(r),
+      });
+    } finally {
+      input.turn?.finish();
+    }
     model = fallback.model;
     const result = fallback.result;
     // Diverged: the trainer restored the last good checkpoint; the run ends on it (evaluated, kept).
@@ -212,6 +245,7 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     return {
       model,
       ...(session ? session.outputKeys() : {}),
+      stepsPerEpoch: stream.batchesPerEpoch,
       outcome: {
         cancelled,
         steps: result.steps,
@@ -231,6 +265,7 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     model.dispose();
     throw e;
   } finally {
+    input.turn?.finish();
     live?.dispose();
     wm?.dispose();
     checkpoint.dispose();

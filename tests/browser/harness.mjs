@@ -157,3 +157,24 @@ export async function noRunGoing(page) {
     await until(() => page.locator('#arch').isEnabled(), 120_000, 'the cancelled run to end');
   }
 }
+
+/** Waits for the Start training button to be enabled and clicks it. */
+export async function startTraining(page) {
+  const start = page.getByRole('button', { name: 'Start training' });
+  await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
+  await start.click();
+}
+
+/** Waits until the run has a final accuracy; fails at once with the run's error if it failed. */
+export async function untilTrained(page, ms = 300_000) {
+  const error = page.getByTestId('train-error');
+  await untilRun(
+    page,
+    async () => {
+      if ((await error.count()) > 0) throw new Error(`training failed: ${await error.first().textContent()}`);
+      return (await page.getByTestId('final-accuracy').count()) > 0;
+    },
+    ms,
+    'the run to finish',
+  );
+}

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ROOT, assert, badge, fillTinyRun, openApp, screenshotPath, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, openApp, ROOT, screenshotPath, startTraining, until } from '../harness.mjs';
 
 export default [
   {
@@ -47,9 +47,7 @@ export default [
       const { page, errors } = await openApp();
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 90_000, 'the backend badge');
       await fillTinyRun(page);
-      const start = page.getByRole('button', { name: 'Start training' });
-      await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
-      await start.click();
+      await startTraining(page);
       // Pause and resume through the worker (the run waits at its next step boundary meanwhile).
       await page.getByRole('button', { name: 'Pause' }).click();
       await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 30_000 });

@@ -1,4 +1,4 @@
-import { assert, badge, fillTinyRun, noRunGoing, openApp, until, untilRun as waitFor } from '../harness.mjs';
+import { assert, badge, fillTinyRun, noRunGoing, openApp, startTraining, until, untilRun } from '../harness.mjs';
 
 /** Keyboard focus back to the page, so that shortcuts are not typed into a field. */
 const blur = (page) => page.evaluate('document.activeElement && document.activeElement.blur && document.activeElement.blur()');
@@ -32,7 +32,7 @@ export default [
       await blur(page);
       await page.keyboard.press(' ');
       const progress = page.getByTestId('progress');
-      await waitFor(page, async () => Number(await attr(progress, 'data-step')) >= 1, 300_000, 'the first step');
+      await untilRun(page, async () => Number(await attr(progress, 'data-step')) >= 1, 300_000, 'the first step');
       await blur(page);
       await page.keyboard.press(' ');
       const live = page.getByTestId('session-live-state');
@@ -52,7 +52,7 @@ export default [
       // s: exactly one step, then paused again.
       await blur(page);
       await page.keyboard.press('s');
-      await waitFor(page, async () => Number(await attr(live, 'data-step')) === k + 1 && (await attr(live, 'data-replicas')) === '2', 180_000, 'the stepped worker state with R = 2');
+      await untilRun(page, async () => Number(await attr(live, 'data-step')) === k + 1 && (await attr(live, 'data-replicas')) === '2', 180_000, 'the stepped worker state with R = 2');
       await page.waitForTimeout(1_000);
       assert(Number(await attr(live, 'data-step')) === k + 1, `step mode ran ${Number(await attr(live, 'data-step')) - k} steps`);
       const marker = page.getByTestId('training-markers').locator('li');
@@ -89,11 +89,9 @@ export default [
       await fillTinyRun(page, { epochs: 5, lr: 100000, watermark: { bits: 32, replicas: 1 } });
       await lambda.fill('4');
       if (before.margin) await marginOn.uncheck();
-      const start = page.getByRole('button', { name: 'Start training' });
-      await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
-      await start.click();
+      await startTraining(page);
       const msg = page.getByTestId('train-diverged');
-      await waitFor(page, () => msg.count(), 400_000, 'the divergence message');
+      await untilRun(page, () => msg.count(), 400_000, 'the divergence message');
       const text = await msg.textContent();
       assert(
         /^The (loss diverged at|weights became non-finite by) step \d+ .*Training stopped; the model is the last good checkpoint from step \d+\.$/.test(text ?? ''),

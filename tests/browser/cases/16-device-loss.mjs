@@ -1,4 +1,4 @@
-import { assert, badge, fillTinyRun, noRunGoing, openApp, until, untilRun as waitFor } from '../harness.mjs';
+import { assert, badge, fillTinyRun, noRunGoing, openApp, startTraining, until, untilRun } from '../harness.mjs';
 
 /** Picks a backend preference and waits for the badge to settle (returns the backend that runs). */
 async function chooseBackend(page, preference, expected) {
@@ -26,18 +26,16 @@ export default [
         const method = page.locator('#wm-method');
         const methodBefore = await method.inputValue();
         await fillTinyRun(page, { epochs: 3, watermark: { bits: 32, replicas: 0 } });
-        const start = page.getByRole('button', { name: 'Start training' });
-        await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
-        await start.click();
+        await startTraining(page);
         const progress = page.getByTestId('progress');
-        await waitFor(page, async () => Number(await progress.getAttribute('data-step')) >= 1, 240_000, 'the first step on WebGPU');
+        await untilRun(page, async () => Number(await progress.getAttribute('data-step')) >= 1, 240_000, 'the first step on WebGPU');
         const lostAt = Number(await progress.getAttribute('data-step'));
         const destroyed = await page.evaluate(() => globalThis.__wmlabTest.simulateDeviceLoss());
         assert(destroyed === true, 'simulateDeviceLoss() found no WebGPU device of a running run');
         // The resume notice shows while the run goes on (training reports carry it); the run then finishes.
         const notice = page.getByTestId('device-loss');
         let noticeText = null;
-        await waitFor(
+        await untilRun(
           page,
           async () => {
             if (noticeText === null && (await notice.count()) > 0) noticeText = (await notice.textContent())?.trim() ?? '';

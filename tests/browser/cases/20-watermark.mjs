@@ -1,4 +1,4 @@
-import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, openApp, startTraining, until, untilTrained } from '../harness.mjs';
 
 export default [
   {
@@ -10,10 +10,8 @@ export default [
       if ((await page.locator('#wm-method').count()) === 0) return 'skipped: the Watermark panel is not in the app (no way to train a keyed model)';
       // Tiny watermarked run: cnn, 2 steps of 16, 32 marked weights, R = 0 (no replica passes).
       await fillTinyRun(page, { watermark: { bits: 32, replicas: 0 } });
-      const start = page.getByRole('button', { name: 'Start training' });
-      await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
-      await start.click();
-      await page.getByTestId('final-accuracy').waitFor({ timeout: 300_000 });
+      await startTraining(page);
+      await untilTrained(page);
       await until(async () => (await page.getByTestId('attack-disabled').count()) === 0, 30_000, 'the Attack panel to enable');
       // Attack: a 2-strength noise sweep on 16 test images.
       await page.locator('#attack-kind').selectOption('noise');
@@ -60,9 +58,7 @@ export default [
       await page.locator('#wm-payload-kind').selectOption('text');
       await page.getByLabel('Watermark text').fill('© WM Lab');
       await page.getByLabel('Replicas R value').fill('1');
-      const start = page.getByRole('button', { name: 'Start training' });
-      await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
-      await start.click();
+      await startTraining(page);
       // Live state during training: BER and the bitwise check of the marked weights.
       const ber = page.getByTestId('watermark-ber');
       await until(async () => (await ber.count()) > 0 && (await ber.getAttribute('data-value')) !== '', 240_000, 'a live BER report');

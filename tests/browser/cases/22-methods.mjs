@@ -1,4 +1,4 @@
-import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, openApp, startTraining, until, untilTrained } from '../harness.mjs';
 
 export default [
   {
@@ -32,17 +32,8 @@ export default [
       const perBatch = await page.locator('#wm-fcw-per-batch').inputValue();
       assert(perBatch === '8', `triggers per batch ${perBatch}, expected it clamped to 8`);
 
-      const start = page.getByRole('button', { name: 'Start training' });
-      await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
-      await start.click();
-      // Done (or a training error, reported with its message).
-      await until(
-        async () => (await page.getByTestId('final-accuracy').count()) > 0 || (await page.getByTestId('train-error').count()) > 0,
-        300_000,
-        `the run to finish (progress: ${await page.getByTestId('progress').getAttribute('data-phase')})`,
-      );
-      const trainError = page.getByTestId('train-error');
-      assert((await trainError.count()) === 0, `training failed: ${await trainError.first().textContent().catch(() => '')}`);
+      await startTraining(page);
+      await untilTrained(page);
       // Live trigger accuracy during the run, the verdict after it.
       const live = page.getByTestId('watermark-trigger-accuracy');
       await until(async () => (await live.count()) > 0 && (await live.getAttribute('data-value')) !== '', 30_000, 'a live trigger accuracy');

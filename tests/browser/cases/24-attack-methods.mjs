@@ -1,4 +1,4 @@
-import { assert, badge, fillTinyRun, openApp, until } from '../harness.mjs';
+import { assert, badge, fillTinyRun, openApp, startTraining, until, untilTrained } from '../harness.mjs';
 
 export default [
   {
@@ -14,15 +14,8 @@ export default [
       await page.locator('#wm-method').selectOption('fcw');
       await page.getByTestId('fcw-settings').waitFor({ timeout: 10_000 });
       await page.getByTestId('fcw-settings').getByLabel('Triggers value', { exact: true }).fill('8');
-      const start = page.getByRole('button', { name: 'Start training' });
-      await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
-      await start.click();
-      await until(
-        async () => (await page.getByTestId('final-accuracy').count()) > 0 || (await page.getByTestId('train-error').count()) > 0,
-        300_000,
-        'the run to finish',
-      );
-      assert((await page.getByTestId('train-error').count()) === 0, `training failed: ${await page.getByTestId('train-error').first().textContent().catch(() => '')}`);
+      await startTraining(page);
+      await untilTrained(page);
       const clean = Number(await page.getByTestId('watermark-report-trigger-accuracy').getAttribute('data-value'));
       await until(async () => (await page.getByTestId('attack-disabled').count()) === 0, 30_000, 'the Attack panel to enable for an FCW run');
 

@@ -52,6 +52,10 @@ async function tryNodeWebGpu(): Promise<boolean> {
  * backend is that one or an error.
  */
 export async function setupNodeBackend(choice: NodeBackendChoice, purpose: 'train' | 'eval'): Promise<NodeBackend> {
+  // tfjs' production mode only silences its console notes (tfjs-core 4.22: `log.warn` and flag
+  // overrides), among them the cpu backend's advice to install tfjs-node, which is wrong here:
+  // the lab's Node trainer is wasm, and tfjs-node's prebuilt binary is not a dependency.
+  tf.enableProdMode();
   if (tf.getBackend() === choice) return { name: choice };
   if (choice === 'webgpu') await registerNodeWebGpu();
   const withGpu = choice === 'auto' && (await tryNodeWebGpu());

@@ -4,7 +4,7 @@
  * of its own (its own browser context, so its own IndexedDB; the reload does not disturb the
  * shared app page of the other cases).
  */
-import { assert, cleanups, fillTinyRun, getAppUrl, newPage, startPreview, until } from '../harness.mjs';
+import { assert, cleanups, fillTinyRun, getAppUrl, newPage, startPreview, until, untilTrained } from '../harness.mjs';
 
 /** Clicks without Playwright's "stable" check (the worker's backend probe can stall frames on a loaded machine). */
 const press = (locator) => locator.dispatchEvent('click');
@@ -36,17 +36,7 @@ export default [
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       await press(start);
-      const progress = page.getByTestId('progress');
-      await until(
-        async () => {
-          if (await page.getByTestId('train-error').count()) throw new Error(`training failed: ${await page.getByTestId('train-error').textContent()}`);
-          return (await progress.getAttribute('data-phase')) === 'done';
-        },
-        240_000,
-        'the training run to finish',
-      ).catch(async (e) => {
-        throw new Error(`${e.message} (progress: phase ${await progress.getAttribute('data-phase')}, step ${await progress.getAttribute('data-step')})`);
-      });
+      await untilTrained(page, 240_000);
       const trained = Date.now();
 
       // The run is listed and saved (the drawer lists after pending IndexedDB writes settle).

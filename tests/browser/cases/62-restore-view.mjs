@@ -6,7 +6,7 @@
  * worker and its result (test accuracy, curve, watermark BER) is shown again, the Attack panel
  * can start on it and the drawer is open again. One fresh page of its own (its own IndexedDB).
  */
-import { assert, cleanups, getAppUrl, newPage, startPreview, until } from '../harness.mjs';
+import { assert, cleanups, getAppUrl, newPage, startPreview, until, untilTrained } from '../harness.mjs';
 
 /** Clicks without Playwright's "stable" check (the worker's backend probe can stall frames on a loaded machine). */
 const press = (locator) => locator.dispatchEvent('click');
@@ -55,15 +55,7 @@ export default [
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       await press(start);
-      const progress = page.getByTestId('progress');
-      await until(
-        async () => {
-          if (await page.getByTestId('train-error').count()) throw new Error(`training failed: ${await page.getByTestId('train-error').textContent()}`);
-          return (await progress.getAttribute('data-phase')) === 'done';
-        },
-        240_000,
-        'the training run to finish',
-      );
+      await untilTrained(page, 240_000);
       const trainedAt = Date.now();
       await page.getByTestId('watermark-report-ber').waitFor({ timeout: 10_000 });
       const before = await shownResult(page);
@@ -115,7 +107,7 @@ export default [
       await page.locator('#epochs').fill('50');
       await until(() => start.isEnabled(), 30_000, 'the Start button after the restore');
       await press(start);
-      await until(async () => (await progress.getAttribute('data-phase')) === 'training', 60_000, 'the second run to train');
+      await until(async () => (await page.getByTestId('progress').getAttribute('data-phase')) === 'training', 60_000, 'the second run to train');
       await until(async () => !(await hashOf(page)).includes('run='), 10_000, 'the running run to clear run= from the hash');
       await page.reload({ waitUntil: 'load' });
       const lost = page.getByTestId('restore-notice');

@@ -4,6 +4,7 @@ import { VERIFY_USAGE, verifyCommand } from './commands/verify';
 import { DATA_USAGE, dataCommand } from './commands/data';
 import { ATTACK_USAGE, attackCommand } from './commands/attack';
 import { LANDSCAPE_USAGE, landscapeCommand } from './commands/landscape';
+import { COMPARE_SHARPNESS_USAGE, compareSharpnessCommand } from './commands/compareSharpness';
 
 const USAGE = `wmlab: WaterMAS Lab on the command line (same engine as the browser lab)
 
@@ -11,6 +12,7 @@ const USAGE = `wmlab: WaterMAS Lab on the command line (same engine as the brows
   ${VERIFY_USAGE}
   ${ATTACK_USAGE.split('\n').join('\n  ')}
   ${LANDSCAPE_USAGE.split('\n').join('\n  ')}
+  ${COMPARE_SHARPNESS_USAGE.split('\n').join('\n  ')}
   ${DATA_USAGE}
 
 Progress goes to stderr; the result JSON is printed last on stdout.`;
@@ -43,6 +45,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         break;
       case 'landscape':
         result = await landscapeCommand(rest, log);
+        break;
+      case 'compare-sharpness':
+        result = await compareSharpnessCommand(rest, log);
         break;
       case 'data':
         result = await dataCommand(rest, log);

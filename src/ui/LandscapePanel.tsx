@@ -66,6 +66,10 @@ function applyEvent(l: LiveLandscape, e: LandscapeEvent): LiveLandscape {
   return { ...l, phase: 'sharpness' };
 }
 
+/** A ratio: scientific notation where two decimals would print 0.00. */
+const fmtRatio = (v: number) => (Number.isFinite(v) && Math.abs(v) < 0.1 && v !== 0 ? v.toExponential(1) : fmt(v, 2));
+/** An accuracy drop given as a fraction, in points. */
+const fmtPoints = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} points` : '–');
 const fmt = (v: number | undefined | null, d = 4) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(d));
 
 /**
@@ -234,9 +238,33 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
             <dd>{fmt(outcome.sharpness.complement)}</dd>
           </div>
           <div>
-            <dt>ratio key / complement</dt>
-            <dd data-testid="sharpness-ratio">{fmt(outcome.sharpness.ratio, 2)}</dd>
+            <dt>ratio key / complement (secondary: the complement rise tracks how well the model trained)</dt>
+            <dd data-testid="sharpness-ratio">{fmtRatio(outcome.sharpness.ratio)}</dd>
           </div>
+          {outcome.keyVsControl && (
+            <>
+              <div>
+                <dt>key rise at {outcome.keyVsControl.relativeRadius}·|w|</dt>
+                <dd data-testid="kvc-key">{fmt(outcome.keyVsControl.keyRise)}</dd>
+              </div>
+              <div>
+                <dt>matched controls ({outcome.keyVsControl.controls} subsets like K)</dt>
+                <dd>
+                  {fmt(outcome.keyVsControl.controlRise)} ± {fmt(outcome.keyVsControl.controlRiseSpread)}
+                </dd>
+              </div>
+              <div>
+                <dt>ratio key / controls</dt>
+                <dd data-testid="kvc-ratio">{fmtRatio(outcome.keyVsControl.ratio)}</dd>
+              </div>
+              <div>
+                <dt>flip half of K's signs: accuracy drop</dt>
+                <dd data-testid="kvc-flip">
+                  {fmtPoints(outcome.keyVsControl.flipKeyDrop)} (controls {fmtPoints(outcome.keyVsControl.flipControlDrop)})
+                </dd>
+              </div>
+            </>
+          )}
           {outcome.eigen && (
             <>
               <div>
@@ -287,7 +315,8 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
                 Export PNG
               </button>
               <p className="muted small">
-                kept run: sharpness ratio {fmt(kept.outcome.sharpness.ratio, 2)}
+                kept run: sharpness ratio {fmtRatio(kept.outcome.sharpness.ratio)}
+                {kept.outcome.keyVsControl ? `, key / controls ${fmtRatio(kept.outcome.keyVsControl.ratio)}` : ''}
                 {kept.outcome.eigen ? `, key eigenvalue ${fmt(kept.outcome.eigen.key)}` : ''}
               </p>
             </figure>

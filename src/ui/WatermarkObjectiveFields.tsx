@@ -16,6 +16,13 @@ interface WatermarkObjectiveFieldsProps {
   readonly update: (partial: Partial<WatermarkConfig>) => void;
 }
 
+/** The σ slider per replica mode: its unit, range and the value a mode switch starts from. */
+const SIGMA_RANGE = {
+  gaussian: { unit: 'weight units', max: 0.1, step: 0.001, fallback: 0.01, tip: 'Standard deviation of the Gaussian noise added to the key weights in each replica.' },
+  relative: { unit: '× |w|', max: 2, step: 0.05, fallback: 0.5, tip: 'Noise on each key weight as a fraction of its magnitude (σ·|w|·N(0, 1)); replicas come in antithetic pairs (ε, −ε).' },
+  flip: { unit: 'of the marks', max: 1, step: 0.05, fallback: 0.5, tip: 'Fraction of the marked weights whose sign each replica flips: what an eraser does.' },
+} as const;
+
 /** Strength, replica mode, R, σ or ρ, λ and the hinge margin. */
 export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisabled, liveBadge, update }: WatermarkObjectiveFieldsProps) {
   const lastMargin = useRef(Number.isFinite(config.margin) ? config.margin : DEFAULT_MARGIN);
@@ -42,10 +49,16 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
           id="wm-mode"
           value={config.mode}
           disabled={liveDisabled}
-          title="Gaussian: R noisy replicas of the key weights; adversarial: one SAM-style worst-case replica of radius ρ"
-          onChange={(e) => update({ mode: e.target.value as WatermarkConfig['mode'] })}
+          title="Gaussian: R replicas with absolute noise σ on the key weights (the 2020 recipe); relative: noise σ·|w| on each key weight, in antithetic pairs; sign flips: each replica flips a fraction σ of the marks; adversarial: one SAM-style worst-case replica of radius ρ"
+          onChange={(e) => {
+            const mode = e.target.value as WatermarkConfig['mode'];
+            const sigma = SIGMA_RANGE[mode === 'adversarial' ? 'gaussian' : mode].fallback;
+            update(mode === config.mode ? {} : { mode, ...(mode === 'adversarial' ? {} : { sigma }) });
+          }}
         >
-          <option value="gaussian">Gaussian (R, σ)</option>
+          <option value="gaussian">Gaussian (R, σ absolute)</option>
+          <option value="relative">relative (R, σ × |w|)</option>
+          <option value="flip">sign flips (R, fraction)</option>
           <option value="adversarial">adversarial (ρ)</option>
         </select>
       </div>
@@ -62,16 +75,16 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
         disabled={liveDisabled}
         onValue={(v) => update({ replicas: Math.round(v) })}
       />
-      {config.mode === 'gaussian' ? (
+      {config.mode !== 'adversarial' ? (
         <SliderField
           id="wm-sigma"
-          label="Noise σ"
-          unit="weight units"
-          tip="Standard deviation of the Gaussian noise added to the key weights in each replica."
+          label={config.mode === 'flip' ? 'Flipped σ' : 'Noise σ'}
+          unit={SIGMA_RANGE[config.mode].unit}
+          tip={SIGMA_RANGE[config.mode].tip}
           value={config.sigma}
           min={0}
-          max={0.1}
-          step={0.001}
+          max={SIGMA_RANGE[config.mode].max}
+          step={SIGMA_RANGE[config.mode].step}
           badge={liveBadge}
           disabled={liveDisabled}
           onValue={(v) => update({ sigma: v })}
@@ -113,7 +126,7 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
             disabled={liveDisabled}
             onChange={(e) => update({ margin: e.target.checked ? lastMargin.current : Infinity })}
           />
-          <label htmlFor="wm-margin-on" title="Off = unbounded form J = L − λ·mean L(θ+ε), which diverges for λ > 1">
+          <label htmlFor="wm-margin-on" title="Off = every replica always pushes: J = (1 + λ)·L − λ·mean L(θ+ε), the limit of a margin that never binds">
             Hinge margin on
           </label>
         </div>

@@ -97,6 +97,21 @@ export interface LandscapeOutcome {
   /** NaN when cancelled before the sharpness phase. */
   readonly sharpness: { readonly key: number; readonly complement: number; readonly ratio: number; readonly baseLoss: number; readonly radius: number };
   readonly eigen: { readonly key: number; readonly complement: number } | null;
+  /**
+   * K against matched control subsets (same size, tensors and magnitudes) at a relative radius:
+   * the measure of docs/experiments/sharpness.md; null when cancelled before it.
+   */
+  readonly keyVsControl: {
+    readonly relativeRadius: number;
+    readonly keyRise: number;
+    readonly controlRise: number;
+    readonly controlRiseSpread: number;
+    readonly ratio: number;
+    readonly controls: number;
+    /** Accuracy drop (fraction) after flipping the signs of half of K, and of half of each control subset. */
+    readonly flipKeyDrop: number;
+    readonly flipControlDrop: number;
+  } | null;
   readonly cancelled: boolean;
   readonly evalSize: number;
   readonly seconds: number;

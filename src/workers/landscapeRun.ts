@@ -2,11 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { evalBatches } from '../engine/data/batches';
 import { sliceImageSet } from '../engine/data/imageset';
 import type { Dataset, Normalization } from '../engine/data/types';
-import { complementDirection, computeGrid2D, computeSharpness, computeSlices, disposeDirection, keyDirection } from '../engine/landscape';
+import { complementDirection, computeGrid2D, computeSharpness, computeSlices, disposeDirection, keyDirection, keyVsControl } from '../engine/landscape';
 import type { Model } from '../engine/models/types';
 import { hashSeed } from '../engine/random/rng';
 import type { Key } from '../engine/watermark';
 import type { LandscapeEvent, LandscapeOutcome, LandscapeSettings } from './analysisApi';
+
+/** Relative radius of the panel's key-vs-control numbers (our choice, as `wmlab compare-sharpness`' default). */
+export const KEY_VS_CONTROL_RADIUS = 0.5;
 
 /** Checks landscape settings that came over the worker boundary; throws a one-line reason. */
 export function validateLandscapeSettings(s: LandscapeSettings): void {
@@ -75,6 +78,19 @@ export async function runLandscapeOn(input: LandscapeRunInput): Promise<Landscap
       });
       cancelled = sharp.cancelled;
     }
+    let kvc: LandscapeOutcome['keyVsControl'] = null;
+    if (!cancelled) {
+      const r = await keyVsControl({
+        model, batch, positions, relativeRadius: KEY_VS_CONTROL_RADIUS, controls: 4, draws: 2, flipFraction: 0.5, seed: hashSeed(s.seed, 'run/key-vs-control'), signal,
+      });
+      cancelled = r.cancelled;
+      if (!cancelled) {
+        kvc = {
+          relativeRadius: r.relativeRadius, keyRise: r.keyRise, controlRise: r.controlRise, controlRiseSpread: r.controlRiseSpread, ratio: r.ratio,
+          controls: r.controls, flipKeyDrop: r.flip?.keyAccuracyDrop ?? NaN, flipControlDrop: r.flip?.controlAccuracyDrop ?? NaN,
+        };
+      }
+    }
     return {
       alphas: slices.alphas, lossKey: slices.lossKey, lossComplement: slices.lossComplement,
       accuracyKey: slices.accuracyKey, accuracyComplement: slices.accuracyComplement, grid,
@@ -83,6 +99,7 @@ export async function runLandscapeOn(input: LandscapeRunInput): Promise<Landscap
         baseLoss: sharp?.baseLoss ?? NaN, radius: s.radius,
       },
       eigen: sharp?.eigen ?? null,
+      keyVsControl: kvc,
       cancelled,
       evalSize: test.count,
       seconds: (performance.now() - t0) / 1000,

@@ -8,7 +8,8 @@
  * 'fcw': function-coupled watermark (trigger set, Wen et al.). methods.md §2–§4.
  */
 export type WatermarkMethod = 'none' | 'watermas' | 'uchida' | 'fcw';
-export type WatermarkReplicaMode = 'gaussian' | 'adversarial';
+/** How replicas perturb the marks (the engine's ReplicaMode; σ's unit depends on it). */
+export type WatermarkReplicaMode = 'gaussian' | 'relative' | 'flip' | 'adversarial';
 
 /** What the marked weights carry. */
 export type WatermarkPayload =
@@ -33,7 +34,7 @@ export type WatermarkKeySource = { readonly kind: 'random' } | { readonly kind: 
 export interface WatermarkLiveSettings {
   /** R: Gaussian replicas per step (0 = plain substitution, the control). */
   readonly replicas: number;
-  /** σ: standard deviation of the replica noise on the key positions (weight units). */
+  /** σ: replica noise size: weight units (gaussian), fraction of |w| (relative), fraction of marks flipped (flip). */
   readonly sigma: number;
   /** λ: weight of the replica term. */
   readonly lambda: number;
@@ -42,6 +43,10 @@ export interface WatermarkLiveSettings {
   readonly rho: number;
   /** Hinge margin m (nats); Infinity = off (unbounded form). */
   readonly margin: number;
+  /** Replicas in antithetic pairs (ε, −ε) (gaussian and relative modes); absent: the engine default. */
+  readonly antithetic?: boolean;
+  /** Replica passes normalised with their own batch statistics or the clean pass's; absent: the engine default. */
+  readonly replicaBn?: 'batch' | 'clean';
 }
 
 /**

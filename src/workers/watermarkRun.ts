@@ -7,6 +7,9 @@ import type { FrozenPositions, StepContext } from '../engine/train/types';
 import type { TrainHooks } from '../engine/train';
 import {
   PASSPHRASE_ITERATIONS,
+  modeDefaults,
+  REPLICA_BN_MODES,
+  REPLICA_MODES,
   PASSPHRASE_SALT,
   createWaterMASObjective,
   embedWatermark,
@@ -28,7 +31,7 @@ import type { MethodSession, SessionContext } from './watermarkSession';
 /** Most payload bits / pixels the UI may ask for (our choice: keeps the key file and the per-report read small). */
 export const MAX_WATERMARK_BITS = 4096;
 
-const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin'];
+const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin', 'antithetic', 'replicaBn'];
 
 /** Checks a watermark config that came over the worker boundary; throws a one-line reason. */
 export function validateWatermarkConfig(c: WatermarkConfig): void {
@@ -62,7 +65,10 @@ export function validateLiveSettings(s: Partial<WatermarkLiveSettings>): void {
   if (s.lambda !== undefined && !(s.lambda >= 0 && Number.isFinite(s.lambda))) throw new Error(`λ must be finite and >= 0, got ${s.lambda}`);
   if (s.rho !== undefined && !(s.rho >= 0 && Number.isFinite(s.rho))) throw new Error(`ρ must be finite and >= 0, got ${s.rho}`);
   if (s.margin !== undefined && !(s.margin > 0)) throw new Error(`the margin must be > 0 (or off), got ${s.margin}`);
-  if (s.mode !== undefined && s.mode !== 'gaussian' && s.mode !== 'adversarial') throw new Error(`unknown replica mode "${String(s.mode)}"`);
+  if (s.mode !== undefined && !(REPLICA_MODES as readonly string[]).includes(s.mode)) throw new Error(`unknown replica mode "${String(s.mode)}"`);
+  if (s.mode === 'flip' && s.sigma !== undefined && s.sigma > 1) throw new Error(`σ is the fraction of marks flipped in flip mode: at most 1, got ${s.sigma}`);
+  if (s.antithetic !== undefined && typeof s.antithetic !== 'boolean') throw new Error(`antithetic must be true or false, got ${String(s.antithetic)}`);
+  if (s.replicaBn !== undefined && !(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new Error(`unknown replica BatchNorm mode "${String(s.replicaBn)}"`);
 }
 
 function payloadSpec(p: WatermarkPayload): PayloadSpec {
@@ -77,7 +83,7 @@ function payloadSpec(p: WatermarkPayload): PayloadSpec {
 }
 
 function liveOf(s: WaterMASSettings): WatermarkLiveSettings {
-  return { replicas: s.replicas, sigma: s.sigma, lambda: s.lambda, mode: s.mode, rho: s.rho, margin: s.margin };
+  return { replicas: s.replicas, sigma: s.sigma, lambda: s.lambda, mode: s.mode, rho: s.rho, margin: s.margin, antithetic: s.antithetic, replicaBn: s.replicaBn };
 }
 
 /**
@@ -143,6 +149,7 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
   const seed = config.key.kind === 'passphrase' ? await seedFromPassphrase(config.key.passphrase) : randomSeed();
   const objectiveSettings: WaterMASSettings = {
     replicas: config.replicas, sigma: config.sigma, lambda: config.lambda, mode: config.mode, rho: config.rho, margin: config.margin,
+    antithetic: config.antithetic ?? modeDefaults(config.mode).antithetic, replicaBn: config.replicaBn ?? modeDefaults(config.mode).replicaBn,
   };
   const { key, frozen } = await embedWatermark(model, {
     seed,

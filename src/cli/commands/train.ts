@@ -20,19 +20,23 @@ import {
   type PayloadSpec,
   type WaterMASSettings,
 } from '../../engine/watermark';
+import { REPLICA_BN_MODES, REPLICA_MODES, modeDefaults } from '../../engine/watermark/settings';
 import { serializeFcwKey, trainFcw, verifyFcwKey } from '../../engine/fcw';
 import { num, oneOf, parseOptions, required, UsageError } from '../args';
 import { TRAIN_METHODS, checkMethodFlags, fcwFlags, uchidaFlags, keySeedFrom, setupFcw, setupUchida, type FcwSetup, type UchidaSetup } from '../trainMethods';
 import { setupNodeBackend, type NodeBackendChoice, NODE_BACKEND_CHOICES } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
-import { writeModelDir } from '../modelFiles';
+import { readModelFile, writeModelDir } from '../modelFiles';
 
 export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAMES.join('|')} --out OUT
   [--epochs E] [--batch B] [--lr X] [--optimizer sgd|adam] [--momentum M] [--weight-decay W]
   [--schedule constant|cosine|step] [--augment] [--seed S] [--train-limit N] [--test-limit N]
   [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
   [--method none|watermas|uchida|fcw]
-  watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode gaussian|adversarial] [--rho P] [--margin M|inf]
+  [--init MODEL.json (start from a trained model's weights and BatchNorm statistics: embedding by fine-tuning)]
+  watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode ${REPLICA_MODES.join('|')}] [--rho P] [--margin M|inf]
+            [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, flip off/clean, else off/batch)
+            [--allocation proportional|equal]
             [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]
   uchida:   [--uchida-layer NAME] [--bits T | --message TEXT] [--lambda L] [--key-seed HEX | --passphrase TEXT]
   fcw:      [--triggers N] [--fcw-mode direct|invisible] [--triggers-per-batch K] [--mask-fraction F] [--mask-period P]
@@ -48,7 +52,8 @@ const options = {
   bits: { type: 'string' }, message: { type: 'string' }, strength: { type: 'string' }, 'key-seed': { type: 'string' },
   passphrase: { type: 'string' }, 'model-options': { type: 'string' }, 'uchida-layer': { type: 'string' },
   triggers: { type: 'string' }, 'fcw-mode': { type: 'string' }, 'triggers-per-batch': { type: 'string' },
-  'mask-fraction': { type: 'string' }, 'mask-period': { type: 'string' },
+  'mask-fraction': { type: 'string' }, 'mask-period': { type: 'string' }, init: { type: 'string' },
+  antithetic: { type: 'string' }, 'replica-bn': { type: 'string' }, allocation: { type: 'string' },
 } as const;
 
 /** `wmlab train`: trains (optionally watermarks) a model and writes OUT/model/, OUT/report.json, OUT/key.json. */
@@ -83,8 +88,10 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
 
   const normalization = normalizationFor(dataset);
   const modelOptions = parseModelOptions(o['model-options']);
-  const model = createModel(arch, { seed, numClasses: dataset.classNames.length, ...(modelOptions ? { options: modelOptions } : {}) });
-  log(`model: ${arch}, ${model.parameterCount.toLocaleString('en')} parameters`);
+  const model = o.init !== undefined
+    ? await initialModel(o.init, arch, modelOptions)
+    : createModel(arch, { seed, numClasses: dataset.classNames.length, ...(modelOptions ? { options: modelOptions } : {}) });
+  log(`model: ${arch}, ${model.parameterCount.toLocaleString('en')} parameters${o.init !== undefined ? `, initialised from ${o.init}` : ''}`);
   try {
     let objective: Objective | undefined;
     let disposeObjective = () => {};
@@ -111,14 +118,15 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
         ? { kind: 'text', text: o.message }
         : { kind: 'random-bits', count: num(o.bits, 'bits', { int: true, min: 1, max: 1_000_000, default: 256 }) };
       const strength = num(o.strength, 'strength', { min: 0, max: 1, default: 0.5 });
-      const embedded = await embedWatermark(model, { seed: keySeed, payload, strength, objective: settings });
+      const allocation = oneOf(o.allocation, 'allocation', ['proportional', 'equal'] as const, 'proportional');
+      const embedded = await embedWatermark(model, { seed: keySeed, payload, strength, objective: settings, positions: { allocation } });
       key = embedded.key;
       frozen = embedded.frozen;
       keyJson = serializeKey(key);
       const wmObjective = createWaterMASObjective(model, embedded.frozen, { seed, settings });
       objective = wmObjective;
       disposeObjective = () => wmObjective.dispose();
-      log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors, R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode} margin=${settings.margin}`);
+      log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors (${allocation}), R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode}${settings.antithetic ? ' antithetic' : ''} bn=${settings.replicaBn} margin=${settings.margin}`);
     }
 
     const stream = new BatchStream(dataset.train, { batchSize, seed, normalization, augment: Boolean(o.augment), shuffle: true, lastBatch: 'drop' });
@@ -131,7 +139,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       objective,
       frozen,
       onProgress: (p) =>
-        log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
+        log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}%${p.metrics.gap !== undefined ? ` gap ${p.metrics.gap.toFixed(4)} active ${(p.metrics.activeFraction ?? NaN).toFixed(2)}` : ''} ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
     };
     const fcwResult = fcw && epochs > 0 ? await trainFcw(model, stream, config, fcw.embed, hooks) : undefined;
     const result = epochs === 0 ? untrained(frozen) : (fcwResult ?? (await train(model, stream, config, hooks)));
@@ -156,6 +164,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       optimizer,
       lr,
       seed,
+      ...(o.init !== undefined ? { init: o.init } : {}),
       trainImages: dataset.train.count,
       testImages: test.count,
       testAccuracy: test.accuracy,
@@ -167,7 +176,8 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       ...(method === 'watermas' && wm
         ? {
             replicas: settings.replicas, sigma: settings.sigma, lambda: settings.lambda, replicaMode: settings.mode,
-            rho: settings.rho, margin: settings.margin, bits: wm.n, ber: wm.ber, pValue: wm.pValue, detected: wm.detected,
+            rho: settings.rho, margin: settings.margin, antithetic: settings.antithetic, replicaBn: settings.replicaBn,
+            allocation: o.allocation ?? 'proportional', bits: wm.n, ber: wm.ber, pValue: wm.pValue, detected: wm.detected,
             frozenUnchanged: result.frozenUnchanged ?? false, ...(wm.message !== undefined ? { message: wm.message } : {}),
           }
         : {}),
@@ -194,6 +204,24 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   }
 }
 
+/** `--flag on|off`, or the default. */
+function onOff(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new UsageError(`--${name} must be on or off, got "${value}"`);
+}
+
+/** The model of `--init`: a trained model to fine-tune, which must be of the `--model` architecture. */
+async function initialModel(path: string, arch: ArchName, modelOptions: Record<string, number | string | boolean> | undefined) {
+  if (modelOptions) throw new UsageError('--model-options cannot be combined with --init (the model file fixes the options)');
+  const model = await readModelFile(path);
+  if (model.config.arch !== arch) {
+    model.dispose();
+    throw new UsageError(`--init ${path} is a '${model.config.arch}' model, not '${arch}'`);
+  }
+  return model;
+}
+
 function untrained(frozen: FrozenPositions | undefined) {
   return { status: 'completed' as const, steps: 0, seconds: 0, imagesPerSecond: 0, finalLoss: NaN, ...(frozen ? { frozenUnchanged: true } : {}), message: undefined };
 }
@@ -214,12 +242,15 @@ function watermasSettings(o: Record<string, string | boolean | undefined>): Wate
   const s = (k: string) => o[k] as string | undefined;
   const d = DEFAULT_WATERMAS_SETTINGS;
   const margin = s('margin');
+  const mode = oneOf(s('replica-mode'), 'replica-mode', REPLICA_MODES, d.mode);
   return {
     replicas: num(s('replicas'), 'replicas', { int: true, min: 0, max: 64, default: d.replicas }),
     sigma: num(s('sigma'), 'sigma', { min: 0, max: 10, default: d.sigma }),
     lambda: num(s('lambda'), 'lambda', { min: 0, max: 1e6, default: d.lambda }),
-    mode: oneOf(s('replica-mode'), 'replica-mode', ['gaussian', 'adversarial'] as const, d.mode),
+    mode,
     rho: num(s('rho'), 'rho', { min: 0, max: 100, default: d.rho }),
     margin: margin === 'inf' || margin === 'Infinity' ? Infinity : num(margin, 'margin', { min: 0, default: d.margin }),
+    antithetic: onOff(s('antithetic'), 'antithetic', modeDefaults(mode).antithetic),
+    replicaBn: oneOf(s('replica-bn'), 'replica-bn', REPLICA_BN_MODES, modeDefaults(mode).replicaBn),
   };
 }

@@ -18,3 +18,4 @@ export { computeSharpness, type SharpnessOptions, type SharpnessResult, type Sub
 export { runLandscape, type LandscapeRunOptions, type LandscapeReport } from './run';
 export { LiveLandscape, type LiveLandscapeOptions, type LiveLandscapePoint } from './liveLandscape';
 export { LiveLandscapeDriver, type LiveLandscapeDriverOptions } from './liveDriver';
+export { keyVsControl, matchedControls, pairedGain, type KeyVsControl, type KeyVsControlOptions } from './keyVsControl';

@@ -81,14 +81,19 @@ export function dense<T extends tf.Tensor>(ctx: ForwardContext, prefix: string, 
  * BatchNorm over all axes but the last (`${prefix}/gamma|beta`, state
  * `${prefix}/moving_mean|moving_variance`). Training: batch statistics from tf.moments
  * (biased variance, as Keras); when `statsSink` is given the batch mean/variance are
- * pushed there (tf.keep'd) for the caller's `updateRunningStats`. Inference: moving statistics.
+ * pushed there (tf.keep'd) for the caller's `updateRunningStats`; `batchStats` replaces the batch's
+ * own statistics with given ones. Inference: moving statistics.
  */
 export function batchNorm<T extends tf.Tensor>(ctx: ForwardContext, prefix: string, x: T): T {
   const gamma = ctx.param(`${prefix}/gamma`);
   const beta = ctx.param(`${prefix}/beta`);
   let mean: tf.Tensor;
   let variance: tf.Tensor;
-  if (ctx.training) {
+  const fixed = ctx.training ? ctx.opts.batchStats?.get(prefix) : undefined;
+  if (fixed) {
+    mean = fixed.mean;
+    variance = fixed.variance;
+  } else if (ctx.training) {
     const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
     const m = tf.moments(x, axes);
     mean = m.mean;

@@ -63,6 +63,12 @@ export interface ForwardOptions {
    * touch the running statistics.
    */
   readonly statsSink?: BatchNormStats[];
+  /**
+   * Training mode only: BatchNorm layers listed here normalise with these statistics (constants,
+   * no gradient through them) instead of the batch's own, e.g. a replica pass normalised as its
+   * clean pass was. Keyed by the layer prefix.
+   */
+  readonly batchStats?: ReadonlyMap<string, { readonly mean: tf.Tensor; readonly variance: tf.Tensor }>;
 }
 
 export interface ModelConfig {

@@ -47,6 +47,10 @@ export {
 } from './keyFile';
 export {
   DEFAULT_WATERMAS_SETTINGS,
+  RECIPE_2020_SETTINGS,
+  REPLICA_BN_MODES,
+  REPLICA_MODES,
+  modeDefaults,
   validateSettings,
   settingsToKey,
   settingsFromKey,

@@ -3,6 +3,7 @@ import type { Model, ParamInfo } from '../models/types';
 import { base64ToBytes } from './base64';
 import { architectureFingerprint, shapeSize } from './fingerprint';
 import { textToBits, bitsToString } from './payloadBits';
+import { REPLICA_BN_MODES, REPLICA_MODES } from './settings';
 
 export const KEY_FORMAT = 'watermas-lab-key';
 export const KEY_VERSION = 1;
@@ -32,10 +33,14 @@ const ObjectiveSchema = z.object({
   replicas: intNonNeg,
   sigma: z.number().nonnegative(),
   lambda: z.number().nonnegative(),
-  mode: z.enum(['gaussian', 'adversarial']),
+  mode: z.enum(REPLICA_MODES),
   rho: z.number().nonnegative(),
   /** Hinge margin m; null stands for m = ∞ (the unbounded form), since JSON has no Infinity. */
   margin: z.number().positive().nullable(),
+  /** Absent in keys written before it existed (read as false). */
+  antithetic: z.boolean().optional(),
+  /** Absent in keys written before it existed (read as 'batch'). */
+  replicaBn: z.enum(REPLICA_BN_MODES).optional(),
 });
 
 /** The key file, version 1. Bit k of the payload sits at the k-th position of the concatenated groups. */

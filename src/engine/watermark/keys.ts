@@ -27,6 +27,12 @@ export interface PositionOptions {
   readonly roles?: readonly ParamRole[];
   /** Restrict to these parameter names (in addition to the role filter). */
   readonly tensors?: readonly string[];
+  /**
+   * How draws are spread over the tensors: 'proportional' (default, methods.md §1.1: a tensor with
+   * probability proportional to its remaining size) or 'equal' (each tensor with free weights equally
+   * likely, so small conv layers get as many marks as the big dense ones).
+   */
+  readonly allocation?: 'proportional' | 'equal';
 }
 
 /** The parameters a key may use, in the model's parameter order. */
@@ -72,12 +78,19 @@ export function selectPositions(
   const stream = new SeedStream(seed, POSITIONS_STREAM_LABEL);
   const swaps = tensors.map(() => new Map<number, number>());
   const picked: number[][] = tensors.map(() => []);
+  const equal = opts.allocation === 'equal';
   for (let k = 0; k < n; k++) {
-    let r = stream.int(total);
     let t = 0;
-    while (r >= remaining[t]) {
-      r -= remaining[t];
-      t++;
+    if (equal) {
+      // uniform among the tensors that still have free weights
+      let r = stream.int(remaining.filter((m) => m > 0).length);
+      while (remaining[t] === 0 || r-- > 0) t++;
+    } else {
+      let r = stream.int(total);
+      while (r >= remaining[t]) {
+        r -= remaining[t];
+        t++;
+      }
     }
     // uniform among the remaining free indices of tensor t: virtual array a[0..m) of free indices
     const m = remaining[t];

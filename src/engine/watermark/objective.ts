@@ -31,26 +31,33 @@ interface KeyTensor {
   readonly indices: tf.Tensor2D;
   /** 0/1 mask of the key positions, built on first use by the adversarial mode. */
   mask: tf.Tensor | null;
+  /** [k] the marked values (frozen, so read once), built on first use by the relative and flip modes. */
+  marks: tf.Tensor1D | null;
 }
 
 /**
  * The WaterMAS objective (methods.md §1.5), minimised over the unmarked weights:
  *
- *   unbounded (m = ∞):  J = L(θ) − λ · (1/R) Σ_r L(θ + ε_r)
  *   bounded (default):  J = L(θ) + λ · (1/R) Σ_r max(0, m − (L(θ + ε_r) − L(θ)))
+ *   m = ∞ (the limit):  J = (1 + λ) · L(θ) − λ · (1/R) Σ_r L(θ + ε_r)
  *
- * with ε_r supported on the key positions K only: Gaussian replicas ε_r ~ N(0, σ²) on K, or one
- * adversarial replica ε = ρ · g_K / ‖g_K‖ (g_K the clean gradient restricted to K). The hinge is
- * differentiated literally (both L(θ+ε_r) and L(θ) inside it carry gradient); a replica beyond the
- * margin contributes nothing.
+ * (the m = ∞ form is the limit of the bounded one, every replica active; it is not the 2020 form
+ * L − λ·mean L_r, whose task term has weight 1 − λ in the gradient: docs/experiments/sharpness.md).
+ * ε_r is supported on the key positions K only, drawn as the settings' mode says (settings.ts):
+ * Gaussian (absolute σ), relative (σ·|w_i|·z_i), flip (a fraction σ of the marks' signs), each
+ * optionally in antithetic pairs (ε, −ε), or one adversarial replica ε = ρ · g_K / ‖g_K‖. The hinge
+ * is differentiated literally (both L(θ+ε_r) and L(θ) inside it carry gradient); a replica beyond
+ * the margin contributes nothing.
  *
  * Cost: one forward+backward for the clean pass and one per replica; the gradients are
  * accumulated pass by pass (never R+1 tapes at once). Replica passes use the same batch, in
  * training mode, with no statsSink, so BatchNorm running statistics only see the clean pass
- * (updated once per step here, as the Objective contract asks). Gradients returned include the
- * key positions; the trainer masks them. R = 0 is exactly the plain loss and its gradient.
+ * (updated once per step here, as the Objective contract asks); with replicaBn = 'clean' they are
+ * normalised with the clean pass's batch statistics (constants) instead of their own, as the
+ * perturbed model would be at test time. Gradients returned include the key positions; the
+ * trainer masks them. R = 0 is exactly the plain loss and its gradient.
  *
- * Gaussian noise is drawn in JavaScript from the seeded Rng (reproducible across backends) and
+ * Random draws come from the seeded Rng in JavaScript (reproducible across backends) and are
  * scattered into dense per-tensor tensors of fixed shapes. Settings may change between steps.
  */
 export class WaterMASObjective implements Objective {
@@ -83,6 +90,7 @@ export class WaterMASObjective implements Objective {
         count: idx.length,
         indices: tf.keep(tf.tensor2d(idx, [idx.length, 1], 'int32')),
         mask: null,
+        marks: null,
       });
     }
   }
@@ -113,15 +121,21 @@ export class WaterMASObjective implements Objective {
 
     // clean pass: loss, logits, gradient, BatchNorm batch statistics (exactly the trainer's
     // cross-entropy objective when R = 0)
+    const passes = this.replicaPasses();
     const sink: BatchNormStats[] = [];
     let logits: tf.Tensor2D | undefined;
     let clean: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
+    // the clean pass's batch statistics, kept for the replicas when replicaBn = 'clean'
+    const cleanStats = new Map<string, { mean: tf.Tensor; variance: tf.Tensor }>();
     try {
       clean = paramGradients(model, () => {
         const out = model.forward(batch.x, { training: true, statsSink: sink });
         logits = tf.keep(out);
         return this.loss(out, batch.y);
       });
+      if (passes > 0 && s.replicaBn === 'clean') {
+        for (const st of sink) cleanStats.set(st.layer, { mean: tf.clone(st.mean), variance: tf.clone(st.variance) });
+      }
       model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
     } catch (e) {
       disposeStats(sink);
@@ -130,7 +144,6 @@ export class WaterMASObjective implements Objective {
     }
     const g0 = clean.grads;
 
-    const passes = this.replicaPasses();
     if (passes === 0) return { loss: clean.value, logits, grads: g0 };
 
     const rng = this.baseRng.fork(`replicas/${ctx.step}`);
@@ -138,22 +151,39 @@ export class WaterMASObjective implements Objective {
     const acc = new Map<string, tf.Tensor>(); // Σ_r coef_r · g_r
     let coefSum: tf.Scalar = tf.scalar(0);
     let replicaLossSum: tf.Scalar = tf.scalar(0);
+    const disposeCleanStats = () => {
+      for (const st of cleanStats.values()) tf.dispose([st.mean, st.variance]);
+    };
+    let previous: Map<string, tf.Tensor> | null = null; // the last replica's ε, for its antithetic twin
     for (let r = 0; r < passes; r++) {
       ctx.onPhase?.({ kind: 'replica', index: r, of: passes });
-      const eps = s.mode === 'adversarial' ? this.adversarialNoise(g0, s.rho) : this.gaussianNoise(rng, s.sigma);
+      let eps: Map<string, tf.Tensor>;
+      try {
+        eps = this.replicaNoise(model, rng, g0, previous);
+      } catch (e) {
+        tf.dispose([...g0.values(), ...acc.values(), clean.value, coefSum, replicaLossSum, ...(previous?.values() ?? [])]);
+        disposeCleanStats();
+        logits?.dispose();
+        throw e;
+      }
+      if (previous) for (const e of previous.values()) e.dispose();
+      previous = null;
       let rep: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
       try {
         rep = paramGradients(model, () => {
           const overrides = new Map<string, tf.Tensor>();
           for (const [name, e] of eps) overrides.set(name, tf.add(model.params.get(name)!, e));
-          return this.loss(model.forward(batch.x, { training: true, overrides }), batch.y);
+          const opts = cleanStats.size > 0 ? { training: true, overrides, batchStats: cleanStats } : { training: true, overrides };
+          return this.loss(model.forward(batch.x, opts), batch.y);
         });
       } catch (e) {
         tf.dispose([...eps.values(), ...g0.values(), ...acc.values(), clean.value, coefSum, replicaLossSum]);
+        disposeCleanStats();
         logits?.dispose();
         throw e;
       }
-      for (const e of eps.values()) e.dispose();
+      if (s.antithetic && r % 2 === 0 && (s.mode === 'gaussian' || s.mode === 'relative')) previous = eps;
+      else for (const e of eps.values()) e.dispose();
       const coef = tf.tidy(() => {
         const base = tf.scalar(s.lambda / passes);
         if (!hinge) return base;
@@ -177,7 +207,9 @@ export class WaterMASObjective implements Objective {
       replicaLossSum = nextLoss;
     }
 
-    // J gradient: bounded: (1 + Σ coef_r) g0 − Σ coef_r g_r ; unbounded: g0 − Σ coef_r g_r
+    if (previous) for (const e of (previous as Map<string, tf.Tensor>).values()) e.dispose();
+    disposeCleanStats();
+    // J gradient, bounded or not: (1 + Σ coef_r) g0 − Σ coef_r g_r (coef_r = λ/R for an active replica, 0 otherwise)
     const grads = new Map<string, tf.Tensor>();
     for (const name of names) {
       const a = g0.get(name);
@@ -186,7 +218,7 @@ export class WaterMASObjective implements Objective {
       grads.set(
         name,
         tf.tidy(() => {
-          const clean0 = a ? (hinge ? tf.mul(tf.add(tf.scalar(1), coefSum), a) : tf.clone(a)) : null;
+          const clean0 = a ? tf.mul(tf.add(tf.scalar(1), coefSum), a) : null;
           if (!b) return clean0!;
           return clean0 ? tf.sub(clean0, b) : tf.neg(b);
         }),
@@ -203,17 +235,58 @@ export class WaterMASObjective implements Objective {
     return { loss: clean.value, logits, grads, metrics: { replicaLossMean, gap, activeFraction } };
   }
 
-  /** ε on K: σ·N(0,1) from the step's Rng, scattered into dense tensors of the parameter shapes. */
-  private gaussianNoise(rng: Rng, sigma: number): Map<string, tf.Tensor> {
+  /** Replica r's ε on K under the current settings (the antithetic twin −previous when one is given). */
+  private replicaNoise(model: Model, rng: Rng, g0: ReadonlyMap<string, tf.Tensor>, previous: Map<string, tf.Tensor> | null): Map<string, tf.Tensor> {
+    const s = this.settings;
+    if (s.mode === 'adversarial') return this.adversarialNoise(g0, s.rho);
+    if (previous) return new Map([...previous].map(([name, e]) => [name, tf.neg(e)]));
+    if (s.mode === 'gaussian') return this.scatterPerMark((kt) => rng.fillNormal(new Float32Array(kt.count), 0, s.sigma));
+    this.readMarks(model);
+    if (s.mode === 'relative') {
+      return this.scatterPerMark((kt) => rng.fillNormal(new Float32Array(kt.count), 0, s.sigma), (kt, z) => tf.mul(z, tf.abs(kt.marks!)));
+    }
+    // flip: exactly round(σ·n) marks over the whole key, a fresh uniform subset per replica
+    const n = this.keyTensors.reduce((acc, kt) => acc + kt.count, 0);
+    const flips = Math.round(s.sigma * n);
+    const chosen = rng.permutation(n).subarray(0, flips);
+    const mask = new Float32Array(n);
+    for (const i of chosen) mask[i] = 1;
+    let offset = 0;
+    return this.scatterPerMark(
+      (kt) => {
+        const m = mask.subarray(offset, offset + kt.count);
+        offset += kt.count;
+        return m;
+      },
+      (kt, m) => tf.mul(tf.mul(m, kt.marks!), tf.scalar(-2)),
+    );
+  }
+
+  /** Per-key-tensor values [k] (from JS), optionally transformed on the device, scattered into dense tensors. */
+  private scatterPerMark(values: (kt: KeyTensor) => Float32Array, transform?: (kt: KeyTensor, v: tf.Tensor1D) => tf.Tensor): Map<string, tf.Tensor> {
     const eps = new Map<string, tf.Tensor>();
     for (const kt of this.keyTensors) {
-      const values = rng.fillNormal(new Float32Array(kt.count), 0, sigma);
+      const v = values(kt);
       eps.set(
         kt.name,
-        tf.tidy(() => tf.reshape(tf.scatterND(kt.indices, tf.tensor1d(values, 'float32'), [kt.size]), kt.shape)),
+        tf.tidy(() => {
+          const t = tf.tensor1d(v, 'float32');
+          const u = transform ? transform(kt, t) : t;
+          return tf.reshape(tf.scatterND(kt.indices, u, [kt.size]), kt.shape);
+        }),
       );
     }
     return eps;
+  }
+
+  /** Caches the marked values (they are frozen, so one read serves every step). */
+  private readMarks(model: Model): void {
+    for (const kt of this.keyTensors) {
+      if (kt.marks) continue;
+      const p = model.params.get(kt.name);
+      if (!p) throw new Error(`WaterMAS objective: the model has no parameter '${kt.name}'.`);
+      kt.marks = tf.keep(tf.tidy(() => tf.reshape(tf.gatherND(tf.reshape(p, [kt.size]), kt.indices), [kt.count]) as tf.Tensor1D));
+    }
   }
 
   /** ε = ρ · g_K / ‖g_K‖ over all key positions (zero when g_K = 0). */
@@ -248,6 +321,8 @@ export class WaterMASObjective implements Objective {
       kt.indices.dispose();
       kt.mask?.dispose();
       kt.mask = null;
+      kt.marks?.dispose();
+      kt.marks = null;
     }
     this.disposed = true;
   }

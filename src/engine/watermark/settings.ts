@@ -1,43 +1,85 @@
 import type { KeyObjectiveSettings } from './keyFile';
 
-export type ReplicaMode = 'gaussian' | 'adversarial';
+/**
+ * How a replica perturbs the marked weights K (methods.md §1.5; docs/experiments/sharpness.md):
+ * - `gaussian`: ε_i ~ N(0, σ²), σ in weight units (the 2020 recipe);
+ * - `relative`: ε_i = σ · |w_i| · z_i, z_i ~ N(0, 1): σ is a fraction of each mark's magnitude;
+ * - `flip`: each replica flips the sign of a random fraction σ of the marks (ε_i = −2 w_i on them),
+ *   the perturbation an eraser makes;
+ * - `adversarial`: one replica ε = ρ · g_K / ‖g_K‖ (SAM-style, ρ an L2 norm over all of K).
+ */
+export const REPLICA_MODES = ['gaussian', 'relative', 'flip', 'adversarial'] as const;
+export type ReplicaMode = (typeof REPLICA_MODES)[number];
+
+/** BatchNorm statistics in the replica passes: their own batch statistics, or the clean pass's (as constants). */
+export const REPLICA_BN_MODES = ['batch', 'clean'] as const;
+export type ReplicaBn = (typeof REPLICA_BN_MODES)[number];
 
 /** WaterMAS objective settings (methods.md §1.5); all may change between steps. */
 export interface WaterMASSettings {
-  /** R: number of Gaussian replicas; 0 = plain substitution (the control). Adversarial mode uses one replica when R ≥ 1. */
+  /** R: number of replicas; 0 = plain substitution (the control). Adversarial mode uses one replica when R ≥ 1. */
   readonly replicas: number;
-  /** σ: standard deviation of the Gaussian replica noise on K (absolute, weight units). */
+  /** σ: replica noise size; its unit depends on the mode (weight units, fraction of |w|, fraction of marks flipped). */
   readonly sigma: number;
   /** λ: weight of the replica term. */
   readonly lambda: number;
   readonly mode: ReplicaMode;
   /** ρ: radius of the adversarial replica (L2 norm over K). */
   readonly rho: number;
-  /** m: hinge margin on the loss gap L(θ+ε) − L(θ); Infinity = unbounded form. */
+  /** m: hinge margin on the loss gap L(θ+ε) − L(θ); Infinity = every replica always active (the m → ∞ limit). */
   readonly margin: number;
+  /** Gaussian and relative modes: replicas in antithetic pairs (ε, −ε), so the first-order term cancels in each pair. */
+  readonly antithetic: boolean;
+  readonly replicaBn: ReplicaBn;
 }
 
 /**
- * Defaults (our choice): R = 2 Gaussian replicas with σ = 0.01 (as the 2020 code's σ), λ = 0.5,
- * ρ = 0.05 for the adversarial mode, hinge margin m = 0.5 nats (bounded form on by default).
+ * The 2020 recipe (Tartaglione et al.): independent Gaussian replicas with σ = 0.01 absolute, replicas
+ * normalised by their own batch statistics; with λ = 0.5 and the hinge (m = 0.5) of the lab's bounded
+ * form. Measured on CIFAR-10 (docs/experiments/sharpness.md), it does not sharpen K: kept for comparison.
  */
-export const DEFAULT_WATERMAS_SETTINGS: WaterMASSettings = {
+export const RECIPE_2020_SETTINGS: WaterMASSettings = {
   replicas: 2,
   sigma: 0.01,
   lambda: 0.5,
   mode: 'gaussian',
   rho: 0.05,
   margin: 0.5,
+  antithetic: false,
+  replicaBn: 'batch',
 };
+
+/**
+ * The antithetic and BatchNorm choices that go with each replica mode when none is given (our
+ * choice, docs/experiments/sharpness.md): the Gaussian and adversarial modes as 2020 (independent
+ * replicas, their own batch statistics); relative noise in antithetic pairs with the clean pass's
+ * statistics; sign flips with the clean pass's statistics.
+ */
+export function modeDefaults(mode: ReplicaMode): Pick<WaterMASSettings, 'antithetic' | 'replicaBn'> {
+  switch (mode) {
+    case 'relative':
+      return { antithetic: true, replicaBn: 'clean' };
+    case 'flip':
+      return { antithetic: false, replicaBn: 'clean' };
+    default:
+      return { antithetic: false, replicaBn: 'batch' };
+  }
+}
+
+/** Defaults (our choice). */
+export const DEFAULT_WATERMAS_SETTINGS: WaterMASSettings = RECIPE_2020_SETTINGS;
 
 /** Checks ranges; throws RangeError with the offending field. */
 export function validateSettings(s: WaterMASSettings): void {
   if (!Number.isInteger(s.replicas) || s.replicas < 0) throw new RangeError(`replicas must be an integer >= 0, got ${s.replicas}`);
   if (!(s.sigma >= 0) || !Number.isFinite(s.sigma)) throw new RangeError(`sigma must be finite and >= 0, got ${s.sigma}`);
+  if (s.mode === 'flip' && s.sigma > 1) throw new RangeError(`sigma is the fraction of marks flipped in flip mode: at most 1, got ${s.sigma}`);
   if (!(s.lambda >= 0) || !Number.isFinite(s.lambda)) throw new RangeError(`lambda must be finite and >= 0, got ${s.lambda}`);
   if (!(s.rho >= 0) || !Number.isFinite(s.rho)) throw new RangeError(`rho must be finite and >= 0, got ${s.rho}`);
   if (!(s.margin > 0)) throw new RangeError(`margin must be > 0 (Infinity = unbounded), got ${s.margin}`);
-  if (s.mode !== 'gaussian' && s.mode !== 'adversarial') throw new RangeError(`mode must be gaussian or adversarial, got ${String(s.mode)}`);
+  if (!(REPLICA_MODES as readonly string[]).includes(s.mode)) throw new RangeError(`mode must be one of ${REPLICA_MODES.join(', ')}, got ${String(s.mode)}`);
+  if (typeof s.antithetic !== 'boolean') throw new RangeError(`antithetic must be a boolean, got ${String(s.antithetic)}`);
+  if (!(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new RangeError(`replicaBn must be one of ${REPLICA_BN_MODES.join(', ')}, got ${String(s.replicaBn)}`);
 }
 
 /** Key-file form (margin ∞ is written as null). */
@@ -45,7 +87,12 @@ export function settingsToKey(s: WaterMASSettings): KeyObjectiveSettings {
   return { ...s, margin: Number.isFinite(s.margin) ? s.margin : null };
 }
 
-/** From the key-file form. */
+/** From the key-file form (keys written before antithetic / replicaBn existed get the 2020 values). */
 export function settingsFromKey(k: KeyObjectiveSettings): WaterMASSettings {
-  return { ...k, margin: k.margin ?? Infinity };
+  return {
+    ...k,
+    margin: k.margin ?? Infinity,
+    antithetic: k.antithetic ?? RECIPE_2020_SETTINGS.antithetic,
+    replicaBn: k.replicaBn ?? RECIPE_2020_SETTINGS.replicaBn,
+  };
 }

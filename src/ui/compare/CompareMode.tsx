@@ -78,8 +78,39 @@ function LaneStatus({ lane, view, label }: { readonly lane: CompareLane; readonl
           {view.ber !== null && <> · BER {view.ber.toFixed(3)}</>}
         </span>
       )}
-      {sharp && Number.isFinite(sharp.ratio) && <span className="muted">· sharpness ratio key/complement {sharp.ratio.toFixed(2)}</span>}
+      {view.landscape?.keyVsControl && (
+        <span className="muted">
+          · key rise {sci(view.landscape.keyVsControl.keyRise)} vs matched controls {sci(view.landscape.keyVsControl.controlRise)}
+        </span>
+      )}
+      {sharp && Number.isFinite(sharp.ratio) && <span className="muted">· key/complement {sci(sharp.ratio)}</span>}
     </div>
+  );
+}
+
+/** Small numbers in scientific notation, others with two decimals. */
+function sci(v: number): string {
+  if (!Number.isFinite(v)) return '–';
+  return v !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1e4) ? v.toExponential(2) : v.toFixed(2);
+}
+
+/**
+ * The paired comparison (docs/experiments/sharpness.md): B's key rise over A's at the same relative
+ * radius, next to the same ratio for the matched controls; only meaningful when A and B share the
+ * key, init and data (compare mode's default: A is the R = 0 twin).
+ */
+function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lane: CompareLane; readonly landscape: { readonly keyVsControl: { readonly keyRise: number; readonly controlRise: number; readonly flipKeyDrop: number; readonly relativeRadius: number } | null } | null }[]; readonly labels: Record<CompareLane, string> }) {
+  const a = lanes.find((l) => l.lane === 'A')?.landscape?.keyVsControl;
+  const b = lanes.find((l) => l.lane === 'B')?.landscape?.keyVsControl;
+  if (!a || !b) return null;
+  const gain = a.keyRise > 0 ? b.keyRise / a.keyRise : NaN;
+  const controlGain = a.controlRise > 0 ? b.controlRise / a.controlRise : NaN;
+  return (
+    <p data-testid="compare-mode-paired" data-key-gain={gain}>
+      <strong>Paired</strong>: perturbing the marked weights by {a.relativeRadius}·|w| raises the loss {sci(gain)}× as much in {labels.B} as in {labels.A}{' '}
+      (matched control weights: {sci(controlGain)}×); flipping half of the marks costs {(100 * b.flipKeyDrop).toFixed(1)} points in {labels.B},{' '}
+      {(100 * a.flipKeyDrop).toFixed(1)} in {labels.A}.
+    </p>
   );
 }
 
@@ -207,6 +238,7 @@ export function CompareMode({ engine, settings, ready, locked }: CompareModeProp
       )}
       {run.outcome && (
         <div className="compare-mode-results" data-testid="compare-mode-result">
+          <PairedLine lanes={run.outcome.lanes} labels={labels} />
           {run.outcome.lanes.map((l) => (
             <p key={l.lane} style={{ borderColor: LANE_COLORS[l.lane] }}>
               <strong>{labels[l.lane]}</strong>:{' '}

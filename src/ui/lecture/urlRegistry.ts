@@ -171,7 +171,7 @@ export const FIELDS: readonly UrlField[] = [
   // The passphrase itself never goes into a link: a passphrase key arrives with an empty field.
   choice('keysrc', 'key seed', ['random', 'passphrase'], (t) => wmOf(t).key.kind, (t, v) => withWm(t, { key: v === 'passphrase' ? { kind: 'passphrase', passphrase: '' } : { kind: 'random' } })),
   wmNum('q', 'strength q', z.number().min(0).max(1), 'strength'),
-  choice('mode', 'replica mode', ['gaussian', 'adversarial'], (t) => wmOf(t).mode, (t, v) => withWm(t, { mode: v })),
+  choice('mode', 'replica mode', ['gaussian', 'relative', 'flip', 'adversarial'], (t) => wmOf(t).mode, (t, v) => withWm(t, { mode: v })),
   wmNum('R', 'replicas R', z.number().int().min(0).max(64), 'replicas'),
   wmNum('sigma', 'noise σ', nonNeg.max(10), 'sigma'),
   wmNum('lambda', 'weight λ', nonNeg.max(1000), 'lambda'),

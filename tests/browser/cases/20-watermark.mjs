@@ -42,8 +42,10 @@ export default [
       const lp = Number(await page.getByTestId('landscape-chart').getAttribute('data-points'));
       assert(lp === 6, `landscape chart has ${lp} points, expected 6 (3 per subspace)`);
       const ratio = await page.getByTestId('sharpness-ratio').textContent();
+      const kvc = await page.getByTestId('kvc-ratio').textContent();
+      assert(/\d/.test(kvc ?? ''), `key / matched controls ratio shows no number: "${kvc}"`);
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
-      return `sweep: ${await status.textContent()}; landscape: ${await ls.textContent()}, sharpness ratio ${ratio}`;
+      return `sweep: ${await status.textContent()}; landscape: ${await ls.textContent()}, sharpness ratio ${ratio}, key / controls ${kvc}`;
     },
   },
   {

@@ -84,3 +84,51 @@ describe('wmlab verify on exported formats', () => {
     expect(r.json().sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('wmlab: embedding by fine-tuning and the paired sharpness measure', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wmlab-pair-'));
+  const keySeed = ['--key-seed', 'cd'.repeat(32)];
+  const fineTune = ['--data', 'synthetic', '--model', 'cnn', '--train-limit', '64', '--test-limit', '32', '--batch', '16', '--epochs', '1', '--backend', 'cpu', '--method', 'watermas', '--bits', '48', ...keySeed];
+
+  it('fine-tunes a trained model (--init) into an R = 0 twin and a marked model, and compares them', async () => {
+    const base = join(dir, 'base');
+    expect((await wmlab('train', ...tiny, '--out', base)).code).toBe(0);
+    const init = join(base, 'model', 'model.json');
+    const twin = await wmlab('train', ...fineTune, '--init', init, '--replicas', '0', '--out', join(dir, 'twin'));
+    expect(twin.code, twin.err).toBe(0);
+    expect(twin.json()).toMatchObject({ init, ber: 0, frozenUnchanged: true });
+    const marked = await wmlab('train', ...fineTune, '--init', init, '--replicas', '2', '--replica-mode', 'relative', '--sigma', '0.5', '--lambda', '1', '--out', join(dir, 'marked'));
+    expect(marked.code, marked.err).toBe(0);
+    // relative mode brings its own defaults: antithetic pairs, the clean pass's BatchNorm statistics
+    expect(marked.json()).toMatchObject({ replicaMode: 'relative', antithetic: true, replicaBn: 'clean', ber: 0, frozenUnchanged: true });
+    // same key positions in both (same key seed and architecture)
+    expect(JSON.parse(readFileSync(join(dir, 'marked', 'key.json'), 'utf8')).positions).toEqual(JSON.parse(readFileSync(join(dir, 'twin', 'key.json'), 'utf8')).positions);
+
+    const args = ['--key', join(dir, 'twin', 'key.json'), '--data', 'synthetic', '--eval-size', '64', '--controls', '2', '--draws', '2'];
+    const self = await wmlab('compare-sharpness', '--marked', join(dir, 'twin', 'model', 'model.json'), '--twin', join(dir, 'twin', 'model', 'model.json'), ...args);
+    expect(self.code, self.err).toBe(0);
+    const s = self.json() as { paired: { keyGain: number; controlGain: number; flipCostGain: number }; marked: Record<string, unknown> };
+    expect(s.paired).toEqual({ keyGain: 1, controlGain: 1, flipCostGain: 0 });
+    expect(s.marked).toMatchObject({ relativeRadius: 0.5, controls: 2, draws: 2, flip: { fraction: 0.5 } });
+    const pair = await wmlab('compare-sharpness', '--marked', join(dir, 'marked', 'model', 'model.json'), '--twin', join(dir, 'twin', 'model', 'model.json'), ...args);
+    expect(pair.code, pair.err).toBe(0);
+    expect((pair.json() as { paired: { keyGain: number } }).paired.keyGain).not.toBe(1);
+
+    const land = await wmlab('landscape', '--model', join(dir, 'marked', 'model', 'model.json'), '--key', join(dir, 'twin', 'key.json'), '--data', 'synthetic',
+      '--grid', '3', '--eval-size', '32', '--eigen-iters', '0', '--noise-draws', '0', '--controls', '2', '--relative-radius', '0.25');
+    expect(land.code, land.err).toBe(0);
+    expect((land.json() as { sharpness: { keyVsControl: Record<string, unknown> } }).sharpness.keyVsControl).toMatchObject({ relativeRadius: 0.25, controls: 2 });
+  }, 120_000);
+
+  it('refuses --init of another architecture or with --model-options', async () => {
+    const base = join(dir, 'base-refuse');
+    expect((await wmlab('train', ...tiny, '--epochs', '0', '--out', base)).code).toBe(0);
+    const init = join(base, 'model', 'model.json');
+    const other = await wmlab('train', '--data', 'synthetic', '--model', 'resnet20', '--init', init, '--out', join(dir, 'x'));
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/is a 'cnn' model, not 'resnet20'/);
+    const opts = await wmlab('train', ...tiny, '--init', init, '--out', join(dir, 'y'));
+    expect(opts.code).toBe(2);
+    expect(opts.err).toMatch(/--model-options cannot be combined with --init/);
+  });
+});

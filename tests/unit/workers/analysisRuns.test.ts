@@ -97,6 +97,10 @@ describe('worker analysis runs', () => {
     expect(o.lossKey[1]).toBeCloseTo(o.sharpness.baseLoss, 5);
     expect(o.grid?.loss[1][1]).toBeCloseTo(o.sharpness.baseLoss, 5);
     expect(Number.isFinite(o.sharpness.ratio) || o.sharpness.ratio === Infinity).toBe(true);
+    // the key-vs-matched-control numbers come with every finished run
+    expect(o.keyVsControl).toMatchObject({ relativeRadius: 0.5, controls: 4 });
+    expect(o.keyVsControl!.keyRise).toBeGreaterThan(0);
+    expect(Number.isFinite(o.keyVsControl!.flipKeyDrop)).toBe(true);
     expect(o.eigen).toBeNull();
     expect(tf.memory().numTensors).toBe(n0);
     expect(await snapshot(model)).toEqual(before);
@@ -112,6 +116,7 @@ describe('worker analysis runs', () => {
     expect(c.cancelled).toBe(true);
     expect(c.grid).toBeNull();
     expect(Number.isNaN(c.sharpness.key)).toBe(true);
+    expect(c.keyVsControl).toBeNull();
     expect(tf.memory().numTensors).toBe(n0);
     model.dispose();
   });

@@ -244,8 +244,12 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
           {outcome.keyVsControl && (
             <>
               <div>
-                <dt>key rise at {outcome.keyVsControl.relativeRadius}·|w|</dt>
-                <dd data-testid="kvc-key">{fmt(outcome.keyVsControl.keyRise)}</dd>
+                <dt>
+                  key rise at {outcome.keyVsControl.relativeRadius}·|w| (± spread over {outcome.keyVsControl.draws} draws)
+                </dt>
+                <dd data-testid="kvc-key">
+                  {fmt(outcome.keyVsControl.keyRise)} ± {fmt(outcome.keyVsControl.keyRiseSpread)}
+                </dd>
               </div>
               <div>
                 <dt>matched controls ({outcome.keyVsControl.controls} subsets like K)</dt>

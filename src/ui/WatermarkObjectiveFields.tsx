@@ -1,4 +1,5 @@
 /** WaterMAS settings of the Watermark panel: mark strength q and the replica objective (R, σ / ρ, λ, margin), live during a run. */
+import { SIGMA_RANGE } from './sigmaRange';
 import { useRef } from 'react';
 import type { WatermarkConfig } from '../workers/api';
 import { SliderField } from './SliderField';
@@ -15,13 +16,6 @@ interface WatermarkObjectiveFieldsProps {
   readonly liveBadge: string | undefined;
   readonly update: (partial: Partial<WatermarkConfig>) => void;
 }
-
-/** The σ slider per replica mode: its unit, range and the value a mode switch starts from. */
-const SIGMA_RANGE = {
-  gaussian: { unit: 'weight units', max: 0.1, step: 0.001, fallback: 0.01, tip: 'Standard deviation of the Gaussian noise added to the key weights in each replica.' },
-  relative: { unit: '× |w|', max: 2, step: 0.05, fallback: 0.5, tip: 'Noise on each key weight as a fraction of its magnitude (σ·|w|·N(0, 1)); replicas come in antithetic pairs (ε, −ε).' },
-  flip: { unit: 'of the marks', max: 1, step: 0.05, fallback: 0.5, tip: 'Fraction of the marked weights whose sign each replica flips: what an eraser does.' },
-} as const;
 
 /** Strength, replica mode, R, σ or ρ, λ and the hinge margin. */
 export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisabled, liveBadge, update }: WatermarkObjectiveFieldsProps) {

@@ -104,10 +104,13 @@ export interface LandscapeOutcome {
   readonly keyVsControl: {
     readonly relativeRadius: number;
     readonly keyRise: number;
+    /** Std of the key rise over the noise draws (as large as the rise itself on CIFAR-10 models: read it). */
+    readonly keyRiseSpread: number;
     readonly controlRise: number;
     readonly controlRiseSpread: number;
     readonly ratio: number;
     readonly controls: number;
+    readonly draws: number;
     /** Accuracy drop (fraction) after flipping the signs of half of K, and of half of each control subset. */
     readonly flipKeyDrop: number;
     readonly flipControlDrop: number;

@@ -81,13 +81,13 @@ export async function runLandscapeOn(input: LandscapeRunInput): Promise<Landscap
     let kvc: LandscapeOutcome['keyVsControl'] = null;
     if (!cancelled) {
       const r = await keyVsControl({
-        model, batch, positions, relativeRadius: KEY_VS_CONTROL_RADIUS, controls: 4, draws: 2, flipFraction: 0.5, seed: hashSeed(s.seed, 'run/key-vs-control'), signal,
+        model, batch, positions, relativeRadius: KEY_VS_CONTROL_RADIUS, controls: 4, draws: 4, flipFraction: 0.5, seed: hashSeed(s.seed, 'run/key-vs-control'), signal,
       });
       cancelled = r.cancelled;
       if (!cancelled) {
         kvc = {
-          relativeRadius: r.relativeRadius, keyRise: r.keyRise, controlRise: r.controlRise, controlRiseSpread: r.controlRiseSpread, ratio: r.ratio,
-          controls: r.controls, flipKeyDrop: r.flip?.keyAccuracyDrop ?? NaN, flipControlDrop: r.flip?.controlAccuracyDrop ?? NaN,
+          relativeRadius: r.relativeRadius, keyRise: r.keyRise, keyRiseSpread: r.keyRiseSpread, controlRise: r.controlRise, controlRiseSpread: r.controlRiseSpread,
+          ratio: r.ratio, controls: r.controls, draws: r.draws, flipKeyDrop: r.flip?.keyAccuracyDrop ?? NaN, flipControlDrop: r.flip?.controlAccuracyDrop ?? NaN,
         };
       }
     }

@@ -8,10 +8,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CompareLane, CompareRequest, TrainSettings, WatermarkConfig } from '../../workers/api';
 import type { EngineHandle } from '../useEngine';
+import { DEFAULT_WATERMARK } from '../watermarkDefaults';
 import { formatDuration, formatPercent } from '../format';
 import { CompareAttackCharts, CompareLandscapeCharts, CompareTrainingCharts, LANE_COLORS, type LaneLabels } from './CompareModeCharts';
 import {
-  CompareAnalysisControls, CompareLaneControls, DEFAULT_ANALYSIS, DEFAULT_VARIANTS, analysisProblem, parseStrengths,
+  CompareAnalysisControls, CompareLaneControls, DEFAULT_ANALYSIS, DEFAULT_VARIANTS, analysisProblem, parseStrengths, variantsFollowing,
   type CompareAnalysisForm, type LaneVariant,
 } from './CompareModeControls';
 import { useCompareRun, type LaneView } from './CompareModeRun';
@@ -34,18 +35,18 @@ interface CompareModeProps {
 
 /** The shared mark: the Watermark panel's WaterMAS settings when it has them, else the engine defaults; random bits. */
 function baseMark(settings: TrainSettings, bits: number): WatermarkConfig {
-  const w = settings.watermark?.method === 'watermas' ? settings.watermark : null;
+  const w = settings.watermark?.method === 'watermas' ? settings.watermark : DEFAULT_WATERMARK;
   return {
     method: 'watermas',
     payload: { kind: 'random', bits },
-    strength: w?.strength ?? 0.5,
-    key: w?.key ?? { kind: 'random' },
-    replicas: w?.replicas ?? 2,
-    sigma: w?.sigma ?? 0.01,
-    lambda: w?.lambda ?? 0.5,
-    mode: w?.mode ?? 'gaussian',
-    rho: w?.rho ?? 0.05,
-    margin: w?.margin ?? 0.5,
+    strength: w.strength,
+    key: w.key,
+    replicas: w.replicas,
+    sigma: w.sigma,
+    lambda: w.lambda,
+    mode: w.mode,
+    rho: w.rho,
+    margin: w.margin,
   };
 }
 
@@ -117,7 +118,15 @@ function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lan
 /** Compare mode: the toggle bar and, when open, the two columns, one set of run controls and the charts. */
 export function CompareMode({ engine, settings, ready, locked }: CompareModeProps) {
   const [open, setOpen] = useState(false);
-  const [variants, setVariants] = useState(DEFAULT_VARIANTS);
+  // σ and λ start from the Watermark panel's objective and follow it when its mode changes (σ's unit depends on the mode)
+  const mark = baseMark(settings, 0);
+  const [variants, setVariants] = useState(() => variantsFollowing(DEFAULT_VARIANTS, mark));
+  const mode = mark.mode;
+  const [followed, setFollowed] = useState(mode);
+  if (followed !== mode) {
+    setFollowed(mode);
+    setVariants((vs) => variantsFollowing(vs, mark));
+  }
   const [form, setForm] = useState<CompareAnalysisForm>(DEFAULT_ANALYSIS);
   const [strengthName, setStrengthName] = useState('Ω (× std(W))');
   const run = useCompareRun(engine);
@@ -194,7 +203,7 @@ export function CompareMode({ engine, settings, ready, locked }: CompareModeProp
       </p>
       <div className="compare-mode-columns">
         {LANES.map((lane) => (
-          <CompareLaneControls key={lane} lane={lane} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
+          <CompareLaneControls key={lane} lane={lane} mode={mode} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
         ))}
       </div>
       <CompareAnalysisControls form={form} disabled={active} onForm={setForm} />

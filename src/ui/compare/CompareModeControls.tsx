@@ -1,7 +1,8 @@
 /** Compare mode's controls: the two runs' variants (R, σ, λ) and the shared analysis settings. */
 import type { ChangeEvent } from 'react';
-import type { CompareLane } from '../../workers/api';
+import type { CompareLane, WatermarkConfig } from '../../workers/api';
 import { SliderField } from '../SliderField';
+import { SIGMA_RANGE } from '../sigmaRange';
 import { LANE_COLORS } from './CompareModeCharts';
 
 /** What one run changes (R, σ, λ). */
@@ -29,6 +30,11 @@ export const DEFAULT_VARIANTS: Readonly<Record<CompareLane, LaneVariant>> = {
   B: { replicas: 4, sigma: 0.01, lambda: 0.5 },
 };
 
+/** The variants with σ and λ taken from the Watermark panel (R kept): both runs start from its objective. */
+export function variantsFollowing(vs: Readonly<Record<CompareLane, LaneVariant>>, wm: Pick<WatermarkConfig, 'sigma' | 'lambda'>): Record<CompareLane, LaneVariant> {
+  return { A: { ...vs.A, sigma: wm.sigma, lambda: wm.lambda }, B: { ...vs.B, sigma: wm.sigma, lambda: wm.lambda } };
+}
+
 /** Small enough for a lecture demo on a laptop GPU (our choice). */
 export const DEFAULT_ANALYSIS: CompareAnalysisForm = { bits: 256, grid: 11, evalSize: 256, radius: 1, strengths: '0, 1, 2, 7, 10', attackImages: 256 };
 
@@ -52,13 +58,16 @@ export function analysisProblem(a: CompareAnalysisForm): string | null {
 
 interface LaneColumnProps {
   readonly lane: CompareLane;
+  /** The Watermark panel's replica mode, which both runs use (it sets σ's unit). */
+  readonly mode: WatermarkConfig['mode'];
   readonly variant: LaneVariant;
   readonly disabled: boolean;
   readonly onVariant: (v: LaneVariant) => void;
 }
 
 /** One run's variant: R, σ, λ (the only fields in which A and B differ). */
-export function CompareLaneControls({ lane, variant, disabled, onVariant }: LaneColumnProps) {
+export function CompareLaneControls({ lane, mode, variant, disabled, onVariant }: LaneColumnProps) {
+  const sigma = SIGMA_RANGE[mode === 'adversarial' ? 'gaussian' : mode];
   const id = lane.toLowerCase();
   const set = (k: keyof LaneVariant) => (v: number) => onVariant({ ...variant, [k]: v });
   return (
@@ -69,8 +78,8 @@ export function CompareLaneControls({ lane, variant, disabled, onVariant }: Lane
         tip="Noisy copies of the model per step whose loss is also minimised; R = 0 is plain substitution (the control)." onValue={set('replicas')}
       />
       <SliderField
-        id={`cmp-${id}-sigma`} label={`Noise σ (${lane})`} unit="weight units" value={variant.sigma} min={0} max={0.1} step={0.001} disabled={disabled}
-        tip="Standard deviation of the replica noise on the marked weights." onValue={set('sigma')}
+        id={`cmp-${id}-sigma`} label={`Noise σ (${lane})`} unit={sigma.unit} value={variant.sigma} min={0} max={sigma.max} step={sigma.step} disabled={disabled}
+        tip={sigma.tip} onValue={set('sigma')}
       />
       <SliderField
         id={`cmp-${id}-lambda`} label={`Weight λ (${lane})`} unit="× replica loss" value={variant.lambda} min={0} max={5} step={0.05} disabled={disabled}

@@ -14,3 +14,5 @@ export const TEX_FCW = String.raw`p = \Pr\bigl[\mathrm{Bin}(n, c) \ge h\bigr] = 
 export const TEX_NOISE = String.raw`W \leftarrow W + \mathcal{N}\bigl(0,\,(\Omega\cdot\mathrm{std}(W))^2\bigr)`;
 /** Two-sided loss rise at radius r along a direction d, and the key / complement ratio (src/engine/landscape/sharpness.ts). */
 export const TEX_SHARPNESS = String.raw`\Delta_d(r) = \tfrac12\bigl(L(\theta+r\,d)+L(\theta-r\,d)\bigr)-L(\theta),\qquad \text{ratio} = \frac{\Delta_{d_K}(r)}{\Delta_{d_{\neg K}}(r)}`;
+/** Key rise against matched controls at a relative radius, and the paired gain over the R = 0 twin (src/engine/landscape/keyVsControl.ts). */
+export const TEX_KEY_VS_CONTROL = String.raw`\Delta_S(\alpha) = \tfrac12\bigl(L(\theta+\varepsilon_S)+L(\theta-\varepsilon_S)\bigr)-L(\theta),\ \ \varepsilon_{S,i} = \alpha\,|w_i|\,z_i\ (i\in S),\qquad \text{gain} = \frac{\Delta_K(\alpha)\ \text{marked}}{\Delta_K(\alpha)\ \text{twin } R=0}`;

@@ -14,7 +14,7 @@ export const GLOSSARY = {
   },
   sharpness: {
     term: 'sharpness',
-    definition: 'How fast the loss rises when the weights move a little. A sharp key subspace means that changing the marked weights costs accuracy.',
+    definition: 'How fast the loss rises when the weights move a little. WaterMAS aims for a sharp key subspace, so that changing the marked weights costs accuracy; the lab measures it against matched control weights and an R = 0 twin.',
   },
   'p-value': {
     term: 'p-value',

@@ -67,6 +67,11 @@ export default [
       assert(trade.a === 2 && trade.b === 2 && trade.lines === 2, `trade-off chart: ${JSON.stringify(trade)} (expected 2 points per run, 2 lines)`);
       const result = await page.getByTestId('compare-mode-result').textContent();
       assert(/BER 0\.000[\s\S]*BER 0\.000/.test(result ?? ''), `both runs should read the mark back with BER 0: ${result}`);
+      // the paired line: B's key rise over A's, next to the matched controls' ratio
+      const paired = page.getByTestId('compare-mode-paired');
+      assert((await paired.count()) === 1, 'no paired key-vs-control line');
+      const pairedText = (await paired.textContent()) ?? '';
+      assert(/raises the loss .+ matched control weights/.test(pairedText), `paired line: ${pairedText}`);
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
       return `${seconds.toFixed(0)} s; 'c' key ${keyOpened ? 'opened compare mode' : 'not handled here (the event and the button were used)'}; ${result?.replace(/\s+/g, ' ')}`;
     },

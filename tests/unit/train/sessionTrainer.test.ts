@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { ModelCheckpoint, RunControl, crossEntropyObjective, train, type Objective, type StepPhase, type TrainProgress } from '../../../src/engine/train';
-import { createWaterMASObjective } from '../../../src/engine/watermark';
+import { RECIPE_2020_SETTINGS, createWaterMASObjective } from '../../../src/engine/watermark';
 import { bits, makeSource } from './synthetic';
 
 beforeAll(async () => {
@@ -114,7 +114,7 @@ describe('trainer: checkpoints and divergence', () => {
     const model = tinyCnn(13);
     const src = makeSource(32, 4, 8, 16);
     const frozen = new Map([['conv2/kernel', Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7])]]);
-    const objective = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas: 2, sigma: 0.05, lambda: 4, margin: Infinity } });
+    const objective = createWaterMASObjective(model, frozen, { seed: 1, settings: { ...RECIPE_2020_SETTINGS, replicas: 2, sigma: 0.05, lambda: 4, margin: Infinity } });
     const checkpoint = new ModelCheckpoint('device');
     const n0 = tf.memory().numTensors;
     const res = await train(model, src, { epochs: 20, optimizer: 'sgd', lr: 1e4, logEvery: 1, checkpointEvery: 1 }, { objective, frozen, checkpoint });

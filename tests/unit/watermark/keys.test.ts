@@ -17,6 +17,21 @@ const seedA = seedFromHex('00'.repeat(31) + '01');
 const seedB = seedFromHex('00'.repeat(31) + '02');
 
 describe('key positions', () => {
+  it("allocation 'equal' spreads draws evenly over the tensors, then fills the others when one is full", () => {
+    const prop = selectPositions(PARAMS, 300, seedA);
+    const equal = selectPositions(PARAMS, 300, seedA, { allocation: 'equal' });
+    const count = (groups: typeof prop, name: string) => groups.find((g) => g.tensor === name)?.indices.length ?? 0;
+    expect(count(prop, 'b/kernel')).toBeGreaterThan(200); // ∝ size: 1152 of 1528 weights
+    for (const name of ['a/kernel', 'b/kernel', 'head/kernel']) expect(Math.abs(count(equal, name) - 100)).toBeLessThan(25);
+    expect(positionCount(equal)).toBe(300);
+    // more draws than the smallest tensor holds: it is filled, the rest goes elsewhere, no duplicates
+    const full = selectPositions(PARAMS, 700, seedB, { allocation: 'equal' });
+    expect(count(full, 'head/kernel')).toBe(160);
+    for (const g of full) expect(new Set(g.indices).size).toBe(g.indices.length);
+    expect(positionCount(full)).toBe(700);
+    expect(selectPositions(PARAMS, 300, seedA, { allocation: 'equal' })).toEqual(equal);
+  });
+
   it('same seed reproduces the positions, another seed does not', () => {
     const p1 = selectPositions(PARAMS, 200, seedA);
     const p2 = selectPositions(PARAMS, 200, new Uint8Array(seedA));

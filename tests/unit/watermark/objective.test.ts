@@ -8,6 +8,7 @@ import type { FrozenPositions, GradientResult } from '../../../src/engine/train/
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { RECIPE_2020_SETTINGS } from '../../../src/engine/watermark/settings';
 import { createTinyModel, tinyBatch } from './tinyModel';
 
 const keySeed = seedFromHex('11'.repeat(32));
@@ -96,7 +97,7 @@ describe('WaterMAS objective', () => {
   it('R = 0 is exactly the plain cross-entropy loss and gradient', async () => {
     const snap = await stateSnapshot(model);
     const ref = referenceLossAndGrads(model, null);
-    const obj = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas: 0 } });
+    const obj = createWaterMASObjective(model, frozen, { seed: 1, settings: { ...RECIPE_2020_SETTINGS, replicas: 0 } });
     const r = obj.computeGradients(model, batch, { step: 0, epoch: 0 });
     expect((await r.loss.data())[0]).toBeCloseTo(ref.loss, 6);
     expect(r.metrics).toBeUndefined();
@@ -123,7 +124,7 @@ describe('WaterMAS objective', () => {
 
   it('m = ∞ is the limit of the hinged form: gradient = (1 + λ) g0 − λ/R Σ g_r, with the seeded replica noise', async () => {
     const [R, sigma, lambda, step] = [3, 0.2, 0.7, 5];
-    const obj = createWaterMASObjective(model, frozen, { seed: 42, settings: { replicas: R, sigma, lambda, margin: Infinity } });
+    const obj = createWaterMASObjective(model, frozen, { seed: 42, settings: { ...RECIPE_2020_SETTINGS, replicas: R, sigma, lambda, margin: Infinity } });
     const snap = await stateSnapshot(model);
     const r = obj.computeGradients(model, batch, { step, epoch: 0 });
     await restoreState(model, snap);
@@ -162,7 +163,7 @@ describe('WaterMAS objective', () => {
     const margins = [1e6, between > 0 ? between : gaps[3] + 1e-3, 1e-9];
     const actives: number[] = [];
     for (const m of margins) {
-      const obj = createWaterMASObjective(model, frozen, { seed: 8, settings: { replicas: R, sigma, lambda, margin: m } });
+      const obj = createWaterMASObjective(model, frozen, { seed: 8, settings: { ...RECIPE_2020_SETTINGS, replicas: R, sigma, lambda, margin: m } });
       const r = obj.computeGradients(model, batch, { step, epoch: 0 });
       await restoreState(model, snap);
       const active = reps.map((rep) => m - (rep.loss - clean.loss) > 0);
@@ -186,7 +187,7 @@ describe('WaterMAS objective', () => {
   it('adversarial mode: one replica at ε = ρ g_K/‖g_K‖ raises the loss', async () => {
     const rho = 0.05;
     const snap = await stateSnapshot(model);
-    const obj = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas: 2, mode: 'adversarial', rho, lambda: 1, margin: Infinity } });
+    const obj = createWaterMASObjective(model, frozen, { seed: 1, settings: { ...RECIPE_2020_SETTINGS, replicas: 2, mode: 'adversarial', rho, lambda: 1, margin: Infinity } });
     expect(obj.replicaPasses()).toBe(1);
     const r = obj.computeGradients(model, batch, { step: 0, epoch: 0 });
     await restoreState(model, snap);
@@ -226,7 +227,7 @@ describe('WaterMAS objective', () => {
         t.dispose();
       });
     const gapAfterStep = async (replicas: number): Promise<number> => {
-      const obj = createWaterMASObjective(model, frozen, { seed: 6, settings: { replicas, sigma, lambda, margin: Infinity } });
+      const obj = createWaterMASObjective(model, frozen, { seed: 6, settings: { ...RECIPE_2020_SETTINGS, replicas, sigma, lambda, margin: Infinity } });
       const r = obj.computeGradients(model, batch, { step, epoch: 0 });
       await restoreState(model, snapState);
       // plain gradient step on the unmarked weights only
@@ -271,11 +272,11 @@ describe('WaterMAS objective', () => {
 
   it('replicas leave BatchNorm statistics untouched: R = 4 updates them exactly as R = 0', async () => {
     const snap = await stateSnapshot(model);
-    const plain = createWaterMASObjective(model, frozen, { seed: 3, settings: { replicas: 0 } });
+    const plain = createWaterMASObjective(model, frozen, { seed: 3, settings: { ...RECIPE_2020_SETTINGS, replicas: 0 } });
     disposeResult(plain.computeGradients(model, batch, { step: 0, epoch: 0 }));
     const afterPlain = await stateSnapshot(model);
     await restoreState(model, snap);
-    const heavy = createWaterMASObjective(model, frozen, { seed: 3, settings: { replicas: 4, sigma: 0.5, margin: Infinity } });
+    const heavy = createWaterMASObjective(model, frozen, { seed: 3, settings: { ...RECIPE_2020_SETTINGS, replicas: 4, sigma: 0.5, margin: Infinity } });
     disposeResult(heavy.computeGradients(model, batch, { step: 0, epoch: 0 }));
     const afterHeavy = await stateSnapshot(model);
     expect(afterHeavy).toEqual(afterPlain); // bitwise
@@ -287,7 +288,7 @@ describe('WaterMAS objective', () => {
 
   it('is reproducible per step, settings change live, and tensors do not grow', async () => {
     const snap = await stateSnapshot(model);
-    const obj = createWaterMASObjective(model, frozen, { seed: 4, settings: { replicas: 2, sigma: 0.2 } });
+    const obj = createWaterMASObjective(model, frozen, { seed: 4, settings: { ...RECIPE_2020_SETTINGS, replicas: 2, sigma: 0.2 } });
     const a = obj.computeGradients(model, batch, { step: 3, epoch: 0 });
     const b = obj.computeGradients(model, batch, { step: 3, epoch: 0 });
     const c = obj.computeGradients(model, batch, { step: 4, epoch: 0 });

@@ -8,6 +8,7 @@ import { arrayBatchSource, train } from '../../../src/engine/train';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { readKeyValues } from '../../../src/engine/watermark/extract';
 import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
+import { DEFAULT_WATERMAS_SETTINGS } from '../../../src/engine/watermark/settings';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
 import { verifyWatermark } from '../../../src/engine/watermark/verify';
 
@@ -81,7 +82,7 @@ describe('marked weights survive training bitwise', () => {
       const r = await verifyWatermark(model, key);
       expect(r.ber).toBe(0);
       expect(r.detected).toBe(true);
-      expect(objective.getSettings().margin).toBe(c.replicas > 0 ? Infinity : 0.5);
+      expect(objective.getSettings().margin).toBe(c.replicas > 0 ? Infinity : DEFAULT_WATERMAS_SETTINGS.margin);
       objective.dispose();
       expect(tf.memory().numTensors).toBe(n0); // no growth over the run
       model.dispose();

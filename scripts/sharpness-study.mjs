@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
+//
+//   node scripts/sharpness-study.mjs run    [--study quick|trained] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs report [--study quick|trained] [--out DIR]      prints the tables (Markdown)
+//
+// `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
+// model (or reuses --base MODEL.json; the lecture study has none and trains from scratch with the
+// same init seed), then, for every seed, fine-tunes the base with each
+// objective of VARIANTS on the same key (key seed = seed), init (the base) and data order (seed):
+// the R = 0 twin and the marked models. Each pair is measured with `wmlab compare-sharpness`.
+// A cell whose report.json exists is skipped, so a killed run resumes where it stopped; cells are
+// written to DIR/cells/<name>/ and nothing finished is ever rewritten.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const command = args[0];
+const flag = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+let out;
+const jobs = Number(flag('jobs', '2'));
+const data = process.env.CIFAR10_DIR ?? join(root, 'public', 'datasets', 'cifar10');
+
+/** Objectives compared; each is fine-tuned from the same base with the same key as its R = 0 twin. */
+const OBJECTIVES = {
+  r0: ['--replicas', '0'],
+  'gaussian-2020': ['--replicas', '2', '--replica-mode', 'gaussian', '--sigma', '0.01', '--lambda', '0.5', '--margin', '0.5', '--antithetic', 'off', '--replica-bn', 'batch'],
+  'relative-antithetic': ['--replicas', '2', '--replica-mode', 'relative', '--sigma', '0.5', '--antithetic', 'on', '--lambda', '1', '--margin', '2', '--replica-bn', 'clean'],
+  flip: ['--replicas', '2', '--replica-mode', 'flip', '--sigma', '0.5', '--lambda', '1', '--margin', '2', '--replica-bn', 'clean'],
+};
+const pick = (...names) => Object.fromEntries(names.map((n) => [n, OBJECTIVES[n]]));
+
+/** The studies: the base model, the fine-tuning, the measure, the seeds, the objectives. */
+export const STUDIES = {
+  // a quick base (3 epochs on 10,000 images, ~41 % test accuracy), 78 fine-tuning steps: every objective
+  quick: {
+    base: ['--model', 'cnn', '--model-options', 'width=16,hidden=128', '--epochs', '3', '--batch', '128', '--lr', '0.05', '--augment', '--seed', '2',
+      '--train-limit', '10000', '--test-limit', '1000'],
+    finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '10000', '--test-limit', '10000', '--bits', '256'],
+    measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '4', '--flip', '0.5'],
+    seeds: [1, 2, 3],
+    variants: pick('r0', 'gaussian-2020', 'relative-antithetic', 'flip'),
+  },
+  // a trained base (10 epochs on all 50,000 images), 4x longer fine-tuning (312 steps): the twin and the chosen objective
+  trained: {
+    base: ['--model', 'cnn', '--model-options', 'width=16,hidden=128', '--epochs', '10', '--batch', '128', '--lr', '0.05', '--augment', '--seed', '1',
+      '--test-limit', '10000'],
+    finetune: ['--epochs', '2', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '20000', '--test-limit', '10000', '--bits', '256'],
+    measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '8', '--flip', '0.5'],
+    seeds: [1, 2, 3],
+    variants: pick('r0', 'relative-antithetic'),
+  },
+  // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
+  lecture: {
+    base: null,
+    finetune: ['--epochs', '2', '--batch', '64', '--lr', '0.05', '--augment', '--train-limit', '2000', '--test-limit', '500', '--bits', '256'],
+    measure: ['--eval-size', '500', '--radius', '0.5', '--controls', '4', '--draws', '4', '--flip', '0.5'],
+    seeds: [1, 2, 3],
+    variants: {
+      r0: OBJECTIVES.r0,
+      'gaussian-2020-r4': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2)], // the preset as shipped
+      'relative-antithetic-r4': ['--replicas', '4', ...OBJECTIVES['relative-antithetic'].slice(2)],
+    },
+  },
+};
+const studyName = flag('study', 'quick');
+const STUDY = STUDIES[studyName];
+if (!STUDY) {
+  process.stderr.write(`unknown study "${studyName}" (${Object.keys(STUDIES).join(', ')})\n`);
+  process.exit(2);
+}
+const VARIANTS = STUDY.variants;
+out = flag('out', join(root, 'docs', 'experiments', 'sharpness-data', studyName));
+
+const wmlab = join(root, 'bin', 'wmlab.mjs');
+
+/** Runs `wmlab ...args`, stdout (the result JSON) to `jsonPath` atomically, stderr to a log. */
+function run(argv, jsonPath) {
+  return new Promise((resolve, reject) => {
+    const log = `${jsonPath}.log`;
+    const p = spawn(process.execPath, [wmlab, ...argv], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => {
+      writeFileSync(log, stderr);
+      if (code !== 0) return reject(new Error(`wmlab ${argv[0]} failed (${code}): ${stderr.trim().split('\n').pop()}`));
+      writeFileSync(`${jsonPath}.tmp`, stdout);
+      renameSync(`${jsonPath}.tmp`, jsonPath);
+      resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+const keySeed = (seed) => seed.toString(16).padStart(64, '0');
+const cellDir = (name) => join(out, 'cells', name);
+const done = (name) => existsSync(join(cellDir(name), 'report.json'));
+
+async function train(name, argv) {
+  if (done(name)) return;
+  const dir = cellDir(name);
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`train ${name}\n`);
+  // wmlab writes report.json last, so a killed cell has none and is trained again
+  await run(['train', '--data', data, '--out', dir, ...argv], join(dir, 'result.json'));
+}
+
+async function measure(name, marked, twin) {
+  const path = join(out, 'cells', `${name}.sharpness.json`);
+  if (existsSync(path)) return;
+  process.stderr.write(`measure ${name}\n`);
+  await run(
+    ['compare-sharpness', '--marked', join(cellDir(marked), 'model', 'model.json'), '--twin', join(cellDir(twin), 'model', 'model.json'),
+      '--key', join(cellDir(twin), 'key.json'), '--data', data, ...STUDY.measure],
+    path,
+  );
+}
+
+/** Runs tasks with at most `n` at a time. */
+async function pool(tasks, n) {
+  const queue = [...tasks];
+  const workers = Array.from({ length: Math.max(1, n) }, async () => {
+    while (queue.length) await queue.shift()();
+  });
+  await Promise.all(workers);
+}
+
+async function runStudy() {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'study.json'), JSON.stringify({ study: studyName, ...STUDY }, null, 2) + '\n');
+  const basePath = flag('base');
+  if (!basePath && STUDY.base) await train('base', STUDY.base);
+  const base = basePath ?? join(cellDir('base'), 'model', 'model.json');
+  // from a trained base (embedding by fine-tuning), or from scratch with the same init seed
+  const init = STUDY.base || basePath ? ['--init', base] : [];
+  const cell = (variant, seed) => `${variant}-s${seed}`;
+  const tasks = [];
+  for (const seed of STUDY.seeds) {
+    tasks.push(async () => {
+      await train(cell('r0', seed), ['--model', 'cnn', ...init, '--seed', String(seed), '--method', 'watermas', '--key-seed', keySeed(seed), ...STUDY.finetune, ...VARIANTS.r0]);
+    });
+  }
+  await pool(tasks, jobs);
+  const rest = [];
+  for (const seed of STUDY.seeds) {
+    for (const [variant, flags] of Object.entries(VARIANTS)) {
+      if (variant === 'r0') continue;
+      rest.push(async () => {
+        await train(cell(variant, seed), ['--model', 'cnn', ...init, '--seed', String(seed), '--method', 'watermas', '--key-seed', keySeed(seed), ...STUDY.finetune, ...flags]);
+        await measure(cell(variant, seed), cell(variant, seed), cell('r0', seed));
+      });
+    }
+  }
+  await pool(rest, jobs);
+}
+
+const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+const sci = (x) => (Number.isFinite(x) ? x.toExponential(2) : String(x));
+const meanSd = (a) => {
+  const m = a.reduce((s, v) => s + v, 0) / a.length;
+  const sd = Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, a.length - 1));
+  return { m, sd };
+};
+
+function report() {
+  const read = (p) => (existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null);
+  const lines = [];
+  const baseReport = read(join(cellDir('base'), 'report.json'));
+  if (baseReport) lines.push(`Base model: ${baseReport.model} ${baseReport.parameters.toLocaleString('en')} parameters, test accuracy ${fmt(100 * baseReport.testAccuracy, 1)} % on ${baseReport.testImages} images, ${fmt(baseReport.imagesPerSecond, 0)} img/s.`, '');
+  lines.push('| objective | seed | test acc. % (twin) | s/step | key rise (twin) | control rise (twin) | paired key gain | control gain | flip 50 %: drop, points (twin) |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  const summary = [];
+  for (const variant of Object.keys(VARIANTS)) {
+    if (variant === 'r0') continue;
+    const gains = [];
+    const cgains = [];
+    const drops = [];
+    const twinDrops = [];
+    const accs = [];
+    for (const seed of STUDY.seeds) {
+      const r = read(join(cellDir(`${variant}-s${seed}`), 'report.json'));
+      const t = read(join(cellDir(`r0-s${seed}`), 'report.json'));
+      const s = read(join(out, 'cells', `${variant}-s${seed}.sharpness.json`));
+      if (!r || !t || !s) continue;
+      const stepSeconds = r.seconds / r.steps;
+      lines.push(`| ${variant} | ${seed} | ${fmt(100 * r.testAccuracy, 1)} (${fmt(100 * t.testAccuracy, 1)}) | ${fmt(stepSeconds, 2)} | ${sci(s.marked.keyRise)} (${sci(s.twin.keyRise)}) | ${sci(s.marked.controlRise)} (${sci(s.twin.controlRise)}) | ${fmt(s.paired.keyGain)} | ${fmt(s.paired.controlGain)} | ${fmt(100 * s.marked.flip.keyAccuracyDrop, 1)} (${fmt(100 * s.twin.flip.keyAccuracyDrop, 1)}) |`);
+      gains.push(s.paired.keyGain);
+      cgains.push(s.paired.controlGain);
+      drops.push(100 * s.marked.flip.keyAccuracyDrop);
+      twinDrops.push(100 * s.twin.flip.keyAccuracyDrop);
+      accs.push(100 * (r.testAccuracy - t.testAccuracy));
+    }
+    if (gains.length) summary.push({ variant, n: gains.length, gain: meanSd(gains), cgain: meanSd(cgains), drop: meanSd(drops), twinDrop: meanSd(twinDrops), acc: meanSd(accs) });
+  }
+  lines.push('', '| objective | seeds | paired key gain | control gain | flip cost, points (twin) | accuracy vs twin, points |', '|---|---|---|---|---|---|');
+  for (const s of summary) {
+    lines.push(`| ${s.variant} | ${s.n} | ${fmt(s.gain.m)} ± ${fmt(s.gain.sd)} | ${fmt(s.cgain.m)} ± ${fmt(s.cgain.sd)} | ${fmt(s.drop.m, 1)} ± ${fmt(s.drop.sd, 1)} (${fmt(s.twinDrop.m, 1)} ± ${fmt(s.twinDrop.sd, 1)}) | ${fmt(s.acc.m, 1)} ± ${fmt(s.acc.sd, 1)} |`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+if (command === 'run') {
+  runStudy().then(
+    () => process.stderr.write('study complete\n'),
+    (e) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    },
+  );
+} else if (command === 'report') {
+  report();
+} else {
+  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained] [--out DIR] [--jobs N] [--base MODEL.json]\n');
+  process.exit(2);
+}

@@ -68,6 +68,9 @@ function applyEvent(l: LiveLandscape, e: LandscapeEvent): LiveLandscape {
 
 /** A ratio: scientific notation where two decimals would print 0.00. */
 const fmtRatio = (v: number) => (Number.isFinite(v) && Math.abs(v) < 0.1 && v !== 0 ? v.toExponential(1) : fmt(v, 2));
+/** An eigenvalue only when the power iteration converged; otherwise what it reached and its residual. */
+const fmtEigen = (v: number, converged: boolean, residual: number) =>
+  converged ? `${fmt(v)} (residual ${fmt(residual, 3)})` : `not converged (last ${fmt(v)}, residual ${fmt(residual, 3)}): raise the iterations`;
 /** An accuracy drop given as a fraction, in points. */
 const fmtPoints = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)} points` : '–');
 const fmt = (v: number | undefined | null, d = 4) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(d));
@@ -273,11 +276,11 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
             <>
               <div>
                 <dt>top eigenvalue, key</dt>
-                <dd>{fmt(outcome.eigen.key)}</dd>
+                <dd data-testid="eigen-key">{fmtEigen(outcome.eigen.key, outcome.eigen.keyConverged, outcome.eigen.keyResidual)}</dd>
               </div>
               <div>
                 <dt>top eigenvalue, complement</dt>
-                <dd>{fmt(outcome.eigen.complement)}</dd>
+                <dd>{fmtEigen(outcome.eigen.complement, outcome.eigen.complementConverged, outcome.eigen.complementResidual)}</dd>
               </div>
             </>
           )}
@@ -321,7 +324,7 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
               <p className="muted small">
                 kept run: sharpness ratio {fmtRatio(kept.outcome.sharpness.ratio)}
                 {kept.outcome.keyVsControl ? `, key / controls ${fmtRatio(kept.outcome.keyVsControl.ratio)}` : ''}
-                {kept.outcome.eigen ? `, key eigenvalue ${fmt(kept.outcome.eigen.key)}` : ''}
+                {kept.outcome.eigen ? `, key eigenvalue ${fmtEigen(kept.outcome.eigen.key, kept.outcome.eigen.keyConverged, kept.outcome.eigen.keyResidual)}` : ''}
               </p>
             </figure>
           )}

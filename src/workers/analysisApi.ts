@@ -96,7 +96,15 @@ export interface LandscapeOutcome {
   readonly grid: { readonly loss: readonly (readonly number[])[]; readonly accuracy: readonly (readonly number[])[] } | null;
   /** NaN when cancelled before the sharpness phase. */
   readonly sharpness: { readonly key: number; readonly complement: number; readonly ratio: number; readonly baseLoss: number; readonly radius: number };
-  readonly eigen: { readonly key: number; readonly complement: number } | null;
+  /** Top Hessian eigenvalues with the power iteration's relative residual ‖Hv − λv‖/|λ| and whether it converged. */
+  readonly eigen: {
+    readonly key: number;
+    readonly complement: number;
+    readonly keyResidual: number;
+    readonly complementResidual: number;
+    readonly keyConverged: boolean;
+    readonly complementConverged: boolean;
+  } | null;
   /**
    * K against matched control subsets (same size, tensors and magnitudes) at a relative radius:
    * the measure of docs/experiments/sharpness.md; null when cancelled before it.

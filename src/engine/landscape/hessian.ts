@@ -25,6 +25,11 @@ export interface PowerIterationResult {
   readonly vector: Float32Array;
   readonly iterations: number;
   readonly converged: boolean;
+  /**
+   * Relative residual ‖Hv − λv‖ / |λ| of the last iterate (0 for an exact eigenpair): report it with
+   * the eigenvalue; a value near 1 means v is not close to an eigenvector yet.
+   */
+  readonly residual: number;
 }
 
 function norm(v: ArrayLike<number>): number {
@@ -53,6 +58,7 @@ export async function powerIteration(hvp: MatVec, dim: number, o: PowerIteration
   let n = norm(v);
   v = v.map((x) => x / n);
   let lambda = NaN;
+  let residual = NaN;
   for (let k = 1; k <= iters; k++) {
     if (o.signal?.aborted) break;
     const w = await hvp(v);
@@ -60,12 +66,14 @@ export async function powerIteration(hvp: MatVec, dim: number, o: PowerIteration
     n = norm(w);
     const prev = lambda;
     lambda = next;
+    // ‖w − λv‖² = ‖w‖² − λ² for a unit v
+    residual = lambda === 0 ? (n === 0 ? 0 : Infinity) : Math.sqrt(Math.max(0, n * n - lambda * lambda)) / Math.abs(lambda);
     o.onIteration?.(k, lambda);
-    if (n === 0) return { eigenvalue: 0, vector: v, iterations: k, converged: true };
+    if (n === 0) return { eigenvalue: 0, vector: v, iterations: k, converged: true, residual: 0 };
     v = w.map((x) => x / n);
-    if (Math.abs(lambda - prev) <= tol * Math.abs(lambda)) return { eigenvalue: lambda, vector: v, iterations: k, converged: true };
+    if (Math.abs(lambda - prev) <= tol * Math.abs(lambda)) return { eigenvalue: lambda, vector: v, iterations: k, converged: true, residual };
   }
-  return { eigenvalue: lambda, vector: v, iterations: iters, converged: false };
+  return { eigenvalue: lambda, vector: v, iterations: iters, converged: false, residual };
 }
 
 /**

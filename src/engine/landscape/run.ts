@@ -1,7 +1,7 @@
 import type { Model } from '../models/types';
 import { hashSeed } from '../random/rng';
 import { complementDirection, disposeDirection, keyDirection } from './directions';
-import { computeSharpness } from './sharpness';
+import { computeSharpness, type SharpnessResult } from './sharpness';
 import { computeGrid2D, computeSlices } from './slices';
 import type { CancelSignal, EvalBatch, PositionList } from './types';
 
@@ -34,7 +34,7 @@ export interface LandscapeReport {
   /** 2-D: loss[j][i] at (α_i d_K, β_j d_¬K) (β = alphas). */
   readonly grid?: { readonly loss: number[][]; readonly accuracy: number[][] };
   readonly sharpness: { readonly key: number; readonly complement: number; readonly ratio: number; readonly baseLoss: number; readonly radius: number };
-  readonly eigen?: { readonly key: number; readonly complement: number };
+  readonly eigen?: SharpnessResult['eigen'];
   readonly cancelled: boolean;
 }
 

@@ -32,7 +32,15 @@ export interface SharpnessResult {
   readonly complement: SubspaceSharpness;
   /** key.rise / complement.rise (Infinity when the complement rise is ≤ 0 and the key rise > 0). */
   readonly ratio: number;
-  readonly eigen?: { readonly key: number; readonly complement: number };
+  /** Top eigenvalues with their power-iteration residuals ‖Hv − λv‖/|λ| and convergence flags. */
+  readonly eigen?: {
+    readonly key: number;
+    readonly complement: number;
+    readonly keyResidual: number;
+    readonly complementResidual: number;
+    readonly keyConverged: boolean;
+    readonly complementConverged: boolean;
+  };
   readonly cancelled: boolean;
 }
 
@@ -75,7 +83,10 @@ export async function computeSharpness(o: SharpnessOptions): Promise<SharpnessRe
     const opts = { iters: o.eigen.iters, tol: o.eigen.tol, signal: o.signal };
     const ek = await subspaceTopEigen(o.model, o.batch, keySubspace(o.model, o.positions), { ...opts, seed: hashSeed(o.seed, 'eigen/key') });
     const ec = await subspaceTopEigen(o.model, o.batch, complementSubspace(o.model, o.positions), { ...opts, seed: hashSeed(o.seed, 'eigen/complement') });
-    eigen = { key: ek.eigenvalue, complement: ec.eigenvalue };
+    eigen = {
+      key: ek.eigenvalue, complement: ec.eigenvalue, keyResidual: ek.residual, complementResidual: ec.residual,
+      keyConverged: ek.converged, complementConverged: ec.converged,
+    };
     cancelled = !!o.signal?.aborted;
   }
   return { baseLoss: base, key, complement, ratio, eigen, cancelled };

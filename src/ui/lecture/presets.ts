@@ -49,10 +49,10 @@ const WATERMAS: WatermarkConfig = {
 export const PRESETS: readonly Preset[] = [
   {
     id: 'sharpness-tradeoff',
-    title: 'The sharpness trade-off in five minutes',
+    title: 'Is the mark in a sharp valley? A paired test',
     text:
-      'Train this marked model (R = 4 replicas), compute the landscape, then set R to 0, train again with the same seed and compute it once more. ' +
-      'Watch the key-subspace curve: with replicas it becomes a sharp valley while the complement curve and the test accuracy barely move — that sharpness is what makes the mark expensive to remove.',
+      'Press c for compare mode: run A trains with R = 0 (the control), run B with R = 4 replicas, with the same key, seed and images; when both finish, the Paired line says how many times more B\'s loss rises than A\'s when the marked weights move by half their size, next to the same ratio for unmarked weights like them. ' +
+      'WaterMAS claims a sharp valley around the mark; our CIFAR-10 measurements (docs/experiments/sharpness.md) found ratios near 1 within their spread, so test the claim: change R, σ, λ or the replica mode and see whether the Paired line moves beyond its noise.',
     settings: { ...LECTURE_TRAINING, watermark: WATERMAS },
     theme: 'projector',
     focus: 'landscape',

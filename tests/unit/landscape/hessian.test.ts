@@ -93,6 +93,10 @@ describe('Hessian power iteration', () => {
     expect(Math.abs(uhv - vhu)).toBeLessThan(0.05 * Math.max(Math.abs(uhv), 1e-3));
     const top = await subspaceTopEigen(model, { x, y }, sub, { seed: 7, iters: 100, tol: 1e-6 });
     expect(top.converged).toBe(true);
+    expect(top.residual).toBeLessThan(0.05); // near an eigenvector
+    const early = await subspaceTopEigen(model, { x, y }, sub, { seed: 7, iters: 1, tol: 1e-6 });
+    expect(early.converged).toBe(false);
+    expect(early.residual).toBeGreaterThan(top.residual); // a random start is far from one
     for (const w of [u, v]) {
       const hw = await hvp(w);
       const rq = w.reduce((s, a, i) => s + a * hw[i], 0) / w.reduce((s, a) => s + a * a, 0);

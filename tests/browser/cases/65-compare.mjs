@@ -71,7 +71,7 @@ export default [
       const paired = page.getByTestId('compare-mode-paired');
       assert((await paired.count()) === 1, 'no paired key-vs-control line');
       const pairedText = (await paired.textContent()) ?? '';
-      assert(/raises the loss .+ matched control weights/.test(pairedText), `paired line: ${pairedText}`);
+      assert(/raises the loss .+matched control weights/.test(pairedText), `paired line: ${pairedText}`);
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
       return `${seconds.toFixed(0)} s; 'c' key ${keyOpened ? 'opened compare mode' : 'not handled here (the event and the button were used)'}; ${result?.replace(/\s+/g, ' ')}`;
     },

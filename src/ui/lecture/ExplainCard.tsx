@@ -90,8 +90,8 @@ const CONTENT: Record<ExplainTopic, { readonly title: string; readonly body: Rea
         <Tex display tex={TEX_KEY_VS_CONTROL} label="key rise against matched controls and the paired gain" />
         <p>
           Measured on CIFAR-10 (docs/experiments/sharpness.md, 3 seeds), no replica recipe tried yet makes the key reliably sharper than in its R = 0 twin:
-          the gains stay within the seed-to-seed spread, the rises are around 10<sup>−4</sup> nats, and flipping half of the marks costs about a point of
-          accuracy either way. Read the paired numbers as a test of the claim, not as its illustration.
+          the gains stay within the seed-to-seed spread, the rises are 10<sup>−4</sup>–10<sup>−3</sup> nats, and flipping half of the marks costs about a
+          point of accuracy in marked models. Read the paired numbers as a test of the claim, not as its illustration.
         </p>
       </>
     ),

@@ -139,6 +139,7 @@ export class WaterMASObjective implements Objective {
       model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
     } catch (e) {
       disposeStats(sink);
+      for (const st of cleanStats.values()) tf.dispose([st.mean, st.variance]);
       logits?.dispose();
       throw e;
     }

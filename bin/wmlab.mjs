@@ -4,6 +4,7 @@
 // be loaded by Node directly.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { setInterval } from 'node:timers';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -20,8 +21,17 @@ function newest(dir) {
   return t;
 }
 
-const sources = ['engine', 'cli'].map((d) => newest(join(root, 'src', d)));
-if (!existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(...sources)) {
+// A sweep's children (WMLAB_NO_REBUILD) all run the bundle the sweep started with, even if the
+// sources change meanwhile; they exit when the sweep that started them is gone (WMLAB_PARENT_PID).
+const rebuild = !process.env.WMLAB_NO_REBUILD || !existsSync(bundle);
+if (process.env.WMLAB_PARENT_PID) {
+  const parent = Number(process.env.WMLAB_PARENT_PID);
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(129);
+  }, 1000).unref();
+}
+const sources = rebuild ? ['engine', 'cli'].map((d) => newest(join(root, 'src', d))) : [0];
+if (rebuild && (!existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(...sources))) {
   process.stderr.write('wmlab: building the Node bundle...\n');
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.node.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0) {

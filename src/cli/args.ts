@@ -5,6 +5,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A command result printed as it is (a job script, a manifest), not as JSON. */
+export class RawText {
+  constructor(readonly text: string) {}
+}
+
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; default?: string | boolean };
 
 /** Strict option parsing: unknown options and stray positionals are usage errors. */

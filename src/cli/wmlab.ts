@@ -1,10 +1,11 @@
-import { UsageError } from './args';
+import { RawText, UsageError } from './args';
 import { TRAIN_USAGE, trainCommand } from './commands/train';
 import { VERIFY_USAGE, verifyCommand } from './commands/verify';
 import { DATA_USAGE, dataCommand } from './commands/data';
 import { ATTACK_USAGE, attackCommand } from './commands/attack';
 import { LANDSCAPE_USAGE, landscapeCommand } from './commands/landscape';
 import { COMPARE_SHARPNESS_USAGE, compareSharpnessCommand } from './commands/compareSharpness';
+import { SWEEP_USAGE, sweepCommand } from './commands/sweep';
 
 const USAGE = `wmlab: WaterMAS Lab on the command line (same engine as the browser lab)
 
@@ -13,6 +14,7 @@ const USAGE = `wmlab: WaterMAS Lab on the command line (same engine as the brows
   ${ATTACK_USAGE.split('\n').join('\n  ')}
   ${LANDSCAPE_USAGE.split('\n').join('\n  ')}
   ${COMPARE_SHARPNESS_USAGE.split('\n').join('\n  ')}
+  ${SWEEP_USAGE.split('\n').join('\n  ')}
   ${DATA_USAGE}
 
 Progress goes to stderr; the result JSON is printed last on stdout.`;
@@ -27,10 +29,20 @@ const processIo: CliIo = {
   err: (text) => void process.stderr.write(text),
 };
 
+/** Each command's usage, for `wmlab COMMAND --help`. */
+const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  train: TRAIN_USAGE, verify: VERIFY_USAGE, attack: ATTACK_USAGE, landscape: LANDSCAPE_USAGE,
+  'compare-sharpness': COMPARE_SHARPNESS_USAGE, sweep: SWEEP_USAGE, data: DATA_USAGE,
+};
+
 /** Runs one wmlab command; returns the process exit code (0 ok, 1 failure, 2 bad arguments). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
   const log = (line: string) => io.err(`${line}\n`);
+  if (command !== undefined && COMMAND_USAGE[command] !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out(`${COMMAND_USAGE[command]}\n`);
+    return 0;
+  }
   try {
     let result: unknown;
     switch (command) {
@@ -49,6 +61,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       case 'compare-sharpness':
         result = await compareSharpnessCommand(rest, log);
         break;
+      case 'sweep':
+        result = await sweepCommand(rest, log);
+        break;
       case 'data':
         result = await dataCommand(rest, log);
         break;
@@ -61,7 +76,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       default:
         throw new UsageError(`unknown command "${command}" (try: wmlab help)`);
     }
-    io.out(`${JSON.stringify(result, null, 2)}\n`);
+    io.out(result instanceof RawText ? result.text : `${JSON.stringify(result, null, 2)}\n`);
     return 0;
   } catch (e) {
     const err = e as Error;

@@ -39,6 +39,17 @@ describe('wmlab CLI', () => {
     expect(u.json().detected).toBe(false);
   });
 
+  it('answers --help on every command with its usage', async () => {
+    for (const command of ['train', 'verify', 'attack', 'landscape', 'compare-sharpness', 'sweep', 'data']) {
+      for (const flag of ['--help', '-h']) {
+        const r = await wmlab(command, flag);
+        expect(r.code, `${command} ${flag}`).toBe(0);
+        expect(r.out).toMatch(new RegExp(`^wmlab ${command} `));
+        expect(r.err).toBe('');
+      }
+    }
+  });
+
   it('rejects bad arguments with exit 2 and a one-line reason', async () => {
     for (const args of [
       ['train', '--data', 'synthetic', '--out', join(dir, 'x'), '--epochs', 'many'],

@@ -131,6 +131,7 @@ export class EngineService implements EngineApi {
   importRun: RunsApi['importRun'] = (bytes) => this.runs.importRun(bytes);
   runComparison: RunsApi['runComparison'] = (s, cb) => this.runs.runComparison(s, cb);
   cancelComparison: RunsApi['cancelComparison'] = () => this.runs.cancelComparison();
+  importSweepResults: RunsApi['importSweepResults'] = (text, source) => this.runs.importSweepResults(text, source);
 
   /** Compare mode (lecture): two runs trained in turn, then landscape and attack sweep for each; finished runs go to the Runs drawer. */
   private readonly compare = new CompareService({

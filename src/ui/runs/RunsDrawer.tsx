@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunRecord } from '../../workers/api';
 import { ComparisonPanel } from '../compare/ComparisonPanel';
+import { SweepImport } from '../compare/SweepImport';
+import { FilePickerButton } from '../FilePickerButton';
 import type { EngineHandle } from '../useEngine';
 import { RunsTable } from './RunsTable';
 import { useRuns } from './useRuns';
@@ -23,7 +25,7 @@ interface RunsDrawerProps {
 /**
  * The "Runs" drawer: a fixed tab on the right edge opens a side panel listing every finished run
  * (kept in this browser across reloads) with select / rename / delete / export, an import button,
- * and the comparison view over the ticked runs.
+ * the comparison view over the ticked runs and the import of a `wmlab sweep` results.jsonl.
  */
 export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, onOpenChange }: RunsDrawerProps) {
   const [openState, setOpenState] = useState(false);
@@ -39,7 +41,6 @@ export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, 
   }, []);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const runs = useRuns(engine, stamp, onSelected);
-  const fileInput = useRef<HTMLInputElement>(null);
   const panel = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -90,22 +91,9 @@ export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, 
             </button>
           </div>
           <div className="controls">
-            <button type="button" disabled={runs.busy} onClick={() => fileInput.current?.click()}>
+            <FilePickerButton disabled={runs.busy} accept=".zip,application/zip" ariaLabel="Import a run file" testId="runs-import" onFile={runs.importFile}>
               Import run…
-            </button>
-            <input
-              ref={fileInput}
-              type="file"
-              accept=".zip,application/zip"
-              className="sr-only"
-              aria-label="Import a run file"
-              data-testid="runs-import"
-              onChange={(e) => {
-                const f = e.target.files?.[0];
-                if (f) runs.importFile(f);
-                e.target.value = '';
-              }}
-            />
+            </FilePickerButton>
             {runs.busy && <span className="muted small">working…</span>}
           </div>
           {runs.error && (
@@ -135,6 +123,7 @@ export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, 
             />
           )}
           <ComparisonPanel engine={engine} runs={runs.runs.filter((r) => checked.has(r.id))} locked={locked} />
+          <SweepImport engine={engine} />
       </aside>
     </>
   );

@@ -157,6 +157,32 @@ export interface ComparisonOutcome {
   readonly detectScore: number;
 }
 
+/**
+ * A sweep's table (`wmlab sweep report`'s table.csv), mirrored from the engine's
+ * `src/engine/sweep/results.ts` for the UI: a row per cell, a value per column (null = none).
+ */
+export type SweepTableValue = string | number | boolean | null;
+export interface SweepTable {
+  /** In order: id, the varying settings, method, model, ..., per attack strength, sharpness. */
+  readonly columns: readonly string[];
+  readonly rows: readonly Readonly<Record<string, SweepTableValue>>[];
+}
+
+/** An imported results.jsonl: its table and the same table as CSV (byte for byte the CLI's table.csv). */
+export interface SweepResultsImport {
+  /** The file's name as given (it names the file in error messages too). */
+  readonly source: string;
+  /** The sweep names its cells carry (one, unless files were concatenated). */
+  readonly sweeps: readonly string[];
+  /** Cells in the table (a cell appended twice counts once: its last line). */
+  readonly cells: number;
+  readonly table: SweepTable;
+  readonly csv: string;
+}
+
+/** The largest results.jsonl the import takes (characters; the page checks the file's bytes first). */
+export const MAX_SWEEP_RESULTS_CHARS = 64 * 2 ** 20;
+
 /** The runs half of the engine API (EngineApi extends it). */
 export interface RunsApi {
   /** Every known run, newest first (restored from IndexedDB at start). */
@@ -173,4 +199,9 @@ export interface RunsApi {
   runComparison(settings: ComparisonSettings, onPoint: (p: ComparisonPoint) => void): Promise<ComparisonOutcome>;
   /** Stops the comparison after the current point. */
   cancelComparison(): Promise<void>;
+  /**
+   * The table of a `wmlab sweep` results.jsonl (its text; `source` = the file's name). Touches no
+   * tensors, so it runs during training or a comparison; a bad file rejects with a one-line reason.
+   */
+  importSweepResults(text: string, source?: string): Promise<SweepResultsImport>;
 }

@@ -14,8 +14,9 @@ import { decodeRunFile, encodeRunFile, RUN_FILE_SUFFIX } from './runFile';
 import { checkAnyKeyAgainstModel, filesFromModel, keyJsonOf, modelFromFiles, runKey } from './runModel';
 import { buildRunRecord, type NewRunInfo, type RunHistoryRecorder } from './runRecord';
 import { newRunId, RunRegistry } from './runRegistry';
-import type { ComparisonOutcome, ComparisonPoint, ComparisonSettings, RunListItem, RunRecord, RunsApi } from './runsApi';
+import type { ComparisonOutcome, ComparisonPoint, ComparisonSettings, RunListItem, RunRecord, RunsApi, SweepResultsImport } from './runsApi';
 import { indexedDbRunStore, type RunStore } from './runStore';
+import { importSweepResults } from './sweepResults';
 
 /** What the runs need from the engine service (accessors, so they always see the current state). */
 export interface RunsHost {
@@ -179,6 +180,11 @@ export class RunsService implements RunsApi {
 
   async cancelComparison(): Promise<void> {
     this.compareControl?.cancel();
+  }
+
+  /** Not on the tensor queue and never refused while busy: pure parsing, no tensors. */
+  async importSweepResults(text: string, source?: string): Promise<SweepResultsImport> {
+    return importSweepResults(text, source);
   }
 
   /** True while a comparison is going (training must wait). */

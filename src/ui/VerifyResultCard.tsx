@@ -2,6 +2,8 @@
 import type { ReactNode } from 'react';
 import type { VerifyReport, VerifyTensorErrors } from '../workers/api';
 import { formatPercent } from './format';
+import { Verdict } from './Verdict';
+import { verdictOf } from './verdict';
 import { formatPValue } from './watermarkDefaults';
 import { PixelImage } from './WatermarkResult';
 
@@ -49,14 +51,12 @@ function TensorErrorBars({ rows }: { readonly rows: readonly VerifyTensorErrors[
 export function VerifyResultCard({ report, children }: { readonly report: VerifyReport; readonly children?: ReactNode }) {
   const v = report.verification;
   return (
-    <div className="result verify-result" aria-live="polite" data-testid="verify-result">
+    <div className={`result verify-result${v ? ` verdict-card-${verdictOf(v.detected, v.log10PValue)}` : ''}`} aria-live="polite" data-testid="verify-result">
       {v ? (
         <>
           <div className="result-main">
             <span className="result-label">Verdict</span>
-            <span className={`result-value ${v.detected ? 'wm-yes' : 'wm-no'}`} data-testid="verify-verdict" data-detected={String(v.detected)}>
-              {v.detected ? 'watermark detected' : 'not detected'}
-            </span>
+            <Verdict kind={verdictOf(v.detected, v.log10PValue)} detected={v.detected} testId="verify-verdict" />
           </div>
           <p className="muted">
             {METHOD_LABELS[v.method]} key <code>{v.keyFile}</code>

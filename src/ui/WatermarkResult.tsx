@@ -2,6 +2,8 @@
 import { useEffect, useRef } from 'react';
 import type { WatermarkReport } from '../workers/api';
 import { formatPercent } from './format';
+import { Verdict } from './Verdict';
+import { verdictOf } from './verdict';
 import { formatPValue } from './watermarkDefaults';
 
 interface PixelImageProps {
@@ -44,12 +46,10 @@ export function WatermarkResult({ report }: { readonly report: WatermarkReport }
   const p = formatPValue(report.pValue, report.log10PValue);
   const u = report.uchida;
   return (
-    <div className="result wm-result" aria-live="polite">
+    <div className={`result wm-result verdict-card-${verdictOf(report.detected, report.log10PValue)}`} aria-live="polite">
       <div className="result-main">
         <span className="result-label">Verdict</span>
-        <span className={`result-value ${report.detected ? 'wm-yes' : 'wm-no'}`} data-testid="watermark-verdict" data-detected={String(report.detected)}>
-          {report.detected ? 'watermark detected' : 'not detected'}
-        </span>
+        <Verdict kind={verdictOf(report.detected, report.log10PValue)} detected={report.detected} testId="watermark-verdict" />
       </div>
       <p className="muted">
         p-value {p} (threshold {report.threshold.toExponential(0)}) · BER <span data-testid="watermark-report-ber">{formatPercent(report.ber, 2)}</span> ({report.errors} of {report.bits}
@@ -106,12 +106,10 @@ export function WatermarkResult({ report }: { readonly report: WatermarkReport }
 function FcwResult({ report, fcw }: { readonly report: WatermarkReport; readonly fcw: NonNullable<WatermarkReport['fcw']> }) {
   const p = formatPValue(report.pValue, report.log10PValue);
   return (
-    <div className="result wm-result" aria-live="polite">
+    <div className={`result wm-result verdict-card-${verdictOf(report.detected, report.log10PValue)}`} aria-live="polite">
       <div className="result-main">
         <span className="result-label">Verdict</span>
-        <span className={`result-value ${report.detected ? 'wm-yes' : 'wm-no'}`} data-testid="watermark-verdict" data-detected={String(report.detected)}>
-          {report.detected ? 'watermark detected' : 'not detected'}
-        </span>
+        <Verdict kind={verdictOf(report.detected, report.log10PValue)} detected={report.detected} testId="watermark-verdict" />
       </div>
       <p className="muted">
         trigger accuracy{' '}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, assert, getAppUrl, openApp } from '../harness.mjs';
 
@@ -43,9 +44,40 @@ export default [
         assert(/st-nan-weight\.safetensors/.test(text ?? '') && /holds NaN at flat index 5/.test(text ?? ''), `error card: "${text}"`);
         assert((await verdict.count()) === 0, 'a verdict is shown next to the error card');
         await expectGood('good pair after the bad file');
+        // The three verdicts differ in words, icon and colour: the good key, the key with one bit
+        // flipped (23 of 24 match: p 1.5e-6, over the 1e-6 threshold but far below 0.01) and with
+        // half its bits flipped (what an unrelated model gives).
+        const key = JSON.parse(await readFile(join(good, 'key.json'), 'utf8'));
+        const flip = (bits, n) => [...bits].map((b, i) => (i < n ? String(1 - Number(b)) : b)).join('');
+        const looks = {};
+        const look = async (kind) => {
+          await verdict.waitFor({ timeout: 60_000 });
+          const got = await verdict.getAttribute('data-verdict');
+          assert(got === kind, `expected a ${kind} verdict, got ${got}: "${await verdict.textContent()}"`);
+          looks[kind] = await verdict.evaluate((el) => {
+            const card = el.closest('[data-testid="verify-result"]');
+            const style = (e) => globalThis.getComputedStyle(e);
+            return { text: el.textContent.trim(), color: style(el).color, card: card ? style(card).backgroundColor : '' };
+          });
+        };
+        await look('detected');
+        const dir = await mkdtemp(join(tmpdir(), 'wm-verdict-'));
+        for (const [kind, n] of [['inconclusive', 1], ['not-detected', key.payload.bits.length / 2]]) {
+          const path = join(dir, `key-${kind}.json`);
+          await writeFile(path, JSON.stringify({ ...key, payload: { ...key.payload, bits: flip(key.payload.bits, n) } }));
+          await input.setInputFiles([join(good, 'model.safetensors'), path]);
+          await page.waitForFunction((k) => globalThis.document.querySelector('[data-testid="verify-verdict"]')?.getAttribute('data-verdict') === k, kind, { timeout: 60_000 }).catch(() => undefined);
+          await look(kind);
+        }
+        const kinds = Object.keys(looks);
+        for (const prop of ['text', 'color', 'card']) {
+          const values = new Set(kinds.map((k) => looks[k][prop]));
+          assert(values.size === kinds.length, `verdicts share a ${prop}: ${JSON.stringify(looks)}`);
+        }
+        await expectGood('good pair after the wrong keys');
         assert(foreign.length === 0, `requests to other hosts:\n  ${foreign.join('\n  ')}`);
         assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
-        return `detected, BER 0, sha256 ${sha.slice(0, 12)}…; bad file: "${text?.trim()}"`;
+        return `detected, BER 0, sha256 ${sha.slice(0, 12)}…; bad file: "${text?.trim()}"; verdicts ${kinds.map((k) => `${looks[k].text} (${looks[k].color})`).join(', ')}`;
       } finally {
         page.context().off('request', onRequest);
       }

@@ -8,6 +8,7 @@ import { TrainingPanel } from './TrainingPanel';
 import { WatermarkPanel } from './WatermarkPanel';
 import { AttackPanel } from './AttackPanel';
 import { LandscapePanel } from './LandscapePanel';
+import { PanelBoundary } from './PanelBoundary';
 import { VerifyPanel } from './VerifyPanel';
 import { errorMessage } from './format';
 import { RunsDrawer } from './runs/RunsDrawer';
@@ -162,26 +163,42 @@ export function App() {
         </p>
       )}
       <main className="layout">
-        <CompareMode engine={engine} settings={settings} ready={ready} locked={locked} />
-        <DatasetPanel
-          dataset={dataset}
-          thumbs={thumbs}
-          importing={importing}
-          importMessage={importMessage}
-          locked={locked}
-          onImport={importTarball}
-          onResample={resample}
-        />
-        <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} restore={currentRun} />
-        <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} dataset={dataset} ready={ready} />
-        <AttackPanel engine={engine} modelStamp={modelStamp} locked={locked} />
-        <LandscapePanel engine={engine} modelStamp={modelStamp} locked={locked} />
-        <VerifyPanel engine={engine} />
+        <PanelBoundary title="Compare mode" id="compare">
+          <CompareMode engine={engine} settings={settings} ready={ready} locked={locked} />
+        </PanelBoundary>
+        <PanelBoundary title="Dataset" id="dataset">
+          <DatasetPanel
+            dataset={dataset}
+            thumbs={thumbs}
+            importing={importing}
+            importMessage={importMessage}
+            locked={locked}
+            onImport={importTarball}
+            onResample={resample}
+          />
+        </PanelBoundary>
+        <PanelBoundary title="Training" id="training">
+          <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} restore={currentRun} />
+        </PanelBoundary>
+        <PanelBoundary title="Watermark" id="watermark">
+          <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} dataset={dataset} ready={ready} />
+        </PanelBoundary>
+        <PanelBoundary title="Attack" id="attack">
+          <AttackPanel engine={engine} modelStamp={modelStamp} locked={locked} />
+        </PanelBoundary>
+        <PanelBoundary title="Landscape" id="landscape">
+          <LandscapePanel engine={engine} modelStamp={modelStamp} locked={locked} />
+        </PanelBoundary>
+        <PanelBoundary title="Verify" id="verify">
+          <VerifyPanel engine={engine} />
+        </PanelBoundary>
       </main>
       <footer className="app-footer muted small">
         WaterMAS Lab · everything runs locally in this tab{backend ? ` · tfjs backend: ${backend.name}` : ''}
       </footer>
-      <RunsDrawer engine={engine} stamp={training.outcome} locked={locked} onSelected={currentRun.selected} open={lecture.view.open?.includes('runs') ?? false} onOpenChange={setRunsOpen} />
+      <PanelBoundary title="Runs" id="runs">
+        <RunsDrawer engine={engine} stamp={training.outcome} locked={locked} onSelected={currentRun.selected} open={lecture.view.open?.includes('runs') ?? false} onOpenChange={setRunsOpen} />
+      </PanelBoundary>
       <SessionShortcuts training={training} settings={settings} ready={ready} />
     </div>
     </LectureProviders>

@@ -2,7 +2,9 @@
  * Page-side test hooks, installed only when the page URL carries `?testHooks` (as `?verifyLimits`
  * is a URL knob): `globalThis.__wmlabTest.simulateDeviceLoss()` destroys the WebGPU device of the
  * running training run (EngineApi.simulateDeviceLoss), so a browser test can watch the run move to
- * WebGL and go on from its checkpoint. Without the flag nothing is exposed.
+ * WebGL and go on from its checkpoint. `?testHooks&panelFault=<id>` makes the panel with that id
+ * throw once while rendering, so a test can watch its error boundary. Without the flag nothing is
+ * exposed.
  */
 import type { EngineHandle } from './useEngine';
 
@@ -26,4 +28,18 @@ export function installTestHooks(engine: EngineHandle, search: string): () => vo
   return () => {
     if (g.__wmlabTest === hooks) delete g.__wmlabTest;
   };
+}
+
+const firedFaults = new Set<string>();
+
+/**
+ * Throws, once per page load, inside the panel `id` when the page URL asks for it
+ * (`?testHooks&panelFault=<id>`); the panel's "Reload panel" then brings it back.
+ */
+export function injectedPanelFault(id: string): void {
+  const search = typeof location === 'undefined' ? '' : location.search;
+  if (!testHooksWanted(search) || firedFaults.has(id)) return;
+  if (new URLSearchParams(search).get('panelFault') !== id) return;
+  firedFaults.add(id);
+  throw new Error(`fault injected into the ${id} panel by ?panelFault=${id}`);
 }

@@ -33,5 +33,7 @@ export { keyEvidence, type KeyEvidence } from '../engine/watermark/anyKeyEvidenc
 /** One line for the progress log, from a sweep point's metrics (KeyEvidence fields). */
 export function describeEvidence(m: Readonly<Record<string, number | boolean>>): string {
   const p = `p ${Number(m.pValue).toExponential(2)}`;
-  return typeof m.triggerAccuracy === 'number' ? `trigger accuracy ${(100 * m.triggerAccuracy).toFixed(1)}% ${p}` : `ber ${Number(m.ber).toFixed(4)} ${p}`;
+  if (typeof m.triggerAccuracy === 'number') return `trigger accuracy ${(100 * m.triggerAccuracy).toFixed(1)}% ${p}`;
+  const erased = typeof m.erasureRate === 'number' && m.erasureRate > 0 ? ` (erasures ${Number(m.erasureRate).toFixed(4)} of it)` : '';
+  return `ber ${Number(m.ber).toFixed(4)}${erased} ${p}`;
 }

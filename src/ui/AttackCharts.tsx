@@ -2,6 +2,7 @@ import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AttackPoint, WatermarkMethodId } from '../workers/api';
 import { downloadSvgPng } from './exportFiles';
+import { axisProps, niceAxis } from './chartAxis';
 import { formatPercent } from './format';
 import { useChartStyle } from './lecture/LectureContext';
 
@@ -37,6 +38,10 @@ interface ChartProps {
   readonly xDomain?: [number | ((v: number) => number), number | ((v: number) => number)];
   readonly xReversed?: boolean;
   readonly yFormat: (v: number) => string;
+  /** A second, dashed line per series (same colour) where it is non-zero somewhere, e.g. the erasures inside the BER. */
+  readonly part?: { readonly label: string; readonly y: (s: AttackSeries, pt: AttackPoint) => number | null };
+  /** A note under the chart. */
+  readonly note?: string;
 }
 
 /** A line chart with one line per series (each with its own points), and a PNG export. */
@@ -44,6 +49,12 @@ function SeriesChart(p: ChartProps) {
   const chartStyle = useChartStyle(); // thicker lines in the projector theme
   const ref = useRef<HTMLElement>(null);
   const total = p.series.reduce((s, x) => s + x.points.length, 0);
+  // the fixed bounds and any data beyond them (as recharts extends a domain to its data)
+  const fixed = p.yDomain.filter((v): v is number => typeof v === 'number');
+  const ys = p.series.flatMap((s) => s.points.map((pt) => p.y(s, pt)));
+  const part = p.part;
+  const parts = part ? p.series.filter((s) => s.points.some((pt) => (part.y(s, pt) ?? 0) > 0)) : [];
+  const yAxis = niceAxis(ys, { include: fixed, fontSize: AXIS.fontSize, labelled: true, format: p.yFormat });
   return (
     <figure className="chart" ref={ref} data-testid={p.testId} data-points={total}>
       <figcaption>
@@ -64,7 +75,7 @@ function SeriesChart(p: ChartProps) {
             allowDuplicatedCategory={false}
             label={{ value: p.xLabel, position: 'insideBottom', offset: -10, fontSize: 12, fill: '#56606b' }}
           />
-          <YAxis tick={AXIS} width={52} domain={p.yDomain} tickFormatter={p.yFormat} label={{ value: p.yLabel, angle: -90, position: 'insideLeft', fontSize: 12, fill: '#56606b' }} />
+          <YAxis tick={AXIS} {...axisProps(yAxis)} label={{ value: p.yLabel, angle: -90, position: 'insideLeft', fontSize: 12, fill: '#56606b' }} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? p.yFormat(v) : String(v))} labelFormatter={(l) => `${p.xLabel}: ${l}`} />
           <Legend verticalAlign="top" height={24} />
           {p.series.map((s) => (
@@ -80,14 +91,34 @@ function SeriesChart(p: ChartProps) {
               isAnimationActive={false}
             />
           ))}
+          {part &&
+            parts.map((s) => (
+              <Line
+                key={`${s.name}-${part.label}`}
+                name={`${s.name}: ${part.label}`}
+                data={s.points.map((pt) => ({ x: p.x(s, pt), y: part.y(s, pt) })).sort((a, b) => a.x - b.x)}
+                dataKey="y"
+                stroke={s.color}
+                strokeWidth={Math.max(1, chartStyle.strokeWidth - 1)}
+                strokeDasharray="2 3"
+                dot={false}
+                isAnimationActive={false}
+              />
+            ))}
         </LineChart>
       </ResponsiveContainer>
+      {p.note && parts.length > 0 && <p className="muted small chart-note">{p.note}</p>}
     </figure>
   );
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(0)}`;
 const ber = (v: number) => v.toFixed(2);
+
+/** The erasures inside a WaterMAS BER: marked weights at exactly 0 carry no sign, so no bit. */
+const ERASURES: NonNullable<ChartProps['part']> = { label: 'erasures', y: (_, pt) => pt.erasureRate };
+const ERASURE_NOTE =
+  'The BER counts erased marks as errors: a marked weight set to exactly 0 (pruning does that) has no sign, so its bit is lost, not flipped. Dotted: the erasures alone. A BER above 0.5 with many erasures is pruning, not an inverted mark.';
 
 /** FCW marks are judged by trigger accuracy; WaterMAS and Uchida marks by the BER. */
 const byTriggers = (s: AttackSeries) => s.method === 'fcw';
@@ -99,9 +130,9 @@ export function evidenceColumnTitle(methods: readonly WatermarkMethodId[]): stri
   return triggers && bits ? 'BER / trigger acc.' : triggers ? 'trigger acc.' : 'BER';
 }
 
-/** A point's evidence as the table shows it: the BER to 4 decimals, or the trigger accuracy in %. */
-export function formatEvidence(p: Pick<AttackPoint, 'ber' | 'triggerAccuracy'>): string {
-  if (p.ber !== null) return p.ber.toFixed(4);
+/** A point's evidence as the table shows it: the BER to 4 decimals (with its erasures when there are any), or the trigger accuracy in %. */
+export function formatEvidence(p: Pick<AttackPoint, 'ber' | 'triggerAccuracy' | 'erasureRate'>): string {
+  if (p.ber !== null) return p.erasureRate ? `${p.ber.toFixed(4)} (${p.erasureRate.toFixed(4)} erased)` : p.ber.toFixed(4);
   return p.triggerAccuracy !== null ? formatPercent(p.triggerAccuracy) : '–';
 }
 
@@ -137,6 +168,8 @@ export function AttackCharts({ perAttack, all }: { readonly perAttack: readonly 
           yDomain={[0, 0.6]}
           xReversed={reversed}
           yFormat={ber}
+          part={ERASURES}
+          note={ERASURE_NOTE}
         />
       )}
       {triggerSeries.length > 0 && (
@@ -180,6 +213,8 @@ export function AttackCharts({ perAttack, all }: { readonly perAttack: readonly 
           yLabel="BER"
           yDomain={[0, 0.6]}
           yFormat={ber}
+          part={ERASURES}
+          note={ERASURE_NOTE}
         />
       )}
       {keptTriggers.length > 0 && (

@@ -20,7 +20,7 @@ interface AttackPanelProps {
   readonly locked: boolean;
 }
 
-const COLUMNS = ['series', 'attack', 'method', 'strength', 'accuracy', 'accuracyDrop', 'ber', 'triggerAccuracy', 'pValue', 'log10PValue', 'detected', 'ms'];
+const COLUMNS = ['series', 'attack', 'method', 'strength', 'accuracy', 'accuracyDrop', 'ber', 'erasureRate', 'triggerAccuracy', 'pValue', 'log10PValue', 'detected', 'ms'];
 
 /** How a method is named in series names and notices. */
 const METHOD_NAMES: Readonly<Record<WatermarkMethodId, string>> = { watermas: 'WaterMAS', uchida: 'Uchida', fcw: 'FCW' };
@@ -30,7 +30,7 @@ function rowsOf(series: readonly AttackSeries[]) {
     s.points.map((p) => ({
       series: s.name, attack: p.attack, method: p.method, strength: p.strength, accuracy: p.accuracy,
       accuracyDrop: s.baseAccuracy === null ? null : s.baseAccuracy - p.accuracy,
-      ber: p.ber, triggerAccuracy: p.triggerAccuracy, pValue: p.pValue, log10PValue: p.log10PValue, detected: p.detected, ms: Math.round(p.ms),
+      ber: p.ber, erasureRate: p.erasureRate, triggerAccuracy: p.triggerAccuracy, pValue: p.pValue, log10PValue: p.log10PValue, detected: p.detected, ms: Math.round(p.ms),
     })),
   );
 }

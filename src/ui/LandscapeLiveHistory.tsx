@@ -1,4 +1,5 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { axisProps, niceAxis } from './chartAxis';
 import type { LiveHistoryRow } from './LandscapeLiveState';
 
 const AXIS = { fontSize: 12, fill: '#56606b' };
@@ -23,7 +24,7 @@ export function LandscapeLiveHistory({ rows, totalSteps }: { readonly rows: read
             tick={AXIS}
             label={{ value: 'training step', position: 'insideBottom', offset: -10, fontSize: 12, fill: '#56606b' }}
           />
-          <YAxis tick={AXIS} width={52} domain={['auto', 'auto']} tickFormatter={(v: number) => num(v, 1)} />
+          <YAxis tick={AXIS} {...axisProps(niceAxis(rows.map((r) => r.ratio), { fontSize: AXIS.fontSize }))} />
           <Tooltip
             labelFormatter={(l) => `step ${l}`}
             formatter={(v, _name, item) => {

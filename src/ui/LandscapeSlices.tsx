@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceDot, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { axisProps, niceAxis } from './chartAxis';
 import { downloadSvgPng } from './exportFiles';
 import { useChartStyle } from './lecture/LectureContext';
 
@@ -51,7 +52,7 @@ export function LandscapeSlices({
             tickFormatter={(v: number) => String(Number(v.toPrecision(3)))}
             label={{ value: 'α (d_K: × mark magnitude; d_¬K: × filter norm)', position: 'insideBottom', offset: -10, fontSize: 12, fill: '#56606b' }}
           />
-          <YAxis tick={AXIS} width={52} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 12, fill: '#56606b' }} />
+          <YAxis tick={AXIS} {...axisProps(niceAxis(points.flatMap((p) => [p.key, p.complement]), { fontSize: AXIS.fontSize, labelled: true, include: baseLoss === null ? [] : [baseLoss] }))} label={{ value: 'loss', angle: -90, position: 'insideLeft', fontSize: 12, fill: '#56606b' }} />
           <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(l) => `α = ${l}`} />
           <Legend verticalAlign="top" height={24} />
           <Line type="monotone" dataKey="key" name="key subspace d_K" stroke="#e15759" strokeWidth={chartStyle.strokeWidth} dot={{ r: 2 }} connectNulls isAnimationActive={false} />

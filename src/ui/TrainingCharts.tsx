@@ -1,5 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SettingsChange } from '../workers/api';
+import { axisProps, niceAxis } from './chartAxis';
 import { changeLabel } from './TrainingMarkers';
 import { useChartStyle } from './lecture/LectureContext';
 
@@ -39,6 +40,7 @@ const AXIS = { fontSize: 12, fill: '#56606b' };
 export function TrainingCharts({ history, markers = [] }: TrainingChartsProps) {
   const chartStyle = useChartStyle(); // thicker lines in the projector theme
   const data = history.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy === null ? null : p.accuracy * 100 }));
+  const { width: _w, ...stepAxis } = axisProps(niceAxis(data.map((d) => d.step), { fontSize: AXIS.fontSize }));
   if (data.length === 0) {
     return (
       <div className="charts charts-empty" data-testid="training-chart" data-points={0}>
@@ -53,8 +55,8 @@ export function TrainingCharts({ history, markers = [] }: TrainingChartsProps) {
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#e3e7ec" />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} allowDecimals={false} />
-            <YAxis tick={AXIS} width={48} domain={['auto', 'auto']} tickFormatter={(v: number) => v.toFixed(2)} />
+            <XAxis dataKey="step" type="number" tick={AXIS} {...stepAxis} />
+            <YAxis tick={AXIS} {...axisProps(niceAxis(data.map((d) => d.loss), { fontSize: AXIS.fontSize }))} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(l) => `step ${l}`} />
             <Legend />
             {markerLines(markers, chartStyle.fontSize)}
@@ -67,8 +69,8 @@ export function TrainingCharts({ history, markers = [] }: TrainingChartsProps) {
         <ResponsiveContainer width="100%" height={220}>
           <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
             <CartesianGrid stroke="#e3e7ec" />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} allowDecimals={false} />
-            <YAxis tick={AXIS} width={48} domain={[0, 100]} />
+            <XAxis dataKey="step" type="number" tick={AXIS} {...stepAxis} />
+            <YAxis tick={AXIS} {...axisProps(niceAxis([0, 100], { fontSize: AXIS.fontSize }))} />
             <Tooltip formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} %` : String(v))} labelFormatter={(l) => `step ${l}`} />
             <Legend />
             {markerLines(markers, chartStyle.fontSize)}

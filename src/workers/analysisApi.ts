@@ -43,8 +43,10 @@ export interface AttackPoint {
   readonly accuracy: number;
   /** The key's method: which of `ber` / `triggerAccuracy` is measured. */
   readonly method: WatermarkMethodId;
-  /** Bit error rate of the extracted mark (WaterMAS, Uchida); null for FCW. */
+  /** Bit error rate of the extracted mark (WaterMAS, Uchida), erasures counted as errors; null for FCW. */
   readonly ber: number | null;
+  /** WaterMAS: the share of marked weights erased (exactly 0: no sign, no bit), part of `ber`; null for the others. */
+  readonly erasureRate: number | null;
   /** Share of the triggers classified as their target label (FCW); null for the others. */
   readonly triggerAccuracy: number | null;
   /** The method's own decision p-value (binomial tail of the bit errors, or of the trigger hits against chance). */

@@ -42,7 +42,7 @@ export function asAnyKey(key: Key | AnyKey): AnyKey {
 export function toAttackPoint(attack: string, total: number, p: EvidencePoint, e: KeyEvidence): AttackPoint {
   return {
     attack, strength: p.strength, index: p.index, total, accuracy: p.accuracy, method: e.method,
-    ber: e.method === 'fcw' ? null : e.ber, triggerAccuracy: e.method === 'fcw' ? e.triggerAccuracy : null,
+    ber: e.method === 'fcw' ? null : e.ber, erasureRate: e.method === 'watermas' ? e.erasureRate : null, triggerAccuracy: e.method === 'fcw' ? e.triggerAccuracy : null,
     pValue: e.pValue, log10PValue: e.log10PValue, detected: e.detected, ms: p.ms,
   };
 }

@@ -13,7 +13,9 @@ import { judgeValues } from './verify';
  * accuracy (FCW) beside it. This is what one point of an attack sweep records.
  */
 export type KeyEvidence =
-  | { readonly method: 'watermas' | 'uchida'; readonly ber: number; readonly pValue: number; readonly log10PValue: number; readonly detected: boolean }
+  /** WaterMAS: `ber` counts erasures (marked weights at exactly 0, e.g. pruned) as errors; `erasureRate` is their share alone. */
+  | { readonly method: 'watermas'; readonly ber: number; readonly erasureRate: number; readonly pValue: number; readonly log10PValue: number; readonly detected: boolean }
+  | { readonly method: 'uchida'; readonly ber: number; readonly pValue: number; readonly log10PValue: number; readonly detected: boolean }
   | { readonly method: 'fcw'; readonly triggerAccuracy: number; readonly pValue: number; readonly log10PValue: number; readonly detected: boolean };
 
 export interface KeyEvidenceOptions {
@@ -34,7 +36,7 @@ export interface KeyEvidenceOptions {
 export async function keyEvidence(model: Model, key: AnyKey, weights: ReadonlyMap<string, tf.Tensor>, opts: KeyEvidenceOptions = {}): Promise<KeyEvidence> {
   if (key.method === 'watermas') {
     const v = judgeValues(await readKeyValues({ params: weights as ReadonlyMap<string, tf.Variable> }, key.key), key.key, opts.threshold);
-    return { method: 'watermas', ber: v.ber, pValue: v.pValue, log10PValue: v.log10PValue, detected: v.detected };
+    return { method: 'watermas', ber: v.ber, erasureRate: v.n > 0 ? v.erasures / v.n : 0, pValue: v.pValue, log10PValue: v.log10PValue, detected: v.detected };
   }
   if (key.method === 'fcw') {
     const v = await verifyFcwKey(model, key.key, {

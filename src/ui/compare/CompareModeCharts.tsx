@@ -4,6 +4,7 @@
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AttackPoint, CompareLane } from '../../workers/api';
+import { axisProps, niceAxis } from '../chartAxis';
 import { useChartStyle } from '../lecture/LectureContext';
 import type { Lanes, LaneView } from './CompareModeRun';
 
@@ -28,8 +29,10 @@ interface PairChartProps {
   readonly xLabel: string;
   readonly yLabel: string;
   readonly xDomain?: [number | string, number | string];
-  readonly yDomain: [number | string, number | string];
-  readonly yFormat: (v: number) => string;
+  /** Fixed bounds, or 'auto' to fit the data (both rounded out to nice ticks). */
+  readonly yDomain: [number | 'auto', number | 'auto'];
+  /** Tick labels; default: plain numbers at the precision of the tick step. */
+  readonly yFormat?: (v: number) => string;
   readonly empty: string;
 }
 
@@ -38,6 +41,9 @@ function PairChart(p: PairChartProps) {
   const style = useChartStyle();
   const axis = { fontSize: style.fontSize, fill: 'var(--muted, #56606b)' };
   const counts = { A: p.series.A.length, B: p.series.B.length };
+  const fixed = p.yDomain.filter((v): v is number => typeof v === 'number');
+  // the fixed bounds and any data beyond them (as recharts extends a domain to its data)
+  const y = niceAxis([...p.series.A, ...p.series.B].map((d) => d.y), { include: fixed, fontSize: style.fontSize, labelled: true, format: p.yFormat });
   return (
     <figure className="chart compare-mode-chart" data-testid={p.testId} data-points-a={counts.A} data-points-b={counts.B}>
       <figcaption>{p.title}</figcaption>
@@ -56,8 +62,8 @@ function PairChart(p: PairChartProps) {
               tickFormatter={(v: number) => String(Number(v.toPrecision(3)))}
               label={{ value: p.xLabel, position: 'insideBottom', offset: -10, fontSize: style.fontSize, fill: 'var(--muted, #56606b)' }}
             />
-            <YAxis tick={axis} width={52} domain={p.yDomain} tickFormatter={p.yFormat} label={{ value: p.yLabel, angle: -90, position: 'insideLeft', fontSize: style.fontSize, fill: 'var(--muted, #56606b)' }} />
-            <Tooltip formatter={(v) => (typeof v === 'number' ? p.yFormat(v) : String(v))} labelFormatter={(l) => `${p.xLabel}: ${l}`} />
+            <YAxis tick={axis} {...axisProps(y)} label={{ value: p.yLabel, angle: -90, position: 'insideLeft', fontSize: style.fontSize, fill: 'var(--muted, #56606b)' }} />
+            <Tooltip formatter={(v) => (typeof v === 'number' ? (p.yFormat ?? tooltipNumber)(v) : String(v))} labelFormatter={(l) => `${p.xLabel}: ${l}`} />
             <Legend verticalAlign="top" height={24} />
             {LANES.map((lane) => (
               <Line
@@ -95,12 +101,12 @@ export function sharedDomain(values: readonly (number | null)[]): [number, numbe
 
 const fixed2 = (v: number) => v.toFixed(2);
 const pct0 = (v: number) => v.toFixed(0);
+const tooltipNumber = (v: number) => String(Number(v.toPrecision(5)));
 
 /** Training loss and accuracy of A and B against the step (one chart each: one scale for both runs). */
 export function CompareTrainingCharts({ lanes, labels }: { readonly lanes: Lanes; readonly labels: LaneLabels }) {
   const loss = byLane((l) => l.history.filter((h) => h.loss !== null).map((h) => ({ x: h.step, y: h.loss as number })))(lanes);
   const acc = byLane((l) => l.history.filter((h) => h.accuracy !== null).map((h) => ({ x: h.step, y: (h.accuracy as number) * 100 })))(lanes);
-  const lossDomain = sharedDomain([...loss.A, ...loss.B].map((p) => p.y));
   return (
     <div className="charts compare-mode-charts" data-testid="compare-mode-training-chart" data-points-a={loss.A.length} data-points-b={loss.B.length}>
       <PairChart
@@ -110,8 +116,7 @@ export function CompareTrainingCharts({ lanes, labels }: { readonly lanes: Lanes
         labels={labels}
         xLabel="step"
         yLabel="loss"
-        yDomain={lossDomain ?? ['auto', 'auto']}
-        yFormat={fixed2}
+        yDomain={['auto', 'auto']}
         empty="The loss curves of A and B appear here as training reports."
       />
       <PairChart
@@ -135,14 +140,14 @@ export function CompareLandscapeCharts({ lanes, labels, alphas }: { readonly lan
     slice.flatMap((y, i) => (y !== null && Number.isFinite(y) && alphas[i] !== undefined ? [{ x: alphas[i], y }] : []));
   const key = byLane((l) => points(l.sliceKey))(lanes);
   const comp = byLane((l) => points(l.sliceComplement))(lanes);
-  const domain = sharedDomain([...key.A, ...key.B, ...comp.A, ...comp.B].map((p) => p.y)) ?? ['auto', 'auto'];
+  const domain: [number | 'auto', number | 'auto'] = sharedDomain([...key.A, ...key.B, ...comp.A, ...comp.B].map((p) => p.y)) ?? ['auto', 'auto'];
   const radius = alphas.length > 0 ? Math.max(...alphas.map(Math.abs)) : 1;
   const x: [number, number] = [-radius, radius];
   const empty = 'The slices appear here after training (the same directions and images for A and B).';
   return (
     <div className="charts compare-mode-charts" data-testid="compare-mode-landscape-chart" data-points-a={key.A.length + comp.A.length} data-points-b={key.B.length + comp.B.length}>
-      <PairChart title="Loss along the key subspace d_K" testId="compare-mode-landscape-key-chart" series={key} labels={labels} xLabel="α (× mark magnitude)" yLabel="loss" xDomain={x} yDomain={domain} yFormat={fixed2} empty={empty} />
-      <PairChart title="Loss along the complement d_¬K" testId="compare-mode-landscape-complement-chart" series={comp} labels={labels} xLabel="α (× filter norm)" yLabel="loss" xDomain={x} yDomain={domain} yFormat={fixed2} empty={empty} />
+      <PairChart title="Loss along the key subspace d_K" testId="compare-mode-landscape-key-chart" series={key} labels={labels} xLabel="α (× mark magnitude)" yLabel="loss" xDomain={x} yDomain={domain} empty={empty} />
+      <PairChart title="Loss along the complement d_¬K" testId="compare-mode-landscape-complement-chart" series={comp} labels={labels} xLabel="α (× filter norm)" yLabel="loss" xDomain={x} yDomain={domain} empty={empty} />
     </div>
   );
 }

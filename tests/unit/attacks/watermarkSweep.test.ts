@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { runSweep, type SweepMetrics } from '../../../src/engine/attacks';
+import { disposeWeights, runAttack, runSweep, type SweepMetrics } from '../../../src/engine/attacks';
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { embedWatermark, judgeValues, readKeyValues } from '../../../src/engine/watermark';
+import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
 import { randomBatch } from './tinyModel';
 
 beforeAll(async () => {
@@ -44,6 +45,30 @@ describe('attack sweeps against a real WaterMAS key', () => {
     expect(perm.points[1].metrics.detected).toBe(false);
     expect(tf.memory().numTensors).toBe(n0);
     tf.dispose([x, labels]);
+    model.dispose();
+  });
+
+  it('the evidence splits the erasures of pruning out of the BER', async () => {
+    const model = createModel('cnn', { seed: 6, inputShape: [8, 8, 3], options: { width: 8, hidden: 16 } });
+    const seed = Uint8Array.from({ length: 32 }, (_, i) => (i * 53 + 7) & 255);
+    const { key } = await embedWatermark(model, { seed, payload: { kind: 'random-bits', count: 256 }, createdAt: '2026-01-01T00:00:00Z' });
+    const n0 = tf.memory().numTensors;
+    const evidenceAt = async (strength: number) => {
+      const w = await runAttack('prune', model, strength, { seed: 0 });
+      const e = await keyEvidence(model, { method: 'watermas', key }, w);
+      const v = judgeValues(await readKeyValues({ params: w as ReadonlyMap<string, tf.Tensor> as ReadonlyMap<string, tf.Variable> }, key), key);
+      disposeWeights(w);
+      if (e.method !== 'watermas') throw new Error('expected WaterMAS evidence');
+      return { e, v };
+    };
+    const clean = await evidenceAt(0);
+    expect(clean.e).toMatchObject({ ber: 0, erasureRate: 0, detected: true });
+    const pruned = await evidenceAt(0.98);
+    expect(pruned.e.erasureRate).toBe(pruned.v.erasures / pruned.v.n);
+    expect(pruned.e.erasureRate).toBeGreaterThan(0.5);
+    // erasures are counted as errors: the BER is at least their share
+    expect(pruned.e.ber).toBeGreaterThanOrEqual(pruned.e.erasureRate);
+    expect(tf.memory().numTensors).toBe(n0);
     model.dispose();
   });
 });

@@ -4,7 +4,7 @@ import { sliceImageSet } from '../engine/data/imageset';
 import { createModel, isArchName } from '../engine/models';
 import type { ArchOptions } from '../engine/models/options';
 import type { Model } from '../engine/models/types';
-import { evaluate, train, type RunControl, type ScheduleConfig, type TrainHooks, type TrainProgress as EngineProgress } from '../engine/train';
+import { evaluate, namedSchedule, train, type RunControl, type ScheduleConfig, type TrainHooks, type TrainProgress as EngineProgress } from '../engine/train';
 import type { TrainOutcome, TrainProgress, TrainSettings } from './api';
 import type { AnyKey, Key } from '../engine/watermark';
 import { startWatermarkSession, validateWatermarkConfig, type LiveWatermarkSettings } from './watermarkRun';
@@ -50,16 +50,9 @@ export function validateTrainSettings(s: TrainSettings): void {
   if (s.watermark) validateWatermarkConfig(s.watermark);
 }
 
-/** The UI's schedule names as engine schedules ("step": x0.1 at 50 % and 75 % of the epochs, our choice). */
+/** The UI's schedule names as engine schedules (the CLI's definition: engine/train/schedules.ts). */
 export function scheduleFor(s: TrainSettings): ScheduleConfig {
-  switch (s.schedule) {
-    case 'step':
-      return { kind: 'step', milestones: [Math.round(s.epochs * 0.5), Math.round(s.epochs * 0.75)].filter((m) => m >= 1), gamma: 0.1 };
-    case 'cosine':
-      return { kind: 'cosine' };
-    default:
-      return { kind: 'constant' };
-  }
+  return namedSchedule(s.schedule, s.epochs);
 }
 
 /** Progress every ~1 % of the run, at most every 10 steps (each report reads values back from the device). */

@@ -1,13 +1,17 @@
-/** Learning-rate schedules, as plain data (serialisable in run configs and presets). */
+/**
+ * Learning-rate schedules, as plain data (serialisable in run configs and presets). Every kind
+ * takes `warmupSteps` (default 0): a linear ramp from base/warmupSteps to base over the first
+ * `warmupSteps` optimizer steps, before the schedule proper.
+ */
 export type ScheduleConfig =
-  | { readonly kind: 'constant' }
+  | { readonly kind: 'constant'; readonly warmupSteps?: number }
   /** lr = base * gamma^(number of milestones <= current epoch); milestones in epochs. */
-  | { readonly kind: 'step'; readonly milestones: readonly number[]; readonly gamma: number }
-  /**
-   * Linear warmup from base/warmupSteps to base over `warmupSteps` steps (default 0), then
-   * cosine decay from base to `minLr` (default 0) at the last step.
-   */
+  | { readonly kind: 'step'; readonly milestones: readonly number[]; readonly gamma: number; readonly warmupSteps?: number }
+  /** After the warm-up, cosine decay from base to `minLr` (default 0) at the last step. */
   | { readonly kind: 'cosine'; readonly warmupSteps?: number; readonly minLr?: number };
+
+export type ScheduleName = ScheduleConfig['kind'];
+export const SCHEDULE_NAMES: readonly ScheduleName[] = ['constant', 'step', 'cosine'];
 
 export interface ScheduleTiming {
   readonly totalSteps: number;
@@ -16,6 +20,8 @@ export interface ScheduleTiming {
 
 /** The learning rate for the 0-based optimizer step `step`. */
 export function learningRateAt(schedule: ScheduleConfig, baseLr: number, step: number, timing: ScheduleTiming): number {
+  const warmup = Math.max(0, Math.floor(schedule.warmupSteps ?? 0));
+  if (step < warmup) return (baseLr * (step + 1)) / warmup;
   switch (schedule.kind) {
     case 'constant':
       return baseLr;
@@ -26,9 +32,7 @@ export function learningRateAt(schedule: ScheduleConfig, baseLr: number, step: n
       return lr;
     }
     case 'cosine': {
-      const warmup = Math.max(0, Math.floor(schedule.warmupSteps ?? 0));
       const minLr = schedule.minLr ?? 0;
-      if (step < warmup) return (baseLr * (step + 1)) / warmup;
       const decaySteps = Math.max(1, timing.totalSteps - warmup - 1);
       const progress = Math.min(1, (step - warmup) / decaySteps);
       return minLr + (baseLr - minLr) * 0.5 * (1 + Math.cos(Math.PI * progress));
@@ -42,13 +46,33 @@ export function learningRateAt(schedule: ScheduleConfig, baseLr: number, step: n
 
 /** Validates a schedule config (throws with a readable reason). */
 export function validateSchedule(schedule: ScheduleConfig): void {
+  const warmup = schedule.warmupSteps ?? 0;
+  if (!(warmup >= 0 && Number.isFinite(warmup))) throw new Error(`${String(schedule.kind)} schedule: warmupSteps must be >= 0`);
   if (schedule.kind === 'step') {
     if (!(schedule.gamma > 0)) throw new Error('step schedule: gamma must be > 0');
     if (schedule.milestones.some((m) => !(m >= 0))) throw new Error('step schedule: milestones must be >= 0 epochs');
   } else if (schedule.kind === 'cosine') {
-    if ((schedule.warmupSteps ?? 0) < 0) throw new Error('cosine schedule: warmupSteps must be >= 0');
     if ((schedule.minLr ?? 0) < 0) throw new Error('cosine schedule: minLr must be >= 0');
   } else if (schedule.kind !== 'constant') {
     throw new Error(`unknown schedule kind: ${String((schedule as { kind: unknown }).kind)}`);
+  }
+}
+
+/**
+ * The schedule a run names (CLI `--schedule`, the training form), one definition for both:
+ * "step" multiplies by 0.1 at ceil(E/2) and ceil(3E/4) epochs (our choice; repeated or
+ * out-of-range milestones dropped), "cosine" decays to 0 at the last step.
+ */
+export function namedSchedule(name: ScheduleName, epochs: number, warmupSteps = 0): ScheduleConfig {
+  const warm = warmupSteps > 0 ? { warmupSteps } : {};
+  switch (name) {
+    case 'step': {
+      const milestones = [...new Set([Math.ceil(epochs / 2), Math.ceil((3 * epochs) / 4)])].filter((m) => m >= 1 && m < epochs);
+      return { kind: 'step', milestones, gamma: 0.1, ...warm };
+    }
+    case 'cosine':
+      return { kind: 'cosine', ...warm };
+    default:
+      return { kind: 'constant', ...warm };
   }
 }

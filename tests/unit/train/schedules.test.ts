@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunControl, learningRateAt, validateSchedule } from '../../../src/engine/train';
+import { RunControl, learningRateAt, namedSchedule, validateSchedule } from '../../../src/engine/train';
 
 const timing = { totalSteps: 101, stepsPerEpoch: 10 };
 
@@ -34,9 +34,26 @@ describe('learning-rate schedules', () => {
     expect(mid).toBeCloseTo(0.1, 12);
   });
 
+  it('warm-up ramps every kind linearly, then the schedule proper', () => {
+    for (const s of [{ kind: 'constant', warmupSteps: 4 }, { kind: 'step', milestones: [5], gamma: 0.1, warmupSteps: 4 }] as const) {
+      [0.05, 0.1, 0.15, 0.2].forEach((v, i) => expect(learningRateAt(s, 0.2, i, timing)).toBeCloseTo(v, 12));
+      expect(learningRateAt(s, 0.2, 4, timing)).toBeCloseTo(0.2, 12);
+    }
+    expect(learningRateAt({ kind: 'step', milestones: [5], gamma: 0.1, warmupSteps: 4 }, 0.2, 50, timing)).toBeCloseTo(0.02, 12);
+  });
+
+  it('named schedules: one definition for the CLI and the training form', () => {
+    expect(namedSchedule('step', 3)).toEqual({ kind: 'step', milestones: [2], gamma: 0.1 });
+    expect(namedSchedule('step', 4)).toEqual({ kind: 'step', milestones: [2, 3], gamma: 0.1 });
+    expect(namedSchedule('step', 1)).toEqual({ kind: 'step', milestones: [], gamma: 0.1 });
+    expect(namedSchedule('cosine', 2, 16)).toEqual({ kind: 'cosine', warmupSteps: 16 });
+    expect(namedSchedule('constant', 2)).toEqual({ kind: 'constant' });
+  });
+
   it('validation', () => {
     expect(() => validateSchedule({ kind: 'step', milestones: [1], gamma: 0 })).toThrow(/gamma/);
     expect(() => validateSchedule({ kind: 'cosine', warmupSteps: -1 })).toThrow(/warmup/);
+    expect(() => validateSchedule({ kind: 'constant', warmupSteps: Number.NaN })).toThrow(/warmup/);
     expect(() => validateSchedule({ kind: 'nope' } as never)).toThrow(/unknown/);
   });
 });

@@ -28,8 +28,7 @@ export async function dataCommand(argv: string[], log: (line: string) => void): 
     envDir,
     fs: nodeDataFs,
     fetchBytes: o['no-download'] ? undefined : fetchWithTimeout(timeoutMs),
-    log,
+    log, // it says where the data came from, once (the outcome is also in the JSON on stdout)
   });
-  log(`data: ${result.source}: ${result.detail}`);
   return { target: targetDir, ...result };
 }

@@ -35,13 +35,17 @@ const OBJECTIVES = {
 };
 const pick = (...names) => Object.fromEntries(names.map((n) => [n, OBJECTIVES[n]]));
 
-/** The studies: the base model, the fine-tuning, the measure, the seeds, the objectives. */
+/**
+ * The studies: the base model, the fine-tuning, the measure, the seeds, the objectives. They were
+ * run before `wmlab train` warmed the learning rate up by default: `--warmup 0` keeps them
+ * reproducible (the lecture study is the sweep examples/sweeps/lecture-sharpness.json now).
+ */
 export const STUDIES = {
   // a quick base (3 epochs on 10,000 images, ~41 % test accuracy), 78 fine-tuning steps: every objective
   quick: {
     base: ['--model', 'cnn', '--model-options', 'width=16,hidden=128', '--epochs', '3', '--batch', '128', '--lr', '0.05', '--augment', '--seed', '2',
-      '--train-limit', '10000', '--test-limit', '1000'],
-    finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '10000', '--test-limit', '10000', '--bits', '256'],
+      '--train-limit', '10000', '--test-limit', '1000', '--warmup', '0'],
+    finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '10000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
     measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '4', '--flip', '0.5'],
     seeds: [1, 2, 3],
     variants: pick('r0', 'gaussian-2020', 'relative-antithetic', 'flip'),
@@ -49,8 +53,8 @@ export const STUDIES = {
   // a trained base (10 epochs on all 50,000 images), 4x longer fine-tuning (312 steps): the twin and the chosen objective
   trained: {
     base: ['--model', 'cnn', '--model-options', 'width=16,hidden=128', '--epochs', '10', '--batch', '128', '--lr', '0.05', '--augment', '--seed', '1',
-      '--test-limit', '10000'],
-    finetune: ['--epochs', '2', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '20000', '--test-limit', '10000', '--bits', '256'],
+      '--test-limit', '10000', '--warmup', '0'],
+    finetune: ['--epochs', '2', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '20000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
     measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '8', '--flip', '0.5'],
     seeds: [1, 2, 3],
     variants: pick('r0', 'relative-antithetic'),
@@ -58,7 +62,7 @@ export const STUDIES = {
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
   lecture: {
     base: null,
-    finetune: ['--epochs', '2', '--batch', '64', '--lr', '0.05', '--augment', '--train-limit', '2000', '--test-limit', '500', '--bits', '256'],
+    finetune: ['--epochs', '2', '--batch', '64', '--lr', '0.05', '--augment', '--train-limit', '2000', '--test-limit', '500', '--bits', '256', '--warmup', '0'],
     measure: ['--eval-size', '500', '--radius', '0.5', '--controls', '4', '--draws', '4', '--flip', '0.5'],
     seeds: [1, 2, 3],
     variants: {

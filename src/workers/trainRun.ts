@@ -50,9 +50,9 @@ export function validateTrainSettings(s: TrainSettings): void {
   if (s.watermark) validateWatermarkConfig(s.watermark);
 }
 
-/** The UI's schedule names as engine schedules (the CLI's definition: engine/train/schedules.ts). */
+/** The UI's schedule names as engine schedules (the CLI's definition, with its default 'auto' warm-up: engine/train/schedules.ts). */
 export function scheduleFor(s: TrainSettings): ScheduleConfig {
-  return namedSchedule(s.schedule, s.epochs);
+  return namedSchedule(s.schedule, s.epochs, 'auto');
 }
 
 /** Progress every ~1 % of the run, at most every 10 steps (each report reads values back from the device). */

@@ -7,7 +7,7 @@ import { createModel } from '../../engine/models/createModel';
 import type { ArchName } from '../../engine/models/types';
 import { evaluate } from '../../engine/train/evaluate';
 import { train, type TrainHooks } from '../../engine/train/trainer';
-import { SCHEDULE_NAMES, namedSchedule } from '../../engine/train/schedules';
+import { SCHEDULE_NAMES, namedSchedule, warmupStepsOf } from '../../engine/train/schedules';
 import type { Objective, FrozenPositions } from '../../engine/train/types';
 import {
   DEFAULT_WATERMAS_SETTINGS,
@@ -30,7 +30,7 @@ import { readModelFile, writeModelDir } from '../modelFiles';
 
 export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAMES.join('|')} --out OUT
   [--epochs E] [--batch B] [--lr X] [--optimizer sgd|adam] [--momentum M] [--weight-decay W]
-  [--schedule constant|cosine|step] [--warmup STEPS (linear learning-rate ramp)] [--augment] [--seed S] [--train-limit N] [--test-limit N]
+  [--schedule constant|cosine|step] [--warmup STEPS|auto (linear learning-rate ramp; auto: a quarter of the run, at most 100 steps)] [--augment] [--seed S] [--train-limit N] [--test-limit N]
   [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
   [--method none|watermas|uchida|fcw]
   [--init MODEL.json (start from a trained model's weights and BatchNorm statistics: embedding by fine-tuning)]
@@ -69,7 +69,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   const momentum = num(o.momentum, 'momentum', { min: 0, max: 0.9999, default: 0.9 });
   const weightDecay = num(o['weight-decay'], 'weight-decay', { min: 0, max: 1, default: 5e-4 });
   const scheduleName = oneOf(o.schedule, 'schedule', SCHEDULE_NAMES, 'cosine');
-  const warmupSteps = num(o.warmup, 'warmup', { int: true, min: 0, max: 1_000_000, default: 0 });
+  const warmupSteps = o.warmup === undefined || o.warmup === 'auto' ? 'auto' : num(o.warmup, 'warmup', { int: true, min: 0, max: 1_000_000, default: 0 });
   const seed = num(o.seed, 'seed', { int: true, min: 0, max: 0x7fffffff, default: 1 });
   const trainLimit = o['train-limit'] === undefined ? undefined : num(o['train-limit'], 'train-limit', { int: true, min: 1, default: 0 });
   const testLimit = o['test-limit'] === undefined ? undefined : num(o['test-limit'], 'test-limit', { int: true, min: 1, default: 0 });
@@ -132,6 +132,8 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
 
     const stream = new BatchStream(dataset.train, { batchSize, seed, normalization, augment: Boolean(o.augment), shuffle: true, lastBatch: 'drop' });
     const schedule = namedSchedule(scheduleName, epochs, warmupSteps);
+    const warmup = warmupStepsOf(schedule, epochs * stream.batchesPerEpoch);
+    log(`schedule: ${scheduleName}, lr ${lr}, warm-up ${warmup} step${warmup === 1 ? '' : 's'}${warmupSteps === 'auto' ? ' (auto)' : ''}`);
     // --epochs 0 writes the freshly initialised (and, with a method, freshly marked) model: a null model.
     const config = { epochs, lr, optimizer, momentum, weightDecay, schedule, seed, logEvery };
     const hooks: TrainHooks = {
@@ -162,6 +164,8 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       batchSize,
       optimizer,
       lr,
+      schedule: scheduleName,
+      warmupSteps: warmup,
       seed,
       ...(o.init !== undefined ? { init: o.init } : {}),
       trainImages: dataset.train.count,

@@ -34,7 +34,7 @@ export const TRAIN_OPTION_SCHEMAS = {
   momentum: num(0, 0.9999),
   weightDecay: num(0, 1),
   schedule: z.enum(['constant', 'cosine', 'step']),
-  warmup: int(0, 1_000_000),
+  warmup: z.union([int(0, 1_000_000), z.literal('auto')]),
   augment: z.boolean(),
   seed: int(0, 0x7fffffff),
   trainLimit: int(1),

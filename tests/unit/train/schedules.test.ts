@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunControl, learningRateAt, namedSchedule, validateSchedule } from '../../../src/engine/train';
+import { RunControl, autoWarmupSteps, learningRateAt, namedSchedule, validateSchedule } from '../../../src/engine/train';
 
 const timing = { totalSteps: 101, stepsPerEpoch: 10 };
 
@@ -40,6 +40,17 @@ describe('learning-rate schedules', () => {
       expect(learningRateAt(s, 0.2, 4, timing)).toBeCloseTo(0.2, 12);
     }
     expect(learningRateAt({ kind: 'step', milestones: [5], gamma: 0.1, warmupSteps: 4 }, 0.2, 50, timing)).toBeCloseTo(0.02, 12);
+  });
+
+  it("'auto' warm-up: a quarter of the run, at most 100 steps", () => {
+    expect([0, 2, 62, 156, 400, 11_700].map(autoWarmupSteps)).toEqual([0, 1, 16, 39, 100, 100]);
+    const s = { kind: 'cosine', warmupSteps: 'auto' } as const;
+    const run = { totalSteps: 62, stepsPerEpoch: 31 };
+    expect(learningRateAt(s, 0.05, 0, run)).toBeCloseTo(0.05 / 16, 12);
+    expect(learningRateAt(s, 0.05, 15, run)).toBeCloseTo(0.05, 12);
+    expect(learningRateAt(s, 0.05, 61, run)).toBeCloseTo(0, 12);
+    expect(() => validateSchedule(s)).not.toThrow();
+    expect(namedSchedule('constant', 2, 'auto')).toEqual({ kind: 'constant', warmupSteps: 'auto' });
   });
 
   it('named schedules: one definition for the CLI and the training form', () => {

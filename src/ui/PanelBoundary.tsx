@@ -1,6 +1,6 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { errorMessage } from './format';
-import { injectedPanelFault } from './testHooks';
+import { clearInjectedPanelFault, injectedPanelFault } from './testHooks';
 
 interface PanelBoundaryProps {
   /** What the panel is called on the page ("Verify"), for the error card. */
@@ -32,6 +32,11 @@ export class PanelBoundary extends Component<PanelBoundaryProps, PanelBoundarySt
     console.error(`The ${this.props.title} panel failed: ${errorMessage(error)}`, info.componentStack ?? '');
   }
 
+  private reload(): void {
+    clearInjectedPanelFault(this.props.id);
+    this.setState((s) => ({ error: null, generation: s.generation + 1 }));
+  }
+
   override render() {
     const { error, generation } = this.state;
     const { title, id, children } = this.props;
@@ -44,7 +49,7 @@ export class PanelBoundary extends Component<PanelBoundaryProps, PanelBoundarySt
           <p className="error">
             This panel stopped with an error: <strong>{errorMessage(error)}</strong>. The rest of the lab is unaffected; runs and settings are kept.
           </p>
-          <button type="button" onClick={() => this.setState((s) => ({ error: null, generation: s.generation + 1 }))}>
+          <button type="button" onClick={() => this.reload()}>
             Reload panel
           </button>
         </section>

@@ -3,7 +3,7 @@
  * is a URL knob): `globalThis.__wmlabTest.simulateDeviceLoss()` destroys the WebGPU device of the
  * running training run (EngineApi.simulateDeviceLoss), so a browser test can watch the run move to
  * WebGL and go on from its checkpoint. `?testHooks&panelFault=<id>` makes the panel with that id
- * throw once while rendering, so a test can watch its error boundary. Without the flag nothing is
+ * throw while rendering until it is reloaded, so a test can watch its error boundary. Without the flag nothing is
  * exposed.
  */
 import type { EngineHandle } from './useEngine';
@@ -30,16 +30,21 @@ export function installTestHooks(engine: EngineHandle, search: string): () => vo
   };
 }
 
-const firedFaults = new Set<string>();
+const clearedFaults = new Set<string>();
 
 /**
- * Throws, once per page load, inside the panel `id` when the page URL asks for it
- * (`?testHooks&panelFault=<id>`); the panel's "Reload panel" then brings it back.
+ * Throws inside the panel `id` when the page URL asks for it (`?testHooks&panelFault=<id>`),
+ * on every render (React retries a failed render once before it gives up) until the panel's
+ * "Reload panel" clears it (clearInjectedPanelFault).
  */
 export function injectedPanelFault(id: string): void {
   const search = typeof location === 'undefined' ? '' : location.search;
-  if (!testHooksWanted(search) || firedFaults.has(id)) return;
+  if (!testHooksWanted(search) || clearedFaults.has(id)) return;
   if (new URLSearchParams(search).get('panelFault') !== id) return;
-  firedFaults.add(id);
   throw new Error(`fault injected into the ${id} panel by ?panelFault=${id}`);
+}
+
+/** Ends the injected fault of panel `id` (its "Reload panel" was pressed). */
+export function clearInjectedPanelFault(id: string): void {
+  clearedFaults.add(id);
 }

@@ -1,7 +1,7 @@
 /**
  * A panel that throws while rendering says so and offers to reload itself; the rest of the page
  * keeps working (issue 20, "no silent failure"). The fault is injected by the page's test hooks
- * (`?testHooks&panelFault=attack`, src/ui/testHooks.ts), once per page load. One fresh page of
+ * (`?testHooks&panelFault=attack`, src/ui/testHooks.ts), until the panel is reloaded. One fresh page of
  * its own (its own URL).
  */
 import { join, resolve } from 'node:path';

@@ -30,7 +30,7 @@ import { readModelFile, writeModelDir } from '../modelFiles';
 
 export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAMES.join('|')} --out OUT
   [--epochs E] [--batch B] [--lr X] [--optimizer sgd|adam] [--momentum M] [--weight-decay W]
-  [--schedule constant|cosine|step] [--warmup STEPS|auto (linear learning-rate ramp; auto: a quarter of the run, at most 100 steps)] [--augment] [--seed S] [--train-limit N] [--test-limit N]
+  [--schedule constant|cosine|step] [--warmup STEPS|auto (linear learning-rate ramp; auto: a quarter of the run, 16 to 100 steps)] [--augment] [--seed S] [--train-limit N] [--test-limit N]
   [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
   [--method none|watermas|uchida|fcw]
   [--init MODEL.json (start from a trained model's weights and BatchNorm statistics: embedding by fine-tuning)]

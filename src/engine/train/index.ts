@@ -3,7 +3,7 @@ export { train, type TrainConfig, type TrainHooks, type TrainProgress, type Trai
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate';
 export { crossEntropyObjective, softmaxCrossEntropy, perSampleCrossEntropy, correctCount, type CrossEntropyOptions } from './crossEntropy';
 export { createOptimizer, type Optimizer, type OptimizerConfig, type OptimizerName } from './optimizers';
-export { AUTO_WARMUP_MAX_STEPS, SCHEDULE_NAMES, autoWarmupSteps, learningRateAt, namedSchedule, validateSchedule, warmupStepsOf, type ScheduleConfig, type ScheduleName, type ScheduleTiming, type WarmupSteps } from './schedules';
+export { AUTO_WARMUP_MAX_STEPS, AUTO_WARMUP_MIN_STEPS, SCHEDULE_NAMES, autoWarmupSteps, learningRateAt, namedSchedule, validateSchedule, warmupStepsOf, type ScheduleConfig, type ScheduleName, type ScheduleTiming, type WarmupSteps } from './schedules';
 export { RunControl, MAX_SLOW_MOTION_MS, type RunState } from './runControl';
 export { ModelCheckpoint, type CheckpointStorage } from './checkpoint';
 export { paramGradients, type ParamGradients } from './gradients';

@@ -42,8 +42,8 @@ describe('learning-rate schedules', () => {
     expect(learningRateAt({ kind: 'step', milestones: [5], gamma: 0.1, warmupSteps: 4 }, 0.2, 50, timing)).toBeCloseTo(0.02, 12);
   });
 
-  it("'auto' warm-up: a quarter of the run, at most 100 steps", () => {
-    expect([0, 2, 62, 156, 400, 11_700].map(autoWarmupSteps)).toEqual([0, 1, 16, 39, 100, 100]);
+  it("'auto' warm-up: a quarter of the run, at least 16 steps (all of a shorter run), at most 100", () => {
+    expect([0, 2, 10, 40, 62, 156, 400, 11_700].map(autoWarmupSteps)).toEqual([0, 2, 10, 16, 16, 39, 100, 100]);
     const s = { kind: 'cosine', warmupSteps: 'auto' } as const;
     const run = { totalSteps: 62, stepsPerEpoch: 31 };
     expect(learningRateAt(s, 0.05, 0, run)).toBeCloseTo(0.05 / 16, 12);

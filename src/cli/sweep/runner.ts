@@ -121,6 +121,10 @@ export async function runSweepCells(o: RunSweepOptions): Promise<SweepRunSummary
   let started = 0;
   let next = 0;
   const children = new Set<ChildProcess>();
+  const timeByCost = new CellTimes();
+  const running = new Set<SweepCell>();
+  /** Cells not finished: still queued, or running (counted whole: a rough, conservative ETA). */
+  const pendingCells = () => [...running, ...todo.slice(next)];
   const onAbort = () => {
     for (const c of children) c.kill('SIGTERM');
   };
@@ -132,15 +136,18 @@ export async function runSweepCells(o: RunSweepOptions): Promise<SweepRunSummary
       const n = ++started;
       const c0 = performance.now();
       o.log(`[${n}/${todo.length}] ${cell.id}: start`);
+      running.add(cell);
       try {
         const result = await runCell(cell, steps, o, children);
+        running.delete(cell);
         const s = (performance.now() - c0) / 1000;
         durations.push(s);
-        const remaining = todo.length - durations.length - failed.length;
-        const mean = durations.reduce((a, b) => a + b, 0) / durations.length;
-        const eta = remaining > 0 ? ` · ETA ${fmtSeconds((mean * remaining) / Math.min(o.jobs, remaining))}` : '';
+        timeByCost.add(costClass(cell), s);
+        const pending = pendingCells();
+        const eta = pending.length > 0 ? ` · ETA ${fmtSeconds(timeByCost.estimate(pending) / Math.min(o.jobs, pending.length))}` : '';
         o.log(`[${n}/${todo.length}] ${cell.id}: done in ${fmtSeconds(s)}${describe(result)}${eta}`);
       } catch (e) {
+        running.delete(cell);
         if (o.signal?.aborted) return;
         const error = (e as Error).message;
         failed.push({ id: cell.id, error });
@@ -154,6 +161,37 @@ export async function runSweepCells(o: RunSweepOptions): Promise<SweepRunSummary
     o.signal?.removeEventListener('abort', onAbort);
   }
   return { cells: o.cells.length, ran: durations.length, skipped, failed, seconds: (performance.now() - t0) / 1000, cancelled: Boolean(o.signal?.aborted) };
+}
+
+/**
+ * What mostly sets a cell's time: its model and its replica count (a WaterMAS step costs one
+ * forward+backward per replica on top of the clean one). Cells of one class take about as long.
+ */
+function costClass(cell: SweepCell): string {
+  return `${String(cell.train.model ?? 'cnn')}/R${String(cell.train.replicas ?? 0)}`;
+}
+
+/** Finished cells' times by cost class, for the ETA: a class not seen yet counts at the overall mean. */
+class CellTimes {
+  private readonly byClass = new Map<string, number[]>();
+  private readonly all: number[] = [];
+
+  add(cls: string, seconds: number): void {
+    this.all.push(seconds);
+    const list = this.byClass.get(cls) ?? [];
+    list.push(seconds);
+    this.byClass.set(cls, list);
+  }
+
+  /** Sum of the expected times of `cells`. */
+  estimate(cells: readonly SweepCell[]): number {
+    const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const overall = this.all.length > 0 ? mean(this.all) : 0;
+    return cells.reduce((sum, c) => {
+      const seen = this.byClass.get(costClass(c));
+      return sum + (seen ? mean(seen) : overall);
+    }, 0);
+  }
 }
 
 function describe(r: CellResult): string {

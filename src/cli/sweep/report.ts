@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyVsControlOf, sweepTable, tableToCsv, type CellResult } from '../../engine/sweep';
+import { keyVsControlOf, summaryToMarkdown, sweepSummary, sweepTable, tableToCsv, type CellResult } from '../../engine/sweep';
 import { readFinished, writeFileAtomic } from './runner';
 import { lineChartSvg, type ChartSeries } from './svgChart';
 
@@ -55,6 +55,9 @@ export function writeSweepReport(out: string): { cells: number; columns: number;
   };
   write('table.csv', tableToCsv(table));
   write('table.json', `${JSON.stringify(table, null, 2)}\n`);
+  const summary = sweepSummary(table);
+  write('summary.md', summaryToMarkdown(summary));
+  write('summary.json', `${JSON.stringify(summary, null, 2)}\n`);
 
   const byR = (y: (c: CellResult) => number | null) => (c: CellResult) => {
     const r = replicasOf(c);

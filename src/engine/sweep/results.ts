@@ -79,6 +79,8 @@ export type TableValue = string | number | boolean | null;
 
 /** The sweep as one table: a row per cell, a column per setting and measurement. */
 export interface SweepTable {
+  /** The options that vary across the cells (the first columns after `id`). */
+  readonly settings: readonly string[];
   readonly columns: readonly string[];
   readonly rows: readonly Readonly<Record<string, TableValue>>[];
 }
@@ -159,7 +161,7 @@ export function sweepTable(cells: readonly CellResult[]): SweepTable {
     return row;
   });
   const cols = [...columns];
-  return { columns: cols, rows: rows.map((r) => Object.fromEntries(cols.map((k) => [k, r[k] ?? null]))) };
+  return { settings: varyingNames, columns: cols, rows: rows.map((r) => Object.fromEntries(cols.map((k) => [k, r[k] ?? null]))) };
 }
 
 function scalar(v: unknown): TableValue {
@@ -176,4 +178,62 @@ export function tableToCsv(table: SweepTable): string {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [table.columns.map((c) => cell(c)).join(','), ...table.rows.map((r) => table.columns.map((c) => cell(r[c] ?? null)).join(','))].join('\n') + '\n';
+}
+
+/** The measurements the summary averages over seeds (when the table has them). */
+export const SUMMARY_METRICS = ['testAccuracy', 'keyRise', 'controlRise', 'keyVsControl', 'flipAccuracyDrop', 'pairedGain', 'trainSeconds'] as const;
+
+/** One row per setting: the cells that differ only in `seed`, with mean and sample standard deviation of each metric. */
+export interface SummaryRow {
+  readonly setting: Readonly<Record<string, TableValue>>;
+  readonly seeds: readonly number[];
+  readonly metrics: Readonly<Record<string, { readonly mean: number; readonly sd: number | null; readonly n: number }>>;
+}
+
+/**
+ * The table grouped over seeds: a row per setting of the varying options other than `seed` (in
+ * the table's order), the mean ± sd of every summary metric over its cells. What a paper's table
+ * shows, and what a sharpness claim needs (the spread over seeds next to the mean).
+ */
+export function sweepSummary(table: SweepTable): SummaryRow[] {
+  const keys = table.settings.filter((c) => c !== 'seed');
+  const groups = new Map<string, Readonly<Record<string, TableValue>>[]>();
+  for (const row of table.rows) {
+    const k = canonicalJson(keys.map((c) => row[c] ?? null));
+    groups.set(k, [...(groups.get(k) ?? []), row]);
+  }
+  return [...groups.values()].map((rows) => {
+    const metrics: Record<string, { mean: number; sd: number | null; n: number }> = {};
+    for (const m of SUMMARY_METRICS) {
+      const xs = rows.map((r) => r[m]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      if (xs.length === 0) continue;
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : null;
+      metrics[m] = { mean, sd, n: xs.length };
+    }
+    return {
+      setting: Object.fromEntries(keys.map((c) => [c, rows[0]![c] ?? null])),
+      seeds: rows.map((r) => r.seed).filter((s): s is number => typeof s === 'number'),
+      metrics,
+    };
+  });
+}
+
+/** The summary as a Markdown table (3 significant digits, "mean ± sd"; "–" where a metric is absent). */
+export function summaryToMarkdown(rows: readonly SummaryRow[]): string {
+  if (rows.length === 0) return '';
+  const settingCols = Object.keys(rows[0]!.setting);
+  const metricCols = SUMMARY_METRICS.filter((m) => rows.some((r) => r.metrics[m]));
+  const fmt = (v: number) => (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(2) : String(Number(v.toPrecision(3))));
+  const head = [...(settingCols.length ? settingCols : ['setting']), 'seeds', ...metricCols];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const setting = settingCols.length ? settingCols.map((c) => (r.setting[c] === null ? '–' : String(r.setting[c]))) : ['all'];
+    const metrics = metricCols.map((m) => {
+      const x = r.metrics[m];
+      return x ? `${fmt(x.mean)}${x.sd !== null ? ` ± ${fmt(x.sd)}` : ''}` : '–';
+    });
+    lines.push(`| ${[...setting, r.seeds.join(', '), ...metrics].join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }

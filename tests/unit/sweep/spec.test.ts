@@ -10,6 +10,8 @@ import {
   parseSweepSpec,
   shardCells,
   stepApplies,
+  summaryToMarkdown,
+  sweepSummary,
   sweepTable,
   trainArgv,
   tableToCsv,
@@ -123,6 +125,28 @@ describe('sweep results table', () => {
     const csv = tableToCsv(t).split('\n');
     expect(csv[0].split(',')).toEqual([...t.columns]);
     expect(csv).toHaveLength(4);
+  });
+
+  it('summarises over seeds: one row per setting with mean ± sd, as a Markdown table', () => {
+    const seeded = (id: string, index: number, replicas: number, seed: number, keyRise: number): CellResult => {
+      const c = cell(id, index, replicas, keyRise);
+      return { ...c, varying: { replicas, seed }, train: { ...c.train, seed }, report: { ...c.report, seed, testAccuracy: 0.5 + seed / 100 } };
+    };
+    const t = sweepTable([seeded('a1', 0, 0, 1, 0.02), seeded('a2', 1, 0, 2, 0.04), seeded('b1', 2, 4, 1, 0.06), seeded('b2', 3, 4, 2, 0.06)]);
+    expect(t.settings).toEqual(['replicas', 'seed']);
+    const s = sweepSummary(t);
+    expect(s.map((r) => [r.setting, r.seeds])).toEqual([[{ replicas: 0 }, [1, 2]], [{ replicas: 4 }, [1, 2]]]);
+    expect(s[0].metrics.keyRise.mean).toBeCloseTo(0.03, 12);
+    expect(s[0].metrics.keyRise.sd).toBeCloseTo(Math.SQRT2 * 0.01, 12);
+    expect(s[1].metrics.testAccuracy).toMatchObject({ n: 2 });
+    expect(s[1].metrics.testAccuracy.mean).toBeCloseTo(0.515, 12);
+    // each marked cell against its own seed's twin: 0.06 / 0.02 and 0.06 / 0.04
+    expect(s[1].metrics.pairedGain.mean).toBeCloseTo((3 + 1.5) / 2, 12);
+    expect(s[0].metrics.pairedGain).toBeUndefined();
+    const md = summaryToMarkdown(s).split('\n');
+    expect(md[0]).toBe('| replicas | seeds | testAccuracy | keyRise | controlRise | keyVsControl | flipAccuracyDrop | pairedGain | trainSeconds |');
+    expect(md[2]).toMatch(/^\| 0 \| 1, 2 \| 0\.515 ± 0\.00707 \| 0\.03 ± 0\.0141 \|/);
+    expect(md[2]).toContain('| – |'); // the twins have no paired gain
   });
 
   it('says which line of a results.jsonl is bad', () => {

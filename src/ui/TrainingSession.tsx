@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { SessionLiveState, StepPhaseInfo, TrainSettings } from '../workers/api';
+import { Hideable } from './lecture/LectureContext';
 import { useEngine } from './useEngine';
 import { SLOW_MOTION_MS, type TrainingState } from './useTraining';
 
@@ -97,36 +98,38 @@ export function TrainingSession({ training, settings, onSettings }: TrainingSess
             Slow motion ({SLOW_MOTION_MS / 1000} s per step)
           </label>
         </span>
-        <span className="field slider-field session-lr" title="η: the base learning rate (the schedule scales it); during a run a change applies at the next step and is marked on the chart">
-          <label htmlFor="live-lr">
-            Step size η{active && <span className="live-badge">live</span>}
-          </label>
-          <span className="slider-row">
-            <input
-              id="live-lr"
-              type="range"
-              min={LR_LOG_MIN}
-              max={LR_LOG_MAX}
-              step={0.05}
-              value={Math.log10(lr)}
-              aria-valuetext={`${lr} (base learning rate)`}
-              onChange={(e) => setLr(Number((10 ** e.target.valueAsNumber).toPrecision(2)))}
-            />
-            <input
-              type="number"
-              className="slider-number"
-              aria-label="Step size η value"
-              min={10 ** LR_LOG_MIN}
-              max={10 ** LR_LOG_MAX}
-              step="any"
-              value={lr}
-              onChange={(e) => {
-                const v = e.target.valueAsNumber;
-                if (v > 0 && Number.isFinite(v)) setLr(v);
-              }}
-            />
+        <Hideable id="live-lr">
+          <span className="field slider-field session-lr" title="η: the base learning rate (the schedule scales it); during a run a change applies at the next step and is marked on the chart">
+            <label htmlFor="live-lr">
+              Step size η{active && <span className="live-badge">live</span>}
+            </label>
+            <span className="slider-row">
+              <input
+                id="live-lr"
+                type="range"
+                min={LR_LOG_MIN}
+                max={LR_LOG_MAX}
+                step={0.05}
+                value={Math.log10(lr)}
+                aria-valuetext={`${lr} (base learning rate)`}
+                onChange={(e) => setLr(Number((10 ** e.target.valueAsNumber).toPrecision(2)))}
+              />
+              <input
+                type="number"
+                className="slider-number"
+                aria-label="Step size η value"
+                min={10 ** LR_LOG_MIN}
+                max={10 ** LR_LOG_MAX}
+                step="any"
+                value={lr}
+                onChange={(e) => {
+                  const v = e.target.valueAsNumber;
+                  if (v > 0 && Number.isFinite(v)) setLr(v);
+                }}
+              />
+            </span>
           </span>
-        </span>
+        </Hideable>
       </div>
       {active && progress?.stepPhases && progress.stepPhases.length > 0 && (
         <PhaseIndicator phases={progress.stepPhases} step={progress.step} slow={training.slowMotion} />

@@ -1,5 +1,6 @@
 /** React contexts of lecture mode: controls hidden by a classroom link, and the theme (chart style). */
 import { createContext, useContext, type ReactNode } from 'react';
+import { HIDDEN_WITH } from './controls';
 import type { ThemeName } from './viewState';
 
 const NOTHING_HIDDEN: ReadonlySet<string> = new Set();
@@ -10,9 +11,11 @@ export const HiddenControlsContext = createContext<ReadonlySet<string>>(NOTHING_
 /** The current theme (App provides it from the view state). */
 export const ThemeContext = createContext<ThemeName>('light');
 
-/** True when a classroom link hides the control with this id (the field then renders nothing). */
+/** True when a classroom link hides the control with this id, or the one it follows (HIDDEN_WITH); the field then renders nothing. */
 export function useIsHidden(id: string): boolean {
-  return useContext(HiddenControlsContext).has(id);
+  const hidden = useContext(HiddenControlsContext);
+  const follows = HIDDEN_WITH[id];
+  return hidden.has(id) || (follows !== undefined && hidden.has(follows));
 }
 
 /** Renders its children unless a classroom link hides the control `id`. */

@@ -32,3 +32,19 @@ export const HIDEABLE_CONTROLS: readonly HideableControl[] = [
 ];
 
 export const HIDEABLE_IDS: ReadonlySet<string> = new Set(HIDEABLE_CONTROLS.map((c) => c.id));
+
+/**
+ * Controls elsewhere that set the same thing as a hideable one, and hide with it: the live
+ * step-size slider of the training session is the learning rate, compare mode's per-run R, σ and
+ * λ are the Watermark panel's. (A classroom link that hides "Learning rate" must not leave it
+ * adjustable under another name.)
+ */
+export const HIDDEN_WITH: Readonly<Record<string, string>> = {
+  'live-lr': 'lr',
+  'cmp-a-replicas': 'wm-replicas',
+  'cmp-b-replicas': 'wm-replicas',
+  'cmp-a-sigma': 'wm-sigma',
+  'cmp-b-sigma': 'wm-sigma',
+  'cmp-a-lambda': 'wm-lambda',
+  'cmp-b-lambda': 'wm-lambda',
+};

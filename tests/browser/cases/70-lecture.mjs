@@ -105,7 +105,8 @@ export default [
       await page.goto(link, { waitUntil: 'load' });
       await page.reload({ waitUntil: 'load' });
       await page.locator('#epochs').waitFor({ timeout: 30_000 });
-      for (const id of ['lr', 'batch-size', 'optimizer', 'wm-sigma']) assert((await page.locator(`#${id}`).count()) === 0, `#${id} is still shown`);
+      // live-lr (the session's "Step size η") sets the learning rate too, so it hides with it
+      for (const id of ['lr', 'live-lr', 'batch-size', 'optimizer', 'wm-sigma']) assert((await page.locator(`#${id}`).count()) === 0, `#${id} is still shown`);
       for (const id of ['epochs', 'wm-replicas', 'wm-lambda']) assert(await page.locator(`#${id}`).isVisible(), `#${id} should stay visible`);
       const note = await page.getByTestId('hidden-note').textContent();
       assert(note.includes('hides 4 controls'), `hidden note: ${note}`);
@@ -125,6 +126,7 @@ export default [
       // "Show them" brings the controls back.
       await press(page.getByTestId('hidden-note').getByRole('button', { name: 'Show them' }));
       await page.locator('#lr').waitFor({ timeout: 5_000 });
+      assert((await page.locator('#live-lr').count()) === 1, 'the Step size η slider did not come back with the learning rate');
       assert(realErrors(errors).length === 0, `console errors:\n  ${realErrors(errors).join('\n  ')}`);
       return link.slice(link.indexOf('#'), link.indexOf('#') + 60) + '…';
     },

@@ -3,6 +3,7 @@ import type { TrainSettings } from '../../../src/workers/api';
 import { FIELDS, URL_STATE_VERSION, parseView, serializeView } from '../../../src/ui/lecture/urlRegistry';
 import { PRESETS, findPreset } from '../../../src/ui/lecture/presets';
 import { defaultView, type ViewState } from '../../../src/ui/lecture/viewState';
+import { HIDDEN_WITH, HIDEABLE_IDS } from '../../../src/ui/lecture/controls';
 import { DEFAULT_WATERMARK } from '../../../src/ui/watermarkDefaults';
 
 const DEFAULTS: TrainSettings = {
@@ -126,5 +127,14 @@ describe('lecture URL registry', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).not.toContain('v');
     expect(keys).not.toContain('preset');
+  });
+});
+
+describe('controls hidden with another', () => {
+  it('every follower follows a hideable control, and is not one itself', () => {
+    for (const [id, follows] of Object.entries(HIDDEN_WITH)) {
+      expect(HIDEABLE_IDS.has(follows), `${id} follows ${follows}`).toBe(true);
+      expect(HIDEABLE_IDS.has(id)).toBe(false);
+    }
   });
 });

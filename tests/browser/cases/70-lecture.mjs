@@ -159,16 +159,17 @@ export default [
       const light = await axeSerious(page);
       await page.locator('#theme-select').selectOption('dark');
       assert((await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark', 'data-theme is not dark');
+      const dark = await axeSerious(page);
       await page.locator('#theme-select').selectOption('projector');
       assert((await page.evaluate(() => document.documentElement.dataset.theme)) === 'projector', 'data-theme is not projector');
       const rootFont = await page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
       assert(rootFont === '20px', `projector font size ${rootFont}`);
       await until(async () => (await hashOf(page)).includes('theme=projector'), 10_000, 'theme=projector in the hash');
       const projector = await axeSerious(page);
-      const problems = [...light.map((v) => `light: ${v}`), ...projector.map((v) => `projector: ${v}`)];
+      const problems = [...light.map((v) => `light: ${v}`), ...dark.map((v) => `dark: ${v}`), ...projector.map((v) => `projector: ${v}`)];
       assert(problems.length === 0, `axe serious/critical violations:\n  ${problems.join('\n  ')}`);
       assert(realErrors(errors).length === 0, `console errors:\n  ${realErrors(errors).join('\n  ')}`);
-      return `${cards} cards, ${formulas} formulas; axe clean in light and projector${ready ? '' : ' (backend had not started: checked without the sample grid)'}`;
+      return `${cards} cards, ${formulas} formulas; axe clean in light, dark and projector${ready ? '' : ' (backend had not started: checked without the sample grid)'}`;
     },
   },
 ];

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../workers/api';
 import { LandscapeLiveHistory } from './LandscapeLiveHistory';
+import { AUTO_LIVE_SNAPSHOTS } from '../workers/liveLandscapeApi';
 import { LIVE_DEFAULTS, applyLiveEvent, liveSettingsProblem, type LiveView } from './LandscapeLiveState';
 import { LandscapeSlices, type SlicePoint } from './LandscapeSlices';
 import { errorMessage } from './format';
@@ -53,7 +54,20 @@ export function LandscapeLive({ engine, training }: { readonly engine: EngineHan
       <form className="train-form" onSubmit={(e) => e.preventDefault()} aria-label="Live landscape settings">
         <div className="field">
           <label htmlFor="ls-live-every">Refresh every</label>
-          <input id="ls-live-every" type="number" min={0} step={1} value={settings.every} onChange={(e) => set('every', e.target.valueAsNumber)} />
+          <input
+            id="ls-live-every"
+            type="number"
+            min={0}
+            step={1}
+            value={settings.every === 'auto' ? '' : settings.every}
+            placeholder={settings.every === 'auto' ? `auto: ${AUTO_LIVE_SNAPSHOTS} per run` : undefined}
+            disabled={settings.every === 'auto'}
+            onChange={(e) => set('every', e.target.valueAsNumber)}
+          />
+          <span className="field-check">
+            <input id="ls-live-auto" type="checkbox" checked={settings.every === 'auto'} onChange={(e) => set('every', e.target.checked ? 'auto' : Math.max(1, view ? Math.floor(view.totalSteps / AUTO_LIVE_SNAPSHOTS) : 20))} />
+            <label htmlFor="ls-live-auto">sized to the run ({AUTO_LIVE_SNAPSHOTS} snapshots)</label>
+          </span>
           <span className="hint">training steps (0 = off; runs shorter than this get none); applies at once</span>
         </div>
         <div className="field">

@@ -11,8 +11,8 @@ export interface LiveHistoryRow {
   readonly loss: number;
 }
 
-/** Same defaults as the worker's DEFAULT_LIVE_LANDSCAPE (every 20 steps, 9 points, r = 1, 128 images). */
-export const LIVE_DEFAULTS: LiveLandscapeSettings = { every: 20, grid: 9, radius: 1, evalSize: 128, seed: 0 };
+/** Same defaults as the worker's DEFAULT_LIVE_LANDSCAPE (8 snapshots per run, 9 points, r = 1, 128 images). */
+export const LIVE_DEFAULTS: LiveLandscapeSettings = { every: 'auto', grid: 9, radius: 1, evalSize: 128, seed: 0 };
 
 /** What the live view shows for the current (or last) watermarked run. */
 export interface LiveView {
@@ -39,7 +39,7 @@ export function applyLiveEvent(v: LiveView | null, e: LiveLandscapeEvent): LiveV
 
 /** A one-line reason when the live settings are not valid (mirrors the worker's checks), else null. */
 export function liveSettingsProblem(s: LiveLandscapeSettings): string | null {
-  if (!(Number.isInteger(s.every) && s.every >= 0 && s.every <= 100_000)) return 'refresh interval must be a whole number of steps ≥ 0 (0 = off)';
+  if (s.every !== 'auto' && !(Number.isInteger(s.every) && s.every >= 0 && s.every <= 100_000)) return 'refresh interval must be a whole number of steps ≥ 0 (0 = off)';
   if (!(Number.isInteger(s.grid) && s.grid >= 3 && s.grid <= 31 && s.grid % 2 === 1)) return 'live points must be an odd whole number in 3..31';
   if (!(s.radius > 0 && s.radius <= 100)) return 'live radius must be in (0, 100]';
   if (!(Number.isInteger(s.evalSize) && s.evalSize >= 1 && s.evalSize <= 1024)) return 'live evaluation images must be a whole number in 1..1024';

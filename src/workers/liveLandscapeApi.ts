@@ -9,9 +9,16 @@
  * step) and, if a measurement fails, one `error` (the run goes on without the live view).
  */
 
+/** Snapshots per run of `every: 'auto'` (before the trained model's). */
+export const AUTO_LIVE_SNAPSHOTS = 8;
+
 export interface LiveLandscapeSettings {
-  /** Refresh every N training steps; 0 = off. Applies from the next step, also to a running run. A run shorter than N steps gets no live view. */
-  readonly every: number;
+  /**
+   * Refresh every N training steps; 0 = off; 'auto' (the default): sized to each run, every
+   * max(1, floor(steps / 8)) steps, so at least 8 snapshots and the trained model's. Applies from
+   * the next step, also to a running run. A run shorter than N steps gets no live view.
+   */
+  readonly every: number | 'auto';
   /** Points per slice (odd, 3..31). The geometry (grid, radius, evalSize, seed) is fixed per run: changes apply from the next run. */
   readonly grid: number;
   /** Slice radius r in direction units (d_K: × mark magnitude; d_¬K: × filter norm); also the sharpness radius. */

@@ -10,15 +10,20 @@ import { LiveLandscape, LiveLandscapeDriver } from '../engine/landscape';
 export type { LiveLandscapeDriver };
 import type { Model } from '../engine/models/types';
 import type { Key } from '../engine/watermark';
-import type { LiveLandscapeEvent, LiveLandscapeSettings } from './liveLandscapeApi';
+import { AUTO_LIVE_SNAPSHOTS, type LiveLandscapeEvent, type LiveLandscapeSettings } from './liveLandscapeApi';
 
-/** Our defaults: every 20 steps, 9 points per slice, radius 1, 128 images (about 17 inference passes per refresh). */
-export const DEFAULT_LIVE_LANDSCAPE: LiveLandscapeSettings = { every: 20, grid: 9, radius: 1, evalSize: 128, seed: 0 };
+/** Our defaults: 8 snapshots per run ('auto'), 9 points per slice, radius 1, 128 images (about 17 inference passes per refresh). */
+export const DEFAULT_LIVE_LANDSCAPE: LiveLandscapeSettings = { every: 'auto', grid: 9, radius: 1, evalSize: 128, seed: 0 };
+
+/** The refresh interval in steps for a run of `totalSteps` (0 = off). */
+export function liveEveryFor(every: LiveLandscapeSettings['every'], totalSteps: number): number {
+  return every === 'auto' ? Math.max(1, Math.floor(totalSteps / AUTO_LIVE_SNAPSHOTS)) : every;
+}
 
 /** Checks live settings that came over the worker boundary; throws a one-line reason. */
 export function validateLiveLandscapeSettings(s: LiveLandscapeSettings): void {
   if (typeof s !== 'object' || s === null) throw new Error('live landscape settings missing');
-  if (!(Number.isInteger(s.every) && s.every >= 0 && s.every <= 100_000)) throw new Error(`refresh interval must be a whole number of steps in 0..100000 (0 = off), got ${s.every}`);
+  if (s.every !== 'auto' && !(Number.isInteger(s.every) && s.every >= 0 && s.every <= 100_000)) throw new Error(`refresh interval must be 'auto' or a whole number of steps in 0..100000 (0 = off), got ${String(s.every)}`);
   if (!(Number.isInteger(s.grid) && s.grid >= 3 && s.grid <= 31 && s.grid % 2 === 1)) throw new Error(`live points must be an odd whole number in 3..31, got ${s.grid}`);
   if (!(s.radius > 0 && s.radius <= 100)) throw new Error(`live radius must be in (0, 100], got ${s.radius}`);
   if (!(Number.isInteger(s.evalSize) && s.evalSize >= 1 && s.evalSize <= 1024)) throw new Error(`live evaluation images must be a whole number in 1..1024, got ${s.evalSize}`);
@@ -76,7 +81,7 @@ export class LiveLandscapeHub {
     const evalSize = Math.min(geometry.evalSize, dataset.test.count);
     this.send({ kind: 'start', run, totalSteps, evalSize, settings: geometry });
     return new LiveLandscapeDriver(model, {
-      every: () => (this.receiver ? this.settings.every : 0),
+      every: () => (this.receiver ? liveEveryFor(this.settings.every, totalSteps) : 0),
       create: async (current) => {
         const test = sliceImageSet(dataset.test, 0, evalSize);
         const first = evalBatches(test, test.count, normalization).next();

@@ -15,8 +15,12 @@ export default [
       await fillTinyRun(page, { epochs: 2, lr: 0.01, watermark: { bits: 32, replicas: 0 } });
       // The live landscape (Landscape panel) would measure slices between steps: off for this case.
       const liveEvery = page.locator('#ls-live-every');
-      const everyBefore = (await liveEvery.count()) > 0 ? await liveEvery.inputValue() : null;
-      if (everyBefore !== null) await liveEvery.fill('0');
+      const liveAuto = page.locator('#ls-live-auto');
+      const everyBefore = (await liveEvery.count()) > 0 ? { auto: await liveAuto.isChecked(), every: await liveEvery.inputValue() } : null;
+      if (everyBefore !== null) {
+        await liveAuto.setChecked(false);
+        await liveEvery.fill('0');
+      }
       const start = page.getByRole('button', { name: 'Start training' });
       await until(() => start.isEnabled(), 60_000, 'the Start button to be enabled');
       // ? opens the shortcut help; Esc closes it.
@@ -69,7 +73,10 @@ export default [
       await page.keyboard.press(' ');
       await page.getByTestId('final-accuracy').waitFor({ timeout: 300_000 });
       await page.locator('#wm-replicas').fill('0');
-      if (everyBefore !== null) await liveEvery.fill(everyBefore);
+      if (everyBefore !== null) {
+        if (everyBefore.auto) await liveAuto.setChecked(true);
+        else await liveEvery.fill(everyBefore.every);
+      }
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
       return `paused at step ${k}; R=2 from step ${k + 1}: marker "${await attr(marker, 'data-label')}" at ${k}, worker R 2; phases ${phaseText.join(' → ')}`;
     },

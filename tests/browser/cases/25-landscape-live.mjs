@@ -9,6 +9,9 @@ export default [
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 240_000, 'the backend badge');
       if ((await page.locator('#ls-live-every').count()) === 0) return 'skipped: the live landscape controls are not in the app';
       // Live view: every step, 3 points per slice, 16 images (6 inference passes per refresh).
+      const auto = page.locator('#ls-live-auto');
+      assert(await auto.isChecked(), 'the live refresh is not sized to the run by default');
+      await auto.setChecked(false);
       await page.locator('#ls-live-every').fill('1');
       await page.locator('#ls-live-grid').fill('3');
       await page.locator('#ls-live-eval').fill('16');
@@ -35,8 +38,8 @@ export default [
       if ((await liveError.count()) > 0) throw new Error(`live error: ${await liveError.textContent()}`);
       const text = await status.textContent();
       assert(/step 2 \/ 2/.test(text ?? ''), `status "${text}" does not show the final step`);
-      // Back to the panel's default (every 20 steps) for the later cases.
-      await page.locator('#ls-live-every').fill('20');
+      // Back to the panel's default (sized to the run) for the later cases.
+      await auto.setChecked(true);
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
       return `${history} live points in ${((Date.now() - t0) / 1000).toFixed(0)} s (run included); last: ${text}, ratio ${ratio}`;
     },

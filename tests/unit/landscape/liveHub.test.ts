@@ -7,7 +7,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { arrayBatchSource, train } from '../../../src/engine/train';
 import { createWaterMASObjective, embedWatermark } from '../../../src/engine/watermark';
 import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../../../src/workers/api';
-import { DEFAULT_LIVE_LANDSCAPE, LiveLandscapeHub, validateLiveLandscapeSettings } from '../../../src/workers/liveLandscapeRun';
+import { DEFAULT_LIVE_LANDSCAPE, LiveLandscapeHub, liveEveryFor, validateLiveLandscapeSettings } from '../../../src/workers/liveLandscapeRun';
 import { snapshot } from '../attacks/tinyModel';
 
 beforeAll(async () => {
@@ -31,6 +31,8 @@ describe('LiveLandscapeHub (worker)', () => {
     expect(() => validateLiveLandscapeSettings(DEFAULT_LIVE_LANDSCAPE)).not.toThrow();
     const bad = (p: Partial<LiveLandscapeSettings>) => () => validateLiveLandscapeSettings({ ...DEFAULT_LIVE_LANDSCAPE, ...p });
     expect(bad({ every: -1 })).toThrow(/refresh interval/);
+    expect(bad({ every: 'auto' })).not.toThrow();
+    expect(bad({ every: 'often' as never })).toThrow(/refresh interval/);
     expect(bad({ every: 1.5 })).toThrow(/refresh interval/);
     expect(bad({ grid: 8 })).toThrow(/odd/);
     expect(bad({ radius: 0 })).toThrow(/radius/);
@@ -92,5 +94,15 @@ describe('LiveLandscapeHub (worker)', () => {
     expect(second[0]).toMatchObject({ kind: 'start', run: 3 });
     expect(second.filter((e) => e.kind === 'point')).toHaveLength(3);
     model.dispose();
+  });
+});
+
+describe('live landscape: refresh sized to the run', () => {
+  it("'auto' gives at least 8 snapshots whatever the run's length; a number is kept", () => {
+    expect(DEFAULT_LIVE_LANDSCAPE.every).toBe('auto');
+    expect([2, 8, 20, 62, 1000].map((t) => liveEveryFor('auto', t))).toEqual([1, 1, 2, 7, 125]);
+    for (const t of [2, 8, 20, 62, 1000]) expect(Math.floor((t - 1) / liveEveryFor('auto', t)) + 1).toBeGreaterThanOrEqual(Math.min(t, 8));
+    expect(liveEveryFor(20, 62)).toBe(20);
+    expect(liveEveryFor(0, 62)).toBe(0);
   });
 });

@@ -120,7 +120,7 @@ export function ComparisonPanel({ engine, runs, locked }: ComparisonPanelProps) 
       )}
       {shown.length > 0 && (
         <>
-          <ComparisonTable strengths={shownStrengths} runs={shown} />
+          <ComparisonTable strengths={shownStrengths} runs={shown} testImages={!running && outcome ? outcome.testImages : Number.isInteger(testLimit) ? testLimit : null} />
           <ComparisonChart series={series} />
         </>
       )}

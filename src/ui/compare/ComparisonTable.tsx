@@ -7,6 +7,8 @@ interface ComparisonTableProps {
   readonly strengths: readonly number[];
   /** Finished runs, or the runs so far with their live points. */
   readonly runs: readonly ComparisonRunResult[];
+  /** How many test images the comparison measures on (its own subset, not the training run's). */
+  readonly testImages: number | null;
 }
 
 function Cell({ p }: { readonly p: ComparisonPoint | undefined }) {
@@ -24,7 +26,7 @@ function Cell({ p }: { readonly p: ComparisonPoint | undefined }) {
 }
 
 /** One row per run: method, clean accuracy, time per epoch, then accuracy and evidence at each strength. */
-export function ComparisonTable({ strengths, runs }: ComparisonTableProps) {
+export function ComparisonTable({ strengths, runs, testImages }: ComparisonTableProps) {
   return (
     <div className="table-wrap">
       <table className="results-table" data-testid="comparison-table">
@@ -32,7 +34,9 @@ export function ComparisonTable({ strengths, runs }: ComparisonTableProps) {
           <tr>
             <th>run</th>
             <th>method</th>
-            <th>clean accuracy</th>
+            <th title="Accuracy of the unattacked model on the comparison's test images (the first N of the test set), which may differ from the images of its training report">
+              clean accuracy{testImages !== null ? ` (${testImages} test images)` : ''}
+            </th>
             <th>time / epoch</th>
             {strengths.map((s, i) => (
               <th key={i}>strength {s}</th>

@@ -11,8 +11,8 @@ export interface LiveHistoryRow {
   readonly loss: number;
 }
 
-/** Same defaults as the worker's DEFAULT_LIVE_LANDSCAPE (8 snapshots per run, 9 points, r = 1, 128 images). */
-export const LIVE_DEFAULTS: LiveLandscapeSettings = { every: 'auto', grid: 9, radius: 1, evalSize: 128, seed: 0 };
+/** Same defaults as the worker's DEFAULT_LIVE_LANDSCAPE (8 snapshots per run, 7 points, r = 1, 64 images). */
+export const LIVE_DEFAULTS: LiveLandscapeSettings = { every: 'auto', grid: 7, radius: 1, evalSize: 64, seed: 0 };
 
 /** What the live view shows for the current (or last) watermarked run. */
 export interface LiveView {

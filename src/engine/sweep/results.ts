@@ -219,7 +219,11 @@ export function sweepSummary(table: SweepTable): SummaryRow[] {
   });
 }
 
-/** The summary as a Markdown table (3 significant digits, "mean ± sd"; "–" where a metric is absent). */
+/**
+ * The summary as a Markdown table (3 significant digits, "mean ± sd"; "(2 of 3)" when a metric
+ * exists for fewer cells than the setting has, e.g. a paired gain whose twin's rise is not > 0;
+ * "–" where it is absent).
+ */
 export function summaryToMarkdown(rows: readonly SummaryRow[]): string {
   if (rows.length === 0) return '';
   const settingCols = Object.keys(rows[0]!.setting);
@@ -231,7 +235,9 @@ export function summaryToMarkdown(rows: readonly SummaryRow[]): string {
     const setting = settingCols.length ? settingCols.map((c) => (r.setting[c] === null ? '–' : String(r.setting[c]))) : ['all'];
     const metrics = metricCols.map((m) => {
       const x = r.metrics[m];
-      return x ? `${fmt(x.mean)}${x.sd !== null ? ` ± ${fmt(x.sd)}` : ''}` : '–';
+      if (!x) return '–';
+      const fewer = x.n < r.seeds.length ? ` (${x.n} of ${r.seeds.length})` : '';
+      return `${fmt(x.mean)}${x.sd !== null ? ` ± ${fmt(x.sd)}` : ''}${fewer}`;
     });
     lines.push(`| ${[...setting, r.seeds.join(', '), ...metrics].join(' | ')} |`);
   }

@@ -26,6 +26,10 @@ export default [
         const method = page.locator('#wm-method');
         const methodBefore = await method.inputValue();
         await fillTinyRun(page, { epochs: 3, watermark: { bits: 32, replicas: 0 } });
+        // The live landscape (sized to the run: a refresh before every step of these 6) would
+        // measure on software WebGPU for minutes: off for this case, back to auto after it.
+        await page.locator('#ls-live-auto').setChecked(false);
+        await page.locator('#ls-live-every').fill('0');
         await startTraining(page);
         const progress = page.getByTestId('progress');
         await untilRun(page, async () => Number(await progress.getAttribute('data-step')) >= 1, 240_000, 'the first step on WebGPU');
@@ -73,6 +77,7 @@ export default [
       } finally {
         // Later cases start from the normal state.
         await noRunGoing(page);
+        await page.locator('#ls-live-auto').setChecked(true);
         await chooseBackend(page, 'auto', null);
       }
     },

@@ -3,6 +3,7 @@
 // per setting (lr, warm-up), over its seeds, the worst loss of the first 20 steps relative to the
 // first step's (the spike), the final training loss and the test accuracy.
 //   node scripts/warmup-table.mjs runs/warmup
+//   node scripts/warmup-table.mjs docs/experiments/warmup-data     (the committed results)
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,7 +19,9 @@ for (const id of readdirSync(join(out, 'cells')).sort()) {
   const cell = JSON.parse(readFileSync(join(dir, 'cell.json'), 'utf8'));
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
   const losses = [];
-  for (const line of readFileSync(join(dir, 'train.log'), 'utf8').split('\n')) {
+  // a sweep's cells keep train.log; the copy in docs/experiments/warmup-data names it train.txt
+  const log = existsSync(join(dir, 'train.log')) ? join(dir, 'train.log') : join(dir, 'train.txt');
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
     const m = /^step (\d+)\/\d+ .* loss ([\d.]+|NaN|Infinity)/.exec(line);
     if (m) losses[Number(m[1]) - 1] = Number(m[2]);
   }

@@ -147,6 +147,8 @@ describe('sweep results table', () => {
     expect(md[0]).toBe('| replicas | seeds | testAccuracy | keyRise | controlRise | keyVsControl | flipAccuracyDrop | pairedGain | trainSeconds |');
     expect(md[2]).toMatch(/^\| 0 \| 1, 2 \| 0\.515 ± 0\.00707 \| 0\.03 ± 0\.0141 \|/);
     expect(md[2]).toContain('| – |'); // the twins have no paired gain
+    const partial = summaryToMarkdown([{ setting: { replicas: 4 }, seeds: [1, 2, 3], metrics: { pairedGain: { mean: 2, sd: 1, n: 2 } } }]);
+    expect(partial).toContain('| 2 ± 1 (2 of 3) |');
   });
 
   it('says which line of a results.jsonl is bad', () => {

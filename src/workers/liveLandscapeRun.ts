@@ -13,10 +13,10 @@ import type { Key } from '../engine/watermark';
 import { AUTO_LIVE_SNAPSHOTS, type LiveLandscapeEvent, type LiveLandscapeSettings } from './liveLandscapeApi';
 
 /**
- * Our defaults: 8 snapshots per run ('auto'), 7 points per slice, radius 1, 64 images: 13
- * inference passes of 64 images per refresh (832 image forwards), so a run's
- * live view costs about what the former default (every 20 steps, 9 points, 128 images: 2,176
- * forwards per refresh) cost a 62-step preset run with its 5 refreshes, with twice the snapshots.
+ * Our defaults: 8 snapshots per run ('auto'), 7 points per slice, radius 1, 64 images: 14
+ * inference passes of 64 images per refresh (896 image forwards; ~1 s on wasm on the 2-core
+ * development machine), so a 62-step preset run's 10 refreshes cost about what the former
+ * default's 5 did (every 20 steps, 9 points, 128 images: 2,304 forwards per refresh).
  */
 export const DEFAULT_LIVE_LANDSCAPE: LiveLandscapeSettings = { every: 'auto', grid: 7, radius: 1, evalSize: 64, seed: 0 };
 

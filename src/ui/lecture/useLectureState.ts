@@ -70,12 +70,23 @@ export function useLectureState(defaults: TrainSettings): LectureState {
     else delete document.documentElement.dataset.focus;
   }, [view.theme, view.focus]);
 
+  // A preset chosen in the picker brings its panel into view (on a projector the page is long),
+  // once the render that applied its theme and settings is on the page.
+  const scrollToPanel = useRef<string | null>(null);
+  useEffect(() => {
+    const panel = scrollToPanel.current;
+    if (panel === null) return;
+    scrollToPanel.current = null;
+    document.querySelector(`section[aria-labelledby='${panel}-title']`)?.scrollIntoView({ block: 'start' });
+  }, [view]);
+
   const setSettings = useCallback((s: SetStateAction<TrainSettings>) => setView((v) => ({ ...v, settings: typeof s === 'function' ? s(v.settings) : s })), []);
   const setTheme = useCallback((theme: ThemeName) => setView((v) => ({ ...v, theme })), []);
   const setHidden = useCallback((hidden: readonly string[]) => setView((v) => ({ ...v, hidden: [...hidden].sort() })), []);
   const applyPreset = useCallback((id: string | null) => {
     const p = findPreset(id);
     setView((v) => (p ? { ...v, preset: p.id, settings: p.settings, theme: p.theme, focus: p.focus } : { ...v, preset: null, focus: null }));
+    scrollToPanel.current = p ? p.focus : null;
   }, []);
   const dismissNotices = useCallback(() => setNotices([]), []);
   const shareUrl = useCallback((override?: Partial<ViewState>) => `${baseUrl()}${hashOf(withoutReloadState({ ...view, ...override }))}`, [view]);

@@ -83,6 +83,17 @@ export default [
       for (const w of ['learning rate "banana"', 'model "alexnet"', 'theme "neon"']) assert(text.includes(w), `notice lacks ${w}: ${text}`);
       const bad = await controlValues(page);
       assert(bad.lr === '0.05' && bad.theme === 'light', `bad link: lr ${bad.lr}, theme ${bad.theme}`);
+      // Choosing a preset in the picker brings its panel into view (the page is long).
+      const verifyPanel = page.locator("section[aria-labelledby='verify-title']");
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const before = await verifyPanel.boundingBox();
+      assert(before && before.y > page.viewportSize().height, `the Verify panel is already in view at the top of the page (y ${before?.y})`);
+      await page.locator('#preset-select').selectOption('check-a-model');
+      await until(async () => {
+        const b = await verifyPanel.boundingBox();
+        // its top on screen (the last panel may not reach the top: the page ends below it)
+        return b !== null && b.y >= -1 && b.y + Math.min(b.height, 200) <= page.viewportSize().height;
+      }, 5_000, 'the Verify panel scrolled into view');
       assert(realErrors(errors).length === 0, `console errors:\n  ${realErrors(errors).join('\n  ')}`);
       return `hash ${written.length} chars; values ${JSON.stringify(first)}`;
     },

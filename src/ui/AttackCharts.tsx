@@ -49,12 +49,10 @@ function SeriesChart(p: ChartProps) {
   const chartStyle = useChartStyle(); // thicker lines in the projector theme
   const ref = useRef<HTMLElement>(null);
   const total = p.series.reduce((s, x) => s + x.points.length, 0);
-  // the fixed bounds and any data beyond them (as recharts extends a domain to its data)
-  const fixed = p.yDomain.filter((v): v is number => typeof v === 'number');
   const ys = p.series.flatMap((s) => s.points.map((pt) => p.y(s, pt)));
   const part = p.part;
   const parts = part ? p.series.filter((s) => s.points.some((pt) => (part.y(s, pt) ?? 0) > 0)) : [];
-  const yAxis = niceAxis(ys, { include: fixed, fontSize: AXIS.fontSize, labelled: true, format: p.yFormat });
+  const yAxis = niceAxis(ys, { include: p.yDomain, fontSize: AXIS.fontSize, labelled: true, format: p.yFormat });
   return (
     <figure className="chart" ref={ref} data-testid={p.testId} data-points={total}>
       <figcaption>

@@ -17,8 +17,12 @@ export interface NiceAxis {
 export interface NiceAxisOptions {
   /** About how many ticks (d3 picks 1, 2 or 5 × a power of ten near it). Default 5. */
   readonly count?: number;
-  /** Values the domain must include besides the data (e.g. 0, or a threshold line). */
-  readonly include?: readonly number[];
+  /**
+   * Values the domain must include besides the data (e.g. 0, or a threshold line); a chart's
+   * `[lo | 'auto', hi | 'auto']` bounds may be given as is (its numbers are included: the data
+   * still extends the axis beyond them, as recharts extends a fixed domain to its data).
+   */
+  readonly include?: readonly (number | 'auto')[];
   /** Tick label font size in px (the projector theme's is larger). Default 12. */
   readonly fontSize?: number;
   /** The axis carries a rotated label (`label={{ angle: -90 }}`): leaves room for it. */
@@ -44,6 +48,7 @@ export function niceAxis(values: Iterable<number | null | undefined>, opts: Nice
     }
   }
   for (const v of opts.include ?? []) {
+    if (v === 'auto') continue;
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }

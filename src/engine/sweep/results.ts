@@ -200,7 +200,9 @@ export function sweepSummary(table: SweepTable): SummaryRow[] {
   const groups = new Map<string, Readonly<Record<string, TableValue>>[]>();
   for (const row of table.rows) {
     const k = canonicalJson(keys.map((c) => row[c] ?? null));
-    groups.set(k, [...(groups.get(k) ?? []), row]);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
   }
   return [...groups.values()].map((rows) => {
     const metrics: Record<string, { mean: number; sd: number | null; n: number }> = {};

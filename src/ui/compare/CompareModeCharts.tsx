@@ -41,9 +41,7 @@ function PairChart(p: PairChartProps) {
   const style = useChartStyle();
   const axis = { fontSize: style.fontSize, fill: 'var(--muted, #56606b)' };
   const counts = { A: p.series.A.length, B: p.series.B.length };
-  const fixed = p.yDomain.filter((v): v is number => typeof v === 'number');
-  // the fixed bounds and any data beyond them (as recharts extends a domain to its data)
-  const y = niceAxis([...p.series.A, ...p.series.B].map((d) => d.y), { include: fixed, fontSize: style.fontSize, labelled: true, format: p.yFormat });
+  const y = niceAxis([...p.series.A, ...p.series.B].map((d) => d.y), { include: p.yDomain, fontSize: style.fontSize, labelled: true, format: p.yFormat });
   return (
     <figure className="chart compare-mode-chart" data-testid={p.testId} data-points-a={counts.A} data-points-b={counts.B}>
       <figcaption>{p.title}</figcaption>

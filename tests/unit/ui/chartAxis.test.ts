@@ -21,6 +21,7 @@ describe('niceAxis', () => {
 
   it('includes the values asked for, skips non-finite data and widens a flat series', () => {
     expect(niceAxis([0.2, 0.4], { include: [0] }).domain[0]).toBe(0);
+    expect(niceAxis([0.2, 0.4], { include: [0, 'auto'] }).domain).toEqual([0, 0.4]); // a chart's bounds, as given
     expect(niceAxis([null, NaN, Infinity, 2, undefined]).domain).toEqual([1.9, 2.1]);
     expect(niceAxis([]).domain).toEqual([0, 1]);
   });

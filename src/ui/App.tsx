@@ -71,7 +71,12 @@ export function App() {
     let alive = true;
     engine
       .init('auto')
-      .then((b) => alive && setBackend(b))
+      .then((b) => {
+        if (!alive) return;
+        setBackend(b);
+        // A software GPU is measured in the background while the lab already runs on wasm.
+        if (b.choice?.measuring) void engine.settledBackend().then((s) => alive && s && setBackend(s), () => undefined);
+      })
       .catch((e: unknown) => alive && setFatal(`Backend: ${errorMessage(e)}`))
       .finally(() => alive && setBackendBusy(false));
     engine
@@ -97,7 +102,10 @@ export function App() {
       setBackendBusy(true);
       engine
         .init(p)
-        .then(setBackend, (e: unknown) => setFatal(`Backend: ${errorMessage(e)}`))
+        .then((b) => {
+          setBackend(b);
+          if (b.choice?.measuring) void engine.settledBackend().then((s) => s && setBackend(s), () => undefined);
+        }, (e: unknown) => setFatal(`Backend: ${errorMessage(e)}`))
         .finally(() => setBackendBusy(false));
     },
     [engine],

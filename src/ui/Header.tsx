@@ -44,7 +44,8 @@ export function Header({ backend, backendBusy, preference, onPreference, dataset
             className={`badge ${backend ? 'badge-ok' : 'badge-pending'}`}
             data-testid="backend-badge"
             data-backend={backend?.name ?? ''}
-            data-chosen-by={backend?.choice ? 'measurement' : 'ladder'}
+            data-chosen-by={backend?.choice?.basis ?? 'ladder'}
+            data-measuring={backend?.choice?.measuring ?? ''}
             title={tried}
             aria-live="polite"
           >
@@ -52,6 +53,11 @@ export function Header({ backend, backendBusy, preference, onPreference, dataset
             {backend && !backendBusy && backend.msPerStep !== null && (
               <span className="badge-detail" data-testid="backend-ms">
                 {formatMs(backend.msPerStep)}/step
+              </span>
+            )}
+            {backend?.choice?.measuring && !backendBusy && (
+              <span className="badge-detail" data-testid="backend-measuring" title={`measuring ${backend.choice.measuring} in the background`}>
+                · checking {backend.choice.measuring}
               </span>
             )}
           </span>

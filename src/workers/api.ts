@@ -35,8 +35,12 @@ export interface BackendAttempt {
 
 /** How 'auto' chose by measurement: each candidate's ms/step, or when it was given up as slower. */
 export interface BackendChoice {
+  /** 'measurement': measured in this visit (possibly still going on, see `measuring`); 'cache': measured on this adapter before. */
+  readonly basis: 'measurement' | 'cache';
   /** One sentence: why the candidates were measured and what won. */
   readonly reason: string;
+  /** The backend being measured in the background right now (the active one keeps running meanwhile). */
+  readonly measuring?: string;
   readonly measured: ReadonlyArray<{ readonly name: string; readonly msPerStep: number }>;
   readonly abandoned: ReadonlyArray<{ readonly name: string; readonly afterMs: number }>;
 }
@@ -181,6 +185,8 @@ export interface ImportResult {
 export interface EngineApi extends AnalysisApi, StressApi, LiveLandscapeApi, RunsApi, CompareApi {
   init(preference: BackendPreference): Promise<BackendInfo>;
   backend(): Promise<BackendInfo | null>;
+  /** The backend once a background measurement (auto on a software GPU) has ended: it may have switched. */
+  settledBackend(): Promise<BackendInfo | null>;
   loadDataset(req: { source: DataSourceRequest }): Promise<DatasetInfo>;
   sampleImages(n: number, split: 'train' | 'test'): Promise<Thumbnails>;
   architectures(): Promise<readonly ArchSummary[]>;

@@ -12,7 +12,7 @@ import type {
   ModelExport, WatermarkLiveSettings,
 } from './api';
 import { BACKEND_PREFERENCES } from './api';
-import { startBackend } from './backendSetup';
+import { BackendController } from './backend/controller';
 import { loadDatasetFrom, type LoadedDataset } from './datasetLoader';
 import { pickSpreadIndices, toRgba } from './thumbnails';
 import { extractCifarTarball } from './tarball';
@@ -56,11 +56,24 @@ function asError(e: unknown, context: string): Error {
  * pause / resume / cancel bypass the queue. Every failure is a rejected promise with a
  * clear message: the worker itself never dies on bad input.
  */
+/** Queue jobs too small to disturb a background backend measurement (the others stop it). */
+const LIGHT_JOBS: ReadonlySet<string> = new Set(['backend', 'models', 'selectRun', 'exportModel', 'fcwTriggers', 'uchidaLayers', '']);
+
 export class EngineService implements EngineApi {
   private queue: Promise<unknown> = Promise.resolve();
   /** Data loading touches no tensors: it has its own queue, so the grid appears while the backend warms up. */
   private dataQueue: Promise<unknown> = Promise.resolve();
-  private backendInfo: BackendInfo | null = null;
+  /** Jobs queued or running on the tensor queue (see `exclusive`). */
+  private queued = 0;
+  private readonly backendCtl = new BackendController({
+    canSwitch: () => this.queued === 0 && this.model === null && !this.training && !this.compare.busy && !this.stress.busy && !this.analysis.busy,
+    restartAuto: async () => {
+      await this.exclusive('backend', () => this.backendCtl.start('auto'));
+    },
+  });
+  private get backendInfo(): BackendInfo | null {
+    return this.backendCtl.info;
+  }
   private data: (LoadedDataset & { normalization: Normalization }) | null = null;
   private archCache: ArchSummary[] | null = null;
   private control: RunControl | null = null;
@@ -187,10 +200,13 @@ export class EngineService implements EngineApi {
 
   /** Runs `fn` after every earlier operation on the tensor queue, rejecting with `context` in the message. */
   private exclusive<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    // Work that computes on the backend takes the cores from a background backend measurement.
+    if (!LIGHT_JOBS.has(context)) this.backendCtl.stopBackground(`${context || 'a job'} started`);
+    this.queued++;
     const run = this.queue.then(fn, fn).catch((e: unknown) => {
       throw asError(e, context);
     });
-    this.queue = run.catch(() => undefined);
+    this.queue = run.catch(() => undefined).finally(() => this.queued--);
     return run;
   }
 
@@ -220,13 +236,16 @@ export class EngineService implements EngineApi {
       this.model?.dispose();
       this.model = null;
       if (!this.stress.busy) this.stress.forget();
-      this.backendInfo = await startBackend(preference);
-      return this.backendInfo;
+      return this.backendCtl.start(preference);
     });
   }
 
   async backend(): Promise<BackendInfo | null> {
     return this.backendInfo;
+  }
+
+  async settledBackend(): Promise<BackendInfo | null> {
+    return this.backendCtl.settled();
   }
 
   async loadDataset(req: { source: DataSourceRequest }): Promise<DatasetInfo> {
@@ -312,8 +331,7 @@ export class EngineService implements EngineApi {
           session,
           // Lost WebGPU device: WebGL next (the ladder goes on to wasm / cpu if WebGL fails).
           switchBackend: async () => {
-            this.backendInfo = await startBackend('webgl');
-            return this.backendInfo.name;
+            return (await this.backendCtl.start('webgl')).name;
           },
           liveLandscape: this.liveLandscape,
           settings,

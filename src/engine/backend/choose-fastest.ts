@@ -1,5 +1,6 @@
 import { initBackend } from './ladder';
-import { MeasurementStopped, measureStepMs, type StepResult } from './measure';
+import { measureCandidate } from './measure-candidate';
+import type { StepResult } from './measure';
 import type { BackendReport, InitBackendOptions } from './types';
 
 /** A step to time on a backend: built after the backend is active (its tensors live there). */
@@ -30,8 +31,6 @@ export interface ChooseFastestOptions extends Omit<InitBackendOptions, 'preferen
   readonly deadlineMs?: (fastestProbeMs: number | null) => number | null;
 }
 
-const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms));
-
 /**
  * "Chosen by measurement": initialises each candidate that works (same rules and timeouts as
  * initBackend), times `makeProbe()` on it, and leaves the fastest active. Use it where the
@@ -47,41 +46,16 @@ export async function chooseFastestBackend(
   const abandoned: Array<{ name: string; afterMs: number; fastestMs: number }> = [];
   const failed: Array<{ name: string; error: string }> = [];
   for (const name of candidates) {
-    try {
-      await initBackend({ ...opts, preference: [name] });
-    } catch (e) {
-      failed.push({ name, error: e instanceof Error ? e.message : String(e) });
-      continue;
-    }
     const fastest = measured.length === 0 ? null : measured.reduce((a, b) => (b.msPerStep < a.msPerStep ? b : a));
-    const limit = opts.deadlineMs?.(fastest?.probeMs ?? null) ?? null;
-    const probe = makeProbe();
-    let stop = false;
-    const t0 = performance.now();
-    const timing = measureStepMs(probe.step, { warmup: opts.warmup ?? 1, reps: opts.reps ?? 3, shouldStop: () => stop });
-    // The probe's tensors are freed once its last step has settled, whenever that is.
-    const settled = timing.then(
-      () => undefined,
-      () => undefined,
-    );
-    void settled.then(() => probe.dispose());
-    try {
-      const outcome = limit === null ? await timing : await Promise.race([timing, sleep(limit)]);
-      if (outcome === 'late') {
-        stop = true;
-        const afterMs = performance.now() - t0;
-        abandoned.push({ name, afterMs, fastestMs: fastest?.msPerStep ?? Number.NaN });
-        opts.log?.(`backend ${name}: probe still running after ${afterMs.toFixed(0)} ms, given up as slower`);
-        continue;
-      }
-      measured.push({ name, msPerStep: outcome.msPerStep, probeMs: performance.now() - t0 });
-      opts.log?.(`backend ${name}: ${outcome.msPerStep.toFixed(1)} ms/step`);
-    } catch (e) {
-      if (e instanceof MeasurementStopped) continue;
-      failed.push({ name, error: e instanceof Error ? e.message : String(e) });
-    }
-    // Measure the next candidate only once this one's tensors are gone (no cross-backend leftovers).
-    await settled;
+    const limitMs = opts.deadlineMs?.(fastest?.probeMs ?? null) ?? null;
+    const { outcome, settled } = measureCandidate(name, makeProbe, { ...opts, limitMs });
+    const result = await outcome;
+    if (result.kind === 'failed') failed.push({ name, error: result.error });
+    else if (result.kind === 'abandoned') abandoned.push({ name, afterMs: result.afterMs, fastestMs: fastest?.msPerStep ?? Number.NaN });
+    else measured.push({ name, msPerStep: result.msPerStep, probeMs: result.probeMs });
+    // An abandoned candidate is left to finish in the background; otherwise measure the next
+    // one only once this one's tensors are gone (no cross-backend leftovers).
+    if (result.kind !== 'abandoned') await settled;
   }
   if (measured.length === 0) {
     const why = [...failed.map((f) => `${f.name}: ${f.error}`), ...abandoned.map((a) => `${a.name}: given up after ${a.afterMs.toFixed(0)} ms`)];

@@ -51,3 +51,19 @@ export function trainingStepProbe(config: TrainingProbeConfig): TrainingStepProb
     },
   };
 }
+
+/**
+ * A lower bound on a training step of the small cnn: its largest convolution alone (32 -> 32
+ * channels, 3x3, at 32x32, `batch` images), forward only. Every training step of that model
+ * runs this convolution plus two backward ones of the same size, so a backend that needs longer
+ * for it than another backend needs for a whole step cannot win; measuring it first bounds the
+ * work a losing software GPU is given (one shader, not a hundred).
+ */
+export function convLowerBoundProbe(batch: number): StepProbe {
+  const x = tf.randomUniform([batch, 32, 32, 32], -1, 1, 'float32', 1) as tf.Tensor4D;
+  const w = tf.randomUniform([3, 3, 32, 32], -0.1, 0.1, 'float32', 2) as tf.Tensor4D;
+  return {
+    step: () => tf.conv2d(x, w, 1, 'same'),
+    dispose: () => tf.dispose([x, w]),
+  };
+}

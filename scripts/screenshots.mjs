@@ -1,18 +1,18 @@
 #!/usr/bin/env node
-/* global document, window, Image */
+/* global document */
 /**
- * Screenshots of every lecture preset in the projector theme, for the README:
- * docs/screenshots/preset-<id>.png (the configured view: header, preset card, controls; no
- * training). Needs dist/ (`npx vite build`; built here when missing) and Chromium.
+ * Screenshots of every lecture preset's stage (the projector view a class sees: only the preset's
+ * panels, side by side on one screen) at 1280x720 and 1920x1080, for the README:
+ * docs/screenshots/preset-<id>-<width>x<height>.png, taken right after load (no training), plus
+ * docs/screenshots/stage-sharpness-short-run-<width>x<height>.png: the sharpness stage after a
+ * short compare run (1 epoch on 256 images, so that the charts have lines; a real lecture run
+ * uses the preset's 2 epochs on 2,000 images). Needs dist/ (`npx vite build`; built here when
+ * missing) and Chromium.
  *
- *   node scripts/screenshots.mjs [--wait SECONDS]
- *
- * --wait: how long to wait for the backend and the sample images before the first shot
- * (default 60; the shots are taken anyway, with the badge still "starting…", when they take
- * longer). Each image: the header and the preset card on top, the panel the preset points to below.
+ *   node scripts/screenshots.mjs [--no-run]
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,11 @@ import { CHROMIUM, CHROMIUM_ARGS, freePort } from '../tests/browser/chromium.mjs
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'docs/screenshots');
-const argv = process.argv.slice(2);
-const waitSeconds = argv.includes('--wait') ? Number(argv[argv.indexOf('--wait') + 1]) : 60;
-const VIEWPORT = { width: 1600, height: 1300 };
+const SIZES = [
+  { width: 1280, height: 720 },
+  { width: 1920, height: 1080 },
+];
+const withRun = !process.argv.includes('--no-run');
 
 if (!existsSync(CHROMIUM)) {
   console.error(`${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH)`);
@@ -34,86 +36,70 @@ if (!existsSync(join(ROOT, 'dist/index.html'))) {
   if (r.status !== 0) process.exit(1);
 }
 
-/** Stacks PNG images vertically (on the page's background) with a canvas in a blank page; returns the PNG bytes. */
-async function stackPngs(page, pngs) {
-  const dataUrl = await page.evaluate(async (b64s) => {
-    const images = await Promise.all(
-      b64s.map(
-        (b) =>
-          new Promise((res, rej) => {
-            const img = new Image();
-            img.onload = () => res(img);
-            img.onerror = rej;
-            img.src = `data:image/png;base64,${b}`;
-          }),
-      ),
-    );
-    const gap = 16;
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.max(...images.map((i) => i.width));
-    canvas.height = images.reduce((h, i) => h + i.height, 0) + gap * (images.length - 1) + gap;
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    let y = 0;
-    for (const i of images) {
-      ctx.drawImage(i, Math.round((canvas.width - i.width) / 2), y);
-      y += i.height + gap;
-    }
-    return canvas.toDataURL('image/png');
-  }, pngs.map((p) => p.toString('base64')));
-  return Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
-}
-
 const { chromium } = await import('playwright-core');
 const vite = await import('vite');
 const port = await freePort();
 const server = await vite.preview({ root: ROOT, logLevel: 'warn', preview: { port, strictPort: true, host: '127.0.0.1', open: false } });
 const url = `http://127.0.0.1:${port}`;
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+
+/** Waits until the backend badge shows a measured time per step, no background measurement, and the data is loaded. */
+async function settled(page) {
+  const badge = page.getByTestId('backend-badge');
+  const data = page.getByTestId('dataset-source');
+  const t0 = Date.now();
+  while (Date.now() - t0 < 120_000) {
+    const backend = (await page.getByTestId('backend-ms').count()) > 0 && (await badge.getAttribute('data-measuring')) === '';
+    if (backend && (await data.getAttribute('data-dataset'))) return;
+    await page.waitForTimeout(250);
+  }
+  throw new Error('the backend and data were not ready within 120 s');
+}
+
 let failed = false;
 try {
   await mkdir(OUT, { recursive: true });
-  // The preset ids as the app lists them (the picker in the header).
-  const probe = await browser.newPage({ viewport: VIEWPORT });
+  const probe = await browser.newPage();
   await probe.goto(url, { waitUntil: 'load' });
   await probe.locator('#preset-select').waitFor({ timeout: 30_000 });
   const ids = (await probe.locator('#preset-select option').evaluateAll((os) => os.map((o) => o.value))).filter((v) => v !== '');
   await probe.close();
   if (ids.length === 0) throw new Error('the preset picker lists no presets');
 
-  // One page for every preset: the next preset is a hashchange, so the engine started once stays.
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}/#preset=${ids[0]}&theme=projector`, { waitUntil: 'load' });
-  const t0 = Date.now();
-  const ready = async () => (await page.getByTestId('backend-badge').getAttribute('data-backend')) && (await page.getByTestId('image-grid').count()) > 0;
-  while (!(await ready()) && Date.now() - t0 < waitSeconds * 1000) await page.waitForTimeout(500);
-  const composer = await context.newPage();
-
-  for (const id of ids) {
-    await page.goto(`${url}/#preset=${id}&theme=projector`, { waitUntil: 'load' });
-    await page.locator(`[data-testid=preset-card][data-preset="${id}"]`).waitFor({ timeout: 30_000 });
-    await page.evaluate(() => document.fonts.ready);
-    await page.waitForTimeout(400);
-    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-    if (theme !== 'projector') throw new Error(`${id}: theme is ${theme}`);
-    const focus = await page.evaluate(() => document.documentElement.dataset.focus);
-    // The configured view: header + preset card on top, the panel the preset points to below.
-    const bannerBottom = await page.locator('.lecture-banner').evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY + 12);
-    const top = await page.screenshot({ fullPage: true, clip: { x: 0, y: 0, width: VIEWPORT.width, height: Math.ceil(bannerBottom) } });
-    const panel = await page.locator(`section[aria-labelledby="${focus}-title"]`).screenshot();
-    const file = join(OUT, `preset-${id}.png`);
-    await writeFile(file, await stackPngs(composer, [top, panel]));
-    console.log(`${file.slice(ROOT.length + 1)} (focus: ${focus})${(await ready()) ? '' : ' (backend or images not ready yet)'}`);
+  for (const size of SIZES) {
+    const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const id of ids) {
+      // A fresh load per preset: what a class sees when the lecturer opens the preset's link.
+      await page.goto('about:blank');
+      await page.goto(`${url}/#preset=${id}&stage=1`, { waitUntil: 'load' });
+      await page.locator(`.app[data-stage="${id}"]`).waitFor({ timeout: 30_000 });
+      await settled(page);
+      await page.evaluate(() => document.fonts.ready);
+      await page.waitForTimeout(400);
+      const file = join(OUT, `preset-${id}-${size.width}x${size.height}.png`);
+      await page.screenshot({ path: file });
+      console.log(file.slice(ROOT.length + 1));
+    }
+    if (withRun) {
+      await page.goto('about:blank');
+      await page.goto(`${url}/#preset=sharpness-tradeoff&stage=1&epochs=1&train=256&test=128`, { waitUntil: 'load' });
+      await settled(page);
+      await page.getByRole('button', { name: 'Start compare' }).click();
+      await page.getByTestId('compare-mode-result').waitFor({ timeout: 600_000 });
+      await page.waitForTimeout(600);
+      const file = join(OUT, `stage-sharpness-short-run-${size.width}x${size.height}.png`);
+      await page.screenshot({ path: file });
+      console.log(file.slice(ROOT.length + 1));
+    }
+    if (errors.length) {
+      failed = true;
+      console.error(`page errors: ${errors.join('; ')}`);
+    }
+    await context.close();
   }
-  if (errors.length) {
-    failed = true;
-    console.error(`page errors: ${errors.join('; ')}`);
-  }
-  await context.close();
 } catch (e) {
   failed = true;
   console.error(`screenshots failed: ${e instanceof Error ? e.message : String(e)}`);

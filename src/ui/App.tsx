@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'react';
 import type { ArchSummary, BackendInfo, BackendPreference, DatasetInfo, Thumbnails, TrainSettings } from '../workers/api';
 import { useEngine } from './useEngine';
 import { useTraining } from './useTraining';
@@ -20,6 +20,8 @@ import { LectureToolbar } from './lecture/LectureToolbar';
 import { LectureBanner } from './lecture/LectureBanner';
 import { LectureProviders } from './lecture/LectureProviders';
 import { CompareMode } from './compare/CompareMode';
+import { findPreset } from './lecture/presets';
+import { StageSlotBox } from './lecture/StageSlotBox';
 import { installTestHooks } from './testHooks';
 
 /** Sensible defaults for a first run in a browser: a few minutes on a decent GPU. */
@@ -159,10 +161,13 @@ export function App() {
   const currentRun = useCurrentRun({ engine, training, ready, initialRunId: lecture.view.run, setRun: lecture.setRun, onSelected: setSelectedRun });
   const { setPanelOpen } = lecture;
   const setRunsOpen = useCallback((o: boolean) => setPanelOpen('runs', o), [setPanelOpen]);
+  // A preset's stage: only its panels, side by side on one screen.
+  const stagePreset = lecture.view.stage ? findPreset(lecture.view.preset) : undefined;
+  const stage = stagePreset?.stage ?? null;
 
   return (
     <LectureProviders view={lecture.view}>
-    <div className="app">
+    <div className="app" data-stage={stagePreset?.id} style={stage ? ({ '--stage-columns': stage.length } as CSSProperties) : undefined}>
       <Header backend={backend} backendBusy={backendBusy} preference={preference} onPreference={changeBackend} dataset={dataset} locked={locked} tools={<LectureToolbar lecture={lecture} locked={locked} />} />
       <LectureBanner lecture={lecture} />
       {fatal && (
@@ -171,35 +176,49 @@ export function App() {
         </p>
       )}
       <main className="layout">
-        <PanelBoundary title="Compare mode" id="compare">
-          <CompareMode engine={engine} settings={settings} ready={ready} locked={locked} />
-        </PanelBoundary>
-        <PanelBoundary title="Dataset" id="dataset">
-          <DatasetPanel
-            dataset={dataset}
-            thumbs={thumbs}
-            importing={importing}
-            importMessage={importMessage}
-            locked={locked}
-            onImport={importTarball}
-            onResample={resample}
-          />
-        </PanelBoundary>
-        <PanelBoundary title="Training" id="training">
-          <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} restore={currentRun} />
-        </PanelBoundary>
-        <PanelBoundary title="Watermark" id="watermark">
-          <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} dataset={dataset} ready={ready} />
-        </PanelBoundary>
-        <PanelBoundary title="Attack" id="attack">
-          <AttackPanel engine={engine} modelStamp={modelStamp} locked={locked} />
-        </PanelBoundary>
-        <PanelBoundary title="Landscape" id="landscape">
-          <LandscapePanel engine={engine} modelStamp={modelStamp} locked={locked} />
-        </PanelBoundary>
-        <PanelBoundary title="Verify" id="verify">
-          <VerifyPanel engine={engine} />
-        </PanelBoundary>
+        <StageSlotBox id="compare" stage={stage}>
+          <PanelBoundary title="Compare mode" id="compare">
+            <CompareMode engine={engine} settings={settings} ready={ready} locked={locked} onStage={stage?.includes('compare') ?? false} />
+          </PanelBoundary>
+        </StageSlotBox>
+        <StageSlotBox id="dataset" stage={stage}>
+          <PanelBoundary title="Dataset" id="dataset">
+            <DatasetPanel
+              dataset={dataset}
+              thumbs={thumbs}
+              importing={importing}
+              importMessage={importMessage}
+              locked={locked}
+              onImport={importTarball}
+              onResample={resample}
+            />
+          </PanelBoundary>
+        </StageSlotBox>
+        <StageSlotBox id="training" stage={stage}>
+          <PanelBoundary title="Training" id="training">
+            <TrainingPanel archs={archs} ready={ready} training={training} settings={settings} onSettings={setSettings} restore={currentRun} />
+          </PanelBoundary>
+        </StageSlotBox>
+        <StageSlotBox id="watermark" stage={stage}>
+          <PanelBoundary title="Watermark" id="watermark">
+            <WatermarkPanel engine={engine} training={training} settings={settings} onSettings={setSettings} dataset={dataset} ready={ready} />
+          </PanelBoundary>
+        </StageSlotBox>
+        <StageSlotBox id="attack" stage={stage}>
+          <PanelBoundary title="Attack" id="attack">
+            <AttackPanel engine={engine} modelStamp={modelStamp} locked={locked} />
+          </PanelBoundary>
+        </StageSlotBox>
+        <StageSlotBox id="landscape" stage={stage}>
+          <PanelBoundary title="Landscape" id="landscape">
+            <LandscapePanel engine={engine} modelStamp={modelStamp} locked={locked} />
+          </PanelBoundary>
+        </StageSlotBox>
+        <StageSlotBox id="verify" stage={stage}>
+          <PanelBoundary title="Verify" id="verify">
+            <VerifyPanel engine={engine} />
+          </PanelBoundary>
+        </StageSlotBox>
       </main>
       <footer className="app-footer muted small">
         WaterMAS Lab · everything runs locally in this tab{backend ? ` · tfjs backend: ${backend.name}` : ''}

@@ -89,6 +89,14 @@ export async function newPage() {
   return { page, errors, close: () => context.close() };
 }
 
+/** A fresh page of its own (closed with the suite) and the app's base URL, for a case that must start from a clean load. */
+export async function ownAppPage() {
+  const base = appUrl ?? (appUrl = await startPreview());
+  const p = await newPage();
+  cleanups.push(() => p.close());
+  return { ...p, base };
+}
+
 // ---------------------------------------------------------------------------------------
 // Tests (they share one app page, in order: load -> backend -> training)
 

@@ -31,6 +31,12 @@ interface CompareModeProps {
   readonly ready: boolean;
   /** A normal training run is going (the worker runs one thing at a time). */
   readonly locked: boolean;
+  /**
+   * The sharpness preset's stage is on: always open, one screen: the runs' R, σ, λ and buttons,
+   * their status, and the six charts in three columns (training, landscape, attack); the
+   * analysis settings keep their defaults.
+   */
+  readonly onStage?: boolean;
 }
 
 /** The shared mark: the Watermark panel's WaterMAS settings when it has them, else the engine defaults; random bits. */
@@ -64,8 +70,8 @@ const PHASE_TEXT: Record<LaneView['phase'], string> = {
   waiting: 'waiting', training: 'training', landscape: 'landscape', attack: 'attack sweep', done: 'done', cancelled: 'cancelled',
 };
 
-/** One run's status line: phase, step, final accuracy, BER, sharpness ratio. */
-function LaneStatus({ lane, view, label }: { readonly lane: CompareLane; readonly view: LaneView; readonly label: string }) {
+/** One run's status line: phase, step, BER, final test accuracy, sharpness numbers (details: off the stage). */
+function LaneStatus({ lane, view, label, accuracy }: { readonly lane: CompareLane; readonly view: LaneView; readonly label: string; readonly accuracy: number | null }) {
   const p = view.progress;
   const sharp = view.landscape?.sharpness;
   return (
@@ -77,14 +83,15 @@ function LaneStatus({ lane, view, label }: { readonly lane: CompareLane; readonl
         <span className="muted">
           step {p.step} / {p.totalSteps}
           {view.ber !== null && <> · BER {view.ber.toFixed(3)}</>}
+          {accuracy !== null && <> · test accuracy {formatPercent(accuracy)}</>}
         </span>
       )}
       {view.landscape?.keyVsControl && (
-        <span className="muted">
+        <span className="muted compare-mode-status-detail">
           · key rise {sci(view.landscape.keyVsControl.keyRise)} vs matched controls {sci(view.landscape.keyVsControl.controlRise)}
         </span>
       )}
-      {sharp && Number.isFinite(sharp.ratio) && <span className="muted">· key/complement {sci(sharp.ratio)}</span>}
+      {sharp && Number.isFinite(sharp.ratio) && <span className="muted compare-mode-status-detail">· key/complement {sci(sharp.ratio)}</span>}
     </div>
   );
 }
@@ -116,8 +123,9 @@ function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lan
 }
 
 /** Compare mode: the toggle bar and, when open, the two columns, one set of run controls and the charts. */
-export function CompareMode({ engine, settings, ready, locked }: CompareModeProps) {
-  const [open, setOpen] = useState(false);
+export function CompareMode({ engine, settings, ready, locked, onStage = false }: CompareModeProps) {
+  const [openByUser, setOpen] = useState(false);
+  const open = openByUser || onStage;
   // σ and λ start from the Watermark panel's objective and follow it when its mode changes (σ's unit depends on the mode)
   const mark = baseMark(settings, 0);
   const [variants, setVariants] = useState(() => variantsFollowing(DEFAULT_VARIANTS, mark));
@@ -169,6 +177,10 @@ export function CompareMode({ engine, settings, ready, locked }: CompareModeProp
   }, [run.request, form.grid, form.radius]);
 
   const problem = analysisProblem(form);
+  const accuracyOf = (lane: CompareLane): number | null => {
+    const train = run.outcome?.lanes.find((l) => l.lane === lane)?.train;
+    return train && !train.cancelled ? train.testAccuracy : null;
+  };
   const title = `Compare R = ${variants.A.replicas} vs R = ${variants.B.replicas}`;
 
   if (!open) {
@@ -182,19 +194,35 @@ export function CompareMode({ engine, settings, ready, locked }: CompareModeProp
     );
   }
 
+  const charts = [
+    { title: 'Training', short: 'Training', node: <CompareTrainingCharts lanes={run.lanes} labels={labels} /> },
+    { title: '1-D landscape (same directions seed and images for A and B)', short: '1-D landscape (same directions and images)', node: <CompareLandscapeCharts lanes={run.lanes} labels={labels} alphas={alphas} /> },
+    { title: 'Attack: Gaussian noise (same seed and images)', short: 'Attack: Gaussian noise', node: <CompareAttackCharts lanes={run.lanes} labels={labels} strengthName={strengthName} /> },
+  ];
+
   return (
-    <section className="panel compare-mode" aria-labelledby="compare-mode-title" ref={sectionRef} data-testid="compare-mode" data-state={run.state}>
+    <section
+      className={`panel compare-mode${onStage ? ' compare-mode-stage' : ''}`}
+      aria-labelledby="compare-mode-title"
+      ref={sectionRef}
+      data-testid="compare-mode"
+      data-state={run.state}
+    >
       <div className="panel-head compare-mode-head">
         <div>
           <h2 id="compare-mode-title">{title}</h2>
-          <p className="panel-sub">
-            Two runs with the Training panel&apos;s settings (same seed, data order, initialisation and key) that differ only in R, σ and λ, trained
-            step by step in turn; then the 1-D landscape and a noise sweep for each, on the same scales.
-          </p>
+          {!onStage && (
+            <p className="panel-sub">
+              Two runs with the Training panel&apos;s settings (same seed, data order, initialisation and key) that differ only in R, σ and λ, trained
+              step by step in turn; then the 1-D landscape and a noise sweep for each, on the same scales.
+            </p>
+          )}
         </div>
-        <button type="button" className="compare-mode-toggle" aria-pressed={true} onClick={toggle}>
-          Close compare mode
-        </button>
+        {!onStage && (
+          <button type="button" className="compare-mode-toggle" aria-pressed={true} onClick={toggle}>
+            Close compare mode
+          </button>
+        )}
       </div>
       <p className="muted small" data-testid="compare-mode-base">
         Shared: {settings.arch} · {settings.epochs} epoch{settings.epochs === 1 ? '' : 's'} · batch {settings.batchSize} ·{' '}
@@ -206,40 +234,42 @@ export function CompareMode({ engine, settings, ready, locked }: CompareModeProp
           <CompareLaneControls key={lane} lane={lane} mode={mode} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
         ))}
       </div>
-      <CompareAnalysisControls form={form} disabled={active} onForm={setForm} />
+      {!onStage && <CompareAnalysisControls form={form} disabled={active} onForm={setForm} />}
       {problem && (
         <p className="error" role="alert">
           {problem}
         </p>
       )}
-      <div className="controls" role="group" aria-label="Compare run controls">
-        <button
-          type="button"
-          className="primary"
-          disabled={!ready || locked || active || problem !== null}
-          onClick={() => run.start(compareRequestOf(settings, variants, form))}
-        >
-          Start compare
-        </button>
-        {run.state === 'paused' ? (
-          <button type="button" onClick={run.resume}>
-            Resume both
+      <div className="compare-mode-run-row">
+        <div className="controls" role="group" aria-label="Compare run controls">
+          <button
+            type="button"
+            className="primary"
+            disabled={!ready || locked || active || problem !== null}
+            onClick={() => run.start(compareRequestOf(settings, variants, form))}
+          >
+            Start compare
           </button>
-        ) : (
-          <button type="button" disabled={run.state !== 'running'} onClick={run.pause}>
-            Pause both
+          {run.state === 'paused' ? (
+            <button type="button" onClick={run.resume}>
+              Resume both
+            </button>
+          ) : (
+            <button type="button" disabled={run.state !== 'running'} onClick={run.pause}>
+              Pause both
+            </button>
+          )}
+          <button type="button" disabled={!active} onClick={run.cancel}>
+            Cancel both
           </button>
-        )}
-        <button type="button" disabled={!active} onClick={run.cancel}>
-          Cancel both
-        </button>
+        </div>
+        <div className="compare-mode-statuses">
+          {LANES.map((lane) => (
+            <LaneStatus key={lane} lane={lane} view={run.lanes[lane]} label={labels[lane]} accuracy={accuracyOf(lane)} />
+          ))}
+        </div>
       </div>
       {locked && !active && <p className="muted small">A training run is going: compare mode starts when it is done.</p>}
-      <div className="compare-mode-statuses">
-        {LANES.map((lane) => (
-          <LaneStatus key={lane} lane={lane} view={run.lanes[lane]} label={labels[lane]} />
-        ))}
-      </div>
       {run.error && (
         <p className="error" role="alert" data-testid="compare-mode-error">
           Compare failed: {run.error}
@@ -249,7 +279,7 @@ export function CompareMode({ engine, settings, ready, locked }: CompareModeProp
         <div className="compare-mode-results" data-testid="compare-mode-result">
           <PairedLine lanes={run.outcome.lanes} labels={labels} />
           {run.outcome.lanes.map((l) => (
-            <p key={l.lane} style={{ borderColor: LANE_COLORS[l.lane] }}>
+            <p key={l.lane} className="compare-mode-lane-result" style={{ borderColor: LANE_COLORS[l.lane] }}>
               <strong>{labels[l.lane]}</strong>:{' '}
               {l.error
                 ? `stopped: ${l.error}`
@@ -260,12 +290,16 @@ export function CompareMode({ engine, settings, ready, locked }: CompareModeProp
           ))}
         </div>
       )}
-      <h3 className="compare-mode-subtitle">Training</h3>
-      <CompareTrainingCharts lanes={run.lanes} labels={labels} />
-      <h3 className="compare-mode-subtitle">1-D landscape (same directions seed and images for A and B)</h3>
-      <CompareLandscapeCharts lanes={run.lanes} labels={labels} alphas={alphas} />
-      <h3 className="compare-mode-subtitle">Attack: Gaussian noise (same seed and images)</h3>
-      <CompareAttackCharts lanes={run.lanes} labels={labels} strengthName={strengthName} />
+      <div className="compare-mode-chart-groups">
+        {charts.map((c) => (
+          <div key={c.title} className="compare-mode-chart-group">
+            <h3 className="compare-mode-subtitle" title={c.title}>
+              {onStage ? c.short : c.title}
+            </h3>
+            {c.node}
+          </div>
+        ))}
+      </div>
     </section>
   );
 }

@@ -5,11 +5,12 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AttackPoint, CompareLane } from '../../workers/api';
 import { axisProps, niceAxis } from '../chartAxis';
-import { useChartStyle } from '../lecture/LectureContext';
+import { useChartStyle, useOnStage } from '../lecture/LectureContext';
 import type { Lanes, LaneView } from './CompareModeRun';
+import { LANE_COLORS } from '../runColors';
 
-/** One colour per run, everywhere (colour-blind safe pair: blue and orange). */
-export const LANE_COLORS: Readonly<Record<CompareLane, string>> = { A: '#2563eb', B: '#ea580c' };
+/** One colour per run, everywhere (colour-blind safe pair: blue and orange; see runColors.ts). */
+export { LANE_COLORS };
 const LANES: readonly CompareLane[] = ['A', 'B'];
 const MARGIN = { top: 8, right: 16, bottom: 18, left: 4 };
 
@@ -34,21 +35,25 @@ interface PairChartProps {
   /** Tick labels; default: plain numbers at the precision of the tick step. */
   readonly yFormat?: (v: number) => string;
   readonly empty: string;
+  /** A chart a short stage leaves out (the stage keeps the one chart per column the lesson needs). */
+  readonly secondary?: boolean;
 }
 
 /** A line chart with run A (solid) and run B (dashed: tells them apart in greyscale too), each with its own points, on the same axes. */
 function PairChart(p: PairChartProps) {
   const style = useChartStyle();
+  // On the stage a chart fills its grid cell (CSS sizes the cell); elsewhere it has a fixed height.
+  const onStage = useOnStage();
   const axis = { fontSize: style.fontSize, fill: 'var(--muted, #56606b)' };
   const counts = { A: p.series.A.length, B: p.series.B.length };
   const y = niceAxis([...p.series.A, ...p.series.B].map((d) => d.y), { include: p.yDomain, fontSize: style.fontSize, labelled: true, format: p.yFormat });
   return (
-    <figure className="chart compare-mode-chart" data-testid={p.testId} data-points-a={counts.A} data-points-b={counts.B}>
+    <figure className={`chart compare-mode-chart${p.secondary ? ' compare-mode-chart-secondary' : ''}`} data-testid={p.testId} data-points-a={counts.A} data-points-b={counts.B}>
       <figcaption>{p.title}</figcaption>
       {counts.A + counts.B === 0 ? (
         <p className="muted compare-mode-chart-empty">{p.empty}</p>
       ) : (
-        <ResponsiveContainer width="100%" height={220}>
+        <ResponsiveContainer width="100%" height={onStage ? '100%' : 220} minHeight={onStage ? 120 : undefined}>
           <LineChart margin={MARGIN}>
             <CartesianGrid stroke="#e3e7ec" />
             <XAxis
@@ -119,6 +124,7 @@ export function CompareTrainingCharts({ lanes, labels }: { readonly lanes: Lanes
       />
       <PairChart
         title="Training accuracy (%)"
+        secondary
         testId="compare-mode-accuracy-chart"
         series={acc}
         labels={labels}
@@ -145,7 +151,7 @@ export function CompareLandscapeCharts({ lanes, labels, alphas }: { readonly lan
   return (
     <div className="charts compare-mode-charts" data-testid="compare-mode-landscape-chart" data-points-a={key.A.length + comp.A.length} data-points-b={key.B.length + comp.B.length}>
       <PairChart title="Loss along the key subspace d_K" testId="compare-mode-landscape-key-chart" series={key} labels={labels} xLabel="α (× mark magnitude)" yLabel="loss" xDomain={x} yDomain={domain} empty={empty} />
-      <PairChart title="Loss along the complement d_¬K" testId="compare-mode-landscape-complement-chart" series={comp} labels={labels} xLabel="α (× filter norm)" yLabel="loss" xDomain={x} yDomain={domain} empty={empty} />
+      <PairChart secondary title="Loss along the complement d_¬K" testId="compare-mode-landscape-complement-chart" series={comp} labels={labels} xLabel="α (× filter norm)" yLabel="loss" xDomain={x} yDomain={domain} empty={empty} />
     </div>
   );
 }
@@ -172,6 +178,7 @@ export function CompareAttackCharts({ lanes, labels, strengthName }: { readonly 
     <div className="charts compare-mode-charts">
       <PairChart
         title="BER vs attack strength"
+        secondary
         testId="compare-mode-ber-chart"
         series={ber}
         labels={labels}

@@ -1,5 +1,6 @@
 /** Under the header: link notices, the classroom-link note, and the current preset's explanation card. */
 import { useState } from 'react';
+import { useOnStage } from './LectureContext';
 import { HIDEABLE_CONTROLS } from './controls';
 import { findPreset } from './presets';
 import type { LectureState } from './useLectureState';
@@ -26,9 +27,10 @@ function goToPanel(id: string) {
 export function LectureBanner({ lecture }: { readonly lecture: LectureState }) {
   const { view, notices } = lecture;
   const [dismissedPreset, setDismissedPreset] = useState<string | null>(null);
+  const onStage = useOnStage();
   const preset = findPreset(view.preset);
   const hiddenLabels = HIDEABLE_CONTROLS.filter((c) => view.hidden.includes(c.id)).map((c) => c.label);
-  if (notices.length === 0 && hiddenLabels.length === 0 && (!preset || dismissedPreset === preset.id)) return null;
+  if (notices.length === 0 && hiddenLabels.length === 0 && (!preset || (!onStage && dismissedPreset === preset.id))) return null;
   return (
     <div className="lecture-banner">
       {notices.length > 0 && (
@@ -51,13 +53,25 @@ export function LectureBanner({ lecture }: { readonly lecture: LectureState }) {
           </button>
         </p>
       )}
-      {preset && dismissedPreset !== preset.id && (
+      {preset && onStage && (
+        // On the stage the card is one line: its text opens on demand, the panels keep the screen.
+        <details className="preset-card preset-card-stage" data-testid="preset-card" data-preset={preset.id}>
+          <summary>
+            <strong>{preset.title}</strong> <span className="muted">— what to do and watch</span>
+          </summary>
+          <p>{preset.text}</p>
+        </details>
+      )}
+      {preset && !onStage && dismissedPreset !== preset.id && (
         <aside className="preset-card" aria-labelledby="preset-card-title" data-testid="preset-card" data-preset={preset.id}>
           <div className="preset-card-text">
             <h2 id="preset-card-title">{preset.title}</h2>
             <p>{preset.text}</p>
           </div>
           <div className="preset-card-actions">
+            <button type="button" className="primary" onClick={() => lecture.setStage(true)} data-testid="show-stage">
+              Show the stage
+            </button>
             <button type="button" onClick={() => goToPanel(preset.focus)}>
               Go to the {PANEL_NAMES[preset.focus]} panel
             </button>

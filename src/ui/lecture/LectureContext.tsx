@@ -8,6 +8,14 @@ const NOTHING_HIDDEN: ReadonlySet<string> = new Set();
 /** Control ids hidden by a classroom link (see controls.ts). */
 export const HiddenControlsContext = createContext<ReadonlySet<string>>(NOTHING_HIDDEN);
 
+/** True while a preset's stage is on: panels fit their share of one screen (charts fill their cells). */
+export const StageContext = createContext<boolean>(false);
+
+/** Whether the page shows a preset's stage (see ViewState.stage). */
+export function useOnStage(): boolean {
+  return useContext(StageContext);
+}
+
 /** The current theme (App provides it from the view state). */
 export const ThemeContext = createContext<ThemeName>('light');
 

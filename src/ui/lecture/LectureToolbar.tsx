@@ -1,6 +1,7 @@
 /** Header controls of lecture mode: preset picker, theme, Share, classroom link builder. */
 import './themes.css';
 import './lecture.css';
+import './stage.css';
 import { useState } from 'react';
 import { ClassroomDialog } from './ClassroomDialog';
 import { PRESETS } from './presets';
@@ -47,6 +48,17 @@ export function LectureToolbar({ lecture, locked }: { readonly lecture: LectureS
           ))}
         </select>
       </div>
+      <button
+        type="button"
+        className="stage-toggle"
+        aria-pressed={Boolean(view.stage && view.preset)}
+        disabled={!view.preset}
+        title={view.preset ? "Only this preset's panels, side by side on one screen" : 'Choose a preset first: each preset has its own stage'}
+        onClick={() => lecture.setStage(!view.stage)}
+        data-testid="stage-toggle"
+      >
+        Stage
+      </button>
       <ShareButton getUrl={() => lecture.shareUrl()} />
       <button type="button" onClick={() => setClassroomOpen(true)} data-testid="classroom-button">
         Classroom link…

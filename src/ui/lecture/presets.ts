@@ -4,7 +4,7 @@
  */
 import type { TrainSettings, WatermarkConfig } from '../../workers/api';
 import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo } from '../watermarkDefaults';
-import type { PanelId, ThemeName } from './viewState';
+import type { PanelId, StageSlot, ThemeName } from './viewState';
 
 export interface Preset {
   readonly id: string;
@@ -14,6 +14,8 @@ export interface Preset {
   readonly settings: TrainSettings;
   readonly theme: ThemeName;
   readonly focus: PanelId;
+  /** What its stage shows side by side, in order (see ViewState.stage). */
+  readonly stage: readonly StageSlot[];
 }
 
 /** Small and quick (a few minutes on a laptop GPU): cnn on 2 000 images, 2 epochs. */
@@ -56,6 +58,8 @@ export const PRESETS: readonly Preset[] = [
     settings: { ...LECTURE_TRAINING, watermark: WATERMAS },
     theme: 'projector',
     focus: 'landscape',
+    // Both twins' training curves, landscapes and attack trade-off on shared charts.
+    stage: ['compare'],
   },
   {
     id: 'attack-the-mark',
@@ -66,6 +70,7 @@ export const PRESETS: readonly Preset[] = [
     settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, payload: { kind: 'text', text: '© WM Lab 2026' } } },
     theme: 'projector',
     focus: 'attack',
+    stage: ['training', 'attack'],
   },
   {
     id: 'check-a-model',
@@ -76,6 +81,7 @@ export const PRESETS: readonly Preset[] = [
     settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, payload: builtInLogo(), replicas: 2 } },
     theme: 'projector',
     focus: 'verify',
+    stage: ['training', 'watermark', 'verify'],
   },
   {
     id: 'blackbox-vs-whitebox',
@@ -87,6 +93,7 @@ export const PRESETS: readonly Preset[] = [
     settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, method: 'fcw', replicas: 0, fcw: DEFAULT_FCW } },
     theme: 'projector',
     focus: 'watermark',
+    stage: ['training', 'watermark'],
   },
 ];
 

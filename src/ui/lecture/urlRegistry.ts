@@ -194,6 +194,16 @@ export const FIELDS: readonly UrlField[] = [
   fcwField('perbatch', 'FCW triggers per batch', 'perBatch', z.number().int().min(0).max(1024), toNumber),
   fcwField('maskfrac', 'FCW mask fraction', 'maskFraction', z.number().min(0).max(1), toNumber),
   fcwField('maskperiod', 'FCW mask period', 'maskPeriod', z.number().int().min(1).max(100000), toNumber),
+  // The preset's stage (ViewState.stage): shared links carry it, a lecturer's link opens on it.
+  field<boolean>({
+    key: 'stage',
+    label: 'stage',
+    schema: z.boolean(),
+    decode: (raw) => (raw === '1' ? true : raw === '0' ? false : raw),
+    encode: (v) => (v ? '1' : '0'),
+    get: (s) => (s.stage ? true : undefined),
+    set: (s, v) => ({ ...s, stage: v }),
+  }),
   // Classroom links.
   field<string[]>({
     key: 'hide',

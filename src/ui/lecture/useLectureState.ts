@@ -18,6 +18,8 @@ export interface LectureState {
   readonly setSettings: (s: SetStateAction<TrainSettings>) => void;
   readonly setTheme: (t: ThemeName) => void;
   readonly setHidden: (ids: readonly string[]) => void;
+  /** Turns the preset's stage on or off (ViewState.stage). */
+  readonly setStage: (on: boolean) => void;
   /** Applies every control of a preset (null: keep the controls, forget the preset). */
   readonly applyPreset: (id: string | null) => void;
   /** Notes about a link that could not be read entirely (empty when clean). */
@@ -64,11 +66,16 @@ export function useLectureState(defaults: TrainSettings): LectureState {
     return () => window.removeEventListener('hashchange', onHash);
   }, [defaults]);
 
+  const onStage = Boolean(view.stage && findPreset(view.preset));
   useEffect(() => {
-    document.documentElement.dataset.theme = view.theme;
-    if (view.focus) document.documentElement.dataset.focus = view.focus;
-    else delete document.documentElement.dataset.focus;
-  }, [view.theme, view.focus]);
+    const root = document.documentElement.dataset;
+    root.theme = view.theme;
+    if (view.focus) root.focus = view.focus;
+    else delete root.focus;
+    // stage.css scales the root font size to the screen while a stage is on.
+    if (onStage) root.stage = '';
+    else delete root.stage;
+  }, [view.theme, view.focus, onStage]);
 
   // A preset chosen in the picker brings its panel into view (on a projector the page is long),
   // once the render that applied its theme and settings is on the page.
@@ -83,10 +90,15 @@ export function useLectureState(defaults: TrainSettings): LectureState {
   const setSettings = useCallback((s: SetStateAction<TrainSettings>) => setView((v) => ({ ...v, settings: typeof s === 'function' ? s(v.settings) : s })), []);
   const setTheme = useCallback((theme: ThemeName) => setView((v) => ({ ...v, theme })), []);
   const setHidden = useCallback((hidden: readonly string[]) => setView((v) => ({ ...v, hidden: [...hidden].sort() })), []);
+  const setStage = useCallback((on: boolean) => {
+    setView(({ stage: _stage, ...v }) => (on ? { ...v, stage: true } : v));
+    window.scrollTo?.(0, 0);
+  }, []);
   const applyPreset = useCallback((id: string | null) => {
     const p = findPreset(id);
-    setView((v) => (p ? { ...v, preset: p.id, settings: p.settings, theme: p.theme, focus: p.focus } : { ...v, preset: null, focus: null }));
-    scrollToPanel.current = p ? p.focus : null;
+    setView(({ stage, ...v }) => (p ? { ...v, preset: p.id, settings: p.settings, theme: p.theme, focus: p.focus, ...(stage ? { stage } : {}) } : { ...v, preset: null, focus: null }));
+    // On the stage every panel of the preset is already on screen.
+    scrollToPanel.current = p && !document.querySelector('.app[data-stage]') ? p.focus : null;
   }, []);
   const dismissNotices = useCallback(() => setNotices([]), []);
   const shareUrl = useCallback((override?: Partial<ViewState>) => `${baseUrl()}${hashOf(withoutReloadState({ ...view, ...override }))}`, [view]);
@@ -97,5 +109,5 @@ export function useLectureState(defaults: TrainSettings): LectureState {
     [],
   );
 
-  return { view, settings: view.settings, setSettings, setTheme, setHidden, applyPreset, notices, dismissNotices, shareUrl, setRun, setPanelOpen };
+  return { view, settings: view.settings, setSettings, setTheme, setHidden, setStage, applyPreset, notices, dismissNotices, shareUrl, setRun, setPanelOpen };
 }

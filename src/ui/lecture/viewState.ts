@@ -8,6 +8,13 @@ export type ThemeName = (typeof THEMES)[number];
 export const PANELS = ['dataset', 'training', 'watermark', 'attack', 'landscape', 'verify'] as const;
 export type PanelId = (typeof PANELS)[number];
 
+/**
+ * What a preset's stage shows side by side on one screen: compare mode (two twins on shared
+ * charts) or panels. Everything else is out of the way while the stage is on.
+ */
+export const STAGE_SLOTS = ['compare', ...PANELS] as const;
+export type StageSlot = (typeof STAGE_SLOTS)[number];
+
 /** One shareable view of the lab. */
 export interface ViewState {
   /** Training settings, watermark configuration included. */
@@ -19,6 +26,8 @@ export interface ViewState {
   readonly hidden: readonly string[];
   /** Panel highlighted for the audience, or null. */
   readonly focus: PanelId | null;
+  /** The preset's stage is on (only its panels, side by side, no page scrolling); absent = off. */
+  readonly stage?: boolean;
   /**
    * Reload state (absent = none): the current run's id (the Runs drawer's stored run whose model
    * the panels work on) and the open drawers. Not part of shared links: see `withoutReloadState`.

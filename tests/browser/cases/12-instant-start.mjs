@@ -3,7 +3,7 @@
  * while the software WebGPU adapter is measured in the background (a separate worker) and given
  * up; the choice is kept per adapter, so a reload starts from it without measuring again.
  */
-import { assert, cleanups, getAppUrl, newPage, startPreview, until } from '../harness.mjs';
+import { assert, ownAppPage, until } from '../harness.mjs';
 
 const START_LIMIT_MS = 10_000;
 
@@ -22,10 +22,7 @@ export default [
     name: 'instant start: at a preset URL Start training is enabled within 10 s; the software GPU is measured in the background and the choice is kept for the next visit',
     timeout: 180_000,
     async run() {
-      const base = getAppUrl() ?? (await startPreview());
-      const p = await newPage();
-      cleanups.push(() => p.close());
-      const { page, errors } = p;
+      const { page, errors, base } = await ownAppPage();
       const badge = page.getByTestId('backend-badge');
       const url = `${base}/#preset=sharpness-tradeoff`;
 

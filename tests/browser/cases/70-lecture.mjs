@@ -167,6 +167,20 @@ export default [
       assert(await page.locator(`[id="${tipId}"]`).isVisible(), 'the BER tooltip does not show on focus');
 
       assert((await page.evaluate(() => document.documentElement.dataset.theme)) === 'light', 'default theme is not light');
+      // Every badge state (ok, pending, warn; with its details), whatever state the page reached:
+      // copies with the app's classes beside the real badges, checked with them in each theme.
+      await page.evaluate(() => {
+        const box = document.createElement('div');
+        box.id = 'badge-states';
+        box.className = 'status-item';
+        box.innerHTML = [
+          '<span class="badge badge-ok">wasm<span class="badge-detail">151 ms/step</span><span class="badge-detail">· checking webgpu</span></span>',
+          '<span class="badge badge-pending">starting…</span>',
+          '<span class="badge badge-warn">synthetic<span class="badge-detail">embedded default</span></span>',
+          '<span class="badge badge-ok">CIFAR-10<span class="badge-detail">served with the lab</span></span>',
+        ].join(' ');
+        document.querySelector('.header-status')?.append(box);
+      });
       const light = await axeSerious(page);
       await page.locator('#theme-select').selectOption('dark');
       assert((await page.evaluate(() => document.documentElement.dataset.theme)) === 'dark', 'data-theme is not dark');
@@ -177,10 +191,11 @@ export default [
       assert(rootFont === '20px', `projector font size ${rootFont}`);
       await until(async () => (await hashOf(page)).includes('theme=projector'), 10_000, 'theme=projector in the hash');
       const projector = await axeSerious(page);
+      await page.evaluate(() => document.getElementById('badge-states')?.remove());
       const problems = [...light.map((v) => `light: ${v}`), ...dark.map((v) => `dark: ${v}`), ...projector.map((v) => `projector: ${v}`)];
       assert(problems.length === 0, `axe serious/critical violations:\n  ${problems.join('\n  ')}`);
       assert(realErrors(errors).length === 0, `console errors:\n  ${realErrors(errors).join('\n  ')}`);
-      return `${cards} cards, ${formulas} formulas; axe clean in light, dark and projector${ready ? '' : ' (backend had not started: checked without the sample grid)'}`;
+      return `${cards} cards, ${formulas} formulas; axe clean in light, dark and projector, badges in every state${ready ? '' : ' (backend had not started: checked without the sample grid)'}`;
     },
   },
 ];

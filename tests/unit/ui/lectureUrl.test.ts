@@ -122,6 +122,30 @@ describe('lecture URL registry', () => {
     expect(parseView('#wm=watermas&triggers=5&ulambda=3', DEFAULTS).state.settings.watermark).toEqual({ ...DEFAULT_WATERMARK, method: 'watermas' });
   });
 
+  it('keeps the stage in the hash (on: stage=1; off: no key) and reads 0 and 1 only', () => {
+    const preset = findPreset('sharpness-tradeoff');
+    expect(preset?.stage).toEqual(['compare']);
+    const on = parseView('#preset=sharpness-tradeoff&stage=1', DEFAULTS);
+    expect(on.state.stage).toBe(true);
+    expect(on.notices).toEqual([]);
+    expect(serializeView(on.state)).toContain('stage=1');
+    expect(parseView(`#${serializeView(on.state)}`, DEFAULTS).state).toEqual(on.state);
+    const off = parseView('#preset=sharpness-tradeoff', DEFAULTS).state;
+    expect(off.stage).toBeUndefined();
+    expect(serializeView(off)).not.toContain('stage');
+    expect(parseView('#preset=sharpness-tradeoff&stage=0', DEFAULTS).state.stage).toBe(false);
+    const bad = parseView('#preset=sharpness-tradeoff&stage=yes', DEFAULTS);
+    expect(bad.state.stage).toBeUndefined();
+    expect(bad.notices.join(' ')).toContain('stage "yes"');
+  });
+
+  it('gives every preset a stage of known slots, none twice', () => {
+    for (const p of PRESETS) {
+      expect(p.stage.length).toBeGreaterThan(0);
+      expect(new Set(p.stage).size).toBe(p.stage.length);
+    }
+  });
+
   it('has unique keys', () => {
     const keys = FIELDS.map((f) => f.key);
     expect(new Set(keys).size).toBe(keys.length);

@@ -135,10 +135,12 @@ export interface LandscapeOutcome {
 export interface KeyedModelInfo {
   readonly arch: string;
   readonly keyPositions: number;
-  /** The key's objective settings (R, σ, λ), to name sweeps ("noise, R=4"). */
+  /** The objective settings (R, σ, λ) the run ended with (live changes included), to name sweeps ("noise, R=4"). */
   readonly replicas: number;
   readonly sigma: number;
   readonly lambda: number;
+  /** How many live changes of the objective the key records (absent: none). */
+  readonly liveChanges?: number;
 }
 
 /** What the Attack panel attacks: the current trained model with its key of any method. */

@@ -1,7 +1,7 @@
 import type { Dataset, Normalization } from '../engine/data/types';
 import type { Model } from '../engine/models/types';
 import { RunControl } from '../engine/train';
-import type { AnyKey, Key } from '../engine/watermark';
+import { objectiveInForce, type AnyKey, type Key } from '../engine/watermark';
 import type {
   AnalysisApi, AttackPoint, AttackTargetInfo, AttackSummary, AttackSweepOutcome, AttackSweepSettings, KeyedModelInfo, LandscapeEvent, LandscapeOutcome, LandscapeSettings,
 } from './analysisApi';
@@ -64,12 +64,15 @@ export class AnalysisService implements AnalysisApi {
     const model = this.host.currentModel();
     const key = this.host.currentKey();
     if (!model || !key) return null;
+    // The settings the run ended with: live changes during training included.
+    const objective = objectiveInForce(key);
     return {
       arch: model.config.arch,
       keyPositions: key.positions.reduce((s, g) => s + g.indices.length, 0),
-      replicas: key.objective.replicas,
-      sigma: key.objective.sigma,
-      lambda: key.objective.lambda,
+      replicas: objective.replicas,
+      sigma: objective.sigma,
+      lambda: objective.lambda,
+      ...(key.objectiveChanges?.length ? { liveChanges: key.objectiveChanges.length } : {}),
     };
   }
 
@@ -85,7 +88,7 @@ export class AnalysisService implements AnalysisApi {
     const model = this.host.currentModel();
     const key = this.anyKey();
     if (!model || !key) return null;
-    return { arch: model.config.arch, method: key.method, replicas: key.method === 'watermas' ? key.key.objective.replicas : null };
+    return { arch: model.config.arch, method: key.method, replicas: key.method === 'watermas' ? objectiveInForce(key.key).replicas : null };
   }
 
   /** The attack's inputs: the current model, its key of any method, the loaded data. */

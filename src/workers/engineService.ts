@@ -17,8 +17,8 @@ import { loadDatasetFrom, type LoadedDataset } from './datasetLoader';
 import { pickSpreadIndices, toRgba } from './thumbnails';
 import { extractCifarTarball } from './tarball';
 import { clearFiles, storeFiles } from './storage';
-import { runTraining } from './trainRun';
-import { SessionLive, validateSlowMotion, withSessionProgress } from './sessionLive';
+import { runTraining, type RunSnapshot } from './trainRun';
+import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSessionProgress } from './sessionLive';
 import { destroyWebGpuDevice } from './sessionDevice';
 import type { SessionLiveState } from './sessionApi';
 import { LiveWatermarkSettings } from './watermarkRun';
@@ -41,6 +41,7 @@ import type { RunsApi } from './runs/runsApi';
 import { CompareService } from './compare/compareService';
 import type { CompareApi } from './compare/compareApi';
 import { keyJsonOf } from './runs/runModel';
+import { RUN_CHECKPOINT_MS, newTrainingCheckpoints } from './runs/runsService';
 import { autoRunName } from './runs/runRecord';
 import * as Comlink from 'comlink';
 
@@ -163,6 +164,7 @@ export class EngineService implements EngineApi {
         {
           settings: run.settings, outcome: run.outcome, history: run.history, stepsPerEpoch: run.stepsPerEpoch, keyJson: keyJsonOf(run.key),
           name: `Compare ${run.lane} · ${autoRunName(run.settings, 'watermas', new Date())}`,
+          lane: run.lane,
         },
         run.model,
       );
@@ -320,6 +322,21 @@ export class EngineService implements EngineApi {
     this.session = session;
     control.setSlowMotion(this.slowMotionMs);
     const history = new RunHistoryRecorder();
+    // The run is saved while it goes on (Runs drawer: in progress; after a crash: interrupted).
+    const saved = newTrainingCheckpoints();
+    let lastSaved = performance.now();
+    const persist = async (snap: RunSnapshot): Promise<void> => {
+      if (performance.now() - lastSaved < RUN_CHECKPOINT_MS) return;
+      const changes = session.changes();
+      const key = snap.key?.method === 'watermas' ? { method: 'watermas' as const, key: keyWithObjectiveChanges(snap.key.key, changes) } : snap.key;
+      const outcome: TrainOutcome = {
+        cancelled: false, steps: snap.step, seconds: snap.elapsedSeconds, imagesPerSecond: null, trainImages: snap.trainImages,
+        testImages: 0, testAccuracy: null, testLoss: null, backend: this.backendInfo?.name ?? 'unknown',
+      };
+      const info = { settings, outcome, history: history.points, stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key), settingsChanges: changes };
+      await this.runs.checkpointTraining(saved, info, snap.model, snap.step, snap.totalSteps);
+      lastSaved = performance.now();
+    };
     return this.exclusive('training', async () => {
       try {
         this.model?.dispose();
@@ -334,6 +351,7 @@ export class EngineService implements EngineApi {
             return (await this.backendCtl.start('webgl')).name;
           },
           liveLandscape: this.liveLandscape,
+          persist,
           settings,
           dataset: data.dataset,
           normalization: data.normalization,
@@ -349,12 +367,16 @@ export class EngineService implements EngineApi {
             }
           },
         });
+        // Live changes of the objective go into the key (Key.objectiveChanges) and the run's name.
+        const changes = session.changes();
+        const key = watermarkKey ? keyWithObjectiveChanges(watermarkKey, changes) : null;
         this.model = model;
-        this.watermarkKey = watermarkKey ?? null;
-        this.methodKey = methodKey ?? null;
+        this.watermarkKey = key;
+        this.methodKey = methodKey?.method === 'watermas' && key ? { method: 'watermas', key } : (methodKey ?? null);
         this.lastSettings = settings;
-        return await this.runs.recordTraining(settings, outcome, history, model, methodKey ?? watermarkKey ?? null);
+        return await this.runs.recordTraining(settings, outcome, history, model, this.methodKey ?? key, changes, saved);
       } finally {
+        this.runs.endTraining(saved);
         this.control = null;
         this.watermarkLive = null;
         this.session = null;

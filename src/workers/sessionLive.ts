@@ -5,7 +5,7 @@
 import { MAX_SLOW_MOTION_MS, type ModelCheckpoint, type TrainHooks } from '../engine/train';
 import type { TrainProgress } from './api';
 import type { StepContext, StepPhase } from '../engine/train/types';
-import type { WaterMASSettings } from '../engine/watermark';
+import type { Key, KeyObjectiveChange, WaterMASSettings } from '../engine/watermark';
 import type { DeviceLossReport, LiveSettingName, SessionLiveState, SettingsChange, StepPhaseInfo } from './sessionApi';
 
 /** At most this many changes are kept (our choice: a lecture moves a slider a few dozen times). */
@@ -164,4 +164,23 @@ export function validateSlowMotion(ms: number): void {
 export function withSessionProgress(p: TrainProgress, session: SessionLive): TrainProgress {
   if (p.phase !== 'training' && p.phase !== 'paused') return p;
   return { ...p, settingsChanges: session.changes(), stepPhases: session.stepPhases(), ...(session.deviceLoss ? { deviceLoss: session.deviceLoss } : {}) };
+}
+
+/**
+ * The key with the run's live objective changes recorded (Key.objectiveChanges): the WaterMAS
+ * settings of each change, margin ∞ written as null as in `objective`; the learning rate is not
+ * part of the key. The key itself when nothing changed.
+ */
+export function keyWithObjectiveChanges(key: Key, changes: readonly SettingsChange[]): Key {
+  const recorded: KeyObjectiveChange[] = [];
+  for (const c of changes) {
+    const picked: Record<string, unknown> = {};
+    for (const k of WATERMARK_KEYS) {
+      const v = c.changes[k];
+      if (v === undefined) continue;
+      picked[k] = k === 'margin' && typeof v === 'number' && !Number.isFinite(v) ? null : v;
+    }
+    if (Object.keys(picked).length > 0) recorded.push({ step: c.step, changes: picked as KeyObjectiveChange['changes'] });
+  }
+  return recorded.length > 0 ? { ...key, objectiveChanges: [...(key.objectiveChanges ?? []), ...recorded] } : key;
 }

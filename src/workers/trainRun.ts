@@ -81,6 +81,12 @@ export interface RunInput {
   readonly modelOptions?: ArchOptions;
   /** Compare mode: every step first waits for this run's turn; `finish` once training ends (before evaluation). */
   readonly turn?: TurnTaking;
+  /**
+   * Called after every progress report of the training steps, with the model as it is between
+   * two steps (nothing updates it meanwhile) and the run's key: the caller saves the run in
+   * progress when its time budget says so (engineService: the Runs drawer's in-progress record).
+   */
+  readonly persist?: (snapshot: RunSnapshot) => Promise<void>;
 }
 
 /** Steps in turn with another run (compare mode's gate, bound to one lane). */
@@ -101,6 +107,18 @@ function withTurn(hooks: TrainHooks, turn: TurnTaking | undefined): TrainHooks {
       await inner?.(ctx);
     },
   };
+}
+
+/** A training run between two steps, for `RunInput.persist`. */
+export interface RunSnapshot {
+  readonly model: Model;
+  /** Steps completed. */
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly elapsedSeconds: number;
+  readonly trainImages: number;
+  /** The run's key (watermarked runs), else null. */
+  readonly key: AnyKey | null;
 }
 
 export interface RunOutput {
@@ -172,8 +190,8 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
         interrupt,
         ...(session ? session.trainHooks() : {}),
         ...(live ? { beforeStep: live.beforeStep(session?.trainHooks().beforeStep) } : {}),
-        onProgress: async (p: EngineProgress) =>
-          input.onProgress({
+        onProgress: async (p: EngineProgress) => {
+          await input.onProgress({
             ...base,
             phase: control.state === 'paused' ? 'paused' : 'training',
             step: p.step,
@@ -185,7 +203,9 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
             etaSeconds: finite(p.etaSeconds),
             elapsedSeconds: elapsed(),
             ...(session ? { watermark: await session.progress(p.metrics) } : {}),
-          }),
+          });
+          await input.persist?.({ model: m, step: p.step, totalSteps, elapsedSeconds: elapsed(), trainImages: trainSet.count, key: session?.anyKey ?? null });
+        },
       }), input.turn),
     );
     // A lost WebGPU device: resume from the host checkpoint on the fallback backend; the watermark

@@ -43,6 +43,8 @@ export {
   type Key,
   type KeyPayload,
   type KeyObjectiveSettings,
+  type KeyObjectiveChange,
+  objectiveInForce,
   type KeyFileErrorCode,
 } from './keyFile';
 export {

@@ -43,6 +43,13 @@ const ObjectiveSchema = z.object({
   replicaBn: z.enum(REPLICA_BN_MODES).optional(),
 });
 
+/** Objective settings a live change may set (the same units and null-for-∞ margin as `objective`). */
+const ObjectiveChangeSchema = z.object({
+  /** Steps completed when the change took effect: step `step + 1` (1-based) was the first with the new values. */
+  step: intNonNeg,
+  changes: ObjectiveSchema.pick({ replicas: true, sigma: true, lambda: true, mode: true, rho: true, margin: true }).partial(),
+});
+
 /** The key file, version 1. Bit k of the payload sits at the k-th position of the concatenated groups. */
 export const KeyFileSchema = z.object({
   format: z.literal(KEY_FORMAT),
@@ -62,7 +69,13 @@ export const KeyFileSchema = z.object({
     /** Image scale s (image payloads). */
     scale: z.number().positive().optional(),
   }),
+  /** The objective the run started with (step 0). */
   objective: ObjectiveSchema,
+  /**
+   * Live changes of the objective during training, in step order (absent: none, or a key written
+   * before they were recorded). `objectiveInForce` folds them over `objective`.
+   */
+  objectiveChanges: z.array(ObjectiveChangeSchema).optional(),
   /** How the secret seed was made; never the seed itself. */
   seedHint: z
     .object({
@@ -80,6 +93,14 @@ export const KeyFileSchema = z.object({
 export type Key = z.infer<typeof KeyFileSchema>;
 export type KeyPayload = Key['payload'];
 export type KeyObjectiveSettings = Key['objective'];
+export type KeyObjectiveChange = NonNullable<Key['objectiveChanges']>[number];
+
+/** The objective in force at the end of training: `objective` with every recorded live change applied. */
+export function objectiveInForce(key: Pick<Key, 'objective' | 'objectiveChanges'>): KeyObjectiveSettings {
+  let o = key.objective;
+  for (const c of key.objectiveChanges ?? []) o = { ...o, ...c.changes };
+  return o;
+}
 
 export type KeyFileErrorCode =
   | 'not-json'
@@ -190,6 +211,12 @@ export function validateKey(key: Key): void {
       'fingerprint-mismatch',
       `The architecture fingerprint ${key.architecture.fingerprint.slice(0, 12)}… does not match the declared tensors (${fp.slice(0, 12)}…); the file was altered.`,
     );
+  }
+  const changes = key.objectiveChanges ?? [];
+  for (let i = 1; i < changes.length; i++) {
+    if (changes[i].step < changes[i - 1].step) {
+      throw new KeyFileError('invalid-schema', `objectiveChanges[${i}] (step ${changes[i].step}) comes before the change at step ${changes[i - 1].step}: changes must be in step order.`);
+    }
   }
   let n = 0;
   const seen = new Map<string, Set<number>>();

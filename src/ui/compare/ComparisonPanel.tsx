@@ -18,6 +18,8 @@ interface ComparisonPanelProps {
   readonly engine: EngineHandle;
   /** The ticked runs, in the drawer's order. */
   readonly runs: readonly RunListItem[];
+  /** Each run's colour (runColors), the same as its swatch in the Runs table. */
+  readonly colors: ReadonlyMap<string, string>;
   /** A training run is going: no comparison meanwhile. */
   readonly locked: boolean;
 }
@@ -27,7 +29,7 @@ interface ComparisonPanelProps {
  * table (clean accuracy, time per epoch, accuracy and evidence per strength) and one chart of
  * accuracy drop against the evidence on a common -log10 p scale; CSV / JSON export.
  */
-export function ComparisonPanel({ engine, runs, locked }: ComparisonPanelProps) {
+export function ComparisonPanel({ engine, runs, colors, locked }: ComparisonPanelProps) {
   const [testLimit, setTestLimit] = useState(200);
   const [seed, setSeed] = useState(0);
   const [running, setRunning] = useState(false);
@@ -66,7 +68,7 @@ export function ComparisonPanel({ engine, runs, locked }: ComparisonPanelProps) 
     });
   }, [outcome, live, liveRuns]);
   const shownStrengths = outcome?.strengths ?? strengths ?? [];
-  const series = shown.map((r, i) => ({ name: r.name, color: SERIES_COLORS[i % SERIES_COLORS.length], points: r.points }));
+  const series = shown.map((r, i) => ({ name: r.name, color: colors.get(r.runId) ?? SERIES_COLORS[i % SERIES_COLORS.length], points: r.points }));
   const last = live[live.length - 1];
   const rows = outcome ? comparisonRows(outcome.attack, outcome.runs) : [];
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');

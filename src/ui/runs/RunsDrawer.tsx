@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunRecord } from '../../workers/api';
 import { ComparisonPanel } from '../compare/ComparisonPanel';
 import { SweepImport } from '../compare/SweepImport';
@@ -6,6 +6,7 @@ import { FilePickerButton } from '../FilePickerButton';
 import type { EngineHandle } from '../useEngine';
 import { RunsTable } from './RunsTable';
 import { useRuns } from './useRuns';
+import { runColors } from '../runColors';
 import './runs.css';
 
 interface RunsDrawerProps {
@@ -41,6 +42,7 @@ export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, 
   }, []);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const runs = useRuns(engine, stamp, onSelected);
+  const colors = useMemo(() => runColors(runs.runs), [runs.runs]);
   const panel = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -113,6 +115,7 @@ export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, 
           ) : (
             <RunsTable
               runs={runs.runs}
+              colors={colors}
               checked={checked}
               onCheck={check}
               locked={actionsLocked}
@@ -122,7 +125,7 @@ export function RunsDrawer({ engine, stamp, locked, onSelected, open: openProp, 
               onExport={runs.exportRun}
             />
           )}
-          <ComparisonPanel engine={engine} runs={runs.runs.filter((r) => checked.has(r.id))} locked={locked} />
+          <ComparisonPanel engine={engine} runs={runs.runs.filter((r) => checked.has(r.id))} colors={colors} locked={locked} />
           <SweepImport engine={engine} />
       </aside>
     </>

@@ -5,6 +5,8 @@ import { formatDate, formatEpochSeconds, methodName, outcomeEvidence } from './r
 
 interface RunsTableProps {
   readonly runs: readonly RunListItem[];
+  /** Each run's colour (runColors): the swatch here, its lines in the comparison chart. */
+  readonly colors: ReadonlyMap<string, string>;
   /** Runs ticked for the comparison. */
   readonly checked: ReadonlySet<string>;
   readonly onCheck: (id: string, on: boolean) => void;
@@ -67,9 +69,19 @@ function RunRow(p: RunsTableProps & { readonly run: RunListItem }) {
           />
         ) : (
           <>
+            <span className="runs-swatch" style={{ background: p.colors.get(run.id) }} data-testid="run-swatch" data-color={p.colors.get(run.id)} aria-hidden="true" />
             <span data-testid="run-name">{run.name}</span>
             {run.current && <span className="runs-badge">current</span>}
             {run.outcome.cancelled && <span className="runs-badge runs-badge-warn">cancelled</span>}
+            {run.inProgress && (
+              <span
+                className={`runs-badge${run.interrupted ? ' runs-badge-warn' : ''}`}
+                data-testid="run-in-progress"
+                title={`saved at ${new Date(run.inProgress.savedAt).toLocaleTimeString()} while training; its weights and key are those of step ${run.inProgress.step}`}
+              >
+                {run.interrupted ? 'interrupted' : 'in progress'} at step {run.inProgress.step} / {run.inProgress.totalSteps}
+              </span>
+            )}
             {!run.stored && (
               <span className="runs-badge runs-badge-warn" title={run.storageError} data-testid="run-unsaved">
                 not saved

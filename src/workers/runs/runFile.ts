@@ -79,6 +79,8 @@ const RecordSchema = z.object({
   history: z.array(z.object({ step: z.number().int().min(0), loss: nullableNumber, accuracy: nullableNumber })).max(1_000_000),
   outcome: OutcomeSchema,
   weightBytes: z.number().int().min(0),
+  lane: z.enum(['A', 'B']).optional().catch(undefined),
+  inProgress: z.object({ step: z.number().int().min(0), totalSteps: z.number().int().min(0), savedAt: z.string().min(1) }).optional().catch(undefined),
   // The view's outcome (restores the panels after a reload): a malformed one is dropped, not the run.
   trainOutcome: StoredTrainOutcomeSchema.optional().catch(undefined),
 });

@@ -1,6 +1,8 @@
 /** Building a RunRecord from a finished training run: summary numbers and the automatic name. */
 import type { TrainOutcome, TrainProgress, TrainSettings } from '../api';
 import type { RunMetricPoint, RunOutcomeSummary, RunRecord, StoredTrainOutcome } from './runsApi';
+import type { SettingsChange } from '../sessionApi';
+import { describeLiveChanges } from '../liveChanges';
 
 /** Collects the training curve (the points the Training chart shows) and the steps per epoch. */
 export class RunHistoryRecorder {
@@ -48,10 +50,12 @@ export function methodLabel(method: string, settings: TrainSettings): string {
 }
 
 /** "cnn · WaterMAS R=4 · 14:32" (local time of the worker). */
-export function autoRunName(settings: TrainSettings, method: string, at: Date): string {
+export function autoRunName(settings: TrainSettings, method: string, at: Date, changes: readonly SettingsChange[] = []): string {
   const hh = String(at.getHours()).padStart(2, '0');
   const mm = String(at.getMinutes()).padStart(2, '0');
-  return `${settings.arch} · ${methodLabel(method, settings)} · ${hh}:${mm}`;
+  // Settings moved during the run: "R 0→4" says what it started and ended with.
+  const live = describeLiveChanges(settings, changes);
+  return `${settings.arch} · ${methodLabel(method, settings)}${live ? ` · live ${live}` : ''} · ${hh}:${mm}`;
 }
 
 /** The drawer's numbers from a TrainOutcome (FCW evidence read from `triggerAccuracy` when the report has it). */
@@ -87,6 +91,10 @@ export interface NewRunInfo {
   readonly keyJson: string | null;
   /** Name to use instead of the automatic one. */
   readonly name?: string;
+  /** Live setting changes during the run (the automatic name shows them). */
+  readonly settingsChanges?: readonly SettingsChange[];
+  /** Compare mode's twin in this lane. */
+  readonly lane?: 'A' | 'B';
 }
 
 /** A fresh record (new id, now). */
@@ -94,7 +102,7 @@ export function buildRunRecord(info: NewRunInfo, weightBytes: number, id: string
   const method = methodOf(info.settings, info.keyJson);
   return {
     id,
-    name: info.name?.trim() || autoRunName(info.settings, method, now),
+    name: info.name?.trim() || autoRunName(info.settings, method, now, info.settingsChanges),
     createdAt: now.toISOString(),
     settings: info.settings,
     method,
@@ -103,6 +111,7 @@ export function buildRunRecord(info: NewRunInfo, weightBytes: number, id: string
     outcome: summarizeOutcome(info.outcome, info.stepsPerEpoch ?? null),
     keyJson: info.keyJson,
     weightBytes,
+    ...(info.lane ? { lane: info.lane } : {}),
     trainOutcome: storedOutcomeOf(info.outcome),
   };
 }

@@ -28,6 +28,8 @@ export class RunRegistry {
   private readonly restored: Promise<void>;
   /** Writes in flight (listing waits for them so the drawer shows the final storage state). */
   private pending = new Set<Promise<void>>();
+  /** The last write of each id: the next write of that id waits for it. */
+  private readonly writes = new Map<string, Promise<void>>();
   /** Why the stored list could not be read at start (shown once in the drawer). */
   restoreError: string | null = null;
 
@@ -61,6 +63,18 @@ export class RunRegistry {
   /** Adds a run (in memory at once) and saves it in the background. */
   add(record: RunRecord, files: RunModelFiles): RunRecord {
     if (this.entries.has(record.id)) throw new Error(`a run with id ${record.id} exists already`);
+    return this.put(record, files);
+  }
+
+  /**
+   * Adds or replaces a run under its id (a run in progress saved again, then its final record)
+   * and saves it in the background; writes of one id are stored in the order they were made.
+   */
+  upsert(record: RunRecord, files: RunModelFiles): RunRecord {
+    return this.put(record, files);
+  }
+
+  private put(record: RunRecord, files: RunModelFiles): RunRecord {
     const entry: Entry = { record, files, state: { stored: false } };
     this.entries.set(record.id, entry);
     if (!this.store) {
@@ -68,23 +82,29 @@ export class RunRegistry {
       return record;
     }
     const store = this.store;
-    this.track(
-      (async () => {
-        await this.restored;
-        try {
-          await store.put(record, files);
-          // Deleted meanwhile: remove what was just written.
-          if (this.entries.get(record.id) !== entry) {
-            await store.remove(record.id).catch(() => undefined);
-            return;
-          }
+    const before = this.writes.get(record.id) ?? this.restored;
+    const write = (async () => {
+      await before.catch(() => undefined);
+      try {
+        await store.put(record, files);
+        // Deleted (or replaced) meanwhile: a deleted run's record must not come back.
+        if (!this.entries.has(record.id)) {
+          await store.remove(record.id).catch(() => undefined);
+          return;
+        }
+        if (this.entries.get(record.id) === entry) {
           entry.state = { stored: true };
           entry.files = null;
-        } catch (e) {
-          entry.state = { stored: false, storageError: storageErrorMessage(e) };
         }
-      })(),
-    );
+      } catch (e) {
+        entry.state = { stored: false, storageError: storageErrorMessage(e) };
+      }
+    })();
+    this.writes.set(record.id, write);
+    void write.finally(() => {
+      if (this.writes.get(record.id) === write) this.writes.delete(record.id);
+    });
+    this.track(write);
     return record;
   }
 

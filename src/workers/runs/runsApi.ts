@@ -50,6 +50,13 @@ export interface RunRecord {
   readonly keyJson: string | null;
   /** Size of the model weights in bytes. */
   readonly weightBytes: number;
+  /** A compare-mode twin: its lane (the UI draws it in the lane's colour everywhere). */
+  readonly lane?: 'A' | 'B';
+  /**
+   * A training run saved while it went on (every RUN_CHECKPOINT_MS): the weights and key of step
+   * `step`. The final record replaces it; one still marked after a reload was interrupted.
+   */
+  readonly inProgress?: { readonly step: number; readonly totalSteps: number; readonly savedAt: string };
   /**
    * The training call's full outcome as the Training and Watermark panels showed it (test loss,
    * watermark report...), JSON-safe: a page reload restores the view from it. Absent for runs
@@ -75,7 +82,12 @@ export interface RunStorageState {
 }
 
 /** A run as the drawer lists it. */
-export type RunListItem = RunRecord & RunStorageState & { readonly current: boolean };
+export type RunListItem = RunRecord &
+  RunStorageState & {
+    readonly current: boolean;
+    /** A run in progress whose training is no longer going (the page was closed or crashed): its last saved step. */
+    readonly interrupted?: boolean;
+  };
 
 /**
  * The comparison's common evidence scale (our choice): score = min(-log10 p, EVIDENCE_SCORE_CAP);

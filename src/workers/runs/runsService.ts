@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
+import type { SettingsChange } from '../sessionApi';
 import { RunControl } from '../../engine/train';
 import type { AnyKey, Key } from '../../engine/watermark';
 import type { TrainOutcome, TrainSettings } from '../api';
@@ -42,10 +43,30 @@ export function runFileName(name: string): string {
   return `${base || 'run'}${RUN_FILE_SUFFIX}`;
 }
 
+/**
+ * How often a training run in progress is saved (our choice): at most 10 s of training is lost
+ * to a crash, whatever a step costs; reading the weights back that often is no stall worth
+ * counting (a few MB every 10 s, between two steps).
+ */
+export const RUN_CHECKPOINT_MS = 10_000;
+
+/** A training run saved while it goes on: its record id and creation time stay the same to the end. */
+export interface TrainingCheckpoints {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
+/** A new training run's checkpoint identity. */
+export function newTrainingCheckpoints(): TrainingCheckpoints {
+  return { id: newRunId(), createdAt: new Date() };
+}
+
 export class RunsService implements RunsApi {
   readonly registry: RunRegistry;
   /** The run whose model is in the current slot (by model identity, so a new training run clears it). */
   private current: { id: string; model: Model } | null = null;
+  /** The training run being saved while it goes on (its in-progress record is not "interrupted"). */
+  private training: TrainingCheckpoints | null = null;
   private compareControl: RunControl | null = null;
 
   /** `store` defaults to IndexedDB; null = memory only. */
@@ -75,22 +96,59 @@ export class RunsService implements RunsApi {
    * current one and returns its outcome with `runId`. Never fails the training run: a problem is
    * logged and the outcome comes back without an id.
    */
-  async recordTraining(settings: TrainSettings, outcome: TrainOutcome, history: RunHistoryRecorder, model: Model, key: Key | AnyKey | null): Promise<TrainOutcome> {
+  async recordTraining(
+    settings: TrainSettings,
+    outcome: TrainOutcome,
+    history: RunHistoryRecorder,
+    model: Model,
+    key: Key | AnyKey | null,
+    settingsChanges: readonly SettingsChange[] = [],
+    saved: TrainingCheckpoints | null = null,
+  ): Promise<TrainOutcome> {
     try {
-      const record = await this.addRun(
-        { settings, outcome, history: history.points, stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key) },
-        model,
-        { current: true },
-      );
+      const info: NewRunInfo = { settings, outcome, history: history.points, stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key), settingsChanges };
+      let record: RunRecord;
+      if (saved) {
+        // The final record replaces the run's in-progress one (same id and creation time).
+        const files = await filesFromModel(model);
+        record = this.registry.upsert(buildRunRecord(info, files.weights.byteLength, saved.id, saved.createdAt), files);
+        this.current = { id: record.id, model };
+      } else {
+        record = await this.addRun(info, model, { current: true });
+      }
       return { ...outcome, runId: record.id };
     } catch (e) {
       console.warn(`the run could not be recorded in the Runs drawer: ${e instanceof Error ? e.message : String(e)}`);
       return outcome;
+    } finally {
+      if (saved && this.training === saved) this.training = null;
     }
   }
 
+  /**
+   * Saves the weights and key of a training run in progress under `saved.id` (the Runs drawer
+   * lists it as in progress; after a crash, as interrupted at that step). Call it between steps
+   * (the model is read, never kept). Never fails the run: a problem is logged.
+   */
+  async checkpointTraining(saved: TrainingCheckpoints, info: NewRunInfo, model: Model, step: number, totalSteps: number): Promise<void> {
+    try {
+      this.training = saved;
+      const files = await filesFromModel(model);
+      const { trainOutcome: _view, ...record } = buildRunRecord(info, files.weights.byteLength, saved.id, saved.createdAt);
+      this.registry.upsert({ ...record, inProgress: { step, totalSteps, savedAt: new Date().toISOString() } }, files);
+    } catch (e) {
+      console.warn(`the run in progress could not be saved: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** The training run ended without a record (it failed): its in-progress record now reads as interrupted. */
+  endTraining(saved: TrainingCheckpoints | null): void {
+    if (saved && this.training === saved) this.training = null;
+  }
+
   async listRuns(): Promise<readonly RunListItem[]> {
-    return this.registry.list(this.currentId());
+    const trainingId = this.training?.id ?? null;
+    return (await this.registry.list(this.currentId())).map((r) => (r.inProgress && r.id !== trainingId ? { ...r, interrupted: true } : r));
   }
 
   async renameRun(id: string, name: string): Promise<RunRecord> {

@@ -1,3 +1,4 @@
+/* global location */
 import { assert, badge, fillTinyRun, noRunGoing, openApp, startTraining, until, untilRun } from '../harness.mjs';
 
 /** Keyboard focus back to the page, so that shortcuts are not typed into a field. */
@@ -72,13 +73,19 @@ export default [
       await blur(page);
       await page.keyboard.press(' ');
       await page.getByTestId('final-accuracy').waitFor({ timeout: 300_000 });
+      // The live change follows into the link and the run's name (the key records it too: unit tests).
+      assert(/[#&]R=2(&|$)/.test(await page.evaluate(() => location.hash)), `the URL hash does not carry R=2: ${await page.evaluate(() => location.hash)}`);
+      const runName = page.locator('[data-testid=run-row][data-current=yes] [data-testid=run-name]');
+      await until(async () => (await runName.count()) > 0, 30_000, 'the run in the Runs drawer');
+      const name = await runName.textContent();
+      assert(/live R 0→2/.test(name ?? ''), `the run's name does not show the live change: "${name}"`);
       await page.locator('#wm-replicas').fill('0');
       if (everyBefore !== null) {
         if (everyBefore.auto) await liveAuto.setChecked(true);
         else await liveEvery.fill(everyBefore.every);
       }
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
-      return `paused at step ${k}; R=2 from step ${k + 1}: marker "${await attr(marker, 'data-label')}" at ${k}, worker R 2; phases ${phaseText.join(' → ')}`;
+      return `paused at step ${k}; R=2 from step ${k + 1} (run "${name}"): marker "${await attr(marker, 'data-label')}" at ${k}, worker R 2; phases ${phaseText.join(' → ')}`;
     },
   },
   {

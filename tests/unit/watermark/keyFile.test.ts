@@ -7,6 +7,7 @@ import {
   checkKeyAgainstModel,
   KeyFileError,
   KeyModelMismatchError,
+  objectiveInForce,
   parseKeyFile,
   serializeKey,
   type Key,
@@ -63,6 +64,16 @@ describe('key file', () => {
     expect(text.split('\n').length).toBeLessThan(80); // index arrays stay on one line
     const stored = createKey(model, { seed, payload: { kind: 'text', text: 'hi' }, storeSeed: true });
     expect(parseKeyFile(serializeKey(stored)).seed).toBe('5a'.repeat(32));
+  });
+
+  it('records live objective changes in step order; objectiveInForce folds them over the start', () => {
+    const changed = { ...key, objectiveChanges: [{ step: 3, changes: { replicas: 0 } }, { step: 7, changes: { sigma: 0.03, margin: 0.5 } }] };
+    const back = parseKeyFile(serializeKey(changed));
+    expect(back.objectiveChanges).toEqual(changed.objectiveChanges);
+    expect(objectiveInForce(back)).toMatchObject({ replicas: 0, sigma: 0.03, margin: 0.5, lambda: key.objective.lambda });
+    expect(objectiveInForce(key)).toEqual(key.objective);
+    expectKeyError(mutate((k) => (k.objectiveChanges = [{ step: 7, changes: { replicas: 1 } }, { step: 3, changes: { replicas: 2 } }])), 'invalid-schema', /objectiveChanges\[1\] \(step 3\).*step order/);
+    expectKeyError(mutate((k) => (k.objectiveChanges = [{ step: -1, changes: {} }] as never)), 'invalid-schema', /objectiveChanges/);
   });
 
   it('rejects each malformed case with its specific error', () => {

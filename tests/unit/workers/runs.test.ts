@@ -11,7 +11,8 @@ import { decodeRunFile, RUN_FILE_FORMAT } from '../../../src/workers/runs/runFil
 import { filesFromModel } from '../../../src/workers/runs/runModel';
 import { RunHistoryRecorder, autoRunName } from '../../../src/workers/runs/runRecord';
 import { indexedDbRunStore, type RunStore } from '../../../src/workers/runs/runStore';
-import { RunsService, runFileName, type RunsHost } from '../../../src/workers/runs/runsService';
+import { RunsService, newTrainingCheckpoints, runFileName, type RunsHost } from '../../../src/workers/runs/runsService';
+import type { RunRecord } from '../../../src/workers/runs/runsApi';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -119,7 +120,8 @@ describe('runs registry', () => {
     const { model, key } = await keyedModel(7);
     const original = await filesFromModel(model);
     const src = new RunsService(host().h, null);
-    const rec = await src.addRun({ settings: SETTINGS, outcome: OUTCOME, keyJson: serializeKey(key), name: 'export me' }, model);
+    const rec = await src.addRun({ settings: SETTINGS, outcome: OUTCOME, keyJson: serializeKey(key), name: 'export me', lane: 'B' }, model);
+    expect(rec.lane).toBe('B'); // a compare-mode twin keeps its lane (and its colour) through export / import
     model.dispose();
     const n0 = tf.memory().numTensors;
     const file = await src.exportRun(rec.id);
@@ -201,5 +203,59 @@ describe('runs registry', () => {
     await service.selectRun(rec.id);
     expect(bytesOf((await filesFromModel(a.slot.model!)).weights)).toEqual(bytesOf(original.weights));
     a.slot.model?.dispose();
+  });
+
+  it('a run in progress is saved under one id, listed as in progress, replaced by its final record, and after a "crash" listed as interrupted with the saved weights', async () => {
+    const rows = new Map<string, { record: RunRecord; files: { modelJson: string; weights: ArrayBuffer } }>();
+    const memory: RunStore = {
+      put: async (record, files) => void rows.set(record.id, { record, files: { modelJson: files.modelJson, weights: files.weights.slice(0) } }),
+      putRecord: async (record) => void rows.set(record.id, { ...rows.get(record.id)!, record }),
+      remove: async (id) => void rows.delete(id),
+      records: async () => [...rows.values()].map((r) => r.record),
+      modelFiles: async (id) => rows.get(id)?.files ?? null,
+    };
+    const { model, key } = await keyedModel(11);
+    const page1 = new RunsService(host().h, memory);
+    const saved = newTrainingCheckpoints();
+    const info = { settings: SETTINGS, outcome: { ...OUTCOME, steps: 3 }, keyJson: serializeKey(key) };
+    await page1.checkpointTraining(saved, info, model, 3, 10);
+    const atStep3 = await filesFromModel(model);
+    let list = await page1.listRuns();
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ id: saved.id, inProgress: { step: 3, totalSteps: 10 }, stored: true });
+    expect(list[0].interrupted).toBeUndefined();
+    // A later save replaces it (same id, same creation time).
+    const w = model.params.get(model.paramInfo[0].name)!;
+    tf.tidy(() => w.assign(tf.add(w, 1)));
+    await page1.checkpointTraining(saved, { ...info, outcome: { ...OUTCOME, steps: 6 } }, model, 6, 10);
+    const atStep6 = await filesFromModel(model);
+    list = await page1.listRuns();
+    expect(list).toHaveLength(1);
+    expect(list[0].inProgress?.step).toBe(6);
+    expect(list[0].createdAt).toBe(saved.createdAt.toISOString());
+    expect(bytesOf(rows.get(saved.id)!.files.weights)).toEqual(bytesOf(atStep6.weights));
+    expect(bytesOf(atStep6.weights)).not.toEqual(bytesOf(atStep3.weights));
+
+    // The page "crashes": a new service over the same store lists the run as interrupted at step 6, selectable.
+    const reloaded = host();
+    const page2 = new RunsService(reloaded.h, memory);
+    const after = await page2.listRuns();
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ id: saved.id, interrupted: true, inProgress: { step: 6 } });
+    await page2.selectRun(saved.id);
+    expect(bytesOf((await filesFromModel(reloaded.slot.model!)).weights)).toEqual(bytesOf(atStep6.weights));
+    expect(reloaded.slot.key?.method).toBe('watermas');
+    reloaded.slot.model?.dispose();
+
+    // On the first page the run ends: its final record replaces the in-progress one.
+    const history = new RunHistoryRecorder();
+    const done = await page1.recordTraining(SETTINGS, OUTCOME, history, model, key, [], saved);
+    expect(done.runId).toBe(saved.id);
+    const final = await page1.listRuns();
+    expect(final).toHaveLength(1);
+    expect(final[0].inProgress).toBeUndefined();
+    expect(final[0].interrupted).toBeUndefined();
+    expect(rows.get(saved.id)!.record.inProgress).toBeUndefined();
+    model.dispose();
   });
 });

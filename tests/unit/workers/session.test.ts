@@ -8,7 +8,10 @@ import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
 import type { TrainProgress, WatermarkConfig } from '../../../src/workers/api';
 import { LiveWatermarkSettings, startWatermark } from '../../../src/workers/watermarkRun';
-import { SessionLive, validateSlowMotion, withSession, withSessionProgress } from '../../../src/workers/sessionLive';
+import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSession, withSessionProgress } from '../../../src/workers/sessionLive';
+import { describeLiveChanges, settingsInForce } from '../../../src/workers/liveChanges';
+import { autoRunName } from '../../../src/workers/runs/runRecord';
+import { objectiveInForce, parseKeyFile, serializeKey } from '../../../src/engine/watermark';
 import { trainWithDeviceFallback } from '../../../src/workers/sessionResume';
 import { divergenceOf } from '../../../src/workers/trainRun';
 
@@ -86,6 +89,20 @@ describe('training session (worker): live changes', () => {
     expect(last.stepPhases).toEqual([{ kind: 'clean' }, { kind: 'replica', index: 0, of: 3 }, { kind: 'replica', index: 1, of: 3 }, { kind: 'replica', index: 2, of: 3 }, { kind: 'update' }]);
     expect(states[1]).toMatchObject({ step: 2, replicas: 1, learningRate: 0.05, sigma: 0.01, lambda: 0.5, margin: 0.5 });
     expect(states[2]).toMatchObject({ step: 3, replicas: 3, learningRate: 0.01 });
+    // The key records the objective's change (not the learning rate) and reads back with it.
+    const key = keyWithObjectiveChanges(wm.key, session.changes());
+    expect(key.objective.replicas).toBe(1);
+    expect(key.objectiveChanges).toEqual([{ step: 2, changes: { replicas: 3 } }]);
+    expect(objectiveInForce(key)).toMatchObject({ replicas: 3, sigma: 0.01, lambda: 0.5 });
+    expect(parseKeyFile(serializeKey(key)).objectiveChanges).toEqual(key.objectiveChanges);
+    expect(keyWithObjectiveChanges(wm.key, [{ step: 1, changes: { learningRate: 0.1 } }])).toBe(wm.key);
+    expect(keyWithObjectiveChanges(wm.key, [{ step: 1, changes: { margin: Infinity } }]).objectiveChanges).toEqual([{ step: 1, changes: { margin: null } }]);
+    // The run's name and settings in force say what it ended with.
+    const settings = { arch: 'cnn', epochs: 1, batchSize: 8, learningRate: 0.05, optimizer: 'sgd' as const, momentum: 0.9, weightDecay: 0, schedule: 'constant' as const, seed: 1, trainLimit: 32, testLimit: 8, augment: false, watermark: MARK };
+    expect(settingsInForce(settings, session.changes())).toMatchObject({ learningRate: 0.01, watermark: { replicas: 3, sigma: 0.01 } });
+    expect(describeLiveChanges(settings, session.changes())).toBe('lr 0.05→0.01, R 1→3');
+    expect(autoRunName(settings, 'watermas', new Date(2026, 11, 6, 9, 5), session.changes())).toBe('cnn · WaterMAS R=1 · live lr 0.05→0.01, R 1→3 · 09:05');
+    expect(describeLiveChanges(settings, [{ step: 1, changes: { replicas: 3 } }, { step: 2, changes: { replicas: 1 } }])).toBe('');
     expect(() => session.setLearningRate(-1)).toThrow(/learning rate/);
     expect(() => validateSlowMotion(1e6)).toThrow(/slow-motion/);
     checkpoint.dispose();

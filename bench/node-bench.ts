@@ -8,6 +8,7 @@ import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend
 import { fixedBatchSource } from './fixedSource';
 import { benchAttackSweep } from './attackSweepBench';
 import { benchLandscapeGrid } from './landscapeBench';
+import { benchLiveLandscape } from './liveLandscapeBench';
 import { benchTrainingCompare } from './trainingCompareBench';
 
 /**
@@ -22,7 +23,9 @@ import { benchTrainingCompare } from './trainingCompareBench';
  * BENCH_ATTACK_IMAGES (test images of the 4-attack x 6-strength sweep, default 2000; 0 = skip),
  * BENCH_LANDSCAPE_GRID (2-D landscape grid per axis on BENCH_LANDSCAPE_IMAGES = 512 images,
  * default 21; 0 = skip), BENCH_COMPARE (default 1: the ResNet-20 wasm / Dawn / cpu side-by-side
- * of bench/trainingCompareBench.ts, knobs BENCH_COMPARE_* there; 0 = skip).
+ * of bench/trainingCompareBench.ts, knobs BENCH_COMPARE_* there; 0 = skip), BENCH_LIVE_LANDSCAPE
+ * (default 1: the live landscape's pauses during the lecture preset's run,
+ * bench/liveLandscapeBench.ts, with R in BENCH_LIVE_LANDSCAPE_R, default 0; 0 = skip).
  */
 interface StepRow {
   readonly backend: string;
@@ -83,6 +86,7 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
   const landscapeGrid = Number(env('BENCH_LANDSCAPE_GRID') ?? 21);
   const landscapeImages = Number(env('BENCH_LANDSCAPE_IMAGES') ?? 512);
   const landscapes: Record<string, unknown>[] = [];
+  const liveLandscapes: Record<string, unknown>[] = [];
   const rows: StepRow[] = [];
   const wmRows: Record<string, unknown>[] = [];
   const unavailable: { backend: string; reason: string }[] = [];
@@ -123,10 +127,11 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
     }
     if (attackImages > 0) attackSweeps.push(await benchAttackSweep(name, attackImages, log));
     if (landscapeGrid > 0) landscapes.push(await benchLandscapeGrid(name, log, { grid: landscapeGrid, images: landscapeImages }));
+    if (env('BENCH_LIVE_LANDSCAPE') !== '0') for (const R of list('BENCH_LIVE_LANDSCAPE_R', '0')) liveLandscapes.push(await benchLiveLandscape(log, { replicas: Number(R) }));
   }
   // Last: it switches backends itself.
   const trainingCompare = env('BENCH_COMPARE') === '0' ? null : await benchTrainingCompare(log);
-  return { machine: machine(), steps: rows, watermas: wmRows, memory, attackSweeps, landscapes, trainingCompare, unavailable };
+  return { machine: machine(), steps: rows, watermas: wmRows, memory, attackSweeps, landscapes, liveLandscapes, trainingCompare, unavailable };
 }
 
 function machine() {

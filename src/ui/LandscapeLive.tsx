@@ -96,7 +96,9 @@ export function LandscapeLive({ engine, training }: { readonly engine: EngineHan
             ? 'Off.'
             : 'Starts with the next WaterMAS training run.'
           : latest
-            ? `step ${latest.step} / ${view.totalSteps} · ${passes} passes on ${view.evalSize} images in ${Math.round(latest.ms)} ms`
+            ? `step ${latest.step} / ${view.totalSteps} · ${passes} passes on ${view.evalSize} images in ${Math.round(latest.ms)} ms${
+                latest.pauses > 1 ? `, spread over ${latest.pauses} pauses between steps (longest ${Math.round(latest.maxPauseMs)} ms)` : ''
+              }`
             : settings.every === 0
               ? 'Off for this run.'
               : 'waiting for the first measurement…'}

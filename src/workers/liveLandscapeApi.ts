@@ -40,8 +40,11 @@ export interface LiveLandscapePointData {
   readonly baseAccuracy: number;
   /** Two-sided loss rise at ±radius along the fixed directions, and key / complement. */
   readonly sharpness: { readonly key: number; readonly complement: number; readonly ratio: number; readonly radius: number };
-  /** Milliseconds the measurement took (it pauses training). */
+  /** Milliseconds spent evaluating it, over all its pauses. */
   readonly ms: number;
+  /** Pauses between training steps it was spread over (each under a step's time), and the longest (ms). */
+  readonly pauses: number;
+  readonly maxPauseMs: number;
 }
 
 export type LiveLandscapeEvent =

@@ -14,9 +14,10 @@ import { AUTO_LIVE_SNAPSHOTS, type LiveLandscapeEvent, type LiveLandscapeSetting
 
 /**
  * Our defaults: 8 snapshots per run ('auto'), 7 points per slice, radius 1, 64 images: 14
- * inference passes of 64 images per refresh (896 image forwards; ~1 s on wasm on the 2-core
- * development machine), so a 62-step preset run's 10 refreshes cost about what the former
- * default's 5 did (every 20 steps, 9 points, 128 images: 2,304 forwards per refresh).
+ * inference passes of 64 images per refresh (896 image forwards; ~1.8 s on wasm in Node on the
+ * 2-core development machine), so a 62-step preset run's 10 refreshes cost about what the former
+ * default's 5 did (every 20 steps, 9 points, 128 images: 2,304 forwards per refresh). Each
+ * refresh is spread over pauses shorter than a step (LiveLandscapeDriver, PAUSE_SHARE).
  */
 export const DEFAULT_LIVE_LANDSCAPE: LiveLandscapeSettings = { every: 'auto', grid: 7, radius: 1, evalSize: 64, seed: 0 };
 

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../models/types';
 import { hashSeed } from '../random/rng';
 import { complementDirection, disposeDirection, keyDirection } from './directions';
-import { computeSlices } from './slices';
+import { evaluateAt } from './evaluate';
+import { refinementOrder1D, symmetricGrid } from './grid';
 import type { CancelSignal, Direction, EvalBatch, PositionList } from './types';
 
 export interface LiveLandscapeOptions {
@@ -33,8 +34,11 @@ export interface LiveLandscapePoint {
    * NaN when both are ≤ 0), as in `computeSharpness`.
    */
   readonly sharpness: { readonly key: number; readonly complement: number; readonly ratio: number; readonly radius: number };
-  /** Wall time of this measurement. */
+  /** Time spent evaluating this measurement (ms), over all its pauses. */
   readonly ms: number;
+  /** How many pauses between training steps it was spread over, and the longest of them (ms). */
+  readonly pauses: number;
+  readonly maxPauseMs: number;
   /** True when `signal` stopped it early (values not computed are NaN). */
   readonly cancelled: boolean;
 }
@@ -98,34 +102,29 @@ export class LiveLandscape {
 
   /**
    * Both 1-D slices around the model's current weights along the fixed directions, and the
-   * sharpness numbers read off them. `step` is recorded in the result; `signal` (e.g. the run's
-   * cancel) stops between evaluations. Never writes the model.
+   * sharpness numbers read off them, in one go. `step` is recorded in the result; `signal` (e.g.
+   * the run's cancel) stops between evaluations. Never writes the model.
    */
   async measure(model: Model, step = 0, signal?: CancelSignal): Promise<LiveLandscapePoint> {
+    const m = this.begin(model, step);
+    try {
+      return (await m.advance(Infinity, signal)) as LiveLandscapePoint;
+    } finally {
+      m.dispose();
+    }
+  }
+
+  /**
+   * Starts a measurement of the model as it is now, evaluated a few points at a time between
+   * training steps (LiveMeasurement.advance): its weights and BatchNorm statistics are copied
+   * now, so the steps taken meanwhile do not change what is measured. Dispose it when done.
+   */
+  begin(model: Model, step: number): LiveMeasurement {
     if (this.disposed) throw new Error('live landscape: measure after dispose');
-    const t0 = performance.now();
-    const s = await computeSlices({
-      model, batch: this.batch, keyDirection: this.dK, complementDirection: this.dC, radius: this.radius, points: this.points, signal,
-    });
-    const mid = (this.points - 1) / 2;
-    const last = this.points - 1;
-    // Both slices evaluate α = 0 (θ + 0·d = θ); the key slice's value is the base loss.
-    const baseLoss = s.lossKey[mid];
-    const rise = (l: number[]) => (l[0] + l[last]) / 2 - baseLoss;
-    const key = rise(s.lossKey);
-    const complement = rise(s.lossComplement);
-    const ratio = complement > 0 ? key / complement : key > 0 ? Infinity : NaN;
-    return {
-      step,
-      alphas: s.alphas,
-      lossKey: s.lossKey,
-      lossComplement: s.lossComplement,
-      baseLoss,
-      baseAccuracy: s.accuracyKey[mid],
-      sharpness: { key, complement, ratio, radius: this.radius },
-      ms: performance.now() - t0,
-      cancelled: s.cancelled,
-    };
+    const snapshot = new Map<string, tf.Tensor>();
+    for (const [name, v] of model.params) snapshot.set(name, tf.clone(v));
+    for (const [name, v] of model.state) snapshot.set(name, tf.clone(v));
+    return new LiveMeasurement(model, this.batch, { key: this.dK, complement: this.dC }, this.radius, this.points, snapshot, step);
   }
 
   /** Releases the directions and the evaluation batch (idempotent). */
@@ -135,5 +134,114 @@ export class LiveLandscape {
     disposeDirection(this.dK);
     disposeDirection(this.dC);
     tf.dispose([this.batch.x, this.batch.y]);
+  }
+}
+
+/**
+ * One live measurement in progress (LiveLandscape.begin): both slices of a snapshot of the
+ * weights, evaluated coarse points first, as many per call as a time budget allows, so that a
+ * refresh can pause training for less than a step at a time. Owns the snapshot (`dispose`).
+ */
+export class LiveMeasurement {
+  private readonly alphas: number[];
+  private readonly order: ReadonlyArray<{ readonly index: number; readonly subspace: 'key' | 'complement' }>;
+  private next = 0;
+  private readonly lossKey: number[];
+  private readonly accuracyKey: number[];
+  private readonly lossComplement: number[];
+  private spentMs = 0;
+  /** Calls of `advance` that evaluated something, and the longest of them (ms). */
+  pauses = 0;
+  maxPauseMs = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly model: Model,
+    private readonly batch: EvalBatch,
+    private readonly dirs: { readonly key: Direction; readonly complement: Direction },
+    private readonly radius: number,
+    points: number,
+    private readonly snapshot: Map<string, tf.Tensor>,
+    /** Training steps completed when the snapshot was taken. */
+    readonly step: number,
+  ) {
+    this.alphas = symmetricGrid(radius, points);
+    this.order = refinementOrder1D(points).flatMap((index) => [
+      { index, subspace: 'key' as const },
+      { index, subspace: 'complement' as const },
+    ]);
+    this.lossKey = new Array<number>(points).fill(NaN);
+    this.accuracyKey = new Array<number>(points).fill(NaN);
+    this.lossComplement = new Array<number>(points).fill(NaN);
+  }
+
+  /** Points evaluated so far, and in all. */
+  get progress(): { readonly done: number; readonly total: number } {
+    return { done: this.next, total: this.order.length };
+  }
+
+  /**
+   * Evaluates points while the next one still fits in `budgetMs` (judged by the mean time of
+   * those so far; always at least one). Returns the measurement once every point is evaluated,
+   * a cancelled one when `signal` is aborted, else null (call again at the next pause).
+   */
+  async advance(budgetMs: number, signal?: CancelSignal): Promise<LiveLandscapePoint | null> {
+    if (this.disposed) throw new Error('live landscape: advance after dispose');
+    const t0 = performance.now();
+    let evaluated = 0;
+    while (this.next < this.order.length) {
+      if (signal?.aborted) return this.result(true);
+      const mean = this.next > 0 ? this.spentMs / this.next : 0;
+      if (evaluated > 0 && performance.now() - t0 + mean > budgetMs) break;
+      const { index, subspace } = this.order[this.next];
+      const t = performance.now();
+      const p = await evaluateAt(this.model, this.batch, [{ dir: this.dirs[subspace], coef: this.alphas[index] }], this.snapshot);
+      this.spentMs += performance.now() - t;
+      if (subspace === 'key') {
+        this.lossKey[index] = p.loss;
+        this.accuracyKey[index] = p.accuracy;
+      } else {
+        this.lossComplement[index] = p.loss;
+      }
+      this.next++;
+      evaluated++;
+    }
+    if (evaluated > 0) {
+      this.pauses++;
+      this.maxPauseMs = Math.max(this.maxPauseMs, performance.now() - t0);
+    }
+    return this.next < this.order.length ? null : this.result(false);
+  }
+
+  private result(cancelled: boolean): LiveLandscapePoint {
+    const mid = (this.alphas.length - 1) / 2;
+    const last = this.alphas.length - 1;
+    // Both slices evaluate α = 0 (θ + 0·d = θ); the key slice's value is the base loss.
+    const baseLoss = this.lossKey[mid];
+    const rise = (l: number[]) => (l[0] + l[last]) / 2 - baseLoss;
+    const key = rise(this.lossKey);
+    const complement = rise(this.lossComplement);
+    const ratio = complement > 0 ? key / complement : key > 0 ? Infinity : NaN;
+    return {
+      step: this.step,
+      alphas: [...this.alphas],
+      lossKey: [...this.lossKey],
+      lossComplement: [...this.lossComplement],
+      baseLoss,
+      baseAccuracy: this.accuracyKey[mid],
+      sharpness: { key, complement, ratio, radius: this.radius },
+      ms: this.spentMs,
+      pauses: this.pauses,
+      maxPauseMs: this.maxPauseMs,
+      cancelled,
+    };
+  }
+
+  /** Releases the snapshot (idempotent). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    tf.dispose([...this.snapshot.values()]);
+    this.snapshot.clear();
   }
 }

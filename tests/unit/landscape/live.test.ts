@@ -154,7 +154,8 @@ describe('LiveLandscape', () => {
 });
 
 describe('LiveLandscapeDriver with the real trainer', () => {
-  async function run(steps: number, every: number | (() => number)) {
+  /** `pauseShare` Infinity (default here): each refresh completes at its first pause, as the step counts below expect. */
+  async function run(steps: number, every: number | (() => number), pauseShare = Infinity) {
     const { model, key, frozen } = await markedCnn(9);
     const rng = new Rng(3);
     const n = 4 * steps;
@@ -166,6 +167,7 @@ describe('LiveLandscapeDriver with the real trainer', () => {
     const innerSteps: number[] = [];
     const driver = new LiveLandscapeDriver(model, {
       totalSteps: steps,
+      pauseShare,
       every: typeof every === 'number' ? () => every : every,
       create: async () => {
         created++;
@@ -204,6 +206,41 @@ describe('LiveLandscapeDriver with the real trainer', () => {
     // training moved the model between refreshes
     expect(r.points[0].baseLoss).not.toBeCloseTo(r.points[3].baseLoss, 6);
     expect(tf.memory().numTensors).toBe(n0);
+  });
+
+  it('a refresh spread over pauses measures the weights of the step it started at, one point per pause at share 0', async () => {
+    const n0 = tf.memory().numTensors;
+    // share 0: after the first refresh (at once, before any step), one evaluation per pause.
+    const r = await run(16, 8, 0);
+    expect(r.result.status).toBe('completed');
+    // 3 points per slice, 2 slices: the refresh begun before step 8 needs 6 pauses (steps 8..13).
+    expect(r.points.map((p) => p.step)).toEqual([0, 8, 16]);
+    expect(r.points.map((p) => p.pauses)).toEqual([1, 6, 1]);
+    expect(r.innerSteps).toHaveLength(16);
+    expect(tf.memory().numTensors).toBe(n0);
+  });
+
+  it('a measurement of a snapshot is not moved by training in between, and equals the one-shot measure bitwise', async () => {
+    const { model, key } = await markedCnn(13);
+    const b = randomBatch(11, 8);
+    const live = await LiveLandscape.create(model, copyBatch(b), { positions: positionsOf(key), seed: 1, points: 5 });
+    const once = await live.measure(model, 4);
+    const spread = live.begin(model, 4);
+    expect(await spread.advance(0)).toBeNull(); // one point
+    // "training" moves every weight meanwhile
+    for (const v of model.params.values()) tf.tidy(() => v.assign(tf.add(v, 0.05)));
+    let p = null;
+    while (p === null) p = await spread.advance(0);
+    expect(spread.progress).toEqual({ done: 10, total: 10 });
+    expect(p.pauses).toBe(10);
+    expect(p.lossKey).toEqual(once.lossKey);
+    expect(p.lossComplement).toEqual(once.lossComplement);
+    expect(p.step).toBe(4);
+    spread.dispose();
+    expect((await live.measure(model, 5)).lossKey).not.toEqual(once.lossKey);
+    live.dispose();
+    tf.dispose([b.x, b.y]);
+    model.dispose();
   });
 
   it('every = 1 gives a point before each step and one for the trained model; 0 = off builds nothing; every may change live', async () => {

@@ -5,7 +5,7 @@ import { DEFAULT_LIVE_LANDSCAPE, validateLiveLandscapeSettings } from '../../../
 
 const point = (step: number, key: number, complement: number): LiveLandscapePointData => ({
   step, alphas: [-1, 0, 1], lossKey: [2, 1, 2], lossComplement: [1.1, 1, 1.1], baseLoss: 1, baseAccuracy: 0.5,
-  sharpness: { key, complement, ratio: complement > 0 ? key / complement : key > 0 ? Infinity : NaN, radius: 1 }, ms: 3,
+  sharpness: { key, complement, ratio: complement > 0 ? key / complement : key > 0 ? Infinity : NaN, radius: 1 }, ms: 3, pauses: 1, maxPauseMs: 3,
 });
 
 describe('Landscape panel, live view state', () => {

@@ -13,7 +13,9 @@ export default [
     async run() {
       const { page, errors } = await openApp();
       await until(async () => (await badge().getAttribute('data-backend')) !== '', 180_000, 'the backend badge');
-      await fillTinyRun(page, { epochs: 2, lr: 0.01, watermark: { bits: 32, replicas: 0 } });
+      // 40 steps: enough that the pause lands mid-run however fast the backend is (4 steps did not
+      // on a quiet machine: the run ended before the pause, with no live state to read).
+      await fillTinyRun(page, { epochs: 2, lr: 0.01, train: 320, watermark: { bits: 32, replicas: 0 } });
       // The live landscape (Landscape panel) would measure slices between steps: off for this case.
       const liveEvery = page.locator('#ls-live-every');
       const liveAuto = page.locator('#ls-live-auto');
@@ -48,7 +50,7 @@ export default [
         'the paused worker state',
       );
       const k = Number(await attr(live, 'data-step'));
-      assert(k < 4, `paused at step ${k}: no step left to run`);
+      assert(k < 40, `paused at step ${k}: no step left to run`);
       assert((await attr(live, 'data-replicas')) === '0', `worker R is ${await attr(live, 'data-replicas')} before the change`);
       // Move R to 2 while paused: applies at the next step, not before.
       await page.locator('#wm-replicas').fill('2');

@@ -51,15 +51,15 @@ function asError(e: unknown, context: string): Error {
   return new Error(context ? `${context}: ${msg}` : msg);
 }
 
+/** Queue jobs too small to disturb a background backend measurement (the others stop it). */
+const LIGHT_JOBS: ReadonlySet<string> = new Set(['backend', 'models', 'selectRun', 'exportModel', 'fcwTriggers', 'uchidaLayers', '']);
+
 /**
  * The engine behind the worker boundary. Operations that touch tfjs run one at a time
  * (a promise queue), so a backend switch can never interleave with model creation;
  * pause / resume / cancel bypass the queue. Every failure is a rejected promise with a
  * clear message: the worker itself never dies on bad input.
  */
-/** Queue jobs too small to disturb a background backend measurement (the others stop it). */
-const LIGHT_JOBS: ReadonlySet<string> = new Set(['backend', 'models', 'selectRun', 'exportModel', 'fcwTriggers', 'uchidaLayers', '']);
-
 export class EngineService implements EngineApi {
   private queue: Promise<unknown> = Promise.resolve();
   /** Data loading touches no tensors: it has its own queue, so the grid appears while the backend warms up. */

@@ -3,33 +3,13 @@
  * One database, one object store: key = file name (e.g. `data_batch_1.bin`), value = ArrayBuffer.
  */
 
+import { openDatabase, transactionDone } from './idb';
+
 const DB_NAME = 'watermas-lab';
 const DB_VERSION = 1;
 const STORE = 'cifar10-files';
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('IndexedDB is not available in this browser'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, DB_VERSION);
-    req.onupgradeneeded = () => {
-      if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB: open failed'));
-    req.onblocked = () => reject(new Error('IndexedDB: open blocked by another tab'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB: transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB: transaction aborted (quota exceeded?)'));
-  });
-}
+const openDb = () => openDatabase(DB_NAME, DB_VERSION, [STORE]);
 
 /** Stores the given files (replacing everything stored before) in one transaction. */
 export async function storeFiles(files: ReadonlyMap<string, Uint8Array>): Promise<void> {
@@ -42,7 +22,7 @@ export async function storeFiles(files: ReadonlyMap<string, Uint8Array>): Promis
       // Store a tight copy: a subarray view would otherwise drag its whole parent buffer along.
       store.put(bytes.slice().buffer, name);
     }
-    await done(tx);
+    await transactionDone(tx);
   } finally {
     db.close();
   }
@@ -62,7 +42,7 @@ export async function loadFiles(): Promise<Map<string, Uint8Array>> {
     const store = tx.objectStore(STORE);
     const keysReq = store.getAllKeys();
     const valuesReq = store.getAll();
-    await done(tx);
+    await transactionDone(tx);
     const keys = keysReq.result;
     const values = valuesReq.result as unknown[];
     keys.forEach((k, i) => {
@@ -81,7 +61,7 @@ export async function clearFiles(): Promise<void> {
   try {
     const tx = db.transaction(STORE, 'readwrite');
     tx.objectStore(STORE).clear();
-    await done(tx);
+    await transactionDone(tx);
   } finally {
     db.close();
   }

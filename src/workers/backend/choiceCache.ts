@@ -4,25 +4,12 @@
  * a schema version with the dataset or runs stores. Every failure reads as "nothing cached".
  */
 import type { CachedChoice } from '../../engine/backend/start-plan';
+import { openDatabase } from '../idb';
 
 const DB_NAME = 'watermas-lab-backend';
 const STORE = 'choices';
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('IndexedDB is not available'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => {
-      if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB: open failed'));
-    req.onblocked = () => reject(new Error('IndexedDB: open blocked'));
-  });
-}
+const openDb = () => openDatabase(DB_NAME, 1, [STORE]);
 
 function isCachedChoice(v: unknown): v is CachedChoice {
   const c = v as CachedChoice | null;

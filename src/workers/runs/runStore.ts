@@ -6,10 +6,11 @@
  * block the other) with two object stores keyed by run id:
  *   records  RunRecord (small: listed at start)
  *   models   { modelJson, weights } (read only when a run is selected, exported or compared)
- * Same promise-wrapping pattern as src/workers/storage.ts.
+ * The promise wrappers are src/workers/idb.ts.
  */
 import type { RunModelFiles } from './runFile';
 import type { RunRecord } from './runsApi';
+import { openDatabase, transactionDone } from '../idb';
 
 const DB_NAME = 'watermas-lab-runs';
 const DB_VERSION = 1;
@@ -28,38 +29,14 @@ export interface RunStore {
   modelFiles(id: string): Promise<RunModelFiles | null>;
 }
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('IndexedDB is not available here'));
-      return;
-    }
-    const req = indexedDB.open(DB_NAME, DB_VERSION);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      if (!db.objectStoreNames.contains(RECORDS)) db.createObjectStore(RECORDS);
-      if (!db.objectStoreNames.contains(MODELS)) db.createObjectStore(MODELS);
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB: open failed'));
-    req.onblocked = () => reject(new Error('IndexedDB: open blocked by another tab'));
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB: transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB: transaction aborted (quota exceeded?)'));
-  });
-}
+const openDb = () => openDatabase(DB_NAME, DB_VERSION, [RECORDS, MODELS]);
 
 async function withStores<T>(mode: IDBTransactionMode, fn: (records: IDBObjectStore, models: IDBObjectStore) => () => T): Promise<T> {
   const db = await openDb();
   try {
     const tx = db.transaction([RECORDS, MODELS], mode);
     const read = fn(tx.objectStore(RECORDS), tx.objectStore(MODELS));
-    await done(tx);
+    await transactionDone(tx);
     return read();
   } finally {
     db.close();

@@ -68,17 +68,22 @@ export function App() {
     engine.sampleImages(GRID_IMAGES, 'train').then(setThumbs, (e: unknown) => setFatal(errorMessage(e)));
   }, [engine]);
 
+  // A started backend; a software GPU is measured in the background while the lab already runs
+  // on wasm, and the badge follows once that ends (`alive`: the caller still wants the result).
+  const adoptBackend = useCallback(
+    (b: BackendInfo, alive: () => boolean = () => true) => {
+      setBackend(b);
+      if (b.choice?.measuring) void engine.settledBackend().then((s) => alive() && s && setBackend(s), () => undefined);
+    },
+    [engine],
+  );
+
   // Start-up: backend ladder, then data and the model list (the worker serialises the calls).
   useEffect(() => {
     let alive = true;
     engine
       .init('auto')
-      .then((b) => {
-        if (!alive) return;
-        setBackend(b);
-        // A software GPU is measured in the background while the lab already runs on wasm.
-        if (b.choice?.measuring) void engine.settledBackend().then((s) => alive && s && setBackend(s), () => undefined);
-      })
+      .then((b) => alive && adoptBackend(b, () => alive))
       .catch((e: unknown) => alive && setFatal(`Backend: ${errorMessage(e)}`))
       .finally(() => alive && setBackendBusy(false));
     engine
@@ -96,7 +101,7 @@ export function App() {
     return () => {
       alive = false;
     };
-  }, [engine]);
+  }, [engine, adoptBackend]);
 
   const changeBackend = useCallback(
     (p: BackendPreference) => {
@@ -104,13 +109,10 @@ export function App() {
       setBackendBusy(true);
       engine
         .init(p)
-        .then((b) => {
-          setBackend(b);
-          if (b.choice?.measuring) void engine.settledBackend().then((s) => s && setBackend(s), () => undefined);
-        }, (e: unknown) => setFatal(`Backend: ${errorMessage(e)}`))
+        .then((b) => adoptBackend(b), (e: unknown) => setFatal(`Backend: ${errorMessage(e)}`))
         .finally(() => setBackendBusy(false));
     },
-    [engine],
+    [engine, adoptBackend],
   );
 
   const importTarball = useCallback(

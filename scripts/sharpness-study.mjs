@@ -11,17 +11,13 @@
 // the R = 0 twin and the marked models. Each pair is measured with `wmlab compare-sharpness`.
 // A cell whose report.json exists is skipped, so a killed run resumes where it stopped; cells are
 // written to DIR/cells/<name>/ and nothing finished is ever rewritten.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flag as flagIn, root, runWmlab } from './lib/wmlab.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const command = args[0];
-const flag = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const flag = (name, fallback) => flagIn(args, name, fallback);
 let out;
 const jobs = Number(flag('jobs', '2'));
 const data = process.env.CIFAR10_DIR ?? join(root, 'public', 'datasets', 'cifar10');
@@ -81,26 +77,7 @@ if (!STUDY) {
 const VARIANTS = STUDY.variants;
 out = flag('out', join(root, 'docs', 'experiments', 'sharpness-data', studyName));
 
-const wmlab = join(root, 'bin', 'wmlab.mjs');
-
-/** Runs `wmlab ...args`, stdout (the result JSON) to `jsonPath` atomically, stderr to a log. */
-function run(argv, jsonPath) {
-  return new Promise((resolve, reject) => {
-    const log = `${jsonPath}.log`;
-    const p = spawn(process.execPath, [wmlab, ...argv], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => {
-      writeFileSync(log, stderr);
-      if (code !== 0) return reject(new Error(`wmlab ${argv[0]} failed (${code}): ${stderr.trim().split('\n').pop()}`));
-      writeFileSync(`${jsonPath}.tmp`, stdout);
-      renameSync(`${jsonPath}.tmp`, jsonPath);
-      resolve(JSON.parse(stdout));
-    });
-  });
-}
+const run = (argv, jsonPath) => runWmlab(argv, jsonPath);
 
 const keySeed = (seed) => seed.toString(16).padStart(64, '0');
 const cellDir = (name) => join(out, 'cells', name);

@@ -13,7 +13,9 @@ import {
   DEFAULT_WATERMAS_SETTINGS,
   createWaterMASObjective,
   embedWatermark,
+  parseKeyFile,
   serializeKey,
+  toFrozenPositions,
   serializeUchidaKey,
   verifyUchida,
   verifyWatermark,
@@ -27,6 +29,7 @@ import { TRAIN_METHODS, checkMethodFlags, fcwFlags, uchidaFlags, keySeedFrom, se
 import { setupNodeBackend, type NodeBackendChoice, NODE_BACKEND_CHOICES } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
 import { readModelFile, writeModelDir } from '../modelFiles';
+import { readTrainCheckpoint, runSettings, writeTrainCheckpoint } from '../trainCheckpoint';
 
 export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAMES.join('|')} --out OUT
   [--epochs E] [--batch B] [--lr X] [--optimizer sgd|adam] [--momentum M] [--weight-decay W]
@@ -34,6 +37,7 @@ export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAME
   [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
   [--method none|watermas|uchida|fcw]
   [--init MODEL.json (start from a trained model's weights and BatchNorm statistics: embedding by fine-tuning)]
+  [--checkpoint DIR (resumable run: saved to DIR after every epoch; run the same command again to continue; none|watermas)]
   watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode ${REPLICA_MODES.join('|')}] [--rho P] [--margin M|inf]
             [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, flip off/clean, else off/batch)
             [--allocation proportional|equal]
@@ -54,6 +58,7 @@ const options = {
   triggers: { type: 'string' }, 'fcw-mode': { type: 'string' }, 'triggers-per-batch': { type: 'string' },
   'mask-fraction': { type: 'string' }, 'mask-period': { type: 'string' }, init: { type: 'string' },
   antithetic: { type: 'string' }, 'replica-bn': { type: 'string' }, allocation: { type: 'string' },
+  checkpoint: { type: 'string' },
 } as const;
 
 /** `wmlab train`: trains (optionally watermarks) a model and writes OUT/model/, OUT/report.json, OUT/key.json. */
@@ -80,6 +85,10 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   const fcwOptions = method === 'fcw' ? fcwFlags(o) : undefined;
   if (method === 'uchida') uchidaFlags(o);
   const settings = watermasSettings(method === 'watermas' ? o : {});
+  const checkpointDir = o.checkpoint;
+  if (checkpointDir !== undefined && method !== 'none' && method !== 'watermas') {
+    throw new UsageError(`--checkpoint supports --method none and watermas, not ${method}`);
+  }
 
   const backend = await setupNodeBackend(backendChoice, 'train');
   log(`backend: ${backend.name}${backend.note ? ` (${backend.note})` : ''}`);
@@ -89,10 +98,15 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
 
   const normalization = normalizationFor(dataset);
   const modelOptions = parseModelOptions(o['model-options']);
-  const model = o.init !== undefined
-    ? await initialModel(o.init, arch, modelOptions)
-    : createModel(arch, { seed, numClasses: dataset.classNames.length, ...(modelOptions ? { options: modelOptions } : {}) });
+  const run = runSettings(o);
+  const resume = checkpointDir !== undefined ? await readTrainCheckpoint(checkpointDir, run) : null;
+  const model = resume
+    ? resume.model
+    : o.init !== undefined
+      ? await initialModel(o.init, arch, modelOptions)
+      : createModel(arch, { seed, numClasses: dataset.classNames.length, ...(modelOptions ? { options: modelOptions } : {}) });
   log(`model: ${arch}, ${model.parameterCount.toLocaleString('en')} parameters${o.init !== undefined ? `, initialised from ${o.init}` : ''}`);
+  if (resume) log(`resuming from ${checkpointDir}: step ${resume.state.step}, ${resume.state.epoch} epoch${resume.state.epoch === 1 ? '' : 's'} done, ${Math.round(resume.state.seconds)} s so far`);
   try {
     let objective: Objective | undefined;
     let disposeObjective = () => {};
@@ -120,11 +134,19 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
         : { kind: 'random-bits', count: num(o.bits, 'bits', { int: true, min: 1, max: 1_000_000, default: 256 }) };
       const strength = num(o.strength, 'strength', { min: 0, max: 1, default: 0.5 });
       const allocation = oneOf(o.allocation, 'allocation', ['proportional', 'equal'] as const, 'proportional');
-      const embedded = await embedWatermark(model, { seed: keySeed, payload, strength, objective: settings, positions: { allocation } });
-      key = embedded.key;
-      frozen = embedded.frozen;
-      keyJson = serializeKey(key);
-      const wmObjective = createWaterMASObjective(model, embedded.frozen, { seed, settings });
+      if (resume) {
+        // The marks are in the saved weights already: take the key the run made, embed nothing.
+        if (resume.keyJson === undefined) throw new UsageError(`--checkpoint ${checkpointDir}: the checkpoint of a watermas run has no key.json`);
+        key = parseKeyFile(resume.keyJson);
+        frozen = toFrozenPositions(key.positions);
+        keyJson = resume.keyJson;
+      } else {
+        const embedded = await embedWatermark(model, { seed: keySeed, payload, strength, objective: settings, positions: { allocation } });
+        key = embedded.key;
+        frozen = embedded.frozen;
+        keyJson = serializeKey(key);
+      }
+      const wmObjective = createWaterMASObjective(model, frozen, { seed, settings });
       objective = wmObjective;
       disposeObjective = () => wmObjective.dispose();
       log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors (${allocation}), R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode}${settings.antithetic ? ' antithetic' : ''} bn=${settings.replicaBn} margin=${settings.margin}`);
@@ -135,10 +157,21 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
     const warmup = warmupStepsOf(schedule, epochs * stream.batchesPerEpoch);
     log(`schedule: ${scheduleName}, lr ${lr}, warm-up ${warmup} step${warmup === 1 ? '' : 's'}${warmupSteps === 'auto' ? ' (auto)' : ''}`);
     // --epochs 0 writes the freshly initialised (and, with a method, freshly marked) model: a null model.
-    const config = { epochs, lr, optimizer, momentum, weightDecay, schedule, seed, logEvery };
+    const config = { epochs, lr, optimizer, momentum, weightDecay, schedule, seed, logEvery, startStep: resume?.state.step ?? 0 };
+    const earlierSeconds = resume?.state.seconds ?? 0;
     const hooks: TrainHooks = {
       objective,
       frozen,
+      ...(resume ? { optimizerState: resume.optimizer } : {}),
+      ...(checkpointDir !== undefined
+        ? {
+            onEpochEnd: async (s, runState) => {
+              const state = { run, step: s.step, epoch: s.epoch + 1, seconds: earlierSeconds + s.seconds };
+              await writeTrainCheckpoint(checkpointDir, model, state, await runState.optimizerState(), keyJson);
+              log(`checkpoint: epoch ${s.epoch + 1}, step ${s.step} saved to ${checkpointDir}`);
+            },
+          }
+        : {}),
       onProgress: (p) =>
         log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}%${p.metrics.gap !== undefined ? ` gap ${p.metrics.gap.toFixed(4)} active ${(p.metrics.activeFraction ?? NaN).toFixed(2)}` : ''} ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
     };
@@ -173,9 +206,10 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       testAccuracy: test.accuracy,
       testLoss: test.loss,
       trainLoss: result.finalLoss,
-      imagesPerSecond: result.imagesPerSecond,
-      seconds: result.seconds,
+      imagesPerSecond: resume ? (result.steps * batchSize) / Math.max(1e-9, earlierSeconds + result.seconds) : result.imagesPerSecond,
+      seconds: earlierSeconds + result.seconds,
       status: result.status,
+      ...(resume ? { resumedFromStep: resume.state.step } : {}),
       ...(method === 'watermas' && wm
         ? {
             replicas: settings.replicas, sigma: settings.sigma, lambda: settings.lambda, replicaMode: settings.mode,

@@ -2,7 +2,7 @@ export * from './types';
 export { train, type TrainConfig, type TrainHooks, type TrainProgress, type TrainResult, type TrainStatus, type EpochSummary } from './trainer';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate';
 export { crossEntropyObjective, softmaxCrossEntropy, perSampleCrossEntropy, correctCount, type CrossEntropyOptions } from './crossEntropy';
-export { createOptimizer, type Optimizer, type OptimizerConfig, type OptimizerName } from './optimizers';
+export { createOptimizer, type Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerState } from './optimizers';
 export { AUTO_WARMUP_MAX_STEPS, AUTO_WARMUP_MIN_STEPS, SCHEDULE_NAMES, autoWarmupSteps, learningRateAt, namedSchedule, validateSchedule, warmupStepsOf, type ScheduleConfig, type ScheduleName, type ScheduleTiming, type WarmupSteps } from './schedules';
 export { RunControl, MAX_SLOW_MOTION_MS, type RunState } from './runControl';
 export { ModelCheckpoint, type CheckpointStorage } from './checkpoint';

@@ -36,7 +36,18 @@ export interface Optimizer {
   apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void;
   /** Number of updates applied so far. */
   readonly iterations: number;
+  /** A host copy of the optimizer's state (momentum / Adam moments and the update count), for resuming. */
+  exportState(): Promise<OptimizerState>;
+  /** Replaces the state with `state` (from exportState of the same model and settings); throws on any mismatch. */
+  importState(state: OptimizerState): void;
   dispose(): void;
+}
+
+/** What an optimizer carries between steps, by parameter name: SGD velocity or Adam moments. */
+export interface OptimizerState {
+  readonly optimizer: OptimizerName;
+  readonly iterations: number;
+  readonly slots: Readonly<Record<string, { readonly m?: Float32Array; readonly v?: Float32Array }>>;
 }
 
 interface Slot {
@@ -139,6 +150,44 @@ export function createOptimizer(model: Model, config: OptimizerConfig, frozen?: 
           else adamStep(s, grads.get(s.name), lr, t);
         });
       }
+    },
+    async exportState() {
+      const out: Record<string, { m?: Float32Array; v?: Float32Array }> = {};
+      for (const s of slots) {
+        out[s.name] = {
+          // A copy: a backend may hand out its own buffer.
+          ...(s.m ? { m: ((await s.m.data()) as Float32Array).slice() } : {}),
+          ...(s.v ? { v: ((await s.v.data()) as Float32Array).slice() } : {}),
+        };
+      }
+      return { optimizer: config.optimizer, iterations, slots: out };
+    },
+    importState(state) {
+      if (disposed) throw new Error('optimizer is disposed');
+      if (state.optimizer !== config.optimizer) throw new Error(`optimizer state is for ${state.optimizer}, not ${config.optimizer}`);
+      if (!(Number.isInteger(state.iterations) && state.iterations >= 0)) throw new Error(`optimizer state: bad update count ${state.iterations}`);
+      const names = Object.keys(state.slots);
+      const unknown = names.filter((n) => !slots.some((s) => s.name === n));
+      if (unknown.length > 0 || names.length !== slots.length) {
+        throw new Error(`optimizer state does not match the model (${unknown.length ? `unknown: ${unknown.slice(0, 3).join(', ')}` : `${names.length} of ${slots.length} parameters`})`);
+      }
+      // Check everything before writing anything, so a bad state changes nothing.
+      for (const s of slots) {
+        const saved = state.slots[s.name];
+        for (const [kind, slot] of [['m', s.m], ['v', s.v]] as const) {
+          const values = saved[kind];
+          if (Boolean(slot) !== Boolean(values)) throw new Error(`optimizer state: '${kind}' of ${s.name} is ${values ? 'unexpected' : 'missing'}`);
+          if (slot && values && values.length !== slot.size) throw new Error(`optimizer state: '${kind}' of ${s.name} has ${values.length} values, expected ${slot.size}`);
+        }
+      }
+      for (const s of slots) {
+        const saved = state.slots[s.name];
+        tf.tidy(() => {
+          if (s.m && saved.m) s.m.assign(tf.tensor(saved.m, s.m.shape, 'float32'));
+          if (s.v && saved.v) s.v.assign(tf.tensor(saved.v, s.v.shape, 'float32'));
+        });
+      }
+      iterations = state.iterations;
     },
     dispose() {
       if (disposed) return;

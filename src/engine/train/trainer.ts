@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../models/types';
 import { correctCount, crossEntropyObjective } from './crossEntropy';
 import { snapshotFrozen, snapshotsBitwiseEqual, validateFrozen } from './frozen';
-import { createOptimizer, type OptimizerConfig } from './optimizers';
+import { createOptimizer, type OptimizerConfig, type OptimizerState } from './optimizers';
 import { RunControl } from './runControl';
 import { ModelCheckpoint } from './checkpoint';
 import { learningRateAt, validateSchedule, type ScheduleConfig } from './schedules';
@@ -73,8 +73,13 @@ export interface TrainHooks {
   /** Pause / resume / cancel; checked between steps. */
   readonly control?: RunControl;
   onProgress?(p: TrainProgress): void | Promise<void>;
-  /** After each epoch (and after the last, partial epoch when maxSteps stops the run). */
-  onEpochEnd?(s: EpochSummary): void | Promise<void>;
+  /**
+   * After each epoch (and after the last, partial epoch when maxSteps stops the run);
+   * `run.optimizerState()` copies the optimizer's state to the host (for a resumable checkpoint).
+   */
+  onEpochEnd?(s: EpochSummary, run: { optimizerState(): Promise<OptimizerState> }): void | Promise<void>;
+  /** Resume: the optimizer state saved at config.startStep (default: a fresh optimizer). */
+  readonly optimizerState?: OptimizerState;
   /** Before each step: the place to change objective settings (UI sliders). */
   beforeStep?(ctx: StepContext): void | Promise<void>;
   /**
@@ -205,6 +210,14 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
 
   const snapshot = hooks.frozen ? await snapshotFrozen(model, hooks.frozen) : undefined;
   const optimizer = createOptimizer(model, config, hooks.frozen);
+  if (hooks.optimizerState) {
+    try {
+      optimizer.importState(hooks.optimizerState);
+    } catch (e) {
+      optimizer.dispose();
+      throw e;
+    }
+  }
   const candidate = hooks.checkpoint ? new ModelCheckpoint(hooks.checkpoint.storage) : null;
   const win = new Window();
 
@@ -369,7 +382,7 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
         loss: epochLossSteps > 0 ? epochLossSum / epochLossSteps : NaN,
         accuracy: epochSamples > 0 ? epochCorrect / epochSamples : NaN,
         seconds: activeSeconds(),
-      });
+      }, { optimizerState: () => optimizer.exportState() });
     }
   } finally {
     win.reset();

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Model } from '../engine/models/types';
 import { checkKeyAgainstModel, checkUchidaKeyAgainstModel, parseAnyKeyFile, type AnyKey } from '../engine/watermark';
 import { readModelFile } from './modelFiles';
+import { READ_LIMITS, readUntrustedText } from './readUntrusted';
 
 /**
  * Reads a model and a key of any method (WaterMAS, Uchida, FCW) and checks that they belong
@@ -9,9 +9,7 @@ import { readModelFile } from './modelFiles';
  * of classes (FCW, a black-box key).
  */
 export async function readModelAndAnyKey(modelPath: string, keyPath: string): Promise<{ model: Model; key: AnyKey }> {
-  const keyText = await readFile(keyPath, 'utf8').catch(() => {
-    throw new Error(`${keyPath}: no such key file`);
-  });
+  const keyText = await readUntrustedText(keyPath, 'key file', READ_LIMITS.json);
   const key = parseAnyKeyFile(keyText);
   const model = await readModelFile(modelPath);
   try {

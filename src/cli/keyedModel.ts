@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { checkKeyAgainstModel, parseKeyFile, type Key } from '../engine/watermark';
 import type { Model } from '../engine/models/types';
 import { readModelFile } from './modelFiles';
+import { READ_LIMITS, readUntrustedText } from './readUntrusted';
 
 /** Reads a model and its key and checks that they belong together (architecture fingerprint). */
 export async function readModelAndKey(modelPath: string, keyPath: string): Promise<{ model: Model; key: Key }> {
-  const keyText = await readFile(keyPath, 'utf8').catch(() => {
-    throw new Error(`${keyPath}: no such key file`);
-  });
+  const keyText = await readUntrustedText(keyPath, 'key file', READ_LIMITS.json);
   const key = parseKeyFile(keyText);
   const model = await readModelFile(modelPath);
   try {

@@ -1,8 +1,9 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Model } from '../engine/models/types';
 import { ModelFileError, WEIGHTS_FILE, parseModelJson, saveModel } from '../engine/io/modelFile';
 import { loadModel } from '../engine/io/loadModel';
+import { READ_LIMITS, readUntrustedFile, readUntrustedText } from './readUntrusted';
 
 /** Writes OUT/model/model.json + weights.bin. */
 export async function writeModelDir(model: Model, dir: string, metadata?: Record<string, unknown>): Promise<void> {
@@ -14,15 +15,10 @@ export async function writeModelDir(model: Model, dir: string, metadata?: Record
 
 /** Reads a model.json and the shard its manifest names (beside it). */
 export async function readModelFile(path: string): Promise<Model> {
-  const info = await stat(path).catch(() => null);
-  if (!info?.isFile()) throw new ModelFileError(path, 'no such file');
-  const json = parseModelJson(await readFile(path, 'utf8'), path);
+  const json = parseModelJson(await readUntrustedText(path, 'model.json', READ_LIMITS.json), path);
   const shardName = json.weightsManifest[0].paths[0];
   if (shardName.includes('/') || shardName.includes('\\')) throw new ModelFileError(path, `weight path "${shardName}" must be a file name beside model.json`);
   const shardPath = join(dirname(path), shardName);
-  const bytes = await readFile(shardPath).catch(() => {
-    throw new ModelFileError(shardPath, 'weight shard not found (expected beside model.json)');
-  });
-  const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return loadModel(json, data);
+  const bytes = await readUntrustedFile(shardPath, 'weight shard (expected beside model.json)', READ_LIMITS.model);
+  return loadModel(json, bytes.buffer, path); // a buffer of exactly the file's bytes
 }

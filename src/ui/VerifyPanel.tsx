@@ -1,5 +1,4 @@
 import { useCallback, useRef, useState } from 'react';
-import * as Comlink from 'comlink';
 import type { VerifyFile, VerifyOutcome } from '../workers/api';
 import { errorMessage } from './format';
 import { ExplainCard } from './lecture/ExplainCard';
@@ -15,11 +14,11 @@ interface VerifyPanelProps {
 
 const isKeyFile = (f: File): boolean => /\.json$/i.test(f.name) && /key/i.test(f.name);
 
-/** Reads the files in this tab and hands their bytes to the worker (transferred, not copied). */
+/** Hands the picked files to the worker as File handles: it checks their sizes before reading them. */
 async function checkFiles(engine: EngineHandle, files: readonly File[]): Promise<VerifyOutcome> {
-  const payload: VerifyFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.arrayBuffer() })));
+  const payload: VerifyFile[] = files.map((f) => ({ name: f.name, file: f }));
   const limits = limitsFromSearch(window.location.search);
-  return engine.checkModelFiles(Comlink.transfer(payload, payload.map((f) => f.bytes)), limits ? { limits } : {});
+  return engine.checkModelFiles(payload, limits ? { limits } : {});
 }
 
 /**

@@ -11,8 +11,8 @@ import * as Comlink from 'comlink';
 import { prepareUploadedModel, parameterCount, type UploadedRunnable } from './stressModel';
 import { runStressOn } from './stressRun';
 import type { StressApi, StressOutcome, StressPoint, StressReadiness, StressRequest } from './stressApi';
-import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verifyApi';
-import { runVerify } from './verifyRun';
+import type { VerifyBytes, VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verifyApi';
+import { readVerifyFiles, runVerify } from './verifyRun';
 
 /** What the Verify/stress side needs from the engine service (accessors: always the current state). */
 export interface StressHost {
@@ -76,15 +76,17 @@ export class StressService implements StressApi {
     this.control?.cancel();
     return this.host.exclusive('verify', async () => {
       this.forget();
-      const outcome = await runVerify(files, limits);
+      const read = await readVerifyFiles(files, limits);
+      if (!Array.isArray(read)) return read;
+      const outcome = await runVerify(read, limits);
       if (!outcome.ok) return outcome;
-      const stress = await this.prepare(files, outcome, limits);
+      const stress = await this.prepare(read, outcome, limits);
       return { ...outcome, stress };
     });
   }
 
   /** Rebuilds the verified upload as a runnable model and keeps it, or says why it cannot. */
-  private async prepare(files: readonly VerifyFile[], outcome: Extract<VerifyOutcome, { ok: true }>, limits: Partial<ImportLimits> | undefined): Promise<StressReadiness> {
+  private async prepare(files: readonly VerifyBytes[], outcome: Extract<VerifyOutcome, { ok: true }>, limits: Partial<ImportLimits> | undefined): Promise<StressReadiness> {
     const v = outcome.verification;
     if (!v) return { ready: false, reason: 'Add the key: a stress run judges the watermark with it.' };
     try {

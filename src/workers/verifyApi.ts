@@ -4,8 +4,14 @@
  */
 import type { StressReadiness } from './stressApi';
 
-/** One uploaded file as the page hands it to the worker (the buffer is transferred, not copied). */
-export interface VerifyFile {
+/**
+ * One uploaded file as the page hands it to the worker: the File itself (a handle: the worker
+ * checks its size against the limits before reading a byte), or bytes already read (transferred).
+ */
+export type VerifyFile = { readonly name: string; readonly file: Blob } | { readonly name: string; readonly bytes: ArrayBuffer };
+
+/** A VerifyFile once read. */
+export interface VerifyBytes {
   readonly name: string;
   readonly bytes: ArrayBuffer;
 }

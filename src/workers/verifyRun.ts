@@ -4,8 +4,35 @@
  * so a bad upload can never reject across the worker boundary or kill the worker.
  */
 import { checkUpload, type CheckUploadResult } from '../engine/io/checkUpload';
-import type { ImportLimits } from '../engine/io/limits';
-import type { VerifyFile, VerifyOutcome, VerifyVerdict } from './verifyApi';
+import { formatBytes, resolveLimits, type ImportLimits } from '../engine/io/limits';
+import type { VerifyBytes, VerifyFile, VerifyOutcome, VerifyVerdict } from './verifyApi';
+
+/**
+ * Reads the uploaded files after checking what they are and how large: the page hands over File
+ * handles, so nothing is read (into the page or the worker) before the sizes are known to be
+ * within the limits. Bytes already read are accepted as they are.
+ */
+export async function readVerifyFiles(files: unknown, limits?: Partial<ImportLimits>): Promise<VerifyBytes[] | Extract<VerifyOutcome, { ok: false }>> {
+  if (!Array.isArray(files) || files.length === 0) return { ok: false, error: 'No files given: drop the model file(s) and the key.', code: 'no-files' };
+  const max = resolveLimits(limits).maxTotalBytes;
+  const sizeOf = (f: VerifyFile) => ('file' in f ? f.file.size : f.bytes.byteLength);
+  for (const f of files as unknown[]) {
+    const named = typeof f === 'object' && f !== null && typeof (f as { name?: unknown }).name === 'string';
+    const content = named && ((f as { file?: unknown }).file instanceof Blob || (f as { bytes?: unknown }).bytes instanceof ArrayBuffer);
+    if (!content) return { ok: false, error: 'Each file must have a name and its contents.', code: 'bad-request' };
+  }
+  const list = files as VerifyFile[];
+  for (const f of list) {
+    if (sizeOf(f) > max) return { ok: false, error: `${f.name}: ${formatBytes(sizeOf(f))} is over the ${formatBytes(max)} limit for a model upload`, code: 'too-large' };
+  }
+  const total = list.reduce((s, f) => s + sizeOf(f), 0);
+  if (total > max) return { ok: false, error: `${list.map((f) => f.name).join(', ')}: ${formatBytes(total)} together is over the ${formatBytes(max)} limit for a model upload`, code: 'too-large' };
+  try {
+    return await Promise.all(list.map(async (f) => ({ name: f.name, bytes: 'file' in f ? await f.file.arrayBuffer() : f.bytes })));
+  } catch (e) {
+    return { ok: false, error: `The files could not be read: ${e instanceof Error ? e.message : String(e)}`, code: 'unreadable' };
+  }
+}
 
 /** Flattens checkUpload's verification into the UI's VerifyVerdict. */
 function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVerdict {
@@ -45,7 +72,7 @@ function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVer
  * SHA-256 fingerprint and, with a key, the watermark verdict. Never rejects: every problem
  * comes back as `{ ok: false, error }` naming the file. `limits` overrides the import limits.
  */
-export async function runVerify(files: readonly VerifyFile[], limits?: Partial<ImportLimits>): Promise<VerifyOutcome> {
+export async function runVerify(files: readonly VerifyBytes[], limits?: Partial<ImportLimits>): Promise<VerifyOutcome> {
   const t0 = performance.now();
   try {
     if (!Array.isArray(files) || files.length === 0) return { ok: false, error: 'No files given: drop the model file(s) and the key.', code: 'no-files' };

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { checkUpload, parseTfjsModelJson, shardBaseName, type UploadFile } from '../../engine/io';
 import { configOf, parseModelJson } from '../../engine/io/modelFile';
@@ -6,25 +5,22 @@ import { fcwTriggersFromKey, nullModelRate, triggerPValue } from '../../engine/f
 import { DEFAULT_P_THRESHOLD, parseAnyKeyFile } from '../../engine/watermark';
 import { num, parseOptions, required, UsageError } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
+import { READ_LIMITS, readUntrustedFile } from '../readUntrusted';
 
 export const VERIFY_USAGE = 'wmlab verify --model model.json|x.safetensors --key key.json [--threshold P] [--null-models N [--null-seed S]] (FCW: chance rate from N null models)';
 
-/** Reads a file or fails with a message naming it. */
-async function readNamed(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch {
-    throw new Error(`${path}: no such ${what}`);
-  }
-}
+/** Reads a file the user named, refusing what is not a regular file within the limit (naming why). */
+const readNamed = (path: string, what: string): Promise<Uint8Array> =>
+  readUntrustedFile(path, what, what === 'key file' ? READ_LIMITS.json : READ_LIMITS.model);
 
 /**
  * The model's files: a safetensors file alone, or a model.json (lab or TensorFlow.js format)
  * with the weight shards its manifest names, read from beside it.
  */
 async function modelFiles(path: string): Promise<UploadFile[]> {
-  const bytes = await readNamed(path, 'model file');
-  if (!/\.json$/i.test(path)) return [{ name: basename(path), bytes, role: 'model' }];
+  const isJson = /\.json$/i.test(path);
+  const bytes = isJson ? await readUntrustedFile(path, 'model.json', READ_LIMITS.json) : await readNamed(path, 'model file');
+  if (!isJson) return [{ name: basename(path), bytes, role: 'model' }];
   const { json } = parseTfjsModelJson(new TextDecoder().decode(bytes), path);
   const shards = [...new Set(json.weightsManifest.flatMap((g) => g.paths.map(shardBaseName)))];
   const files: UploadFile[] = [{ name: basename(path), bytes, role: 'model' }];

@@ -1,10 +1,11 @@
 import type { Model } from '../models/types';
-import { loadModel } from './loadModel';
-import { Deadline, resolveLimits, type ImportLimits } from './limits';
+import { checkModelJsonPlan, loadModel } from './loadModel';
+import { Deadline, formatBytes, resolveLimits, type ImportLimits } from './limits';
 import { MODEL_FORMAT, ModelFileError, parseModelJson } from './modelFile';
 import { modelFingerprint, type FileDigest } from './modelSha256';
 import { readSafetensorsFile } from './safetensors';
 import { decodeUtf8 } from './safeJson';
+import { PYTORCH_CHECKPOINT_ADVICE, sniffFile } from './sniff';
 import { decodeTfjsWeights, parseTfjsModelJson, shardBaseName, type NamedTensor } from './tfjsWeights';
 
 export type ImportFormat = 'safetensors' | 'watermas-lab' | 'tfjs-layers' | 'tfjs-graph';
@@ -56,15 +57,20 @@ export async function importWeights(files: readonly UploadedFile[], opts: Import
   const deadline = new Deadline(limits.timeoutMs);
   if (files.length === 0) throw new ModelFileError('(upload)', 'no model file was given');
   const total = files.reduce((s, f) => s + f.bytes.length, 0);
-  if (total > limits.maxTotalBytes) throw new ModelFileError(files.map((f) => f.name).join(', '), `model files are too large (${total} bytes, limit ${limits.maxTotalBytes})`);
+  if (total > limits.maxTotalBytes) throw new ModelFileError(files.map((f) => f.name).join(', '), `${formatBytes(total)} is over the ${formatBytes(limits.maxTotalBytes)} limit for a model upload`);
   const digest = modelFingerprint(files);
 
-  const st = files.filter((f) => isSafetensorsName(f.name));
+  // The content decides, not the name: a PyTorch pickle named model.safetensors is still a pickle.
+  const kinds = new Map(files.map((f) => [f, sniffFile(f.bytes)]));
+  for (const [f, kind] of kinds) {
+    if (kind === 'pytorch-zip' || kind === 'pickle') throw new ModelFileError(f.name, PYTORCH_CHECKPOINT_ADVICE);
+  }
+  const st = files.filter((f) => isSafetensorsName(f.name) || (kinds.get(f) === 'safetensors' && !isJsonName(f.name) && files.length === 1));
   const js = files.filter((f) => isJsonName(f.name));
   let stFile: UploadedFile | undefined;
   if (st.length > 1) throw new ModelFileError(st.map((f) => f.name).join(', '), 'give one .safetensors file (sharded safetensors are not supported)');
   if (st.length === 1) stFile = st[0];
-  else if (js.length === 0 && files.length === 1 && files[0].bytes[0] !== 0x7b) stFile = files[0]; // no extension: sniff
+  else if (js.length === 0 && files.length === 1 && kinds.get(files[0]) !== 'json') stFile = files[0]; // no known extension: read as safetensors (its reader says what is wrong)
   if (stFile) {
     const c = readSafetensorsFile(stFile.bytes, {
       file: stFile.name,
@@ -97,9 +103,10 @@ export async function importWeights(files: readonly UploadedFile[], opts: Import
   if (format === 'watermas-lab') {
     // The lab's own files are held to the stricter lab schema (architecture, one float32 shard).
     const labJson = parseModelJson(text, jsonFile.name, limits.maxJsonBytes);
+    checkModelJsonPlan(labJson, jsonFile.name);
     if (!(opts.buildModel ?? true)) return { format, tensors, skipped, ...digest };
     const shard = shards.get(shardBaseName(labJson.weightsManifest[0].paths[0]))!;
-    runnable = loadModel(labJson, shard.slice().buffer);
+    runnable = loadModel(labJson, shard.slice().buffer, jsonFile.name);
   }
   return { format, tensors, skipped, ...digest, ...(runnable ? { runnable } : {}) };
 }

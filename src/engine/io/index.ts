@@ -1,7 +1,7 @@
 /** Model import/export: the lab's model.json format, safetensors, TensorFlow.js weights, verification on tensor maps. */
 export { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, ModelFileError, modelJsonSchema, namedWeights, saveModel, parseModelJson, configOf, decodeWeights, assignWeights, type ModelJson, type ModelArtifacts } from './modelFile';
 export { loadModel } from './loadModel';
-export { DEFAULT_IMPORT_LIMITS, resolveLimits, Deadline, type ImportLimits } from './limits';
+export { DEFAULT_IMPORT_LIMITS, resolveLimits, formatBytes, Deadline, type ImportLimits } from './limits';
 export { jsonDepth, parseGuardedJson, decodeUtf8, type JsonGuards } from './safeJson';
 export { f16ToNumber, bf16ToNumber } from './halfFloat';
 export {

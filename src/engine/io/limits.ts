@@ -41,3 +41,15 @@ export class Deadline {
     if (performance.now() > this.end) throw new ModelFileError(file, `import timed out after ${(this.timeoutMs / 1000).toFixed(1)} s`);
   }
 }
+
+/** 3221225472 → "3.0 GiB"; 536870912 → "512 MiB". */
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} bytes` : `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}

@@ -51,3 +51,31 @@ export function decodeUtf8(bytes: Uint8Array, what: string, fail: (message: stri
     return fail(`${what} is not valid UTF-8 text`);
   }
 }
+
+/**
+ * The first key that appears twice in the top-level object of a JSON text, or null. JSON.parse
+ * keeps the last of duplicate keys silently, so one file could show two readers two different
+ * values; readers of untrusted files refuse them instead (as the reference safetensors reader
+ * does). Linear scan; the text is assumed to parse (call after parseGuardedJson).
+ */
+export function duplicateTopLevelKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const start = i;
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      if (depth !== 1) continue;
+      // A string at depth 1 is a key when the next non-blank character is ':'.
+      let j = i + 1;
+      while (j < text.length && /\s/.test(text[j])) j++;
+      if (text[j] !== ':') continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      if (seen.has(key)) return key;
+      seen.add(key);
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return null;
+}

@@ -1,7 +1,7 @@
 import { bf16ToNumber, f16ToNumber } from './halfFloat';
 import { Deadline, DEFAULT_IMPORT_LIMITS } from './limits';
 import { ModelFileError } from './modelFile';
-import { decodeUtf8, parseGuardedJson } from './safeJson';
+import { decodeUtf8, duplicateTopLevelKey, parseGuardedJson } from './safeJson';
 
 /**
  * safetensors, as the lab reads and writes it (https://github.com/huggingface/safetensors):
@@ -130,6 +130,8 @@ export function readSafetensorsFile(bytes: Uint8Array, opts: ReadSafetensorsOpti
   const text = decodeUtf8(bytes.subarray(8, 8 + n), 'the safetensors header', fail);
   const raw = parseGuardedJson(text, { maxBytes: maxHeader, maxDepth: opts.maxDepth ?? DEFAULT_IMPORT_LIMITS.maxJsonDepth }, 'the safetensors header', fail);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('the safetensors header must be a JSON object');
+  const duplicate = duplicateTopLevelKey(text);
+  if (duplicate !== null) fail(`tensor '${duplicate}' appears twice in the safetensors header (readers would disagree on which one is meant)`);
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
@@ -146,11 +148,18 @@ export function readSafetensorsFile(bytes: Uint8Array, opts: ReadSafetensorsOpti
     if (entries.length >= maxTensors) fail(`more than ${maxTensors} tensors`);
     entries.push(parseEntry(name, spec, dataLength, fail));
   }
+  // As the reference reader: the tensors tile the data buffer exactly, no overlaps, holes or trailing bytes.
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
-  for (let i = 1; i < sorted.length; i++) {
+  let covered = 0;
+  for (let i = 0; i < sorted.length; i++) {
     const prev = sorted[i - 1], cur = sorted[i];
-    if (cur.begin < prev.end) fail(`tensor '${cur.name}' (bytes ${cur.begin}..${cur.end}) overlaps tensor '${prev.name}' (bytes ${prev.begin}..${prev.end})`);
+    if (prev && cur.begin < prev.end) fail(`tensor '${cur.name}' (bytes ${cur.begin}..${cur.end}) overlaps tensor '${prev.name}' (bytes ${prev.begin}..${prev.end})`);
+    if (cur.begin > covered) {
+      fail(`bytes ${covered}..${cur.begin} of the data buffer belong to no tensor (a hole before '${cur.name}'; the reference safetensors reader refuses it)`);
+    }
+    covered = cur.end;
   }
+  if (covered < dataLength) fail(`${dataLength - covered} trailing bytes after the last tensor's data (the reference safetensors reader refuses them)`);
   const tensors = new Map<string, SafetensorsTensor>();
   const skipped: { name: string; dtype: string }[] = [];
   const rejectNonFinite = opts.rejectNonFinite ?? true;

@@ -1,5 +1,6 @@
 export * from './types';
-export { createModel, type CreateModelOptions } from './createModel';
+export { createModel, planModel, MAX_MODEL_VALUES, type CreateModelOptions, type ModelPlan } from './createModel';
+export { ModelTooLargeError } from './paramBuilder';
 export { ARCHITECTURES, ARCH_NAMES, isArchName, type ArchitectureInfo } from './registry';
 export { FunctionalModel, DEFAULT_BN_MOMENTUM } from './functionalModel';
 export { ParamBuilder } from './paramBuilder';

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bf16ToNumber, f16ToNumber } from '../../../src/engine/io/halfFloat';
 import { ModelFileError } from '../../../src/engine/io/modelFile';
+import { importWeights } from '../../../src/engine/io/importWeights';
 import { readSafetensors, readSafetensorsFile, writeSafetensors } from '../../../src/engine/io/safetensors';
+import { sniffFile } from '../../../src/engine/io/sniff';
 
 /** A safetensors file assembled by hand: header length bytes, ASCII header, raw data bytes. */
 function handMade(header: string, data: number[]): Uint8Array {
@@ -103,5 +105,31 @@ describe('safetensors writer', () => {
     expect(() => writeSafetensors([{ name: 'a', shape: [2], dtype: 'F32', values: new Float32Array(3) }])).toThrow('3 values for shape [2]');
     const t = { name: 'a', shape: [1], dtype: 'F32' as const, values: new Float32Array(1) };
     expect(() => writeSafetensors([t, t])).toThrow("'a' appears twice");
+  });
+});
+
+describe('file kind from the content', () => {
+  it('a safetensors file whose header length ends in byte 0x7B ("{") is read as safetensors, whatever its name', async () => {
+    // pad the header with spaces to 0x7B = 123 bytes
+    let header = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
+    header += ' '.repeat(0x7b - header.length);
+    const file = handMade(header, [0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0]);
+    expect(file[0]).toBe(0x7b);
+    expect(sniffFile(file)).toBe('safetensors');
+    for (const name of ['weights.bin', 'model']) {
+      const r = await importWeights([{ name, bytes: file }], { buildModel: false });
+      expect(r.format).toBe('safetensors');
+      expect(Array.from(r.tensors.get('w')!.values)).toEqual([1, -2]);
+    }
+  });
+
+  it('tells JSON, zip and pickle apart from safetensors', () => {
+    const text = (s: string) => new TextEncoder().encode(s);
+    expect(sniffFile(text('\ufeff  {"format": "layers-model", "weightsManifest": [{"paths": ["a"]}]}'))).toBe('json');
+    expect(sniffFile(text('PK\x03\x04rest-of-a-zip'))).toBe('pytorch-zip');
+    expect(sniffFile(new Uint8Array([0x80, 0x04, 0x95, 0, 0, 0, 0, 0, 0, 0]))).toBe('pickle');
+    expect(sniffFile(text('hello world, not a model'))).toBe('unknown');
+    // a JSON text's first 8 bytes read as a length are astronomically large: never safetensors
+    expect(sniffFile(text('{"a":   {"b": 1}}'))).toBe('json');
   });
 });

@@ -140,6 +140,27 @@ describe('"Stress it" on an uploaded model (worker side)', () => {
     const svc = new StressService(host());
     const r = await svc.check([fixture('good/model.safetensors'), fixture('good/key.json')], { limits: { maxTotalBytes: 100 } });
     expect(r).toMatchObject({ ok: false });
-    expect(!r.ok && r.error).toMatch(/model\.safetensors.*too large/);
+    expect(!r.ok && r.error).toMatch(/model\.safetensors: \d+ bytes is over the 100 bytes limit for a model upload/);
+  });
+
+  it('a File handle is sized before it is read: an oversized one is refused unread, a good one verifies', async () => {
+    const svc = new StressService(host());
+    class UnreadableBlob extends Blob {
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        throw new Error('read before the size check');
+      }
+    }
+    const big = { name: 'huge.safetensors', file: new UnreadableBlob([new Uint8Array(4096)]) };
+    const r = await svc.check([big, fixture('good/key.json')], { limits: { maxTotalBytes: 1024 } });
+    expect(r).toMatchObject({ ok: false, code: 'too-large' });
+    expect(!r.ok && r.error).toBe('huge.safetensors: 4 KiB is over the 1 KiB limit for a model upload');
+
+    const asFile = (p: string) => {
+      const f = fixture(p);
+      return { name: f.name, file: new Blob(['bytes' in f ? f.bytes : new ArrayBuffer(0)]) };
+    };
+    const ok = await svc.check([asFile('good/model.safetensors'), asFile('good/key.json')]);
+    expect(ok.ok && ok.verification?.detected).toBe(true);
+    svc.forget();
   });
 });

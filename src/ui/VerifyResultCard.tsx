@@ -1,6 +1,6 @@
 /** The Verify panel's result card: verdict, BER, p-value with its meaning, payload, per-tensor error bars, fingerprint. */
 import type { ReactNode } from 'react';
-import type { VerifyReport, VerifyTensorErrors } from '../workers/api';
+import type { VerifyReport, VerifyTensorErrors, VerifyVerdict } from '../workers/api';
 import { formatPercent } from './format';
 import { Verdict } from './Verdict';
 import { verdictOf } from './verdict';
@@ -20,6 +20,18 @@ const METHOD_LABELS = { watermas: 'WaterMAS', uchida: 'Uchida', fcw: 'function-c
 export function pValueMeaning(pValue: number, log10: number, method: 'watermas' | 'uchida' | 'fcw'): string {
   const what = method === 'fcw' ? 'classifies this many triggers as the target' : 'matches the key this well';
   return `An unrelated model ${what} with probability ${formatPValue(pValue, log10)}${log10 < -3 ? ` (about 1 in 10^${Math.floor(-log10)})` : ''}.`;
+}
+
+/**
+ * What the calibrated test took into account: an unmarked model's weights lean to one sign, so
+ * it matches a key bit with a probability other than ½ (README, "When is a mark present?").
+ */
+export function calibrationNote(c: NonNullable<VerifyVerdict['calibration']>): string {
+  const shares = c.signRates.map((s) => s.positiveFraction);
+  const lo = Math.round(100 * Math.min(...shares));
+  const hi = Math.round(100 * Math.max(...shares));
+  const range = lo === hi ? `${lo} %` : `${lo}–${hi} %`;
+  return `Calibrated for sign bias: ${range} of the unmarked weights in the marked tensors are positive, so an unrelated model matches each key bit with its own chance, not ½ (the plain ½ test would say ${formatPValue(10 ** c.uniformLog10PValue, c.uniformLog10PValue)}).`;
 }
 
 /** One horizontal bar per marked tensor: errors (erasures darker) out of its marked weights. */
@@ -85,6 +97,7 @@ export function VerifyResultCard({ report, children }: { readonly report: Verify
             </dd>
           </dl>
           <p className="verify-meaning">{pValueMeaning(v.pValue, v.log10PValue, v.method)}</p>
+          {v.calibration?.test === 'poisson-binomial' && <p className="muted small" data-testid="verify-calibration">{calibrationNote(v.calibration)}</p>}
           {v.message !== undefined && (
             <p>
               Embedded message: <q className="wm-message" data-testid="verify-message">{v.message}</q>

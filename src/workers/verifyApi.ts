@@ -47,6 +47,15 @@ export interface VerifyVerdict {
   readonly message?: string;
   /** Decoded image (WaterMAS image payloads): HWC uint8 pixels. */
   readonly image?: { readonly width: number; readonly height: number; readonly channels: number; readonly pixels: Uint8Array; readonly correlation: number };
+  /**
+   * WaterMAS sign bits judged by the calibrated test: each marked tensor's share of positive
+   * unmarked weights, and the plain binomial(n, 1/2) log10 p-value for comparison.
+   */
+  readonly calibration?: {
+    readonly test: 'poisson-binomial' | 'binomial-half';
+    readonly signRates: readonly { readonly tensor: string; readonly positiveFraction: number }[];
+    readonly uniformLog10PValue: number;
+  };
 }
 
 /** A successful check: what the files are, their fingerprint, and the verdict when a key came along. */

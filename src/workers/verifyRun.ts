@@ -47,6 +47,11 @@ function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVer
       payloadKind: r.payloadKind, decodedBits: r.decodedBits,
       ...(r.message !== undefined ? { message: r.message } : {}),
       ...(r.image ? { image: { ...r.image } } : {}),
+      calibration: {
+        test: r.calibration.test,
+        signRates: r.calibration.signRates.map((s) => ({ tensor: s.tensor, positiveFraction: s.positiveFraction })),
+        uniformLog10PValue: r.calibration.uniformLog10PValue,
+      },
     };
   }
   if (v.method === 'uchida') {

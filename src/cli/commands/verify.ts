@@ -67,6 +67,7 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
     log10PValue: r.log10PValue,
     threshold: r.threshold,
     detected: r.detected,
+    calibration: r.calibration,
     payload: r.payloadKind,
     ...(r.message !== undefined ? { message: r.message } : {}),
     ...(r.image ? { imageCorrelation: r.image.correlation } : {}),

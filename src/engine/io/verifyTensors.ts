@@ -1,3 +1,4 @@
+import { signRates } from '../watermark/calibration';
 import { shapeSize } from '../watermark/fingerprint';
 import { KeyModelMismatchError, type Key } from '../watermark/keyFile';
 import { DEFAULT_P_THRESHOLD, judgeValues, type VerifyResult } from '../watermark/verify';
@@ -51,5 +52,5 @@ export function verifyTensors(tensors: ReadonlyMap<string, NamedTensor>, key: Ke
       values[o++] = t.values[i];
     }
   }
-  return judgeValues(values, key, opts.threshold ?? DEFAULT_P_THRESHOLD);
+  return judgeValues(values, key, opts.threshold ?? DEFAULT_P_THRESHOLD, signRates(key.positions, (t) => tensors.get(t)?.values));
 }

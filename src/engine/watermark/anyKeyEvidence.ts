@@ -3,7 +3,7 @@ import { verifyFcwKey } from '../fcw/verifyKey';
 import type { ImageSet } from '../data/types';
 import type { Model } from '../models/types';
 import type { AnyKey } from './anyKey';
-import { readKeyValues } from './extract';
+import { readKeyEvidence } from './extract';
 import { verifyUchida } from './uchida';
 import { judgeValues } from './verify';
 
@@ -35,7 +35,8 @@ export interface KeyEvidenceOptions {
  */
 export async function keyEvidence(model: Model, key: AnyKey, weights: ReadonlyMap<string, tf.Tensor>, opts: KeyEvidenceOptions = {}): Promise<KeyEvidence> {
   if (key.method === 'watermas') {
-    const v = judgeValues(await readKeyValues({ params: weights as ReadonlyMap<string, tf.Variable> }, key.key), key.key, opts.threshold);
+    const { values, signRates } = await readKeyEvidence({ params: weights as ReadonlyMap<string, tf.Variable> }, key.key);
+    const v = judgeValues(values, key.key, opts.threshold, signRates);
     return { method: 'watermas', ber: v.ber, erasureRate: v.n > 0 ? v.erasures / v.n : 0, pValue: v.pValue, log10PValue: v.log10PValue, detected: v.detected };
   }
   if (key.method === 'fcw') {

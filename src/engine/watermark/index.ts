@@ -61,7 +61,8 @@ export {
 } from './settings';
 export { createKey, applyKey, embedWatermark, keyBits, type PayloadSpec, type CreateKeyOptions } from './embed';
 export { WaterMASObjective, createWaterMASObjective, objectiveFromKey, type WaterMASObjectiveOptions, type LossFn } from './objective';
-export { readKeyValues } from './extract';
+export { readKeyValues, readKeyEvidence, keyValuesFrom } from './extract';
+export { signRates, calibratedBitsPValue, poissonBinomialLowerTail, MIN_SIGN_SAMPLE, type SignRate, type CalibratedPValue } from './calibration';
 export { logGamma, logChoose, logBinomialCdfHalf, binomialPValue } from './binomial';
 export { logNormalUpperTail, logCorrelationPValue } from './normalTail';
 export {

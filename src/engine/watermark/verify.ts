@@ -1,10 +1,10 @@
 import type { Model } from '../models/types';
 import { base64ToBytes } from './base64';
 import { decodeImageValues, decodeSigns, pearson } from './codec';
-import { binomialPValue } from './binomial';
+import { calibratedBitsPValue, type SignRate } from './calibration';
 import { keyBits } from './embed';
 import { checkKeyAgainstModel, type Key } from './keyFile';
-import { readKeyValues } from './extract';
+import { readKeyEvidence } from './extract';
 import { logCorrelationPValue } from './normalTail';
 import { bitsToString, bitsToText } from './payloadBits';
 
@@ -34,8 +34,20 @@ export interface VerifyResult {
   readonly pValue: number;
   /** log10 of pValue (exact where pValue underflows to 0). */
   readonly log10PValue: number;
-  /** The binomial p-value of the sign bits (equal to pValue for bits/text). */
+  /** log10 of the calibrated p-value of the sign bits (equal to log10PValue for bits/text). */
   readonly bitsLog10PValue: number;
+  /**
+   * How the sign bits were judged (calibration.ts): 'poisson-binomial' with each marked
+   * tensor's sign rate, or 'binomial-half' when no rates were given or all are 1/2. The plain
+   * binomial(n, 1/2) log10 p-value is kept beside it for comparison.
+   */
+  readonly calibration: {
+    readonly test: 'poisson-binomial' | 'binomial-half';
+    readonly expectedErrors: number;
+    readonly exact: boolean;
+    readonly signRates: readonly SignRate[];
+    readonly uniformLog10PValue: number;
+  };
   readonly threshold: number;
   readonly detected: boolean;
   readonly perTensor: readonly TensorErrors[];
@@ -67,12 +79,16 @@ export interface VerifyOptions {
 export async function verifyWatermark(model: Model, key: Key, opts: VerifyOptions = {}): Promise<VerifyResult> {
   checkKeyAgainstModel(key, model);
   const threshold = opts.threshold ?? DEFAULT_P_THRESHOLD;
-  const values = await readKeyValues(model, key);
-  return judgeValues(values, key, threshold);
+  const { values, signRates } = await readKeyEvidence(model, key);
+  return judgeValues(values, key, threshold, signRates);
 }
 
-/** The decision from already extracted key values (exported for attacks and sweeps). */
-export function judgeValues(values: Float32Array, key: Key, threshold: number = DEFAULT_P_THRESHOLD): VerifyResult {
+/**
+ * The decision from already extracted key values (exported for attacks and sweeps). With the
+ * marked tensors' sign rates (readKeyEvidence / signRates) the sign bits are judged by the
+ * calibrated test; without, by the plain binomial(n, 1/2) test.
+ */
+export function judgeValues(values: Float32Array, key: Key, threshold: number = DEFAULT_P_THRESHOLD, signRates?: readonly SignRate[]): VerifyResult {
   const expected = keyBits(key);
   const n = values.length;
   if (expected.length !== n) throw new RangeError(`Key has ${expected.length} payload bits for ${n} values.`);
@@ -91,13 +107,22 @@ export function judgeValues(values: Float32Array, key: Key, threshold: number = 
     errors += te;
     erasures += tz;
   }
-  const bitsP = binomialPValue(errors, n);
+  const bitsP = calibratedBitsPValue(expected, key.positions, signRates, errors);
+  const uniform = calibratedBitsPValue(expected, key.positions, undefined, errors);
+  const calibrated = (signRates ?? []).some((r) => r.positiveFraction !== 0.5);
   const base = {
     n,
     errors,
     erasures,
     ber: errors / n,
     bitsLog10PValue: bitsP.log10,
+    calibration: {
+      test: calibrated ? ('poisson-binomial' as const) : ('binomial-half' as const),
+      expectedErrors: bitsP.expectedErrors,
+      exact: bitsP.exact,
+      signRates: signRates ?? [],
+      uniformLog10PValue: uniform.log10,
+    },
     threshold,
     perTensor,
     decodedBits: bitsToString(bits),

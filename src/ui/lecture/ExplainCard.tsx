@@ -108,6 +108,12 @@ const CONTENT: Record<ExplainTopic, { readonly title: string; readonly body: Rea
         <p>
           The verdict is “watermark present” when p &lt; 10<sup>−6</sup>: with 256 bits that still allows 89 errors (BER ≈ 0.35).
         </p>
+        <p>
+          “By chance” means ½ only if an unmarked weight is as often positive as negative. Trained weights lean to one sign (unmarked CNN kernels are
+          40–46 % positive) and a text payload is unbalanced (“@” is 01000000), so an unrelated model can agree with far more than half of the bits. The lab
+          therefore gives each bit its own chance of a match, from the share of positive weights among the unmarked weights of its tensor, and adds them up
+          exactly (a Poisson-binomial tail). With balanced signs this is the binomial tail above.
+        </p>
       </>
     ),
   },

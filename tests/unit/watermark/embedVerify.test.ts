@@ -55,7 +55,13 @@ describe('embedding and verification', () => {
     expect(r.erasures).toBe(0);
     expect(r.n).toBe(256);
     expect(r.detected).toBe(true);
-    expect(r.log10PValue).toBeCloseTo(-256 * Math.log10(2), 6);
+    // the plain test: 2^-256; the calibrated one: Π(1 - r_i) over the positions, r_i from each tensor's sign rate
+    expect(r.calibration.uniformLog10PValue).toBeCloseTo(-256 * Math.log10(2), 6);
+    const rate = new Map(r.calibration.signRates.map((s) => [s.tensor, s.positiveFraction]));
+    const bits = keyBits(key);
+    let log10 = 0, o = 0;
+    for (const g of key.positions) for (let j = 0; j < g.indices.length; j++, o++) log10 += Math.log10(1 - (bits[o] ? 1 - rate.get(g.tensor)! : rate.get(g.tensor)!));
+    expect(r.log10PValue).toBeCloseTo(log10, 9);
     expect(r.perTensor.reduce((s, t) => s + t.n, 0)).toBe(256);
     // the verdict survives a JSON round trip of the key
     expect((await verifyWatermark(model, parseKeyFile(serializeKey(key)))).ber).toBe(0);
@@ -77,8 +83,10 @@ describe('embedding and verification', () => {
     expect(r.erasures).toBe(2);
     expect(r.ber).toBeCloseTo(5 / 30, 12);
     expect(r.perTensor[0]).toEqual({ tensor: g.tensor, n: g.indices.length, errors: 5, erasures: 2 });
-    // P[Bin(30, .5) <= 5] = 174437 / 2^30 ≈ 1.62e-4: detected at 1e-3, not at the default 1e-6
-    expect(r.pValue).toBeCloseTo(174437 / 2 ** 30, 12);
+    // P[Bin(30, .5) <= 5] = 174437 / 2^30 ≈ 1.62e-4 (the plain test); the calibrated one is of the same order here
+    expect(10 ** r.calibration.uniformLog10PValue).toBeCloseTo(174437 / 2 ** 30, 12);
+    expect(r.pValue).toBeGreaterThan(1e-5);
+    expect(r.pValue).toBeLessThan(1e-3);
     expect(r.detected).toBe(false);
     expect((await verifyWatermark(model, key, { threshold: 1e-3 })).detected).toBe(true);
     model.dispose();

@@ -98,6 +98,18 @@ export function VerifyResultCard({ report, children }: { readonly report: Verify
           </dl>
           <p className="verify-meaning">{pValueMeaning(v.pValue, v.log10PValue, v.method)}</p>
           {v.calibration?.test === 'poisson-binomial' && <p className="muted small" data-testid="verify-calibration">{calibrationNote(v.calibration)}</p>}
+          {v.commitment && (
+            <p className="muted small" data-testid="verify-commitment">
+              {v.commitment.committed ? (
+                <>
+                  Committed key, digest <code>{v.commitment.digest.slice(0, 16)}…</code>: its positions and signs follow from its secret, so a forger would need
+                  about 10<sup>{Math.round(v.commitment.forgeryLog10Tries)}</sup> tries to match this well. Publish the digest before releasing the model.
+                </>
+              ) : (
+                <>Uncommitted key (version 1): its positions could have been picked after looking at the model, so it is forgeable evidence.</>
+              )}
+            </p>
+          )}
           {v.message !== undefined && (
             <p>
               Embedded message: <q className="wm-message" data-testid="verify-message">{v.message}</q>

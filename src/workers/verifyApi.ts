@@ -51,6 +51,8 @@ export interface VerifyVerdict {
    * WaterMAS sign bits judged by the calibrated test: each marked tensor's share of positive
    * unmarked weights, and the plain binomial(n, 1/2) log10 p-value for comparison.
    */
+  /** WaterMAS: the key's commitment (committed keys carry a digest; version-1 keys are forgeable). */
+  readonly commitment?: { readonly committed: true; readonly digest: string; readonly forgeryLog10Tries: number } | { readonly committed: false };
   readonly calibration?: {
     readonly test: 'poisson-binomial' | 'binomial-half';
     readonly signRates: readonly { readonly tensor: string; readonly positiveFraction: number }[];

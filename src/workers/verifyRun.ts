@@ -47,6 +47,7 @@ function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVer
       payloadKind: r.payloadKind, decodedBits: r.decodedBits,
       ...(r.message !== undefined ? { message: r.message } : {}),
       ...(r.image ? { image: { ...r.image } } : {}),
+      commitment: r.commitment,
       calibration: {
         test: r.calibration.test,
         signRates: r.calibration.signRates.map((s) => ({ tensor: s.tensor, positiveFraction: s.positiveFraction })),

@@ -68,6 +68,9 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
     threshold: r.threshold,
     detected: r.detected,
     calibration: r.calibration,
+    commitment: r.commitment.committed
+      ? { ...r.commitment, note: `committed key: a forger trying nonces would need about 10^${Math.round(r.commitment.forgeryLog10Tries)} tries to match this well; publish the digest before releasing the model` }
+      : { committed: false, note: 'uncommitted (version 1) key: its positions could have been chosen after looking at the model, so it is forgeable evidence' },
     payload: r.payloadKind,
     ...(r.message !== undefined ? { message: r.message } : {}),
     ...(r.image ? { imageCorrelation: r.image.correlation } : {}),

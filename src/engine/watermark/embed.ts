@@ -4,8 +4,9 @@ import type { FrozenPositions } from '../train/types';
 import { bytesToBase64, base64ToBytes } from './base64';
 import { DEFAULT_IMAGE_SCALE, DEFAULT_STRENGTH, encodeImageValues, encodeSignValues } from './codec';
 import { architectureFingerprint } from './fingerprint';
-import { KEY_FORMAT, KEY_VERSION, validateKey, type Key, type KeyPayload } from './keyFile';
-import { selectPositions, toFrozenPositions, type PositionOptions } from './keys';
+import { COMMITMENT_SCHEME, commitmentDigest, committedSeed, nonceBytes, nonceFromSeed, toHex, whiteningBits } from './commitment';
+import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, commitmentBinding, validateKey, type Key, type KeyPayload } from './keyFile';
+import { eligibleTensors, selectPositions, toFrozenPositions, type PositionOptions } from './keys';
 import { bitsFromString, bitsToString, randomBits, textToBits } from './payloadBits';
 import { DEFAULT_WATERMAS_SETTINGS, settingsToKey, validateSettings, type WaterMASSettings } from './settings';
 
@@ -40,6 +41,12 @@ export interface CreateKeyOptions {
   readonly storeSeed?: boolean;
   /** ISO time stamp (default: now). */
   readonly createdAt?: string;
+  /**
+   * Commit the key (default true; key file version 2, commitment.ts): a nonce derived from the
+   * seed, positions and whitening from the nonce and the payload, and a digest to publish. false: the version-1 key (positions straight from the seed, no
+   * whitening), kept to reproduce older keys.
+   */
+  readonly commit?: boolean;
 }
 
 function payloadFromSpec(spec: PayloadSpec, seed: Uint8Array): KeyPayload {
@@ -69,34 +76,77 @@ export function createKey(model: Pick<Model, 'paramInfo' | 'config'>, opts: Crea
   const settings = { ...DEFAULT_WATERMAS_SETTINGS, ...opts.objective };
   validateSettings(settings);
   const tensors = model.paramInfo.map((p) => ({ name: p.name, shape: [...p.shape] }));
-  const key: Key = {
+  const commit = opts.commit ?? true;
+  const codec = {
+    strength: opts.strength ?? DEFAULT_STRENGTH,
+    ...(payload.kind === 'image' ? { scale: opts.imageScale ?? DEFAULT_IMAGE_SCALE } : {}),
+  };
+  const fingerprint = architectureFingerprint(tensors);
+  let positionSeed = opts.seed;
+  let commitment: Omit<NonNullable<Key['commitment']>, 'digest'> | undefined;
+  if (commit) {
+    const nonce = nonceFromSeed(opts.seed);
+    commitment = {
+      scheme: COMMITMENT_SCHEME,
+      nonce: toHex(nonce),
+      tensors: eligibleTensors(model.paramInfo, opts.positions).map((p) => p.name),
+      allocation: opts.positions?.allocation ?? 'proportional',
+    };
+    positionSeed = committedSeed(nonce, { fingerprint, payload, strength: codec.strength, tensors: commitment.tensors, allocation: commitment.allocation });
+  }
+  const body: Pick<Key, 'format' | 'version' | 'method' | 'architecture' | 'positions' | 'payload' | 'codec'> = {
     format: KEY_FORMAT,
-    version: KEY_VERSION,
+    version: commit ? COMMITTED_KEY_VERSION : KEY_VERSION,
     method: 'watermas',
-    architecture: { arch: model.config.arch, fingerprint: architectureFingerprint(tensors), tensors },
-    positions: selectPositions(model.paramInfo, n, opts.seed, opts.positions).map((g) => ({ tensor: g.tensor, indices: [...g.indices] })),
+    architecture: { arch: model.config.arch, fingerprint, tensors },
+    positions: selectPositions(model.paramInfo, n, positionSeed, opts.positions).map((g) => ({ tensor: g.tensor, indices: [...g.indices] })),
     payload,
-    codec: {
-      strength: opts.strength ?? DEFAULT_STRENGTH,
-      ...(payload.kind === 'image' ? { scale: opts.imageScale ?? DEFAULT_IMAGE_SCALE } : {}),
-    },
+    codec,
+  };
+  const key: Key = {
+    ...body,
     objective: settingsToKey(settings),
     ...(opts.seedHint ? { seedHint: opts.seedHint } : {}),
-    ...(opts.storeSeed ? { seed: Array.from(opts.seed, (b) => b.toString(16).padStart(2, '0')).join('') } : {}),
+    ...(opts.storeSeed ? { seed: toHex(opts.seed) } : {}),
+    ...(commitment ? { commitment: { ...commitment, digest: commitmentDigest({ ...body, commitment }) } } : {}),
     createdAt: opts.createdAt ?? new Date().toISOString(),
   };
   validateKey(key);
   return key;
 }
 
-/** Payload bits in key order (for an image: the sign bits [p ≥ 128]). */
+const whiteningCache = new WeakMap<Key, Uint8Array>();
+
+/** A committed key's whitening bits (empty for an uncommitted key or an image payload). */
+export function keyWhitening(key: Key): Uint8Array {
+  if (!key.commitment || key.payload.kind === 'image') return new Uint8Array(0);
+  let w = whiteningCache.get(key);
+  if (!w) {
+    const n = key.payload.bits.length;
+    w = whiteningBits(committedSeed(nonceBytes(key.commitment.nonce), commitmentBinding(key)), n);
+    whiteningCache.set(key, w);
+  }
+  return w;
+}
+
+/** Payload bits from sign bits (undoes a committed key's whitening; the identity otherwise). */
+export function payloadBitsFromSigns(key: Key, signs: Uint8Array): Uint8Array {
+  const w = keyWhitening(key);
+  if (w.length === 0) return signs;
+  return Uint8Array.from(signs, (b, i) => b ^ w[i]);
+}
+
+/**
+ * The sign bits the key writes, in key order: the payload bits, XOR the whitening bits for a
+ * committed key (for an image: the sign bits [p ≥ 128]).
+ */
 export function keyBits(key: Key): Uint8Array {
   const p = key.payload;
   if (p.kind === 'image') {
     const px = base64ToBytes(p.pixels);
     return Uint8Array.from(px, (v) => (v >= 128 ? 1 : 0));
   }
-  return bitsFromString(p.bits);
+  return payloadBitsFromSigns(key, bitsFromString(p.bits));
 }
 
 /**

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import type { Model, ParamInfo } from '../models/types';
 import { base64ToBytes } from './base64';
+import { COMMITMENT_SCHEME, commitmentDigest, committedPositions, committedSeed, nonceBytes } from './commitment';
 import { architectureFingerprint, shapeSize } from './fingerprint';
 import { textToBits, bitsToString } from './payloadBits';
 import { REPLICA_BN_MODES, REPLICA_MODES } from './settings';
 
 export const KEY_FORMAT = 'watermas-lab-key';
 export const KEY_VERSION = 1;
+/** WaterMAS keys with a commitment (commitment.ts): positions and whitening derived from a nonce, a digest. */
+export const COMMITTED_KEY_VERSION = 2;
 
 const intNonNeg = z.number().int().nonnegative();
 
@@ -50,10 +53,24 @@ const ObjectiveChangeSchema = z.object({
   changes: ObjectiveSchema.pick({ replicas: true, sigma: true, lambda: true, mode: true, rho: true, margin: true }).partial(),
 });
 
-/** The key file, version 1. Bit k of the payload sits at the k-th position of the concatenated groups. */
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
+
+const CommitmentSchema = z.object({
+  scheme: z.literal(COMMITMENT_SCHEME),
+  nonce: hex64,
+  tensors: z.array(z.string().min(1)).min(1),
+  allocation: z.enum(['proportional', 'equal']),
+  digest: hex64,
+});
+
+/**
+ * The key file, version 1 (uncommitted) or 2 (committed: `commitment` present, positions and
+ * whitening derived from it). Bit k of the payload sits at the k-th position of the
+ * concatenated groups (for a committed key, XOR the k-th whitening bit).
+ */
 export const KeyFileSchema = z.object({
   format: z.literal(KEY_FORMAT),
-  version: z.literal(KEY_VERSION),
+  version: z.union([z.literal(KEY_VERSION), z.literal(COMMITTED_KEY_VERSION)]),
   method: z.enum(['watermas']),
   architecture: z.object({
     arch: z.string(),
@@ -87,6 +104,8 @@ export const KeyFileSchema = z.object({
     .optional(),
   /** The secret seed (hex) — only when the user explicitly asked to store it. The positions are the key. */
   seed: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Version 2: the commitment (commitment.ts); absent in version 1 ("uncommitted: forgeable"). */
+  commitment: CommitmentSchema.optional(),
   createdAt: z.string().min(1),
 });
 
@@ -114,7 +133,9 @@ export type KeyFileErrorCode =
   | 'duplicate-position'
   | 'index-out-of-range'
   | 'payload-length'
-  | 'payload-mismatch';
+  | 'payload-mismatch'
+  | 'commitment-mismatch'
+  | 'commitment-edited';
 
 /** A key file that cannot be used; `code` says which check failed. */
 export class KeyFileError extends Error {
@@ -182,10 +203,10 @@ export function parseKeyEnvelope(jsonText: string): Record<string, unknown> {
       `Not a WaterMAS Lab key file: "format" is ${JSON.stringify(obj.format)}, expected "${KEY_FORMAT}".`,
     );
   }
-  if (obj.version !== KEY_VERSION) {
+  if (obj.version !== KEY_VERSION && !(obj.version === COMMITTED_KEY_VERSION && obj.method === 'watermas')) {
     throw new KeyFileError(
       'unsupported-version',
-      `Unsupported key file version ${JSON.stringify(obj.version)}; this build reads version ${KEY_VERSION}.`,
+      `Unsupported key file version ${JSON.stringify(obj.version)}; this build reads version ${KEY_VERSION} (and ${COMMITTED_KEY_VERSION} for committed WaterMAS keys).`,
     );
   }
   return obj;
@@ -258,6 +279,42 @@ export function validateKey(key: Key): void {
       throw new KeyFileError('payload-length', `The image payload declares ${len} pixel values but holds ${px.length}.`);
     }
     if (key.codec.scale === undefined) throw new KeyFileError('invalid-schema', 'Invalid key file at codec.scale: an image payload needs a scale.');
+  }
+  validateCommitment(key, n);
+}
+
+/** The binding a committed key's seed is derived from (commitment.ts). */
+export function commitmentBinding(key: Key) {
+  const c = key.commitment!;
+  return { fingerprint: key.architecture.fingerprint, payload: key.payload, strength: key.codec.strength, tensors: c.tensors, allocation: c.allocation };
+}
+
+/**
+ * A version-2 key must carry a commitment (and only it may): its positions must be the ones
+ * its nonce and payload give, and its digest the one of its content, else the key was forged
+ * or edited after it was made.
+ */
+function validateCommitment(key: Key, n: number): void {
+  const c = key.commitment;
+  if ((key.version === COMMITTED_KEY_VERSION) !== Boolean(c)) {
+    throw new KeyFileError('invalid-schema', c ? 'A key with a commitment must be version 2.' : 'A version 2 key must have a commitment.');
+  }
+  if (!c) return;
+  const unknown = c.tensors.find((t) => !key.architecture.tensors.some((a) => a.name === t));
+  if (unknown) throw new KeyFileError('unknown-tensor', `The commitment names tensor '${unknown}', which the architecture does not declare.`);
+  const expected = committedPositions(key.architecture.tensors, c, n, committedSeed(nonceBytes(c.nonce), commitmentBinding(key)));
+  const same =
+    expected.length === key.positions.length &&
+    expected.every((g, i) => g.tensor === key.positions[i].tensor && g.indices.length === key.positions[i].indices.length && g.indices.every((x, j) => x === key.positions[i].indices[j]));
+  if (!same) {
+    throw new KeyFileError(
+      'commitment-mismatch',
+      'The key\'s positions do not follow from its commitment (nonce, payload, strength and tensors): the key was edited or forged, and it proves nothing.',
+    );
+  }
+  const digest = commitmentDigest(key);
+  if (digest !== c.digest) {
+    throw new KeyFileError('commitment-edited', `The key was edited after it was made: its content hashes to ${digest.slice(0, 16)}…, not to the committed digest ${c.digest.slice(0, 16)}….`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Model } from '../models/types';
 import { base64ToBytes } from './base64';
 import { decodeImageValues, decodeSigns, pearson } from './codec';
 import { calibratedBitsPValue, type SignRate } from './calibration';
-import { keyBits } from './embed';
+import { keyBits, payloadBitsFromSigns } from './embed';
 import { checkKeyAgainstModel, type Key } from './keyFile';
 import { readKeyEvidence } from './extract';
 import { logCorrelationPValue } from './normalTail';
@@ -51,8 +51,14 @@ export interface VerifyResult {
   readonly threshold: number;
   readonly detected: boolean;
   readonly perTensor: readonly TensorErrors[];
-  /** Decoded sign bits as '0'/'1'. */
+  /** Decoded payload bits as '0'/'1' (the signs, with a committed key's whitening undone). */
   readonly decodedBits: string;
+  /**
+   * Whether the key is committed (commitment.ts) and what a forger would face: with a committed
+   * key, matching this well by trying nonces takes about 10^forgeryLog10Tries tries; an
+   * uncommitted (version 1) key could have been chosen after looking at the model.
+   */
+  readonly commitment: { readonly committed: true; readonly digest: string; readonly forgeryLog10Tries: number } | { readonly committed: false };
   /** Decoded text (text payloads). */
   readonly message?: string;
   /** Decoded image and its correlation with the original (image payloads). */
@@ -125,7 +131,8 @@ export function judgeValues(values: Float32Array, key: Key, threshold: number = 
     },
     threshold,
     perTensor,
-    decodedBits: bitsToString(bits),
+    decodedBits: bitsToString(payloadBitsFromSigns(key, bits)),
+    commitment: key.commitment ? { committed: true as const, digest: key.commitment.digest, forgeryLog10Tries: Math.max(0, -bitsP.log10) } : { committed: false as const },
   };
   const p = key.payload;
   if (p.kind === 'image') {
@@ -149,7 +156,7 @@ export function judgeValues(values: Float32Array, key: Key, threshold: number = 
     pValue: bitsP.p,
     log10PValue: bitsP.log10,
     detected: bitsP.p < threshold,
-    ...(p.kind === 'text' ? { message: bitsToText(bits) } : {}),
+    ...(p.kind === 'text' ? { message: bitsToText(payloadBitsFromSigns(key, bits)) } : {}),
   };
 }
 

@@ -128,10 +128,15 @@ describe('embedding and verification', () => {
   it('re-applying a stored key reproduces the bits on a fresh model (applyKey)', async () => {
     const a = smallCnn(5);
     const key = createKey(a, { seed, payload: { kind: 'bits', bits: '1100101011110000' } });
-    expect(Array.from(keyBits(key)).join('')).toBe('1100101011110000');
+    // a committed key writes the payload XOR its whitening; verification undoes it
+    expect(Array.from(keyBits(key)).join('')).not.toBe('1100101011110000');
+    const plain = createKey(a, { seed, payload: { kind: 'bits', bits: '1100101011110000' }, commit: false });
+    expect(Array.from(keyBits(plain)).join('')).toBe('1100101011110000');
     const frozen = await applyKey(a, key);
     expect([...frozen.values()].reduce((s, v) => s + v.length, 0)).toBe(16);
-    expect((await verifyWatermark(a, key)).ber).toBe(0);
+    const v = await verifyWatermark(a, key);
+    expect(v.ber).toBe(0);
+    expect(v.decodedBits).toBe('1100101011110000');
     a.dispose();
   });
 

@@ -80,7 +80,7 @@ describe('key file', () => {
     expectKeyError('{"format": ', 'not-json', /not valid JSON/);
     expectKeyError('[1,2]', 'wrong-format', /JSON object/);
     expectKeyError(mutate((k) => (k.format = 'something-else' as never)), 'wrong-format', /Not a WaterMAS Lab key file.*something-else/);
-    expectKeyError(mutate((k) => (k.version = 2 as never)), 'unsupported-version', /version 2.*reads version 1/);
+    expectKeyError(mutate((k) => (k.version = 3 as never)), 'unsupported-version', /version 3.*reads version 1/);
     expectKeyError(mutate((k) => (k.positions[0].indices[0] = -1)), 'invalid-schema', /positions\.0\.indices\.0/);
     expectKeyError(mutate((k) => delete (k as Partial<Key>).payload), 'invalid-schema', /payload/);
     expectKeyError(

@@ -13,7 +13,7 @@ import type { Model } from '../../../src/engine/models/types';
 import { RunControl, evaluate, train } from '../../../src/engine/train';
 import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
-import { createUchidaKey, embedWatermark, judgeValues, readKeyValues, verifyUchida, type AnyKey } from '../../../src/engine/watermark';
+import { createUchidaKey, embedWatermark, judgeValues, readKeyEvidence, verifyUchida, type AnyKey } from '../../../src/engine/watermark';
 import { UchidaObjective } from '../../../src/engine/watermark/uchidaObjective';
 import type { AttackPoint } from '../../../src/workers/analysisApi';
 import { AnalysisService } from '../../../src/workers/analysisService';
@@ -133,7 +133,8 @@ describe('attack sweeps on keys of any method', () => {
       model, attack: 'noise', strengths, attackOptions: { seed: 1, positions: key.positions, interceptMode: 'flip' },
       measure: async (weights) => {
         const acc = await evaluate(model, evalBatches(test, 16, normalization), { overrides: weights });
-        const v = judgeValues(await readKeyValues({ params: weights as ReadonlyMap<string, tf.Variable> }, key), key);
+        const { values, signRates } = await readKeyEvidence({ params: weights as ReadonlyMap<string, tf.Variable> }, key);
+        const v = judgeValues(values, key, undefined, signRates);
         return { accuracy: acc.accuracy, ber: v.ber, pValue: v.pValue, log10PValue: v.log10PValue, detected: v.detected };
       },
     });

@@ -71,7 +71,7 @@ describe('watermarked training run (worker)', () => {
 
       const w = await session.report(model, result.frozenUnchanged ?? false);
       expect(w).toMatchObject({ payloadKind: 'text', bits: 72, errors: 0, ber: 0, detected: true, frozenUnchanged: true, message: '© WM Lab', seedSource: 'random' });
-      expect(w.log10PValue).toBeCloseTo(-72 * Math.log10(2), 6);
+      expect(w.log10PValue).toBeLessThan(-15); // 0 errors in 72 bits: 2^-72 under the plain test, of that order calibrated (calibration.test.ts)
       expect(w.perTensor.reduce((s, t) => s + t.n, 0)).toBe(72);
 
       const key = parseKeyFile(exportKeyText(session.key));

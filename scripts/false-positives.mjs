@@ -7,7 +7,7 @@
 // N unmarked models (default 24: cnn width 16, 2 epochs on 4,000 CIFAR-10 images, seeds 1..N)
 // are each verified against keys they never carried: WaterMAS keys with random bits, a short
 // text and 250 × '@' (2,000 bits, 12.5 % ones), Uchida keys with random bits and 250 × '@', and
-// an FCW key. The keys are made by `wmlab train --epochs 0` on a model of the same architecture
+// an FCW key (judged against 1 / classes, and against decoys of its recipe). The keys are made by `wmlab train --epochs 0` on a model of the same architecture
 // (seed 1000), so they fit the null models. Each verdict records the p-value of the lab's test
 // and, for WaterMAS, the plain binomial(n, 1/2) p-value beside it (report.calibration).
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -33,6 +33,12 @@ export const KEYS = {
   fcw: ['--method', 'fcw'],
 };
 
+/** Each key verified as it is; the FCW key also against 300 decoys of its recipe (engine/fcw/decoys.ts). */
+const VERIFICATIONS = [
+  ...Object.keys(KEYS).map((name) => ({ name, key: name, extra: [] })),
+  { name: 'fcw-decoys', key: 'fcw', extra: ['--decoys', '300', '--data', data] },
+];
+
 async function step(dir, argv, result) {
   if (existsSync(join(dir, result))) return;
   mkdirSync(dir, { recursive: true });
@@ -50,8 +56,8 @@ async function run() {
   for (let seed = 1; seed <= count; seed++) {
     const dir = join(work, 'null', `s${seed}`);
     await step(dir, ['train', '--data', data, '--out', dir, ...MODEL, ...NULL_TRAINING, '--seed', String(seed)], 'report.json');
-    for (const name of Object.keys(KEYS)) {
-      await step(dir, ['verify', '--model', join(dir, 'model', 'model.json'), '--key', join(work, 'keys', name, 'key.json')], `verify-${name}.json`);
+    for (const { name, key, extra } of VERIFICATIONS) {
+      await step(dir, ['verify', '--model', join(dir, 'model', 'model.json'), '--key', join(work, 'keys', key, 'key.json'), ...extra], `verify-${name}.json`);
     }
   }
 }
@@ -67,7 +73,7 @@ function report() {
     '| key | bits | detected (lab test) | smallest p (lab test) | detected (plain binomial ½) | smallest p (plain) | BER range | positive share of unmarked weights |',
     '|---|---|---|---|---|---|---|---|',
   ];
-  for (const name of Object.keys(KEYS)) {
+  for (const { name } of VERIFICATIONS) {
     const rs = seeds.map((s) => read(join(nullDir, s, `verify-${name}.json`))).filter(Boolean);
     if (rs.length === 0) continue;
     const detected = rs.filter((r) => r.detected).length;

@@ -1,13 +1,17 @@
 import { basename, dirname, join } from 'node:path';
 import { checkUpload, parseTfjsModelJson, shardBaseName, type UploadFile } from '../../engine/io';
 import { configOf, parseModelJson } from '../../engine/io/modelFile';
-import { fcwTriggersFromKey, nullModelRate, triggerPValue } from '../../engine/fcw';
+import { fcwTriggersFromKey, nullModelRate, triggerPValue, verifyFcwKey } from '../../engine/fcw';
+import { loadDataset } from '../nodeData';
+import { readModelFile } from '../modelFiles';
 import { DEFAULT_P_THRESHOLD, parseAnyKeyFile } from '../../engine/watermark';
 import { num, parseOptions, required, UsageError } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
 import { READ_LIMITS, readUntrustedFile } from '../readUntrusted';
 
-export const VERIFY_USAGE = 'wmlab verify --model model.json|x.safetensors --key key.json [--threshold P] [--null-models N [--null-seed S]] (FCW: chance rate from N null models)';
+export const VERIFY_USAGE = `wmlab verify --model model.json|x.safetensors --key key.json [--threshold P]
+  FCW: [--decoys N --data DIR|synthetic (judge the triggers against N decoys made by the key's recipe on this model: a Fisher exact test)]
+       [--null-models N [--null-seed S]] (chance rate from N fresh null models)`;
 
 /** Reads a file the user named, refusing what is not a regular file within the limit (naming why). */
 const readNamed = (path: string, what: string): Promise<Uint8Array> =>
@@ -32,7 +36,11 @@ async function modelFiles(path: string): Promise<UploadFile[]> {
 export async function verifyCommand(argv: string[]): Promise<Record<string, unknown>> {
   const o = parseOptions(argv, {
     model: { type: 'string' }, key: { type: 'string' }, threshold: { type: 'string' }, 'null-models': { type: 'string' }, 'null-seed': { type: 'string' },
+    decoys: { type: 'string' }, data: { type: 'string' },
   });
+  const decoys = o.decoys === undefined ? undefined : num(o.decoys, 'decoys', { int: true, min: 10, max: 100_000, default: 300 });
+  if (decoys !== undefined && o.data === undefined) throw new UsageError('--decoys needs --data (the decoys are fused from the training set)');
+  if (decoys !== undefined && o['null-models'] !== undefined) throw new UsageError('give --decoys or --null-models, not both');
   const modelPath = required(o.model, 'model');
   const keyPath = required(o.key, 'key');
   const threshold = num(o.threshold, 'threshold', { min: 0, max: 1, default: DEFAULT_P_THRESHOLD });
@@ -47,9 +55,11 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
   if (!v) throw new Error(`${keyPath}: not read as a key`);
   const common = { format: checked.format, sha256: checked.sha256, method: v.method };
   if (nullModels !== undefined && v.method !== 'fcw') throw new UsageError(`--null-models measures the chance rate of FCW triggers; this is a ${v.method} key`);
+  if (decoys !== undefined && v.method !== 'fcw') throw new UsageError(`--decoys calibrates FCW triggers; this is a ${v.method} key`);
   if (v.method === 'uchida') return { ...common, ...v.result };
   if (v.method === 'fcw') {
     const r = { ...v.result, predictions: Array.from(v.result.predictions) };
+    if (decoys !== undefined) return { ...common, ...r, ...(await decoyCheck(modelPath, key.bytes, o.data!, decoys, threshold)) };
     if (nullModels === undefined) {
       const k = parseAnyKeyFile(new TextDecoder().decode(key.bytes));
       return { ...common, ...r, chanceRateSource: k.method === 'fcw' && k.key.chanceRate !== undefined ? 'key' : '1/classes' };
@@ -76,6 +86,20 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
     ...(r.image ? { imageCorrelation: r.image.correlation } : {}),
     perTensor: r.perTensor,
   };
+}
+
+/** `--decoys N`: the FCW verdict against decoys fused by the key's recipe from the training set, on this model. */
+async function decoyCheck(modelPath: string, keyBytes: Uint8Array, data: string, count: number, threshold: number) {
+  const key = parseAnyKeyFile(new TextDecoder().decode(keyBytes));
+  if (key.method !== 'fcw') throw new Error('not an FCW key');
+  const dataset = await loadDataset({ data });
+  const model = await readModelFile(modelPath);
+  try {
+    const r = await verifyFcwKey(model, key.key, { threshold, trainSet: dataset.train, decoys: { set: dataset.train, count } });
+    return { chanceRate: r.chanceRate, chanceRateSource: 'decoys', pValue: r.pValue, log10PValue: r.log10PValue, detected: r.detected, decoys: r.decoys };
+  } finally {
+    model.dispose();
+  }
 }
 
 /**

@@ -28,4 +28,5 @@ export {
   type CreateFcwKeyOptions,
 } from './keyFile';
 export { verifyFcwKey, type FcwKeyVerifyOptions } from './verifyKey';
+export { decoyImages, decoyVerdict, logFisherUpperTail, DEFAULT_DECOYS, type DecoyOptions } from './decoys';
 export { nullModelRate, type NullModelOptions, type NullModelRate } from './nullModels';

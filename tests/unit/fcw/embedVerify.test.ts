@@ -9,6 +9,10 @@ import { downsample2x2 } from '../../../src/engine/fcw/fusion';
 import { trainFcw } from '../../../src/engine/fcw/embed';
 import { generateTriggers } from '../../../src/engine/fcw/triggers';
 import { measureNullRate, triggerAccuracy, verifyFcw } from '../../../src/engine/fcw/verify';
+import { decoyImages, logFisherUpperTail } from '../../../src/engine/fcw/decoys';
+import { createFcwKey } from '../../../src/engine/fcw/keyFile';
+import { verifyFcwKey } from '../../../src/engine/fcw/verifyKey';
+import { logChoose } from '../../../src/engine/watermark/binomial';
 import { createModel } from '../../../src/engine/models';
 import { train, type TrainConfig } from '../../../src/engine/train';
 
@@ -66,4 +70,40 @@ describe('FCW embedding and verification', () => {
     marked.dispose();
     nullModel.dispose();
   }, 120_000);
+
+  it('decoys made by the key\'s recipe: an FCW model sends every fused image to t, so its triggers are no key-specific evidence', async () => {
+    const key = createFcwKey(trig, { numClasses: 10, normalization: norm, createdAt: '2026-12-06T00:00:00Z' });
+    const decoys = decoyImages(key, { set: data, count: 60 });
+    expect(decoys.count).toBe(60);
+    expect(Array.from(decoys.labels).every((l) => l === trig.target)).toBe(true);
+    const per = 8 * 8 * 3;
+    for (let k = 0; k < trig.images.count; k++) {
+      // no decoy is one of the key's triggers
+      const t = trig.images.images.subarray(k * per, (k + 1) * per);
+      for (let d = 0; d < decoys.count; d++) expect(decoys.images.subarray(d * per, (d + 1) * per).every((v, i) => v === t[i])).toBe(false);
+    }
+    const marked = smallCnn(1);
+    await trainFcw(marked, stream(), config, { triggers: trig, normalization: norm, seed: 3, perBatch: 10 });
+    const plain = await verifyFcwKey(marked, key);
+    const m = await verifyFcwKey(marked, key, { decoys: { set: data, count: 60 } });
+    // the plain test (chance 1/10) calls it marked; but the model learnt "fused image -> t", not these
+    // 30 images: decoys of the same recipe hit as often, so the evidence does not single out this key
+    expect(plain.detected).toBe(true);
+    expect(m.hits).toBe(30);
+    expect(m.decoys!.hits / m.decoys!.n).toBeGreaterThan(0.8);
+    expect(m.detected).toBe(false);
+    expect(m.chanceRate).toBeCloseTo((m.decoys!.hits + 1) / (m.decoys!.n + 2), 12);
+    const unmarked = smallCnn(2);
+    await train(unmarked, stream(), config);
+    expect((await verifyFcwKey(unmarked, key, { decoys: { set: data, count: 60 } })).detected).toBe(false);
+    marked.dispose();
+    unmarked.dispose();
+  }, 120_000);
+
+  it('the Fisher tail matches the hypergeometric sum', () => {
+    // 5 of 6 triggers and 1 of 6 decoys hit: P[X >= 5], X ~ Hypergeom(12, 6, 6)
+    const exact = [5, 6].reduce((s, x) => s + Math.exp(logChoose(6, x) + logChoose(6, 6 - x) - logChoose(12, 6)), 0);
+    expect(Math.exp(logFisherUpperTail(5, 6, 1, 6))).toBeCloseTo(exact, 12);
+    expect(logFisherUpperTail(0, 6, 3, 6)).toBe(0);
+  });
 });

@@ -6,11 +6,13 @@ import { ATTACK_USAGE, attackCommand } from './commands/attack';
 import { LANDSCAPE_USAGE, landscapeCommand } from './commands/landscape';
 import { COMPARE_SHARPNESS_USAGE, compareSharpnessCommand } from './commands/compareSharpness';
 import { SWEEP_USAGE, sweepCommand } from './commands/sweep';
+import { EXPORT_USAGE, exportCommand } from './commands/export';
 
 const USAGE = `wmlab: WaterMAS Lab on the command line (same engine as the browser lab)
 
   ${TRAIN_USAGE.split('\n').join('\n  ')}
-  ${VERIFY_USAGE}
+  ${VERIFY_USAGE.split('\n').join('\n  ')}
+  ${EXPORT_USAGE.split('\n').join('\n  ')}
   ${ATTACK_USAGE.split('\n').join('\n  ')}
   ${LANDSCAPE_USAGE.split('\n').join('\n  ')}
   ${COMPARE_SHARPNESS_USAGE.split('\n').join('\n  ')}
@@ -32,7 +34,7 @@ const processIo: CliIo = {
 /** Each command's usage, for `wmlab COMMAND --help`. */
 const COMMAND_USAGE: Readonly<Record<string, string>> = {
   train: TRAIN_USAGE, verify: VERIFY_USAGE, attack: ATTACK_USAGE, landscape: LANDSCAPE_USAGE,
-  'compare-sharpness': COMPARE_SHARPNESS_USAGE, sweep: SWEEP_USAGE, data: DATA_USAGE,
+  'compare-sharpness': COMPARE_SHARPNESS_USAGE, sweep: SWEEP_USAGE, data: DATA_USAGE, export: EXPORT_USAGE,
 };
 
 /** Runs one wmlab command; returns the process exit code (0 ok, 1 failure, 2 bad arguments). */
@@ -51,6 +53,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         break;
       case 'verify':
         result = await verifyCommand(rest);
+        break;
+      case 'export':
+        result = await exportCommand(rest);
         break;
       case 'attack':
         result = await attackCommand(rest, log);

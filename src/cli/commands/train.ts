@@ -29,6 +29,7 @@ import { TRAIN_METHODS, checkMethodFlags, fcwFlags, uchidaFlags, keySeedFrom, se
 import { setupNodeBackend, type NodeBackendChoice, NODE_BACKEND_CHOICES } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
 import { readModelFile, writeModelDir } from '../modelFiles';
+import { exportSafetensors } from '../../engine/io/exportSafetensors';
 import { readTrainCheckpoint, runSettings, writeTrainCheckpoint } from '../trainCheckpoint';
 
 export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAMES.join('|')} --out OUT
@@ -37,6 +38,7 @@ export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAME
   [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
   [--method none|watermas|uchida|fcw]
   [--init MODEL.json (start from a trained model's weights and BatchNorm statistics: embedding by fine-tuning)]
+  writes OUT/model/ (model.json + weights.bin), OUT/model.safetensors, OUT/report.json and OUT/key.json
   [--checkpoint DIR (resumable run: saved to DIR after every epoch; run the same command again to continue; none|watermas)]
   watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode ${REPLICA_MODES.join('|')}] [--rho P] [--margin M|inf]
             [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, flip off/clean, else off/batch)
@@ -185,6 +187,8 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
     const uv = uchida ? await verifyUchida(model, uchida.key) : undefined;
     const fv = fcw ? await verifyFcwKey(model, fcw.key) : undefined;
     await writeModelDir(model, join(out, 'model'), { arch, dataset: dataset.name, method });
+    // the same weights as one safetensors file in the lab's layout (`wmlab export --layout pytorch` for PyTorch's)
+    await writeFile(join(out, 'model.safetensors'), await exportSafetensors(model, { dataset: dataset.name, method }));
     if (keyJson) await writeFile(join(out, 'key.json'), keyJson);
     const report = {
       model: arch,

@@ -53,7 +53,7 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
   if ('error' in checked) throw new Error(checked.error);
   const v = checked.verification;
   if (!v) throw new Error(`${keyPath}: not read as a key`);
-  const common = { format: checked.format, sha256: checked.sha256, method: v.method };
+  const common = { format: checked.format, layout: checked.layout, sha256: checked.sha256, method: v.method };
   if (nullModels !== undefined && v.method !== 'fcw') throw new UsageError(`--null-models measures the chance rate of FCW triggers; this is a ${v.method} key`);
   if (decoys !== undefined && v.method !== 'fcw') throw new UsageError(`--decoys calibrates FCW triggers; this is a ${v.method} key`);
   if (v.method === 'uchida') return { ...common, ...v.result };

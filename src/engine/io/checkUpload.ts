@@ -1,4 +1,5 @@
 import { parseAnyKeyFile } from '../watermark/anyKey';
+import { looksLikePytorch } from './pytorchLayout';
 import { KeyFileError, KeyModelMismatchError } from '../watermark/keyFile';
 import { checkUchidaKeyAgainstModel, verifyUchida, type UchidaVerifyResult } from '../watermark/uchida';
 import { verifyFcwKey } from '../fcw/verifyKey';
@@ -31,6 +32,8 @@ export interface CheckUploadResult {
   readonly skipped: readonly { readonly name: string; readonly dtype: string }[];
   /** True when the upload is the lab's format (a model can be rebuilt, e.g. for the attack sweep). */
   readonly runnable: boolean;
+  /** Tensor naming read: the lab's ('conv1/kernel') or a PyTorch state_dict's ('conv1.weight', docs/pytorch.md). */
+  readonly layout: 'lab' | 'pytorch';
   /** Present when a key was uploaded. */
   readonly verification?:
     | { readonly method: 'watermas'; readonly keyFile: string; readonly result: VerifyResult }
@@ -80,6 +83,7 @@ async function checkUploadOrThrow(files: readonly UploadFile[], opts: CheckUploa
     tensors: [...imported.tensors].map(([name, t]) => ({ name, shape: t.shape })),
     skipped: imported.skipped,
     runnable: imported.format === 'watermas-lab',
+    layout: looksLikePytorch(imported.tensors.keys()) ? ('pytorch' as const) : ('lab' as const),
   };
   if (!key || !keyFile) {
     imported.runnable?.dispose();

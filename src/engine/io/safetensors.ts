@@ -33,12 +33,10 @@ export interface SafetensorsTensor {
   readonly values: Float32Array;
 }
 
-export interface SafetensorsInput {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly dtype: 'F32';
-  readonly values: Float32Array;
-}
+export type SafetensorsInput =
+  | { readonly name: string; readonly shape: readonly number[]; readonly dtype: 'F32'; readonly values: Float32Array }
+  /** Integer counters (PyTorch's BatchNorm `num_batches_tracked`). */
+  | { readonly name: string; readonly shape: readonly number[]; readonly dtype: 'I64'; readonly values: BigInt64Array };
 
 export interface ReadSafetensorsOptions {
   /** File name used in error messages. */
@@ -69,7 +67,7 @@ const SKIPPED_BYTES: Record<string, number> = { I64: 8, U64: 8, I32: 4, U32: 4, 
 const MAX_RANK = 8;
 
 /**
- * Serialises float32 tensors as a safetensors file (tensors in the given order, contiguous,
+ * Serialises float32 (and int64) tensors as a safetensors file (tensors in the given order, contiguous,
  * header padded with spaces to 8 bytes). Names must be unique and non-empty.
  */
 export function writeSafetensors(tensors: readonly SafetensorsInput[], metadata?: Record<string, string>): Uint8Array {
@@ -81,8 +79,9 @@ export function writeSafetensors(tensors: readonly SafetensorsInput[], metadata?
     if (t.name in header) throw new Error(`Tensor '${t.name}' appears twice.`);
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (size !== t.values.length) throw new Error(`Tensor '${t.name}' has ${t.values.length} values for shape [${t.shape.join(', ')}].`);
-    header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + 4 * size] };
-    offset += 4 * size;
+    const width = t.dtype === 'F32' ? 4 : 8;
+    header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + width * size] };
+    offset += width * size;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 8) * 8;
@@ -97,7 +96,8 @@ export function writeSafetensors(tensors: readonly SafetensorsInput[], metadata?
   out.set(json, 8);
   let o = 8 + json.length;
   for (const t of tensors) {
-    for (let i = 0; i < t.values.length; i++, o += 4) view.setFloat32(o, t.values[i], true);
+    if (t.dtype === 'F32') for (let i = 0; i < t.values.length; i++, o += 4) view.setFloat32(o, t.values[i], true);
+    else for (let i = 0; i < t.values.length; i++, o += 8) view.setBigInt64(o, t.values[i], true);
   }
   return out;
 }

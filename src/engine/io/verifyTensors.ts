@@ -2,6 +2,7 @@ import { signRates } from '../watermark/calibration';
 import { shapeSize } from '../watermark/fingerprint';
 import { KeyModelMismatchError, type Key } from '../watermark/keyFile';
 import { DEFAULT_P_THRESHOLD, judgeValues, type VerifyResult } from '../watermark/verify';
+import { labTensorsFromPytorch, looksLikePytorch } from './pytorchLayout';
 import type { NamedTensor } from './tfjsWeights';
 
 export interface VerifyTensorsOptions {
@@ -21,8 +22,18 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
  * buffers) are allowed. Values are read at the key's flat indices (row-major, see
  * safetensors.ts for the layout) and judged by the watermark module's judgeValues.
  */
-export function verifyTensors(tensors: ReadonlyMap<string, NamedTensor>, key: Key, opts: VerifyTensorsOptions = {}): VerifyResult {
+export function verifyTensors(given: ReadonlyMap<string, NamedTensor>, key: Key, opts: VerifyTensorsOptions = {}): VerifyResult {
   const where = opts.file ? ` in ${opts.file}` : '';
+  let tensors = given;
+  if (looksLikePytorch(given.keys())) {
+    // A PyTorch state_dict: the key's tensors renamed and permuted back to the lab's layout (pytorchLayout.ts).
+    try {
+      tensors = labTensorsFromPytorch(given, key.architecture.tensors);
+    } catch (e) {
+      const first = key.architecture.tensors[0]?.name ?? '';
+      throw new KeyModelMismatchError(first, `This key was made for architecture '${key.architecture.arch}' and does not fit this PyTorch state_dict: ${(e as Error).message}${where} (names and layouts: docs/pytorch.md).`);
+    }
+  }
   for (const t of key.architecture.tensors) {
     const got = tensors.get(t.name);
     if (!got) {

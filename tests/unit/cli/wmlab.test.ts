@@ -24,7 +24,18 @@ describe('wmlab CLI', () => {
     expect(report).toMatchObject({ model: 'cnn', backend: 'cpu', method: 'watermas', replicas: 1, ber: 0, frozenUnchanged: true, detected: true, message: '© My Lab 2026', trainImages: 64 });
     expect(typeof report.testAccuracy).toBe('number');
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toEqual(report);
-    for (const f of ['model/model.json', 'model/weights.bin', 'key.json']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['model/model.json', 'model/weights.bin', 'model.safetensors', 'key.json']) expect(existsSync(join(out, f))).toBe(true);
+    // the safetensors beside it, and a PyTorch-layout export, verify with the same key
+    for (const [file, layout] of [[join(out, 'model.safetensors'), 'lab'], [join(out, 'torch.safetensors'), 'pytorch']] as const) {
+      if (layout === 'pytorch') {
+        const e = await wmlab('export', '--model', join(out, 'model', 'model.json'), '--out', file, '--layout', 'pytorch');
+        expect(e.code, e.err).toBe(0);
+        expect(e.json()).toMatchObject({ layout: 'pytorch', arch: 'cnn' });
+      }
+      const s = await wmlab('verify', '--model', file, '--key', join(out, 'key.json'));
+      expect(s.code, s.err).toBe(0);
+      expect(s.json()).toMatchObject({ format: 'safetensors', layout, ber: 0, detected: true, message: '© My Lab 2026' });
+    }
 
     const v = await wmlab('verify', '--model', join(out, 'model', 'model.json'), '--key', join(out, 'key.json'));
     expect(v.code, v.err).toBe(0);
@@ -40,7 +51,7 @@ describe('wmlab CLI', () => {
   });
 
   it('answers --help on every command with its usage', async () => {
-    for (const command of ['train', 'verify', 'attack', 'landscape', 'compare-sharpness', 'sweep', 'data']) {
+    for (const command of ['train', 'verify', 'export', 'attack', 'landscape', 'compare-sharpness', 'sweep', 'data']) {
       for (const flag of ['--help', '-h']) {
         const r = await wmlab(command, flag);
         expect(r.code, `${command} ${flag}`).toBe(0);

@@ -31,6 +31,9 @@ export default [
           const sha = (await page.getByTestId('verify-sha256').textContent())?.trim();
           const want = createHash('sha256').update(await readFile(join(good, 'model.safetensors'))).digest('hex');
           assert(sha === want, `${round}: SHA-256 ${sha}, expected ${want} (sha256sum of model.safetensors)`);
+          // the fixture key is version 1: the card says it is forgeable evidence
+          const commitment = await page.getByTestId('verify-commitment').textContent();
+          assert(/Uncommitted key \(version 1\).*forgeable/.test(commitment ?? ''), `${round}: commitment line "${commitment}"`);
           return sha;
         };
         const sha = await expectGood('first good pair');

@@ -63,6 +63,7 @@ function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVer
       pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold,
       perTensor: [], payloadKind: r.message !== undefined ? 'text' : 'bits', decodedBits: r.decodedBits,
       ...(r.message !== undefined ? { message: r.message } : {}),
+      commitment: r.commitment,
     };
   }
   const r = v.result;

@@ -6,7 +6,8 @@ import type { Model, ParamInfo, ParamOverrides } from '../models/types';
 import { binomialPValue } from './binomial';
 import { decodeSigns } from './codec';
 import { architectureFingerprint, shapeSize } from './fingerprint';
-import { KEY_FORMAT, KEY_VERSION, KeyFileError, KeyModelMismatchError, parseKeyEnvelope, schemaError } from './keyFile';
+import { canonicalJson, nonceFromSeed } from './commitment';
+import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, KeyModelMismatchError, parseKeyEnvelope, schemaError } from './keyFile';
 import { bitsFromString, bitsToString, bitsToText, randomBits, textToBits } from './payloadBits';
 import { SeedStream } from './seedStream';
 import { DEFAULT_P_THRESHOLD, type VerifyOptions } from './verify';
@@ -22,14 +23,22 @@ import { DEFAULT_P_THRESHOLD, type VerifyOptions } from './verify';
  * secret): matrixSeed = HMAC-SHA256(key seed, "watermas-lab/uchida-matrix-seed/v1"), then
  * SeedStream(matrixSeed, UCHIDA_MATRIX_LABEL) → Box–Muller pairs from two 32-bit words each,
  * u = (word + 0.5) / 2^32, rounded to float32, row-major.
+ *
+ * Committed keys (version 2, as for WaterMAS, commitment.ts): the matrix seed is instead
+ * HMAC-SHA256(nonce, UCHIDA_COMMIT_SCHEME || canonical JSON of {fingerprint, layer, payload,
+ * rows, cols}), nonce = HMAC(key seed, …nonce/v1), and `commitment.digest` is the SHA-256 of the
+ * canonical key. Without it a forger holding an unmarked model picks any matrix and declares
+ * b = sign(X·w) of that model as "the payload" (BER 0); with it, the matrix follows from the
+ * payload, so the forger needs b = sign(X(b)·w), a 2^-T chance per try.
  */
+export const UCHIDA_COMMIT_SCHEME = 'watermas-lab/uchida-commit/v1';
 export const UCHIDA_DEFAULT_BITS = 256;
 export const UCHIDA_DEFAULT_LAMBDA = 0.01;
 export const UCHIDA_MATRIX_LABEL = 'watermas-lab/uchida-matrix/v1';
 
 export const UchidaKeySchema = z.object({
   format: z.literal(KEY_FORMAT),
-  version: z.literal(KEY_VERSION),
+  version: z.union([z.literal(KEY_VERSION), z.literal(COMMITTED_KEY_VERSION)]),
   method: z.literal('uchida'),
   architecture: z.object({
     arch: z.string(),
@@ -49,6 +58,14 @@ export const UchidaKeySchema = z.object({
     z.object({ kind: z.literal('text'), text: z.string().min(1), bits: z.string().regex(/^[01]+$/) }),
   ]),
   objective: z.object({ lambda: z.number().nonnegative() }),
+  /** Version 2: the nonce the matrix seed is derived from, and the digest of the key. */
+  commitment: z
+    .object({
+      scheme: z.literal(UCHIDA_COMMIT_SCHEME),
+      nonce: z.string().regex(/^[0-9a-f]{64}$/),
+      digest: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
   createdAt: z.string().min(1),
 });
 
@@ -76,6 +93,21 @@ export interface CreateUchidaKeyOptions {
   readonly layer?: string;
   readonly lambda?: number;
   readonly createdAt?: string;
+  /** Commit the key (default true, version 2): the matrix follows from the nonce and the payload. */
+  readonly commit?: boolean;
+}
+
+/** The matrix seed of a committed key: bound to the payload, the layer and the architecture. */
+function committedMatrixSeed(nonce: Uint8Array, key: Pick<UchidaKey, 'architecture' | 'layer' | 'payload'> & { matrix: { rows: number; cols: number } }): string {
+  const binding = { fingerprint: key.architecture.fingerprint, layer: key.layer, payload: key.payload, rows: key.matrix.rows, cols: key.matrix.cols };
+  return bytesToHex(hmac(sha256, nonce, utf8ToBytes(`${UCHIDA_COMMIT_SCHEME}\n${canonicalJson(binding)}`)));
+}
+
+/** SHA-256 (hex) of everything that fixes an Uchida mark (not the objective or the timestamp). */
+export function uchidaDigest(key: UchidaKey): string {
+  const { digest: _digest, ...commitment } = key.commitment ?? { digest: '' };
+  const canonical = canonicalJson({ format: key.format, version: key.version, method: key.method, fingerprint: key.architecture.fingerprint, layer: key.layer, matrix: key.matrix, payload: key.payload, commitment });
+  return bytesToHex(sha256(utf8ToBytes(canonical)));
 }
 
 /** Builds an Uchida key (layer, seeded projection matrix, payload bits). */
@@ -89,22 +121,29 @@ export function createUchidaKey(model: Pick<Model, 'paramInfo' | 'config'>, opts
   const info = model.paramInfo.find((p) => p.name === layer);
   if (!info || info.shape.length !== 4) throw new Error(`Uchida layer '${layer}' is not a 4-D conv kernel of this model.`);
   const tensors = model.paramInfo.map((p) => ({ name: p.name, shape: [...p.shape] }));
+  const commit = opts.commit ?? true;
+  const architecture = { arch: model.config.arch, fingerprint: architectureFingerprint(tensors), tensors };
+  const nonce = nonceFromSeed(opts.seed);
+  const shape = { rows: T, cols: projectedLength(info.shape) };
   const key: UchidaKey = {
     format: KEY_FORMAT,
-    version: KEY_VERSION,
+    version: commit ? COMMITTED_KEY_VERSION : KEY_VERSION,
     method: 'uchida',
-    architecture: { arch: model.config.arch, fingerprint: architectureFingerprint(tensors), tensors },
+    architecture,
     layer,
     matrix: {
       kind: 'seeded-normal',
-      seed: bytesToHex(hmac(sha256, opts.seed, utf8ToBytes('watermas-lab/uchida-matrix-seed/v1'))),
-      rows: T,
-      cols: projectedLength(info.shape),
+      seed: commit
+        ? committedMatrixSeed(nonce, { architecture, layer, payload, matrix: shape })
+        : bytesToHex(hmac(sha256, opts.seed, utf8ToBytes('watermas-lab/uchida-matrix-seed/v1'))),
+      ...shape,
     },
     payload,
     objective: { lambda: opts.lambda ?? UCHIDA_DEFAULT_LAMBDA },
     createdAt: opts.createdAt ?? new Date().toISOString(),
   };
+  if (commit) key.commitment = { scheme: UCHIDA_COMMIT_SCHEME, nonce: bytesToHex(nonce), digest: '' };
+  if (key.commitment) key.commitment.digest = uchidaDigest(key);
   validateUchidaKey(key);
   return key;
 }
@@ -140,6 +179,17 @@ export function validateUchidaKey(key: UchidaKey): void {
   }
   if (key.payload.kind === 'text' && bitsToString(textToBits(key.payload.text)) !== key.payload.bits) {
     throw new KeyFileError('payload-mismatch', 'The text payload bits are not the UTF-8 encoding of its text.');
+  }
+  const c = key.commitment;
+  if ((key.version === COMMITTED_KEY_VERSION) !== Boolean(c)) {
+    throw new KeyFileError('invalid-schema', c ? 'A key with a commitment must be version 2.' : 'A version 2 key must have a commitment.');
+  }
+  if (c) {
+    if (committedMatrixSeed(hexToBytes(c.nonce), key) !== key.matrix.seed) {
+      throw new KeyFileError('commitment-mismatch', 'The key\'s matrix does not follow from its commitment (nonce, payload, layer): the key was edited or forged, and it proves nothing.');
+    }
+    const digest = uchidaDigest(key);
+    if (digest !== c.digest) throw new KeyFileError('commitment-edited', `The key was edited after it was made: its content hashes to ${digest.slice(0, 16)}…, not to the committed digest ${c.digest.slice(0, 16)}….`);
   }
 }
 
@@ -182,6 +232,8 @@ export interface UchidaVerifyResult {
   readonly detected: boolean;
   readonly decodedBits: string;
   readonly message?: string;
+  /** As for WaterMAS keys: a committed key's digest and the forger's work (about 1/p tries), or uncommitted. */
+  readonly commitment: { readonly committed: true; readonly digest: string; readonly forgeryLog10Tries: number } | { readonly committed: false };
 }
 
 export interface UchidaVerifyOptions extends VerifyOptions {
@@ -234,5 +286,6 @@ export async function verifyUchida(model: Pick<Model, 'params' | 'paramInfo' | '
     detected: p.p < threshold,
     decodedBits: bitsToString(bits),
     ...(key.payload.kind === 'text' ? { message: bitsToText(bits) } : {}),
+    commitment: key.commitment ? { committed: true, digest: key.commitment.digest, forgeryLog10Tries: Math.max(0, -p.log10) } : { committed: false },
   };
 }

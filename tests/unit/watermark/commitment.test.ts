@@ -8,6 +8,8 @@ import { KeyFileError, parseKeyFile, serializeKey, type Key } from '../../../src
 import { textToBits } from '../../../src/engine/watermark/payloadBits';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
 import { verifyWatermark } from '../../../src/engine/watermark/verify';
+import { createUchidaKey, parseUchidaKeyFile, serializeUchidaKey, uchidaDigest, uchidaMatrix, verifyUchida, type UchidaKey } from '../../../src/engine/watermark/uchida';
+import { createModel } from '../../../src/engine/models';
 import { createTinyModel } from './tinyModel';
 
 beforeAll(async () => {
@@ -117,3 +119,38 @@ describe('committed keys (version 2)', () => {
     m.dispose();
   });
 });
+
+describe('committed Uchida keys', () => {
+  it('bind the matrix to the payload: the ambiguity attack (declare b = sign(X·w) of an unmarked model) is refused; as a version-1 key it "verifies"', async () => {
+    const unmarked = createModel('cnn', { seed: 12, options: { width: 4, hidden: 8 } });
+    const key = createUchidaKey(unmarked, { seed: seedFromHex('77'.repeat(32)), payload: { kind: 'random-bits', count: 32 } });
+    expect(key.version).toBe(2);
+    expect(parseUchidaKeyFile(serializeUchidaKey(key))).toEqual(key);
+    expect((await verifyUchida(unmarked, key)).detected).toBe(false);
+    // the forger reads the unmarked model's projection and declares it the payload
+    const X = uchidaMatrix(key);
+    const W = (await unmarked.params.get(key.layer)!.data()) as Float32Array;
+    const out = unmarked.paramInfo.find((p) => p.name === key.layer)!.shape[3];
+    const M = key.matrix.cols;
+    const w = Float32Array.from({ length: M }, (_, i) => {
+      let s = 0;
+      for (let o = 0; o < out; o++) s += W[i * out + o];
+      return s / out;
+    });
+    let bits = '';
+    for (let t = 0; t < key.matrix.rows; t++) {
+      let s = 0;
+      for (let i = 0; i < M; i++) s += X[t * M + i] * w[i];
+      bits += s > 0 ? '1' : '0';
+    }
+    const forged = { ...key, payload: { kind: 'bits' as const, bits } } as UchidaKey;
+    forged.commitment = { ...key.commitment!, digest: uchidaDigest(forged) };
+    expect(() => parseUchidaKeyFile(JSON.stringify(forged))).toThrow(/matrix does not follow from its commitment/);
+    const v1 = { ...forged, version: 1 } as UchidaKey;
+    delete (v1 as Partial<UchidaKey>).commitment;
+    const r = await verifyUchida(unmarked, parseUchidaKeyFile(JSON.stringify(v1)));
+    expect(r).toMatchObject({ ber: 0, detected: true, commitment: { committed: false } });
+    unmarked.dispose();
+  });
+});
+

@@ -2,7 +2,7 @@
 // False-positive rates of the verdict on unmarked trained models, from `wmlab` commands only.
 //
 //   CIFAR10_DIR=… node scripts/false-positives.mjs run    [--work DIR] [--models N]   trains and verifies (resumable)
-//   node scripts/false-positives.mjs report [--work DIR]                            the table (Markdown)
+//   node scripts/false-positives.mjs report [--work DIR] [--jsonl FILE]             the table (Markdown); FILE: one line per verdict
 //
 // N unmarked models (default 24: cnn width 16, 2 epochs on 4,000 CIFAR-10 images, seeds 1..N)
 // are each verified against keys they never carried: WaterMAS keys with random bits, a short
@@ -10,7 +10,7 @@
 // an FCW key (judged against 1 / classes, and against decoys of its recipe). The keys are made by `wmlab train --epochs 0` on a model of the same architecture
 // (seed 1000), so they fit the null models. Each verdict records the p-value of the lab's test
 // and, for WaterMAS, the plain binomial(n, 1/2) p-value beside it (report.calibration).
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { flag, root, runWmlab } from './lib/wmlab.mjs';
 
@@ -88,6 +88,22 @@ function report() {
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
+  const jsonl = flag(args, 'jsonl');
+  if (jsonl) {
+    const rows = [];
+    for (const s of seeds) {
+      for (const { name } of VERIFICATIONS) {
+        const r = read(join(nullDir, s, `verify-${name}.json`));
+        if (!r) continue;
+        rows.push({
+          model: s, testAccuracy: read(join(nullDir, s, 'report.json')).testAccuracy, key: name, method: r.method, bits: r.bits ?? r.n,
+          ber: r.ber ?? null, hits: r.hits ?? null, log10PValue: r.log10PValue, detected: r.detected,
+          plainLog10PValue: r.calibration?.uniformLog10PValue ?? null, decoys: r.decoys ?? null,
+        });
+      }
+    }
+    writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  }
 }
 
 if (command === 'run') await run();

@@ -4,14 +4,19 @@ import { configOf, parseModelJson } from '../../engine/io/modelFile';
 import { fcwTriggersFromKey, nullModelRate, triggerPValue, verifyFcwKey } from '../../engine/fcw';
 import { loadDataset } from '../nodeData';
 import { readModelFile } from '../modelFiles';
-import { DEFAULT_P_THRESHOLD, parseAnyKeyFile } from '../../engine/watermark';
+import { DEFAULT_P_THRESHOLD, parseAnyKeyFile, verifyUchida, verifyWatermark } from '../../engine/watermark';
+import { createModel } from '../../engine/models';
+import type { ModelConfig } from '../../engine/models/types';
+import { hashSeed } from '../../engine/random/rng';
 import { num, parseOptions, required, UsageError } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
 import { READ_LIMITS, readUntrustedFile } from '../readUntrusted';
 
 export const VERIFY_USAGE = `wmlab verify --model model.json|x.safetensors --key key.json [--threshold P]
   FCW: [--decoys N --data DIR|synthetic (judge the triggers against N decoys made by the key's recipe on this model: a Fisher exact test)]
-       [--null-models N [--null-seed S]] (chance rate from N fresh null models)`;
+       [--null-models N [--null-seed S]] (chance rate from N fresh null models)
+  any method: [--null-model-files A.json,B.json,...] (trained unmarked models: the verdict on each, the empirical false-positive rate)
+  WaterMAS, Uchida: [--null-models N [--null-seed S]] (the same on N freshly initialised models of the architecture)`;
 
 /** Reads a file the user named, refusing what is not a regular file within the limit (naming why). */
 const readNamed = (path: string, what: string): Promise<Uint8Array> =>
@@ -36,6 +41,7 @@ async function modelFiles(path: string): Promise<UploadFile[]> {
 export async function verifyCommand(argv: string[]): Promise<Record<string, unknown>> {
   const o = parseOptions(argv, {
     model: { type: 'string' }, key: { type: 'string' }, threshold: { type: 'string' }, 'null-models': { type: 'string' }, 'null-seed': { type: 'string' },
+    'null-model-files': { type: 'string' },
     decoys: { type: 'string' }, data: { type: 'string' },
   });
   const decoys = o.decoys === undefined ? undefined : num(o.decoys, 'decoys', { int: true, min: 10, max: 100_000, default: 300 });
@@ -54,12 +60,19 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
   const v = checked.verification;
   if (!v) throw new Error(`${keyPath}: not read as a key`);
   const common = { format: checked.format, layout: checked.layout, sha256: checked.sha256, method: v.method };
-  if (nullModels !== undefined && v.method !== 'fcw') throw new UsageError(`--null-models measures the chance rate of FCW triggers; this is a ${v.method} key`);
   if (decoys !== undefined && v.method !== 'fcw') throw new UsageError(`--decoys calibrates FCW triggers; this is a ${v.method} key`);
-  if (v.method === 'uchida') return { ...common, ...v.result };
+  const nullFiles = o['null-model-files']?.split(',').filter((f) => f.length > 0);
+  const falsePositives =
+    nullFiles !== undefined
+      ? { nullModels: await nullFilesReport(nullFiles, key, threshold) }
+      : nullModels !== undefined && v.method !== 'fcw'
+        ? { nullModels: await freshNullReport(modelPath, checked.metadata, key, threshold, nullModels, nullSeed) }
+        : {};
+  if (v.method === 'uchida') return { ...common, ...v.result, ...falsePositives };
   if (v.method === 'fcw') {
     const r = { ...v.result, predictions: Array.from(v.result.predictions) };
-    if (decoys !== undefined) return { ...common, ...r, ...(await decoyCheck(modelPath, key.bytes, o.data!, decoys, threshold)) };
+    if (decoys !== undefined) return { ...common, ...r, ...(await decoyCheck(modelPath, key.bytes, o.data!, decoys, threshold)), ...falsePositives };
+    if (nullFiles !== undefined) return { ...common, ...r, ...falsePositives };
     if (nullModels === undefined) {
       const k = parseAnyKeyFile(new TextDecoder().decode(key.bytes));
       return { ...common, ...r, chanceRateSource: k.method === 'fcw' && k.key.chanceRate !== undefined ? 'key' : '1/classes' };
@@ -85,7 +98,64 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
     ...(r.message !== undefined ? { message: r.message } : {}),
     ...(r.image ? { imageCorrelation: r.image.correlation } : {}),
     perTensor: r.perTensor,
+    ...falsePositives,
   };
+}
+
+interface NullVerdict {
+  readonly model: string;
+  readonly detected: boolean;
+  readonly log10PValue: number;
+}
+
+/** The verdicts on null models: how often the key is "detected" where it was never embedded, next to the nominal rate. */
+function nullSummary(source: 'files' | 'fresh', verdicts: readonly NullVerdict[], threshold: number) {
+  const falsePositives = verdicts.filter((v) => v.detected).length;
+  return {
+    source,
+    count: verdicts.length,
+    falsePositives,
+    falsePositiveRate: falsePositives / verdicts.length,
+    nominalRate: threshold,
+    smallestLog10PValue: Math.min(...verdicts.map((v) => v.log10PValue)),
+    verdicts,
+  };
+}
+
+/** `--null-model-files`: the key checked on each given (trained, unmarked) model, through the same pipeline. */
+async function nullFilesReport(paths: readonly string[], key: UploadFile, threshold: number) {
+  const verdicts: NullVerdict[] = [];
+  for (const path of paths) {
+    const c = await checkUpload([...(await modelFiles(path)), key], { threshold });
+    if ('error' in c) throw new Error(`null model ${path}: ${c.error}`);
+    if (!c.verification) throw new Error(`null model ${path}: the key was not read`);
+    verdicts.push({ model: path, detected: c.verification.result.detected, log10PValue: c.verification.result.log10PValue });
+  }
+  return nullSummary('files', verdicts, threshold);
+}
+
+/** `--null-models N` for WaterMAS and Uchida: the key checked on N freshly initialised models of the architecture. */
+async function freshNullReport(modelPath: string, metadata: Record<string, string> | undefined, key: UploadFile, threshold: number, count: number, seed: number) {
+  const config = /\.json$/i.test(modelPath)
+    ? configOf(parseModelJson(new TextDecoder().decode(await readNamed(modelPath, 'model file')), modelPath))
+    : metadata?.config
+      ? (JSON.parse(metadata.config) as ModelConfig)
+      : null;
+  if (!config) throw new UsageError('--null-models needs the architecture and its options: give the lab\'s model.json or a lab safetensors export (or use --null-model-files)');
+  const anyKey = parseAnyKeyFile(new TextDecoder().decode(key.bytes));
+  const verdicts: NullVerdict[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = hashSeed(seed, `verify/null/${i}`);
+    const m = createModel(config.arch, { seed: s, numClasses: config.numClasses, inputShape: config.inputShape, ...(config.options ? { options: config.options } : {}) });
+    try {
+      const r = anyKey.method === 'watermas' ? await verifyWatermark(m, anyKey.key, { threshold }) : anyKey.method === 'uchida' ? await verifyUchida(m, anyKey.key, { threshold }) : null;
+      if (!r) throw new UsageError('fresh null models judge WaterMAS and Uchida keys; an FCW key uses --null-models for its chance rate');
+      verdicts.push({ model: `fresh seed ${s}`, detected: r.detected, log10PValue: r.log10PValue });
+    } finally {
+      m.dispose();
+    }
+  }
+  return nullSummary('fresh', verdicts, threshold);
 }
 
 /** `--decoys N`: the FCW verdict against decoys fused by the key's recipe from the training set, on this model. */

@@ -34,6 +34,8 @@ export interface CheckUploadResult {
   readonly runnable: boolean;
   /** Tensor naming read: the lab's ('conv1/kernel') or a PyTorch state_dict's ('conv1.weight', docs/pytorch.md). */
   readonly layout: 'lab' | 'pytorch';
+  /** safetensors `__metadata__` (a lab export records its ModelConfig as `config`). */
+  readonly metadata?: Record<string, string>;
   /** Present when a key was uploaded. */
   readonly verification?:
     | { readonly method: 'watermas'; readonly keyFile: string; readonly result: VerifyResult }
@@ -84,6 +86,7 @@ async function checkUploadOrThrow(files: readonly UploadFile[], opts: CheckUploa
     skipped: imported.skipped,
     runnable: imported.format === 'watermas-lab',
     layout: looksLikePytorch(imported.tensors.keys()) ? ('pytorch' as const) : ('lab' as const),
+    ...(imported.metadata ? { metadata: imported.metadata } : {}),
   };
   if (!key || !keyFile) {
     imported.runnable?.dispose();

@@ -49,7 +49,7 @@ describe('wmlab verify --null-models (FCW)', () => {
     expect(again.json().nullModels).toEqual(nm);
   }, 120_000);
 
-  it('rejects bad counts, a null seed alone, and null models for a white-box key', async () => {
+  it('rejects bad counts and a null seed alone; a white-box key gets its false-positive rate on fresh models', async () => {
     const model = join(fcw, 'model', 'model.json'), key = join(fcw, 'key.json');
     const zero = await wmlab('verify', '--model', model, '--key', key, '--null-models', '0');
     expect(zero.code).toBe(2);
@@ -60,8 +60,31 @@ describe('wmlab verify --null-models (FCW)', () => {
     const u = join(dir, 'uchida');
     const t = await wmlab('train', ...tiny, '--epochs', '0', '--method', 'uchida', '--bits', '16', '--out', u);
     expect(t.code, t.err).toBe(0);
+    // a white-box key: --null-models checks it on fresh models of the architecture (the false-positive rate)
     const w = await wmlab('verify', '--model', join(u, 'model', 'model.json'), '--key', join(u, 'key.json'), '--null-models', '2');
-    expect(w.code).toBe(2);
-    expect(w.err).toMatch(/--null-models measures the chance rate of FCW triggers; this is a uchida key/);
+    expect(w.code, w.err).toBe(0);
+    expect(w.json().nullModels).toMatchObject({ source: 'fresh', count: 2, nominalRate: 1e-6 });
   }, 120_000);
+});
+
+describe('wmlab verify: the false-positive rate on null models, for every method', () => {
+  it('WaterMAS: --null-model-files (trained, unmarked) and --null-models (fresh) report the verdict on each and the rate next to the nominal one', async () => {
+    const wm = join(dir, 'wm');
+    const nulls = [join(dir, 'null-a'), join(dir, 'null-b')];
+    expect((await wmlab('train', ...tiny, '--method', 'watermas', '--replicas', '0', '--bits', '64', '--key-seed', '12'.repeat(32), '--out', wm)).code).toBe(0);
+    for (const [i, out] of nulls.entries()) expect((await wmlab('train', ...tiny, '--seed', String(20 + i), '--out', out)).code).toBe(0);
+    const model = join(wm, 'model', 'model.json'), key = join(wm, 'key.json');
+    const files = await wmlab('verify', '--model', model, '--key', key, '--null-model-files', nulls.map((n) => join(n, 'model', 'model.json')).join(','));
+    expect(files.code, files.err).toBe(0);
+    const r = files.json() as { detected: boolean; nullModels: { source: string; count: number; falsePositives: number; nominalRate: number; verdicts: { model: string; detected: boolean }[] } };
+    expect(r.detected).toBe(true); // the marked model itself
+    expect(r.nullModels).toMatchObject({ source: 'files', count: 2, falsePositives: 0, falsePositiveRate: 0, nominalRate: 1e-6 });
+    expect(r.nullModels.verdicts.map((v) => v.model)).toEqual(nulls.map((n) => join(n, 'model', 'model.json')));
+    // a loose threshold makes the same null models false positives: the report can show them
+    const loose = await wmlab('verify', '--model', model, '--key', key, '--threshold', '0.99', '--null-models', '3');
+    expect(loose.code, loose.err).toBe(0);
+    const l = loose.json() as { nullModels: { source: string; count: number; falsePositives: number } };
+    expect(l.nullModels).toMatchObject({ source: 'fresh', count: 3 });
+    expect(l.nullModels.falsePositives).toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -2,7 +2,7 @@
 
     /usr/bin/python3 scripts/pytorch/lab_models.py MODEL.safetensors INPUT.f32 N OUT.f32
 
-loads a lab model exported with `wmlab export --layout pytorch` into `LabCnn`, runs it in eval
+loads a lab model exported with `wmlab export --layout pytorch` into `LabCnn` or `LabResNet`, runs it in eval
 mode on N normalised NHWC float32 images (INPUT.f32, little-endian) and writes the logits.
 Only the standard library, numpy and torch are needed (the safetensors reader is below).
 """
@@ -67,15 +67,84 @@ class LabCnn(nn.Module):
         return self.head.dense(torch.relu(self.fc1(x)))
 
 
+def same_conv(conv, x):
+    """TensorFlow's 'same' padding: total max((out - 1) * s + k - in, 0), the odd pixel at the end."""
+    k, s = conv.kernel_size[0], conv.stride[0]
+    h, w = x.shape[2], x.shape[3]
+
+    def pads(n):
+        out = -(-n // s)
+        total = max((out - 1) * s + k - n, 0)
+        return total // 2, total - total // 2
+
+    (top, bottom), (left, right) = pads(h), pads(w)
+    return conv(nn.functional.pad(x, (left, right, top, bottom)))
+
+
+class _Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout, eps=BN_EPSILON)
+        self.conv2 = nn.Conv2d(cout, cout, 3, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout, eps=BN_EPSILON)
+        self.projection = stride != 1 or cin != cout
+        if self.projection:
+            self.shortcut = nn.Module()
+            self.shortcut.conv = nn.Conv2d(cin, cout, 1, stride=stride, bias=False)
+            self.shortcut.bn = nn.BatchNorm2d(cout, eps=BN_EPSILON)
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(same_conv(self.conv1, x)))
+        y = self.bn2(same_conv(self.conv2, y))
+        s = self.shortcut.bn(same_conv(self.shortcut.conv, x)) if self.projection else x
+        return torch.relu(y + s)
+
+
+class LabResNet(nn.Module):
+    """The lab's `resnet20` (blocksPerStage 3) and its widths/depths: stem, three stages
+    (stride 2 at the start of stages 2 and 3, 1x1 projection shortcuts), global average pool."""
+
+    def __init__(self, blocks_per_stage=3, width=16, classes=10):
+        super().__init__()
+        self.stem = nn.Module()
+        self.stem.conv = nn.Conv2d(3, width, 3, bias=False)
+        self.stem.bn = nn.BatchNorm2d(width, eps=BN_EPSILON)
+        cin = width
+        for s, cout in enumerate([width, 2 * width, 4 * width]):
+            stage = nn.Module()
+            for i in range(blocks_per_stage):
+                setattr(stage, f"block{i}", _Block(cin, cout, 2 if s > 0 and i == 0 else 1))
+                cin = cout
+            setattr(self, f"stage{s + 1}", stage)
+        self.blocks_per_stage = blocks_per_stage
+        self.head = nn.Module()
+        self.head.dense = nn.Linear(cin, classes)
+
+    def forward(self, x):
+        x = torch.relu(self.stem.bn(same_conv(self.stem.conv, x)))
+        for s in range(1, 4):
+            stage = getattr(self, f"stage{s}")
+            for i in range(self.blocks_per_stage):
+                x = getattr(stage, f"block{i}")(x)
+        return self.head.dense(x.mean(dim=(2, 3)))
+
+
+def build(config):
+    o = config.get("options", {})
+    if config["arch"] == "cnn":
+        return LabCnn(o.get("width", 32), o.get("hidden", 128), config["numClasses"], o.get("batchNorm", True), config["inputShape"][0])
+    if config["arch"] == "resnet20":
+        return LabResNet(o.get("blocksPerStage", 3), o.get("width", 16), config["numClasses"])
+    raise SystemExit(f"this script defines cnn and resnet20, not {config['arch']}")
+
+
 def main():
     model_path, input_path, count, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     state, meta = read_safetensors(model_path)
     config = json.loads(meta["config"])
-    if config["arch"] != "cnn":
-        raise SystemExit(f"this script defines the cnn only, not {config['arch']}")
-    o = config.get("options", {})
     h, w, _ = config["inputShape"]
-    model = LabCnn(o.get("width", 32), o.get("hidden", 128), config["numClasses"], o.get("batchNorm", True), h)
+    model = build(config)
     model.load_state_dict(state, strict=True)
     model.eval()
     x = np.fromfile(input_path, dtype="<f4").reshape(count, h, w, 3)

@@ -5,7 +5,9 @@ import {
   FCW_DEFAULT_PER_BATCH,
   FCW_DEFAULT_TRIGGER_COUNT,
   createFcwKey,
-  generateTriggers,
+  committedTriggers,
+  fcwNonce,
+  FCW_DEFAULT_RATIO,
   type FcwEmbedOptions,
   type FcwKey,
   type FcwTriggers,
@@ -125,9 +127,11 @@ export interface FcwSetup {
  */
 export function setupFcw(dataset: Dataset, normalization: Normalization, seed: number, arch: string, flags: FcwFlags): FcwSetup {
   const numClasses = dataset.classNames.length;
-  const triggers = generateTriggers(dataset.train, { seed, mode: flags.mode, count: flags.count, numClasses });
+  // committed: the trigger generator's seed follows from a nonce (the run seed's), so the key can prove its triggers
+  const nonce = fcwNonce(seed);
+  const triggers = committedTriggers(dataset.train, { nonce, mode: flags.mode, count: flags.count, ratio: FCW_DEFAULT_RATIO, numClasses });
   const { perBatch, maskFraction, maskPeriod } = flags;
   const embed: FcwEmbedOptions = { triggers, normalization, seed, perBatch, maskFraction, maskPeriod };
-  const key = createFcwKey(triggers, { numClasses, normalization, arch, embedding: { seed, perBatch, maskFraction, maskPeriod } });
+  const key = createFcwKey(triggers, { numClasses, normalization, arch, embedding: { seed, perBatch, maskFraction, maskPeriod }, nonce });
   return { triggers, embed, key };
 }

@@ -15,7 +15,8 @@ import {
   FCW_DEFAULT_TRIGGER_COUNT,
   createFcwKey,
   fcwTrainingSetup,
-  generateTriggers,
+  committedTriggers,
+  fcwNonce,
   triggerAccuracy,
   verifyFcw,
   type FcwKey,
@@ -55,10 +56,13 @@ export function validateFcwConfig(f: FcwConfig): void {
   if (!(Number.isInteger(f.maskPeriod) && f.maskPeriod >= 1)) throw new Error(`mask period must be a whole number >= 1, got ${f.maskPeriod}`);
 }
 
-/** The triggers a run with these settings fuses from its training images (seeded by the run's seed). */
+/**
+ * The triggers a run with these settings fuses from its training images: committed to the nonce
+ * the run's seed gives (engine/fcw/keyFile.ts, committedTriggers), so the key can prove them.
+ */
 export function fcwTriggersFor(trainSet: ImageSet, numClasses: number, seed: number, f: FcwConfig): FcwTriggers {
   validateFcwConfig(f);
-  return generateTriggers(trainSet, { seed, mode: f.mode, count: f.triggers, ratio: f.ratio, numClasses });
+  return committedTriggers(trainSet, { nonce: fcwNonce(seed), mode: f.mode, count: f.triggers, ratio: f.ratio, numClasses });
 }
 
 /** The gallery's view of a trigger set (RGBA thumbnails, source classes, target) with optional predictions. */
@@ -107,7 +111,7 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
   const triggers = fcwTriggersFor(ctx.trainSet, numClasses, ctx.seed, f);
   const normalization: Normalization = ctx.normalization;
   const embedding = { seed: ctx.seed, perBatch: f.perBatch, maskFraction: f.maskFraction, maskPeriod: f.maskPeriod };
-  const key = createFcwKey(triggers, { numClasses, normalization, arch: model.config.arch, embedding });
+  const key = createFcwKey(triggers, { numClasses, normalization, arch: model.config.arch, embedding, nonce: fcwNonce(ctx.seed) });
   // Triggers, key and masking seeds are host data; only the model changes after a lost device.
   let current = model;
   let setup: FcwTrainingSetup | null = null;

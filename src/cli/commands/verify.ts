@@ -13,7 +13,8 @@ import { setupNodeBackend } from '../nodeBackend';
 import { READ_LIMITS, readUntrustedFile } from '../readUntrusted';
 
 export const VERIFY_USAGE = `wmlab verify --model model.json|x.safetensors --key key.json [--threshold P]
-  FCW: [--decoys N --data DIR|synthetic (judge the triggers against N decoys made by the key's recipe on this model: a Fisher exact test)]
+  FCW: [--data DIR|synthetic (the training set: re-derives a committed key's triggers from its nonce)]
+       [--decoys N --data DIR|synthetic (judge the triggers against N decoys made by the key's recipe on this model: a Fisher exact test)]
        [--null-models N [--null-seed S]] (chance rate from N fresh null models)
   any method: [--null-model-files A.json,B.json,...] (trained unmarked models: the verdict on each, the empirical false-positive rate)
   WaterMAS, Uchida: [--null-models N [--null-seed S]] (the same on N freshly initialised models of the architecture)`;
@@ -71,7 +72,7 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
   if (v.method === 'uchida') return { ...common, ...v.result, ...falsePositives };
   if (v.method === 'fcw') {
     const r = { ...v.result, predictions: Array.from(v.result.predictions) };
-    if (decoys !== undefined) return { ...common, ...r, ...(await decoyCheck(modelPath, key.bytes, o.data!, decoys, threshold)), ...falsePositives };
+    if (o.data !== undefined) return { ...common, ...r, ...(await fcwWithData(modelPath, key.bytes, o.data, decoys, threshold)), ...falsePositives };
     if (nullFiles !== undefined) return { ...common, ...r, ...falsePositives };
     if (nullModels === undefined) {
       const k = parseAnyKeyFile(new TextDecoder().decode(key.bytes));
@@ -158,15 +159,22 @@ async function freshNullReport(modelPath: string, metadata: Record<string, strin
   return nullSummary('fresh', verdicts, threshold);
 }
 
-/** `--decoys N`: the FCW verdict against decoys fused by the key's recipe from the training set, on this model. */
-async function decoyCheck(modelPath: string, keyBytes: Uint8Array, data: string, count: number, threshold: number) {
+/**
+ * `--data D` for an FCW key: a committed key's triggers re-derived from its nonce on the training
+ * set (refused if they do not follow), and with `--decoys N` the verdict against decoys fused by
+ * the key's recipe from the training set, on this model.
+ */
+async function fcwWithData(modelPath: string, keyBytes: Uint8Array, data: string, count: number | undefined, threshold: number) {
   const key = parseAnyKeyFile(new TextDecoder().decode(keyBytes));
   if (key.method !== 'fcw') throw new Error('not an FCW key');
   const dataset = await loadDataset({ data });
   const model = await readModelFile(modelPath);
   try {
-    const r = await verifyFcwKey(model, key.key, { threshold, trainSet: dataset.train, decoys: { set: dataset.train, count } });
-    return { chanceRate: r.chanceRate, chanceRateSource: 'decoys', pValue: r.pValue, log10PValue: r.log10PValue, detected: r.detected, decoys: r.decoys };
+    const r = await verifyFcwKey(model, key.key, { threshold, trainSet: dataset.train, ...(count !== undefined ? { decoys: { set: dataset.train, count } } : {}) });
+    return {
+      ...(count !== undefined ? { chanceRate: r.chanceRate, chanceRateSource: 'decoys', pValue: r.pValue, log10PValue: r.log10PValue, detected: r.detected, decoys: r.decoys } : {}),
+      commitment: r.commitment,
+    };
   } finally {
     model.dispose();
   }

@@ -24,6 +24,12 @@ export {
   validateFcwKey,
   fcwTriggersFromKey,
   triggerDigest,
+  committedTriggers,
+  checkFcwCommitment,
+  fcwNonce,
+  fcwTriggerSeed,
+  fcwDigest,
+  FCW_COMMIT_SCHEME,
   type FcwKey,
   type CreateFcwKeyOptions,
 } from './keyFile';

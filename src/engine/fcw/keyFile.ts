@@ -1,10 +1,12 @@
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { canonicalJson } from '../watermark/commitment';
 import { z } from 'zod';
 import type { ImageSet, Normalization } from '../data/types';
 import { base64ToBytes, bytesToBase64 } from '../watermark/base64';
-import { KEY_FORMAT, KEY_VERSION, KeyFileError, parseKeyEnvelope, schemaError } from '../watermark/keyFile';
-import { fuseTriggers } from './triggers';
+import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, parseKeyEnvelope, schemaError } from '../watermark/keyFile';
+import { fuseTriggers, generateTriggers } from './triggers';
 import type { FcwMode, FcwTriggers } from './types';
 
 /**
@@ -18,9 +20,19 @@ const intNonNeg = z.number().int().nonnegative();
 
 const SourceSchema = z.object({ a: intNonNeg, b: intNonNeg, classA: intNonNeg, classB: intNonNeg });
 
+/**
+ * Committed FCW keys (version 2, as WaterMAS and Uchida keys): the trigger generator's seed is
+ * derived from a nonce and the recipe's settings (fcwTriggerSeed), so the triggers, the target
+ * and the source pairs follow from the nonce and the training set: a forger cannot pick
+ * fused images an unmarked model already sends to some class. `commitment.digest` is the SHA-256
+ * of the canonical key (fcwDigest), checked on every parse; the derivation is checked where the
+ * training set is at hand (verifyFcwKey with trainSet).
+ */
+export const FCW_COMMIT_SCHEME = 'watermas-lab/fcw-commit/v1';
+
 export const FcwKeySchema = z.object({
   format: z.literal(KEY_FORMAT),
-  version: z.literal(KEY_VERSION),
+  version: z.union([z.literal(KEY_VERSION), z.literal(COMMITTED_KEY_VERSION)]),
   method: z.literal('fcw'),
   /** Informational: the architecture the mark was embedded in (verification is black-box). */
   arch: z.string().optional(),
@@ -57,10 +69,37 @@ export const FcwKeySchema = z.object({
     .optional(),
   /** Chance rate measured on null models, when known (else verification uses 1 / numClasses). */
   chanceRate: z.number().gt(0).lt(1).optional(),
+  commitment: z
+    .object({ scheme: z.literal(FCW_COMMIT_SCHEME), nonce: z.string().regex(/^[0-9a-f]{64}$/), digest: z.string().regex(/^[0-9a-f]{64}$/) })
+    .optional(),
   createdAt: z.string().min(1),
 });
 
 export type FcwKey = z.infer<typeof FcwKeySchema>;
+
+/** The trigger generator seed of a committed key: a 31-bit integer from HMAC(nonce, the recipe's settings). */
+export function fcwTriggerSeed(nonceHex: string, recipe: { readonly numClasses: number; readonly mode: FcwMode; readonly ratio: number; readonly count: number }): number {
+  const h = hmac(sha256, hexToBytes(nonceHex), utf8ToBytes(`${FCW_COMMIT_SCHEME}\n${canonicalJson(recipe)}`));
+  return ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 1;
+}
+
+/** The triggers a committed key with this nonce and recipe has on `set`. */
+export function committedTriggers(set: ImageSet, o: { readonly nonce: string; readonly numClasses: number; readonly mode: FcwMode; readonly ratio: number; readonly count: number }): FcwTriggers {
+  const seed = fcwTriggerSeed(o.nonce, { numClasses: o.numClasses, mode: o.mode, ratio: o.ratio, count: o.count });
+  return generateTriggers(set, { seed, mode: o.mode, ratio: o.ratio, count: o.count, numClasses: o.numClasses });
+}
+
+/** The nonce of an FCW key made by a run of seed `seed` (one-way; the run seed stays in the report only). */
+export function fcwNonce(seed: number): string {
+  return bytesToHex(hmac(sha256, utf8ToBytes(`seed:${seed}`), utf8ToBytes('watermas-lab/fcw-nonce/v1')));
+}
+
+/** SHA-256 (hex) of what fixes an FCW mark: recipe, target, sources, pixel digest, the commitment without its digest. */
+export function fcwDigest(key: FcwKey): string {
+  const { digest: _digest, ...commitment } = key.commitment ?? { digest: '' };
+  const { format, version, method, numClasses, target, mode, ratio, image, sources, pixelsSha256 } = key;
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson({ format, version, method, numClasses, target, mode, ratio, image, sources, pixelsSha256, commitment }))));
+}
 
 /** SHA-256 hex of trigger pixels. */
 export function triggerDigest(pixels: Uint8Array): string {
@@ -76,6 +115,8 @@ export interface CreateFcwKeyOptions {
   readonly embedding?: FcwKey['embedding'];
   readonly chanceRate?: number;
   readonly createdAt?: string;
+  /** Commit the key (version 2) with this nonce; the triggers must have been generated with fcwTriggerSeed(nonce, …). */
+  readonly nonce?: string;
 }
 
 /** Builds (and validates) the key of a trigger set. */
@@ -103,6 +144,11 @@ export function createFcwKey(triggers: FcwTriggers, opts: CreateFcwKeyOptions): 
     ...(opts.chanceRate === undefined ? {} : { chanceRate: opts.chanceRate }),
     createdAt: opts.createdAt ?? new Date().toISOString(),
   };
+  if (opts.nonce !== undefined) {
+    key.version = COMMITTED_KEY_VERSION;
+    key.commitment = { scheme: FCW_COMMIT_SCHEME, nonce: opts.nonce, digest: '' };
+    key.commitment.digest = fcwDigest(key);
+  }
   const parsed = FcwKeySchema.safeParse(key);
   if (!parsed.success) throw schemaError(parsed.error.issues);
   validateFcwKey(parsed.data);
@@ -133,6 +179,26 @@ export function validateFcwKey(key: FcwKey): void {
       throw new KeyFileError('payload-length', `The key declares ${key.sources.length} triggers of ${key.image.height}x${key.image.width}x3 (${want} bytes) but holds ${px.length}.`);
     }
     if (triggerDigest(px) !== key.pixelsSha256) throw new KeyFileError('payload-mismatch', 'The trigger pixels do not match their SHA-256; the file was altered.');
+  }
+  if ((key.version === COMMITTED_KEY_VERSION) !== Boolean(key.commitment)) {
+    throw new KeyFileError('invalid-schema', key.commitment ? 'A key with a commitment must be version 2.' : 'A version 2 key must have a commitment.');
+  }
+  if (key.commitment) {
+    const digest = fcwDigest(key);
+    if (digest !== key.commitment.digest) throw new KeyFileError('commitment-edited', `The key was edited after it was made: its content hashes to ${digest.slice(0, 16)}…, not to the committed digest ${key.commitment.digest.slice(0, 16)}….`);
+  }
+}
+
+/**
+ * A committed key's triggers regenerated from its nonce on the training set: throws
+ * 'commitment-mismatch' when the key's target or sources are not the ones the nonce gives.
+ */
+export function checkFcwCommitment(key: FcwKey, trainSet: ImageSet): void {
+  if (!key.commitment) return;
+  const g = committedTriggers(trainSet, { nonce: key.commitment.nonce, numClasses: key.numClasses, mode: key.mode, ratio: key.ratio, count: key.sources.length });
+  const same = g.target === key.target && g.sources.length === key.sources.length && g.sources.every((s, i) => s.a === key.sources[i].a && s.b === key.sources[i].b);
+  if (!same) {
+    throw new KeyFileError('commitment-mismatch', 'The key\'s triggers do not follow from its commitment on this training set (nonce, recipe): the key was edited or forged, or made from another data set.');
   }
 }
 

@@ -203,10 +203,10 @@ export function parseKeyEnvelope(jsonText: string): Record<string, unknown> {
       `Not a WaterMAS Lab key file: "format" is ${JSON.stringify(obj.format)}, expected "${KEY_FORMAT}".`,
     );
   }
-  if (obj.version !== KEY_VERSION && !(obj.version === COMMITTED_KEY_VERSION && (obj.method === 'watermas' || obj.method === 'uchida'))) {
+  if (obj.version !== KEY_VERSION && !(obj.version === COMMITTED_KEY_VERSION && (obj.method === 'watermas' || obj.method === 'uchida' || obj.method === 'fcw'))) {
     throw new KeyFileError(
       'unsupported-version',
-      `Unsupported key file version ${JSON.stringify(obj.version)}; this build reads version ${KEY_VERSION} (and ${COMMITTED_KEY_VERSION} for committed WaterMAS and Uchida keys).`,
+      `Unsupported key file version ${JSON.stringify(obj.version)}; this build reads version ${KEY_VERSION} (and ${COMMITTED_KEY_VERSION} for committed keys).`,
     );
   }
   return obj;

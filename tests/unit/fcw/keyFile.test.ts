@@ -83,7 +83,7 @@ describe('FCW key file', () => {
   it('rejects malformed keys with specific errors', () => {
     expect(errorCode(() => parseFcwKeyFile('{not json'))).toBe('not-json');
     expect(errorCode(() => parseFcwKeyFile(edit((o) => (o.format = 'x'))))).toBe('wrong-format');
-    expect(errorCode(() => parseFcwKeyFile(edit((o) => (o.version = 2))))).toBe('unsupported-version');
+    expect(errorCode(() => parseFcwKeyFile(edit((o) => (o.version = 3))))).toBe('unsupported-version');
     expect(errorCode(() => parseFcwKeyFile(edit((o) => (o.method = 'uchida'))))).toBe('wrong-method');
     expect(errorCode(() => parseFcwKeyFile(edit((o) => (o.mode = 'visible'))))).toBe('invalid-schema');
     expect(errorCode(() => parseFcwKeyFile(edit((o) => delete o.target)))).toBe('invalid-schema');

@@ -2,11 +2,12 @@
 
     /usr/bin/python3 scripts/pytorch/lab_models.py MODEL.safetensors INPUT.f32 N OUT.f32
 
-loads a lab model exported with `wmlab export --layout pytorch` into `LabCnn` or `LabResNet`, runs it in eval
+loads a lab model exported with `wmlab export --layout pytorch` into its PyTorch definition below (every architecture of the zoo), runs it in eval
 mode on N normalised NHWC float32 images (INPUT.f32, little-endian) and writes the logits.
 Only the standard library, numpy and torch are needed (the safetensors reader is below).
 """
 import json
+import os
 import struct
 import sys
 
@@ -130,13 +131,180 @@ class LabResNet(nn.Module):
         return self.head.dense(x.mean(dim=(2, 3)))
 
 
+def make_divisible(v, divisor=8):
+    """The lab's makeDivisible (src/engine/models/options.ts)."""
+    r = max(divisor, int(v + divisor / 2) - int(v + divisor / 2) % divisor)
+    return r + divisor if r < 0.9 * v else r
+
+
+class LabVgg11(nn.Module):
+    """The lab's `vgg11`: VGG-11 layout at a width multiplier, BatchNorm (eps 1e-3), 'same' 3x3
+    convolutions, 2x2 max pooling, NHWC flatten, optional fc1 (hidden) and head.dense."""
+
+    LAYOUT = [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"]
+
+    def __init__(self, width_multiplier=0.25, hidden=128, classes=10, image=32):
+        super().__init__()
+        cin, i, self.plan = 3, 0, []
+        for item in self.LAYOUT:
+            if item == "M":
+                self.plan.append("M")
+                continue
+            i += 1
+            cout = make_divisible(item * width_multiplier, 4)
+            setattr(self, f"conv{i}", nn.Conv2d(cin, cout, 3, bias=False))
+            setattr(self, f"bn{i}", nn.BatchNorm2d(cout, eps=BN_EPSILON))
+            self.plan.append(i)
+            cin = cout
+        flat = (image // 32) * (image // 32) * cin
+        self.hidden = hidden
+        if hidden > 0:
+            self.fc1 = nn.Linear(flat, hidden)
+        self.head = nn.Module()
+        self.head.dense = nn.Linear(hidden if hidden > 0 else flat, classes)
+
+    def forward(self, x):
+        for p in self.plan:
+            x = nn.functional.max_pool2d(x, 2) if p == "M" else torch.relu(getattr(self, f"bn{p}")(same_conv(getattr(self, f"conv{p}"), x)))
+        f = x.permute(0, 2, 3, 1).flatten(1)
+        if self.hidden > 0:
+            f = torch.relu(self.fc1(f))
+        return self.head.dense(f)
+
+
+class _Bneck(nn.Module):
+    def __init__(self, cin, k, exp, out, se, hs, stride):
+        super().__init__()
+        self.act = nn.functional.hardswish if hs else torch.relu
+        self.has_expand, self.has_se = exp != cin, se
+        self.residual = stride == 1 and cin == out
+        if self.has_expand:
+            self.expand = nn.Module()
+            self.expand.conv = nn.Conv2d(cin, exp, 1, bias=False)
+            self.expand.bn = nn.BatchNorm2d(exp, eps=BN_EPSILON)
+        self.dw = nn.Conv2d(exp, exp, k, stride=stride, groups=exp, bias=False)
+        self.dw.bn = nn.BatchNorm2d(exp, eps=BN_EPSILON)
+        if se:
+            sq = make_divisible(exp / 4, 8)
+            self.se = nn.Module()
+            self.se.reduce = nn.Linear(exp, sq)
+            self.se.expand = nn.Linear(sq, exp)
+        self.project = nn.Module()
+        self.project.conv = nn.Conv2d(exp, out, 1, bias=False)
+        self.project.bn = nn.BatchNorm2d(out, eps=BN_EPSILON)
+
+    def forward(self, x):
+        y = x
+        if self.has_expand:
+            y = self.act(self.expand.bn(self.expand.conv(y)))
+        y = self.act(self.dw.bn(same_conv(self.dw, y)))
+        if self.has_se:
+            s = torch.relu(self.se.reduce(y.mean(dim=(2, 3))))
+            y = y * nn.functional.hardsigmoid(self.se.expand(s))[:, :, None, None]
+        y = self.project.bn(self.project.conv(y))
+        return y + x if self.residual else y
+
+
+class LabMobileNetV3Small(nn.Module):
+    """The lab's `mobilenetv3s` (its 32x32 adaptation: stem and first bneck at stride 1)."""
+
+    ROWS = [(3, 16, 16, True, False, 1), (3, 72, 24, False, False, 2), (3, 88, 24, False, False, 1), (5, 96, 40, True, True, 2),
+            (5, 240, 40, True, True, 1), (5, 240, 40, True, True, 1), (5, 120, 48, True, True, 1), (5, 144, 48, True, True, 1),
+            (5, 288, 96, True, True, 2), (5, 576, 96, True, True, 1), (5, 576, 96, True, True, 1)]
+
+    def __init__(self, width_multiplier=1.0, head_width=1024, classes=10):
+        super().__init__()
+        ch = lambda v: make_divisible(v * width_multiplier, 8)  # noqa: E731
+        self.stem = nn.Module()
+        self.stem.conv = nn.Conv2d(3, ch(16), 3, bias=False)
+        self.stem.bn = nn.BatchNorm2d(ch(16), eps=BN_EPSILON)
+        cin = ch(16)
+        for i, (k, exp, out, se, hs, stride) in enumerate(self.ROWS):
+            setattr(self, f"bneck{i}", _Bneck(cin, k, ch(exp), ch(out), se, hs, stride))
+            cin = ch(out)
+        self.last = nn.Module()
+        self.last.conv = nn.Conv2d(cin, ch(576), 1, bias=False)
+        self.last.bn = nn.BatchNorm2d(ch(576), eps=BN_EPSILON)
+        self.head = nn.Module()
+        self.head.fc1 = nn.Linear(ch(576), head_width)
+        self.head.dense = nn.Linear(head_width, classes)
+
+    def forward(self, x):
+        x = nn.functional.hardswish(self.stem.bn(same_conv(self.stem.conv, x)))
+        for i in range(len(self.ROWS)):
+            x = getattr(self, f"bneck{i}")(x)
+        x = nn.functional.hardswish(self.last.bn(self.last.conv(x)))
+        return self.head.dense(nn.functional.hardswish(self.head.fc1(x.mean(dim=(2, 3)))))
+
+
+class _VitBlock(nn.Module):
+    def __init__(self, dim, heads, hidden):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = nn.LayerNorm(dim, eps=1e-5)
+        self.attn = nn.Module()
+        self.attn.qkv = nn.Linear(dim, 3 * dim)
+        self.attn.proj = nn.Linear(dim, dim)
+        self.ln2 = nn.LayerNorm(dim, eps=1e-5)
+        self.mlp = nn.Module()
+        self.mlp.fc1 = nn.Linear(dim, hidden)
+        self.mlp.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, t):
+        b, n, dim = t.shape
+        q, k, v = self.attn.qkv(self.ln1(t)).split(dim, dim=2)
+        split = lambda z: z.reshape(b, n, self.heads, dim // self.heads).transpose(1, 2)  # noqa: E731
+        attn = torch.softmax(split(q) @ split(k).transpose(-1, -2) / (dim // self.heads) ** 0.5, dim=-1)
+        t = t + self.attn.proj((attn @ split(v)).transpose(1, 2).reshape(b, n, dim))
+        return t + self.mlp.fc2(nn.functional.gelu(self.mlp.fc1(self.ln2(t)), approximate="tanh"))
+
+
+class LabVitTiny(nn.Module):
+    """The lab's `vit-tiny`: patches flattened in (row, column, channel) order into patch_embed
+    (a Linear), class token or mean pooling, pre-norm blocks, LayerNorm eps 1e-5, tanh GELU."""
+
+    def __init__(self, patch=4, dim=64, depth=4, heads=4, mlp_ratio=2, pooling="cls", classes=10, image=32):
+        super().__init__()
+        self.patch, self.pooling, self.depth = patch, pooling, depth
+        tokens = (image // patch) ** 2 + (1 if pooling == "cls" else 0)
+        self.patch_embed = nn.Linear(patch * patch * 3, dim)
+        if pooling == "cls":
+            self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos_embed = nn.Parameter(torch.zeros(1, tokens, dim))
+        for i in range(depth):
+            setattr(self, f"block{i}", _VitBlock(dim, heads, round(dim * mlp_ratio)))
+        self.head = nn.Module()
+        self.head.ln = nn.LayerNorm(dim, eps=1e-5)
+        self.head.dense = nn.Linear(dim, classes)
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        p = self.patch
+        patches = x.permute(0, 2, 3, 1).reshape(b, h // p, p, w // p, p, c).permute(0, 1, 3, 2, 4, 5).reshape(b, (h // p) * (w // p), p * p * c)
+        t = self.patch_embed(patches)
+        if self.pooling == "cls":
+            t = torch.cat([self.cls_token.expand(b, -1, -1), t], dim=1)
+        t = t + self.pos_embed
+        for i in range(self.depth):
+            t = getattr(self, f"block{i}")(t)
+        t = self.head.ln(t)
+        return self.head.dense(t[:, 0] if self.pooling == "cls" else t.mean(dim=1))
+
+
 def build(config):
     o = config.get("options", {})
     if config["arch"] == "cnn":
         return LabCnn(o.get("width", 32), o.get("hidden", 128), config["numClasses"], o.get("batchNorm", True), config["inputShape"][0])
     if config["arch"] == "resnet20":
         return LabResNet(o.get("blocksPerStage", 3), o.get("width", 16), config["numClasses"])
-    raise SystemExit(f"this script defines cnn and resnet20, not {config['arch']}")
+    if config["arch"] == "vgg11":
+        return LabVgg11(o.get("widthMultiplier", 0.25), o.get("hidden", 128), config["numClasses"], config["inputShape"][0])
+    if config["arch"] == "mobilenetv3s":
+        return LabMobileNetV3Small(o.get("widthMultiplier", 1), o.get("headWidth", 1024), config["numClasses"])
+    if config["arch"] == "vit-tiny":
+        return LabVitTiny(o.get("patchSize", 4), o.get("dim", 64), o.get("depth", 4), o.get("heads", 4), o.get("mlpRatio", 2), o.get("pooling", "cls"),
+                          config["numClasses"], config["inputShape"][0])
+    raise SystemExit(f"unknown architecture {config['arch']}")
 
 
 def main():
@@ -148,8 +316,11 @@ def main():
     model.load_state_dict(state, strict=True)
     model.eval()
     x = np.fromfile(input_path, dtype="<f4").reshape(count, h, w, 3)
+    inputs = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
+    if os.environ.get("LAB_MODELS_FLOAT64"):  # a float64 reference, to tell rounding from a real difference
+        model, inputs = model.double(), inputs.double()
     with torch.no_grad():
-        logits = model(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous())
+        logits = model(inputs)
     logits.numpy().astype("<f4").tofile(out_path)
 
 

@@ -137,7 +137,10 @@ export function VerifyResultCard({ report, children }: { readonly report: Verify
       )}
       <dl className="verify-facts">
         <dt>Format</dt>
-        <dd data-testid="verify-format">{FORMAT_LABELS[report.format] ?? report.format}</dd>
+        <dd data-testid="verify-format">
+          {FORMAT_LABELS[report.format] ?? report.format}
+          {report.layout === 'pytorch' ? ', a PyTorch state_dict (names and layouts mapped to the lab’s)' : ''}
+        </dd>
         <dt>SHA-256</dt>
         <dd>
           <code className="verify-sha" data-testid="verify-sha256">{report.sha256}</code>

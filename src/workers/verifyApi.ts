@@ -64,6 +64,8 @@ export interface VerifyVerdict {
 export interface VerifyReport {
   readonly ok: true;
   readonly format: string;
+  /** Tensor naming read: the lab's, or a PyTorch state_dict's (docs/pytorch.md). */
+  readonly layout?: 'lab' | 'pytorch';
   /** SHA-256 fingerprint of the model files. */
   readonly sha256: string;
   readonly files: readonly { readonly name: string; readonly bytes: number }[];

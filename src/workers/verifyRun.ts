@@ -93,6 +93,7 @@ export async function runVerify(files: readonly VerifyBytes[], limits?: Partial<
     return {
       ok: true,
       format: r.format,
+      layout: r.layout,
       sha256: r.sha256,
       files: r.files.map((f) => ({ name: f.name, bytes: f.bytes })),
       tensorCount: r.tensors.length,

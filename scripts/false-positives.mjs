@@ -29,6 +29,7 @@ export const KEYS = {
   'watermas-text': ['--method', 'watermas', '--message', '© My Lab 2026'],
   'watermas-at-250': ['--method', 'watermas', '--message', AT],
   'uchida-random-64': ['--method', 'uchida', '--bits', '64'],
+  'uchida-text': ['--method', 'uchida', '--message', '© My Lab 2026'],
   'uchida-at-250': ['--method', 'uchida', '--message', AT],
   fcw: ['--method', 'fcw'],
 };

@@ -9,13 +9,14 @@ import { labTensorKind, pytorchName, pytorchShape } from '../../engine/io/pytorc
 import { readModelFile } from '../modelFiles';
 import { setupNodeBackend } from '../nodeBackend';
 
-export const EXPORT_USAGE = `wmlab export --model model.json --out OUT.safetensors [--layout lab|pytorch]
+export const EXPORT_USAGE = `wmlab export --model model.json --out OUT.safetensors [--format safetensors] [--layout lab|pytorch]
   (lab: the lab's names and TF layouts, what a lab key addresses; pytorch: a PyTorch state_dict, docs/pytorch.md)
   wmlab export --names ${ARCH_NAMES.join('|')}   (the lab -> PyTorch name and shape table of an architecture, Markdown)`;
 
 /** `wmlab export`: a lab model as one safetensors file, in the lab's layout or PyTorch's. */
 export async function exportCommand(argv: string[]): Promise<Record<string, unknown> | RawText> {
-  const o = parseOptions(argv, { model: { type: 'string' }, out: { type: 'string' }, layout: { type: 'string' }, names: { type: 'string' } });
+  const o = parseOptions(argv, { model: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, layout: { type: 'string' }, names: { type: 'string' } });
+  oneOf(o.format, 'format', ['safetensors'] as const, 'safetensors'); // the one export format (the lab's own model.json is what train writes)
   if (o.names !== undefined) return new RawText(nameTable(oneOf(o.names, 'names', ARCH_NAMES, 'cnn') as ArchName));
   const modelPath = required(o.model, 'model');
   const out = required(o.out, 'out');

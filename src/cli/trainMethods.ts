@@ -132,6 +132,6 @@ export function setupFcw(dataset: Dataset, normalization: Normalization, seed: n
   const triggers = committedTriggers(dataset.train, { nonce, mode: flags.mode, count: flags.count, ratio: FCW_DEFAULT_RATIO, numClasses });
   const { perBatch, maskFraction, maskPeriod } = flags;
   const embed: FcwEmbedOptions = { triggers, normalization, seed, perBatch, maskFraction, maskPeriod };
-  const key = createFcwKey(triggers, { numClasses, normalization, arch, embedding: { seed, perBatch, maskFraction, maskPeriod }, nonce });
+  const key = createFcwKey(triggers, { numClasses, normalization, arch, embedding: { seed, perBatch, maskFraction, maskPeriod }, commit: { nonce, trainCount: dataset.train.count } });
   return { triggers, embed, key };
 }

@@ -111,7 +111,7 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
   const triggers = fcwTriggersFor(ctx.trainSet, numClasses, ctx.seed, f);
   const normalization: Normalization = ctx.normalization;
   const embedding = { seed: ctx.seed, perBatch: f.perBatch, maskFraction: f.maskFraction, maskPeriod: f.maskPeriod };
-  const key = createFcwKey(triggers, { numClasses, normalization, arch: model.config.arch, embedding, nonce: fcwNonce(ctx.seed) });
+  const key = createFcwKey(triggers, { numClasses, normalization, arch: model.config.arch, embedding, commit: { nonce: fcwNonce(ctx.seed), trainCount: ctx.trainSet.count } });
   // Triggers, key and masking seeds are host data; only the model changes after a lost device.
   let current = model;
   let setup: FcwTrainingSetup | null = null;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ImageSet, Normalization } from '../data/types';
 import { base64ToBytes, bytesToBase64 } from '../watermark/base64';
 import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, parseKeyEnvelope, schemaError } from '../watermark/keyFile';
+import { sliceImageSet } from '../data/imageset';
 import { fuseTriggers, generateTriggers } from './triggers';
 import type { FcwMode, FcwTriggers } from './types';
 
@@ -70,7 +71,13 @@ export const FcwKeySchema = z.object({
   /** Chance rate measured on null models, when known (else verification uses 1 / numClasses). */
   chanceRate: z.number().gt(0).lt(1).optional(),
   commitment: z
-    .object({ scheme: z.literal(FCW_COMMIT_SCHEME), nonce: z.string().regex(/^[0-9a-f]{64}$/), digest: z.string().regex(/^[0-9a-f]{64}$/) })
+    .object({
+      scheme: z.literal(FCW_COMMIT_SCHEME),
+      nonce: z.string().regex(/^[0-9a-f]{64}$/),
+      /** The triggers were drawn from the first `trainCount` images of the training split. */
+      trainCount: z.number().int().positive(),
+      digest: z.string().regex(/^[0-9a-f]{64}$/),
+    })
     .optional(),
   createdAt: z.string().min(1),
 });
@@ -115,8 +122,11 @@ export interface CreateFcwKeyOptions {
   readonly embedding?: FcwKey['embedding'];
   readonly chanceRate?: number;
   readonly createdAt?: string;
-  /** Commit the key (version 2) with this nonce; the triggers must have been generated with fcwTriggerSeed(nonce, …). */
-  readonly nonce?: string;
+  /**
+   * Commit the key (version 2) with this nonce; the triggers must be committedTriggers(nonce, …)
+   * of the first `trainCount` training images (the set the run drew them from).
+   */
+  readonly commit?: { readonly nonce: string; readonly trainCount: number };
 }
 
 /** Builds (and validates) the key of a trigger set. */
@@ -144,9 +154,9 @@ export function createFcwKey(triggers: FcwTriggers, opts: CreateFcwKeyOptions): 
     ...(opts.chanceRate === undefined ? {} : { chanceRate: opts.chanceRate }),
     createdAt: opts.createdAt ?? new Date().toISOString(),
   };
-  if (opts.nonce !== undefined) {
+  if (opts.commit !== undefined) {
     key.version = COMMITTED_KEY_VERSION;
-    key.commitment = { scheme: FCW_COMMIT_SCHEME, nonce: opts.nonce, digest: '' };
+    key.commitment = { scheme: FCW_COMMIT_SCHEME, nonce: opts.commit.nonce, trainCount: opts.commit.trainCount, digest: '' };
     key.commitment.digest = fcwDigest(key);
   }
   const parsed = FcwKeySchema.safeParse(key);
@@ -195,7 +205,11 @@ export function validateFcwKey(key: FcwKey): void {
  */
 export function checkFcwCommitment(key: FcwKey, trainSet: ImageSet): void {
   if (!key.commitment) return;
-  const g = committedTriggers(trainSet, { nonce: key.commitment.nonce, numClasses: key.numClasses, mode: key.mode, ratio: key.ratio, count: key.sources.length });
+  const n = key.commitment.trainCount;
+  if (trainSet.count < n) {
+    throw new KeyFileError('commitment-mismatch', `The key's triggers were drawn from the first ${n} training images; this training set has only ${trainSet.count}, so the commitment cannot be checked on it.`);
+  }
+  const g = committedTriggers(sliceImageSet(trainSet, 0, n), { nonce: key.commitment.nonce, numClasses: key.numClasses, mode: key.mode, ratio: key.ratio, count: key.sources.length });
   const same = g.target === key.target && g.sources.length === key.sources.length && g.sources.every((s, i) => s.a === key.sources[i].a && s.b === key.sources[i].b);
   if (!same) {
     throw new KeyFileError('commitment-mismatch', 'The key\'s triggers do not follow from its commitment on this training set (nonce, recipe): the key was edited or forged, or made from another data set.');

@@ -5,6 +5,7 @@ import { computeNormalization } from '../../../src/engine/data/normalize';
 import { generateSynthetic } from '../../../src/engine/data/synthetic';
 import { committedTriggers, createFcwKey, fcwDigest, fcwNonce, fuseTriggers, parseFcwKeyFile, serializeFcwKey, triggerDigest, verifyFcwKey, type FcwKey } from '../../../src/engine/fcw';
 import { bytesToBase64 } from '../../../src/engine/watermark/base64';
+import { sliceImageSet } from '../../../src/engine/data/imageset';
 import { createModel } from '../../../src/engine/models';
 
 beforeAll(async () => {
@@ -16,7 +17,7 @@ describe('committed FCW keys (version 2)', () => {
   const norm = computeNormalization(set);
   const nonce = fcwNonce(5);
   const triggers = committedTriggers(set, { nonce, numClasses: 10, mode: 'direct', ratio: 0.5, count: 12 });
-  const key = createFcwKey(triggers, { numClasses: 10, normalization: norm, nonce, createdAt: '2026-12-06T00:00:00Z' });
+  const key = createFcwKey(triggers, { numClasses: 10, normalization: norm, commit: { nonce, trainCount: set.count }, createdAt: '2026-12-06T00:00:00Z' });
   const model = createModel('cnn', { seed: 1, options: { width: 4, hidden: 8 } });
 
   it('carry a nonce and a digest, round-trip, and re-derive their triggers on the training set', async () => {
@@ -26,6 +27,12 @@ describe('committed FCW keys (version 2)', () => {
     const r = await verifyFcwKey(model, key, { trainSet: set });
     expect(r.commitment).toEqual({ committed: true, digest: key.commitment!.digest, derivationChecked: true });
     expect((await verifyFcwKey(model, key)).commitment).toMatchObject({ committed: true, derivationChecked: false });
+    // drawn from a prefix: a larger training set (the full split behind a --train-limit run) checks the same way
+    const prefixKey = createFcwKey(committedTriggers(sliceImageSet(set, 0, 60), { nonce, numClasses: 10, mode: 'direct', ratio: 0.5, count: 12 }), {
+      numClasses: 10, normalization: norm, commit: { nonce, trainCount: 60 },
+    });
+    expect((await verifyFcwKey(model, prefixKey, { trainSet: set })).commitment).toMatchObject({ derivationChecked: true });
+    await expect(verifyFcwKey(model, prefixKey, { trainSet: sliceImageSet(set, 0, 50) })).rejects.toThrow(/first 60 training images; this training set has only 50/);
   });
 
   it('refuse hand-picked triggers (e.g. images a model already sends to the target), even with a fresh digest', async () => {

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Trains the demo models shipped in public/models/demo/, from `wmlab` commands only.
 //
-//   CIFAR10_DIR=… node scripts/demo-models.mjs run   [--work DIR]   trains what is missing (resumable)
+//   CIFAR10_DIR=… node scripts/demo-models.mjs run     [--work DIR]   trains and measures what is missing (resumable)
+//   node scripts/demo-models.mjs publish [--work DIR]                 copies the models to public/models/demo/ + index.json
 //
 // Every step is a `wmlab` command whose arguments are written below; each writes its folder under
 // the work directory (default runs/demo/, not committed) and is skipped once its report.json
 // exists. Long trainings run with `wmlab train --checkpoint`, so a killed run continues from its
 // last finished epoch, bit for bit, when the script is started again.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { flag, root, runWmlab } from './lib/wmlab.mjs';
 
 const args = process.argv.slice(2);
@@ -23,6 +25,18 @@ const data = resolve(process.env.CIFAR10_DIR ?? join(root, 'public', 'datasets',
  */
 export const BASE = ['--model', 'cnn', '--epochs', '18', '--batch', '128', '--lr', '0.05', '--augment', '--seed', '1', '--test-limit', '10000'];
 
+/** The demo pair: the R = 0 twin and the WaterMAS model, fine-tuned from the base with the same key, init and data order. */
+const KEY_SEED = '0'.repeat(63) + '7';
+const FINETUNE = ['--model', 'cnn', '--epochs', '2', '--batch', '128', '--lr', '0.01', '--warmup', '0', '--augment', '--seed', '7', '--test-limit', '10000',
+  '--method', 'watermas', '--key-seed', KEY_SEED, '--bits', '256'];
+/** WaterMAS settings of the marked model: the lab's defaults (the 2020 recipe; docs/experiments/sharpness.md: no mode earned more). */
+export const PAIR = {
+  twin: [...FINETUNE, '--replicas', '0'],
+  watermas: [...FINETUNE, '--replicas', '2'],
+};
+const MEASURE = ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '8', '--flip', '0.5'];
+const PUBLISHED = join(root, 'public', 'models', 'demo');
+
 async function train(name, argv) {
   const dir = join(work, name);
   if (existsSync(join(dir, 'report.json'))) return;
@@ -31,10 +45,52 @@ async function train(name, argv) {
   await runWmlab(['train', '--data', data, '--out', dir, '--checkpoint', join(work, `${name}.checkpoint`), '--backend', 'wasm', '--log-every', '50', ...argv], join(dir, 'result.json'), { stream: true });
 }
 
+async function measure() {
+  const path = join(work, 'pair.sharpness.json');
+  if (existsSync(path)) return;
+  process.stderr.write('measure the pair\n');
+  await runWmlab(['compare-sharpness', '--marked', join(work, 'watermas', 'model', 'model.json'), '--twin', join(work, 'twin', 'model', 'model.json'),
+    '--key', join(work, 'twin', 'key.json'), '--data', data, ...MEASURE], path, { stream: true });
+}
+
+const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** Copies the three models (and the pair's key) to public/models/demo/ and writes index.json with their checksums. */
+function publish() {
+  const models = [];
+  for (const [name, method, argv] of [['unmarked', 'none', BASE], ['twin', 'watermas', PAIR.twin], ['watermas', 'watermas', PAIR.watermas]]) {
+    const from = join(work, name === 'unmarked' ? 'base' : name);
+    const to = join(PUBLISHED, name);
+    mkdirSync(to, { recursive: true });
+    const files = ['model/model.json', 'model/weights.bin', ...(method === 'watermas' ? ['key.json'] : [])];
+    for (const f of files) cpSync(join(from, f), join(to, basename(f)));
+    const report = JSON.parse(readFileSync(join(from, 'report.json'), 'utf8'));
+    models.push({
+      name,
+      method,
+      command: ['wmlab', 'train', ...argv].join(' '),
+      settings: Object.fromEntries(Object.entries(report).filter(([k]) => ['replicas', 'sigma', 'lambda', 'replicaMode', 'margin', 'bits', 'epochs', 'lr', 'batchSize', 'seed'].includes(k))),
+      testAccuracy: report.testAccuracy,
+      testImages: report.testImages,
+      files: Object.fromEntries(files.map((f) => [basename(f), sha256(join(to, basename(f)))])),
+    });
+  }
+  const pair = existsSync(join(work, 'pair.sharpness.json')) ? JSON.parse(readFileSync(join(work, 'pair.sharpness.json'), 'utf8')) : null;
+  const index = { generatedBy: 'scripts/demo-models.mjs', dataset: 'cifar10', models, ...(pair ? { pair: { measure: MEASURE.join(' '), paired: pair.paired, marked: pair.marked, twin: pair.twin } } : {}) };
+  writeFileSync(join(PUBLISHED, 'index.json'), JSON.stringify(index, null, 2) + '\n');
+  process.stderr.write(`published ${models.length} models to ${PUBLISHED}\n`);
+}
+
 if (command === 'run') {
   mkdirSync(work, { recursive: true });
   await train('base', BASE);
+  const init = ['--init', join(work, 'base', 'model', 'model.json')];
+  await train('twin', [...PAIR.twin, ...init]);
+  await train('watermas', [...PAIR.watermas, ...init]);
+  await measure();
+} else if (command === 'publish') {
+  publish();
 } else {
-  process.stderr.write('usage: node scripts/demo-models.mjs run [--work DIR]\n');
+  process.stderr.write('usage: node scripts/demo-models.mjs run|publish [--work DIR]\n');
   process.exit(2);
 }

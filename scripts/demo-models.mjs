@@ -27,7 +27,7 @@ export const BASE = ['--model', 'cnn', '--epochs', '18', '--batch', '128', '--lr
 
 /** The demo pair: the R = 0 twin and the WaterMAS model, fine-tuned from the base with the same key, init and data order. */
 const KEY_SEED = '0'.repeat(63) + '7';
-const FINETUNE = ['--model', 'cnn', '--epochs', '2', '--batch', '128', '--lr', '0.01', '--warmup', '0', '--augment', '--seed', '7', '--test-limit', '10000',
+const FINETUNE = ['--model', 'cnn', '--epochs', '1', '--batch', '128', '--lr', '0.01', '--warmup', '0', '--augment', '--seed', '7', '--test-limit', '10000',
   '--method', 'watermas', '--key-seed', KEY_SEED, '--bits', '256'];
 /** WaterMAS settings of the marked model: the lab's defaults (the 2020 recipe; docs/experiments/sharpness.md: no mode earned more). */
 export const PAIR = {
@@ -58,7 +58,8 @@ const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest(
 /** Copies the three models (and the pair's key) to public/models/demo/ and writes index.json with their checksums. */
 function publish() {
   const models = [];
-  for (const [name, method, argv] of [['unmarked', 'none', BASE], ['twin', 'watermas', PAIR.twin], ['watermas', 'watermas', PAIR.watermas]]) {
+  const init = ['--init', 'runs/demo/base/model/model.json'];
+  for (const [name, method, argv] of [['unmarked', 'none', BASE], ['twin', 'watermas', [...PAIR.twin, ...init]], ['watermas', 'watermas', [...PAIR.watermas, ...init]]]) {
     const from = join(work, name === 'unmarked' ? 'base' : name);
     const to = join(PUBLISHED, name);
     mkdirSync(to, { recursive: true });
@@ -68,7 +69,7 @@ function publish() {
     models.push({
       name,
       method,
-      command: ['wmlab', 'train', ...argv].join(' '),
+      command: ['wmlab', 'train', '--data', '$CIFAR10_DIR', ...argv].join(' '),
       settings: Object.fromEntries(Object.entries(report).filter(([k]) => ['replicas', 'sigma', 'lambda', 'replicaMode', 'margin', 'bits', 'epochs', 'lr', 'batchSize', 'seed'].includes(k))),
       testAccuracy: report.testAccuracy,
       testImages: report.testImages,
@@ -76,7 +77,7 @@ function publish() {
     });
   }
   const pair = existsSync(join(work, 'pair.sharpness.json')) ? JSON.parse(readFileSync(join(work, 'pair.sharpness.json'), 'utf8')) : null;
-  const index = { generatedBy: 'scripts/demo-models.mjs', dataset: 'cifar10', models, ...(pair ? { pair: { measure: MEASURE.join(' '), paired: pair.paired, marked: pair.marked, twin: pair.twin } } : {}) };
+  const index = { generatedBy: 'scripts/demo-models.mjs', dataset: 'cifar10', models, ...(pair ? { pair: { measure: MEASURE.join(' '), evalSize: pair.evalSize, paired: pair.paired, marked: pair.marked, twin: pair.twin } } : {}) };
   writeFileSync(join(PUBLISHED, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   process.stderr.write(`published ${models.length} models to ${PUBLISHED}\n`);
 }
@@ -85,8 +86,8 @@ if (command === 'run') {
   mkdirSync(work, { recursive: true });
   await train('base', BASE);
   const init = ['--init', join(work, 'base', 'model', 'model.json')];
-  await train('twin', [...PAIR.twin, ...init]);
-  await train('watermas', [...PAIR.watermas, ...init]);
+  // one core each (wasm runs one thread): the twin and the marked model train side by side
+  await Promise.all([train('twin', [...PAIR.twin, ...init]), train('watermas', [...PAIR.watermas, ...init])]);
   await measure();
 } else if (command === 'publish') {
   publish();

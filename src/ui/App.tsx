@@ -180,7 +180,15 @@ export function App() {
       <main className="layout">
         <StageSlotBox id="compare" stage={stage}>
           <PanelBoundary title="Compare mode" id="compare">
-            <CompareMode engine={engine} settings={settings} ready={ready} locked={locked} onStage={stage?.includes('compare') ?? false} />
+            <CompareMode
+              engine={engine}
+              settings={settings}
+              ready={ready}
+              locked={locked}
+              onStage={stage?.includes('compare') ?? false}
+              start={findPreset(lecture.view.preset)?.compareStart ?? 'scratch'}
+              {...(dataset ? { datasetName: dataset.name } : {})}
+            />
           </PanelBoundary>
         </StageSlotBox>
         <StageSlotBox id="dataset" stage={stage}>

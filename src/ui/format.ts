@@ -38,3 +38,9 @@ export function formatRate(x: number | null): string {
   if (x === null || !Number.isFinite(x)) return '–';
   return `${x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')} img/s`;
 }
+
+/** Small numbers in scientific notation ("4.21e-5"), others with two decimals; "–" when not finite. */
+export function formatSci(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  return v !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1e4) ? v.toExponential(2) : v.toFixed(2);
+}

@@ -154,6 +154,7 @@ export class EngineService implements EngineApi {
       if (!this.backendInfo) throw new Error(`${what}: no backend initialised yet (call init first)`);
     },
     backendName: () => this.backendInfo?.name ?? 'unknown',
+    origin: () => this.origin,
     refuseWhileBusy: (what) => {
       this.refuseWhileTraining(what);
       if (this.analysis.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
@@ -175,6 +176,7 @@ export class EngineService implements EngineApi {
   pauseCompare: CompareApi['pauseCompare'] = () => this.compare.pauseCompare();
   resumeCompare: CompareApi['resumeCompare'] = () => this.compare.resumeCompare();
   cancelCompare: CompareApi['cancelCompare'] = () => this.compare.cancelCompare();
+  demoPair: CompareApi['demoPair'] = () => this.compare.demoPair();
 
   /** The watermark key of the current trained model (null for plain training or no model). */
   private currentKey(): Key | null {

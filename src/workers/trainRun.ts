@@ -79,6 +79,11 @@ export interface RunInput {
   readonly watchDevice?: (onLost: (reason: string) => void) => () => void;
   /** Architecture options (default: the architecture's defaults). */
   readonly modelOptions?: ArchOptions;
+  /**
+   * Fine-tuning: a fresh copy of a trained model (weights and BatchNorm statistics) to start from
+   * instead of the seeded initialisation; it must match the settings' architecture and the data.
+   */
+  readonly initialModel?: () => Model;
   /** Compare mode: every step first waits for this run's turn; `finish` once training ends (before evaluation). */
   readonly turn?: TurnTaking;
   /**
@@ -87,6 +92,21 @@ export interface RunInput {
    * progress when its time budget says so (engineService: the Runs drawer's in-progress record).
    */
   readonly persist?: (snapshot: RunSnapshot) => Promise<void>;
+}
+
+/** The initial model of a fine-tuning run, refused (and disposed) when it does not fit the settings and the data. */
+function checkedInitialModel(model: Model, arch: string, numClasses: number, inputShape: readonly [number, number, number]): Model {
+  const c = model.config;
+  const problem =
+    c.arch !== arch ? `it is a '${c.arch}' model and the settings ask for '${arch}'`
+      : c.numClasses !== numClasses ? `it has ${c.numClasses} classes and the data ${numClasses}`
+        : c.inputShape.join('x') !== inputShape.join('x') ? `it takes ${c.inputShape.join('x')} images and the data has ${inputShape.join('x')}`
+          : null;
+  if (problem) {
+    model.dispose();
+    throw new Error(`cannot fine-tune this model: ${problem}`);
+  }
+  return model;
 }
 
 /** Steps in turn with another run (compare mode's gate, bound to one lane). */
@@ -157,8 +177,9 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
   });
   // The data set's image shape (32x32x3 for CIFAR-10 and the synthetic set; smaller sets in tests).
   const inputShape = [trainSet.height, trainSet.width, trainSet.channels] as const;
-  const newModel = () =>
+  const seeded = () =>
     createModel(s.arch as Parameters<typeof createModel>[0], { seed: s.seed, numClasses: dataset.classNames.length, inputShape, ...(input.modelOptions ? { options: input.modelOptions } : {}) });
+  const newModel = input.initialModel ? () => checkedInitialModel(input.initialModel!(), s.arch, dataset.classNames.length, inputShape) : seeded;
   let model = newModel();
   let wm: MethodSession | null = null;
   let live: LiveLandscapeDriver | null = null;

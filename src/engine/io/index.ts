@@ -21,3 +21,4 @@ export { importWeights, type ImportFormat, type ImportOptions, type ImportedWeig
 export { exportSafetensors } from './exportSafetensors';
 export { verifyTensors, type VerifyTensorsOptions } from './verifyTensors';
 export { checkUpload, KeyUploadError, type UploadFile, type CheckUploadOptions, type CheckUploadResult, type CheckUploadError } from './checkUpload';
+export { DEMO_MODELS_DIR, DEMO_MODEL_NAMES, demoIndexSchema, parseDemoIndex, demoModel, checkDemoFile, type DemoIndex, type DemoModelEntry, type DemoModelName, type DemoPairMeasure } from './demoIndex';

@@ -6,16 +6,17 @@
  * (the 'c' shortcut).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CompareLane, CompareRequest, TrainSettings, WatermarkConfig } from '../../workers/api';
+import type { CompareLane, CompareRequest, CompareStart, TrainSettings, WatermarkConfig } from '../../workers/api';
 import type { EngineHandle } from '../useEngine';
 import { DEFAULT_WATERMARK } from '../watermarkDefaults';
-import { formatDuration, formatPercent } from '../format';
+import { formatDuration, formatPercent, formatSci } from '../format';
 import { CompareAttackCharts, CompareLandscapeCharts, CompareTrainingCharts, LANE_COLORS, type LaneLabels } from './CompareModeCharts';
 import {
   CompareAnalysisControls, CompareLaneControls, DEFAULT_ANALYSIS, DEFAULT_VARIANTS, analysisProblem, parseStrengths, variantsFollowing,
   type CompareAnalysisForm, type LaneVariant,
 } from './CompareModeControls';
 import { useCompareRun, type LaneView } from './CompareModeRun';
+import { DemoPairCard, demoObjective } from './DemoPairCard';
 import './compareMode.css';
 
 /** The window event that opens / closes compare mode (dispatched by the keyboard shortcut 'c'). */
@@ -37,6 +38,14 @@ interface CompareModeProps {
    * analysis settings keep their defaults.
    */
   readonly onStage?: boolean;
+  /**
+   * Where the runs start (the active preset's choice): fresh models ('scratch'), the trained
+   * unmarked demo model fine-tuned by both ('demo-unmarked'), or the shipped trained pair
+   * measured as it is ('demo-pair', started by itself once the page has CIFAR-10).
+   */
+  readonly start?: CompareStart;
+  /** The loaded data set ('cifar10' or 'synthetic'); the demo models need CIFAR-10. */
+  readonly datasetName?: string;
 }
 
 /** The shared mark: the Watermark panel's WaterMAS settings when it has them, else the engine defaults; random bits. */
@@ -57,8 +66,9 @@ function baseMark(settings: TrainSettings, bits: number): WatermarkConfig {
 }
 
 /** The worker request of the form. */
-export function compareRequestOf(settings: TrainSettings, variants: Readonly<Record<CompareLane, LaneVariant>>, form: CompareAnalysisForm): CompareRequest {
+export function compareRequestOf(settings: TrainSettings, variants: Readonly<Record<CompareLane, LaneVariant>>, form: CompareAnalysisForm, start: CompareStart = 'scratch'): CompareRequest {
   return {
+    start,
     base: { ...settings, watermark: baseMark(settings, form.bits) },
     variants: [{ ...variants.A }, { ...variants.B }],
     landscape: { grid: form.grid, evalSize: form.evalSize, radius: form.radius, seed: 0 },
@@ -96,11 +106,7 @@ function LaneStatus({ lane, view, label, accuracy }: { readonly lane: CompareLan
   );
 }
 
-/** Small numbers in scientific notation, others with two decimals. */
-function sci(v: number): string {
-  if (!Number.isFinite(v)) return '–';
-  return v !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1e4) ? v.toExponential(2) : v.toFixed(2);
-}
+const sci = formatSci;
 
 /**
  * The paired comparison (docs/experiments/sharpness.md): B's key rise over A's at the same relative
@@ -123,9 +129,12 @@ function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lan
 }
 
 /** Compare mode: the toggle bar and, when open, the two columns, one set of run controls and the charts. */
-export function CompareMode({ engine, settings, ready, locked, onStage = false }: CompareModeProps) {
+export function CompareMode({ engine, settings, ready, locked, onStage = false, start = 'scratch', datasetName }: CompareModeProps) {
   const [openByUser, setOpen] = useState(false);
-  const open = openByUser || onStage;
+  const demo = start !== 'scratch';
+  const open = openByUser || onStage || demo;
+  // The demo models are CIFAR-10 models: measured or fine-tuned only on CIFAR-10.
+  const demoData = !demo || datasetName === 'cifar10';
   // σ and λ start from the Watermark panel's objective and follow it when its mode changes (σ's unit depends on the mode)
   const mark = baseMark(settings, 0);
   const [variants, setVariants] = useState(() => variantsFollowing(DEFAULT_VARIANTS, mark));
@@ -165,10 +174,20 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false }
   }, [engine, open]);
 
   const labels: LaneLabels = useMemo(() => {
+    if (start === 'demo-pair') return { A: 'A · trained twin (R = 0)', B: 'B · trained WaterMAS' };
     const v = run.request?.variants;
     const r = (lane: CompareLane, i: number) => v?.[i]?.replicas ?? variants[lane].replicas;
     return { A: `A · R = ${r('A', 0)}`, B: `B · R = ${r('B', 1)}` };
-  }, [run.request, variants]);
+  }, [run.request, variants, start]);
+
+  // The trained pair measures itself once the page can (CIFAR-10 loaded, the worker free).
+  const autoStarted = useRef(false);
+  const runStart = run.start;
+  useEffect(() => {
+    if (start !== 'demo-pair' || autoStarted.current || !ready || locked || !demoData || run.state !== 'idle') return;
+    autoStarted.current = true;
+    runStart(compareRequestOf(settings, variants, form, start));
+  }, [start, ready, locked, demoData, run.state, runStart, settings, variants, form]);
   const alphas = useMemo(() => {
     const n = run.request?.landscape?.grid ?? form.grid;
     const radius = run.request?.landscape?.radius ?? form.radius;
@@ -181,7 +200,13 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false }
     const train = run.outcome?.lanes.find((l) => l.lane === lane)?.train;
     return train && !train.cancelled ? train.testAccuracy : null;
   };
-  const title = `Compare R = ${variants.A.replicas} vs R = ${variants.B.replicas}`;
+  const title =
+    start === 'demo-pair'
+      ? 'The trained pair: R = 0 twin vs WaterMAS'
+      : start === 'demo-unmarked'
+        ? `Embed live: the trained model fine-tuned with R = ${variants.A.replicas} and R = ${variants.B.replicas}`
+        : `Compare R = ${variants.A.replicas} vs R = ${variants.B.replicas}`;
+  const startLabel = start === 'demo-pair' ? 'Measure the pair here' : start === 'demo-unmarked' ? 'Fine-tune both' : 'Start compare';
 
   if (!open) {
     return (
@@ -224,16 +249,32 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false }
           </button>
         )}
       </div>
+      {demo && <DemoPairCard engine={engine} ready={ready} />}
+      {demo && !demoData && (
+        <p className="muted small" data-testid="compare-mode-demo-data">
+          The demo models are CIFAR-10 models and this page has the {datasetName ?? 'no'} data set loaded: the numbers above are the CLI&apos;s; load CIFAR-10 in the
+          Dataset panel (or start the lab with CIFAR10_DIR set) to {start === 'demo-pair' ? 'measure the pair here' : 'fine-tune the trained model here'}.
+        </p>
+      )}
+      {start === 'demo-pair' ? (
+        <p className="muted small" data-testid="compare-mode-base">
+          Nothing is trained here: the 1-D landscape and the noise sweep of the two shipped models, on the first test images, with the same directions seed for both.
+        </p>
+      ) : (
       <p className="muted small" data-testid="compare-mode-base">
+        {start === 'demo-unmarked' && <>Both start from the trained unmarked model. </>}
         Shared: {settings.arch} · {settings.epochs} epoch{settings.epochs === 1 ? '' : 's'} · batch {settings.batchSize} ·{' '}
         {settings.trainLimit > 0 ? settings.trainLimit.toLocaleString('en-US') : 'all'} training images · seed {settings.seed} · mark{' '}
         {settings.watermark?.method === 'watermas' ? 'strength and key from the Watermark panel' : 'engine defaults'}, {form.bits} random bits.
       </p>
-      <div className="compare-mode-columns">
-        {LANES.map((lane) => (
-          <CompareLaneControls key={lane} lane={lane} mode={mode} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
-        ))}
-      </div>
+      )}
+      {start !== 'demo-pair' && (
+        <div className="compare-mode-columns">
+          {LANES.map((lane) => (
+            <CompareLaneControls key={lane} lane={lane} mode={mode} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
+          ))}
+        </div>
+      )}
       {!onStage && <CompareAnalysisControls form={form} disabled={active} onForm={setForm} />}
       {problem && (
         <p className="error" role="alert">
@@ -245,10 +286,10 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false }
           <button
             type="button"
             className="primary"
-            disabled={!ready || locked || active || problem !== null}
-            onClick={() => run.start(compareRequestOf(settings, variants, form))}
+            disabled={!ready || locked || active || problem !== null || !demoData}
+            onClick={() => run.start(compareRequestOf(settings, variants, form, start))}
           >
-            Start compare
+            {startLabel}
           </button>
           {run.state === 'paused' ? (
             <button type="button" onClick={run.resume}>
@@ -285,7 +326,9 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false }
                 ? `stopped: ${l.error}`
                 : l.train
                   ? `${l.train.cancelled ? 'cancelled after' : 'test accuracy ' + formatPercent(l.train.testAccuracy) + ' after'} ${l.train.steps} steps (${formatDuration(l.train.seconds)}) · BER ${l.train.watermark?.ber.toFixed(3) ?? '–'}`
-                  : 'no result'}
+                  : l.loaded
+                    ? `shipped model, ${demoObjective(l.loaded)} · test accuracy ${formatPercent(l.loaded.testAccuracy)} (CLI, ${l.loaded.testImages.toLocaleString('en-US')} images) · BER ${l.loaded.ber?.toFixed(3) ?? '–'}`
+                    : 'no result'}
             </p>
           ))}
         </div>

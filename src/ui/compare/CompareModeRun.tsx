@@ -4,7 +4,7 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import type {
-  AttackPoint, AttackSweepOutcome, CompareEvent, CompareLane, CompareOutcome, CompareRequest, LandscapeOutcome, TrainProgress,
+  AttackPoint, AttackSweepOutcome, CompareEvent, CompareLane, CompareOutcome, CompareRequest, LandscapeOutcome, LoadedDemoModel, TrainProgress,
 } from '../../workers/api';
 import type { EngineHandle } from '../useEngine';
 import { proxyCallback } from '../useEngine';
@@ -32,6 +32,8 @@ export interface LaneView {
   readonly landscape: LandscapeOutcome | null;
   readonly attackPoints: readonly AttackPoint[];
   readonly attack: AttackSweepOutcome | null;
+  /** A shipped demo model this run analyses (the trained pair), else null. */
+  readonly loaded: LoadedDemoModel | null;
 }
 
 export type Lanes = Readonly<Record<CompareLane, LaneView>>;
@@ -39,13 +41,15 @@ export type Lanes = Readonly<Record<CompareLane, LaneView>>;
 function emptyLane(grid: number): LaneView {
   return {
     phase: 'waiting', progress: null, ber: null, history: [], sliceKey: Array<number | null>(grid).fill(null), sliceComplement: Array<number | null>(grid).fill(null),
-    landscape: null, attackPoints: [], attack: null,
+    landscape: null, attackPoints: [], attack: null, loaded: null,
   };
 }
 
 /** The lane after one event. */
 function applyEvent(lane: LaneView, e: CompareEvent): LaneView {
   switch (e.kind) {
+    case 'loaded':
+      return { ...lane, loaded: e.model, ber: e.model.ber };
     case 'train': {
       const p = e.progress;
       const phase: LanePhase = p.phase === 'cancelled' ? 'cancelled' : p.phase === 'done' ? 'done' : 'training';

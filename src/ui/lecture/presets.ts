@@ -2,7 +2,7 @@
  * Lecture presets: each sets every training and watermark control, the theme and the panel to
  * look at, and says in two sentences what to watch. `#preset=<id>` in the URL reproduces one.
  */
-import type { TrainSettings, WatermarkConfig } from '../../workers/api';
+import type { CompareStart, TrainSettings, WatermarkConfig } from '../../workers/api';
 import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo } from '../watermarkDefaults';
 import type { PanelId, StageSlot, ThemeName } from './viewState';
 
@@ -16,6 +16,8 @@ export interface Preset {
   readonly focus: PanelId;
   /** What its stage shows side by side, in order (see ViewState.stage). */
   readonly stage: readonly StageSlot[];
+  /** Compare mode starts from the shipped demo models (public/models/demo/) instead of fresh ones. */
+  readonly compareStart?: CompareStart;
 }
 
 /** Small and quick (a few minutes on a laptop GPU): cnn on 2 000 images, 2 epochs. */
@@ -48,7 +50,38 @@ const WATERMAS: WatermarkConfig = {
   margin: 0.5,
 };
 
+/**
+ * "Embed live": both runs fine-tune the shipped unmarked model (cnn, 18 epochs on CIFAR-10) for
+ * one epoch on 2,000 images, 31 steps, at a fine-tuning learning rate (our choice: a few minutes
+ * on a CPU for R = 0 and R = 4 together).
+ */
+const EMBED_LIVE_TRAINING: Omit<TrainSettings, 'watermark'> = { ...LECTURE_TRAINING, epochs: 1, learningRate: 0.01 };
+
 export const PRESETS: readonly Preset[] = [
+  {
+    id: 'trained-pair',
+    title: 'The trained pair: is the mark in a sharp valley?',
+    text:
+      'Two models trained for this lab on CIFAR-10, fine-tuned from one unmarked model with the same key, seed and images: A with R = 0 (the twin), B with WaterMAS replicas. ' +
+      'The card shows what the CLI measured (how much the loss rises when the marked weights move by half their size, against unmarked weights like them, and what flipping half of the marks costs); with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
+    settings: { ...LECTURE_TRAINING, watermark: WATERMAS },
+    theme: 'projector',
+    focus: 'landscape',
+    stage: ['compare'],
+    compareStart: 'demo-pair',
+  },
+  {
+    id: 'embed-live',
+    title: 'Embed live: fine-tune the trained model with and without replicas',
+    text:
+      'Both runs start from the trained unmarked model and embed the same key while fine-tuning for 31 steps: A with R = 0, B with R = 4 replicas. ' +
+      'Press Fine-tune both and watch whether B\'s key rise pulls away from A\'s on the landscape chart and the Paired line, beyond the spread of the matched controls.',
+    settings: { ...EMBED_LIVE_TRAINING, watermark: WATERMAS },
+    theme: 'projector',
+    focus: 'landscape',
+    stage: ['compare'],
+    compareStart: 'demo-unmarked',
+  },
   {
     id: 'sharpness-tradeoff',
     title: 'Is the mark in a sharp valley? A paired test',

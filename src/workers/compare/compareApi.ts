@@ -34,7 +34,19 @@ export interface CompareAttackSettings {
   readonly seed: number;
 }
 
+/**
+ * Where the two runs start:
+ * - 'scratch' (default): fresh seeded models, trained with the base settings and their variant;
+ * - 'demo-unmarked': both fine-tune the trained unmarked demo model (public/models/demo/) with the
+ *   base settings and their variant ("embed live"; CIFAR-10 only);
+ * - 'demo-pair': nothing is trained: run A is the shipped R = 0 twin, run B the shipped WaterMAS
+ *   model (same key, init and data order), analysed as they are (CIFAR-10 only).
+ */
+export type CompareStart = 'scratch' | 'demo-unmarked' | 'demo-pair';
+
 export interface CompareRequest {
+  /** Default 'scratch'. */
+  readonly start?: CompareStart;
   /**
    * Shared settings of both runs (same seed, data order and initialisation). Its watermark, when
    * WaterMAS, is the base mark; otherwise COMPARE_BASE_MARK is used. A random key becomes one
@@ -49,6 +61,7 @@ export interface CompareRequest {
 
 /** A streamed event of a comparison, tagged with its run. */
 export type CompareEvent =
+  | { readonly kind: 'loaded'; readonly lane: CompareLane; readonly model: LoadedDemoModel }
   | { readonly kind: 'train'; readonly lane: CompareLane; readonly progress: TrainProgress }
   | { readonly kind: 'phase'; readonly lane: CompareLane; readonly phase: 'landscape' | 'attack' }
   | { readonly kind: 'landscape'; readonly lane: CompareLane; readonly event: LandscapeEvent }
@@ -68,10 +81,58 @@ export interface CompareLaneResult {
   readonly attack: AttackSweepOutcome | null;
   /** Why this run stopped (e.g. "training diverged ..."); the other run goes on. */
   readonly error?: string;
+  /** 'demo-pair': the shipped model this run analysed, as its index describes it (train is null). */
+  readonly loaded?: LoadedDemoModel;
+}
+
+/** A shipped demo model as loaded (files checked against their SHA-256). */
+export interface LoadedDemoModel {
+  readonly name: string;
+  /** The command that trained it (scripts/demo-models.mjs). */
+  readonly command: string;
+  /** Its training settings as index.json records them (replicas, sigma, lambda, replicaMode, epochs...). */
+  readonly settings: Readonly<Record<string, number | string | boolean | null>>;
+  /** Test accuracy the CLI measured, on `testImages` CIFAR-10 test images. */
+  readonly testAccuracy: number;
+  readonly testImages: number;
+  /** Its key read back from its weights: BER (0 expected) and log10 p-value. */
+  readonly ber: number | null;
+  readonly log10PValue: number | null;
+}
+
+/** The demo pair as shipped: both models (checked) and the CLI's paired measure from index.json. */
+export interface DemoPairInfo {
+  readonly twin: LoadedDemoModel;
+  readonly marked: LoadedDemoModel;
+  readonly unmarked: { readonly command: string; readonly testAccuracy: number; readonly testImages: number } | null;
+  /** `wmlab compare-sharpness` on the pair, when the index carries it. */
+  readonly measure: {
+    readonly flags: string;
+    readonly evalSize: number;
+    /** null when undefined (the twin's rise is ≤ 0). */
+    readonly keyGain: number | null;
+    readonly controlGain: number | null;
+    readonly relativeRadius: number;
+    readonly twin: DemoSideMeasure;
+    readonly marked: DemoSideMeasure;
+  } | null;
+}
+
+/** One model's side of the CLI's paired measure. */
+export interface DemoSideMeasure {
+  readonly keyRise: number;
+  readonly keyRiseSpread: number;
+  readonly controlRise: number;
+  readonly controlRiseSpread: number;
+  /** Accuracy lost (fraction) when half of the marked signs are flipped, and half of each control subset's. */
+  readonly flipKeyDrop: number | null;
+  readonly flipControlDrop: number | null;
+  readonly baseAccuracy: number;
 }
 
 export interface CompareOutcome {
   readonly cancelled: boolean;
+  readonly start: CompareStart;
   readonly lanes: readonly [CompareLaneResult, CompareLaneResult];
   readonly landscape: CompareLandscapeSettings;
   readonly attack: CompareAttackSettings;
@@ -92,4 +153,10 @@ export interface CompareApi {
   resumeCompare(): Promise<void>;
   /** Stops both runs at the next step (and the analysis at its next point). */
   cancelCompare(): Promise<void>;
+  /**
+   * The shipped demo pair: fetches index.json and both models from the app's server, checks their
+   * SHA-256 and reads each key back from its model (data-free, a second or two). Rejects with a
+   * one-line reason when the files are absent or do not match.
+   */
+  demoPair(): Promise<DemoPairInfo>;
 }

@@ -32,6 +32,8 @@ export interface LaneInput {
   /** Architecture options (default: the architecture's defaults, as in a normal run). */
   readonly modelOptions?: ArchOptions;
   readonly backend: () => string;
+  /** Start from this trained model's weights (a fresh copy per call) instead of a seeded one. */
+  readonly initialModel?: () => Model;
   readonly onProgress: (p: TrainProgress) => void | Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function trainLane(input: LaneInput): Promise<LaneOutput> {
       backend: input.backend,
       onProgress: input.onProgress,
       ...(input.modelOptions ? { modelOptions: input.modelOptions } : {}),
+      ...(input.initialModel ? { initialModel: input.initialModel } : {}),
       turn: { acquire: () => gate.acquire(lane), finish: () => gate.finish(lane) },
     });
     if (!out.watermarkKey) {

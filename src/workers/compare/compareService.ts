@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import { RunControl } from '../../engine/train';
-import type { CompareApi, CompareEvent, CompareOutcome, CompareRequest } from './compareApi';
+import type { CompareApi, CompareEvent, CompareOutcome, CompareRequest, DemoPairInfo } from './compareApi';
+import { demoPairInfo } from '../demo/demoModels';
 import { runCompare, type FinishedCompareLane } from './compareRun';
 
 /** What compare mode needs from the engine service (accessors, so they always see the current state). */
@@ -10,6 +11,8 @@ export interface CompareHost {
   /** Throws when the backend is not ready. */
   requireBackend(what: string): void;
   backendName(): string;
+  /** Where the app is served from (the demo models live under models/demo/ there). */
+  origin(): string;
   /** Throws when a training run or an analysis run is going. */
   refuseWhileBusy(what: string): void;
   /** Runs `fn` on the service's tensor queue. */
@@ -45,7 +48,7 @@ export class CompareService implements CompareApi {
     return this.host
       .exclusive('compare', () =>
         runCompare({
-          request, ...data, control, backend: () => this.host.backendName(), onEvent,
+          request, ...data, control, backend: () => this.host.backendName(), onEvent, origin: this.host.origin(),
           ...(keepRun ? { onLaneTrained: keepRun } : {}),
         }),
       )
@@ -53,6 +56,12 @@ export class CompareService implements CompareApi {
         this.control = null;
         (onEvent as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
       });
+  }
+
+  async demoPair(): Promise<DemoPairInfo> {
+    this.host.requireBackend('the demo pair');
+    // builds both models to read their keys back: on the tensor queue, like any other job
+    return this.host.exclusive('demo pair', () => demoPairInfo(this.host.origin()));
   }
 
   async pauseCompare(): Promise<void> {

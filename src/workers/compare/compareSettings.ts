@@ -9,7 +9,9 @@ import { validateAttackSettings } from '../attackRun';
 import { validateLandscapeSettings } from '../landscapeRun';
 import { validateTrainSettings } from '../trainRun';
 import type { WatermarkConfig } from '../watermarkApi';
-import type { CompareAttackSettings, CompareLandscapeSettings, CompareRequest, CompareVariant } from './compareApi';
+import type { CompareAttackSettings, CompareLandscapeSettings, CompareRequest, CompareStart, CompareVariant } from './compareApi';
+
+const STARTS: readonly CompareStart[] = ['scratch', 'demo-unmarked', 'demo-pair'];
 
 /** The mark of a comparison when the base settings carry none (our choice: 256 random bits, engine defaults). */
 export const COMPARE_BASE_MARK: WatermarkConfig = {
@@ -35,6 +37,7 @@ export const DEFAULT_COMPARE_LANDSCAPE: CompareLandscapeSettings = { radius: 1, 
 export const DEFAULT_COMPARE_ATTACK: CompareAttackSettings = { attack: 'noise', strengths: [0, 1, 2, 7, 10], testLimit: 256, seed: 0 };
 
 export interface ResolvedCompare {
+  readonly start: CompareStart;
   /** What each run trains with (the shared key included). */
   readonly runSettings: readonly [TrainSettings, TrainSettings];
   /** The same, as reported back (the base's key as given: a generated passphrase stays in the worker). */
@@ -67,6 +70,9 @@ export function attackSettingsOf(s: CompareAttackSettings): AttackSweepSettings 
  */
 export function resolveCompareRequest(req: CompareRequest): ResolvedCompare {
   if (!isPlainObject(req) || !isPlainObject(req.base)) throw new Error('the request needs base training settings');
+  const start = req.start ?? 'scratch';
+  if (!STARTS.includes(start)) throw new Error(`start must be one of ${STARTS.join(', ')} (got "${String(start)}")`);
+
   const variants = req.variants ?? DEFAULT_COMPARE_VARIANTS;
   if (!Array.isArray(variants) || variants.length !== 2 || !variants.every(isPlainObject)) throw new Error('variants must be a list of two objects (runs A and B)');
   const baseMark: WatermarkConfig = req.base.watermark?.method === 'watermas' ? req.base.watermark : COMPARE_BASE_MARK;
@@ -90,6 +96,7 @@ export function resolveCompareRequest(req: CompareRequest): ResolvedCompare {
   validateAttackSettings(attackSettingsOf(attack));
   if (attack.strengths.length === 0) throw new Error('the attack sweep needs at least one strength');
   return {
+    start,
     runSettings,
     reportedSettings: [build(variants[0], 0, baseMark.key), build(variants[1], 1, baseMark.key)],
     variants: [{ ...variants[0] }, { ...variants[1] }],

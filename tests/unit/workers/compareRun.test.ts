@@ -40,7 +40,7 @@ async function compare(request: Partial<CompareRequest>, control = new RunContro
   const kept: Kept[] = [];
   const outcome = await runCompare({
     request: { base: BASE, landscape: { grid: 3, evalSize: 8 }, attack: { strengths: [0, 10], testLimit: 8 }, ...request },
-    dataset, normalization, control, backend: () => 'cpu', modelOptions: { width: 4, hidden: 8 },
+    dataset, normalization, control, backend: () => 'cpu', origin: 'http://127.0.0.1:9', modelOptions: { width: 4, hidden: 8 },
     onEvent: (e) => {
       events.push(e);
       onEvent?.(e);

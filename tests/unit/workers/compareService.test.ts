@@ -26,6 +26,7 @@ describe('compare service (worker side of compare mode)', () => {
         if (!backend) throw new Error(`${what}: no backend initialised yet`);
       },
       backendName: () => 'cpu',
+      origin: () => 'http://127.0.0.1:9',
       refuseWhileBusy: (what) => {
         if (training) throw new Error(`${what}: a training run is in progress`);
       },

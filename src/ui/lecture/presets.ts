@@ -62,8 +62,8 @@ export const PRESETS: readonly Preset[] = [
     id: 'trained-pair',
     title: 'The trained pair: is the mark in a sharp valley?',
     text:
-      'Two models trained for this lab on CIFAR-10, fine-tuned from one unmarked model with the same key, seed and images: A with R = 0 (the twin), B with WaterMAS replicas. ' +
-      'The card shows what the CLI measured (how much the loss rises when the marked weights move by half their size, against unmarked weights like them, and what flipping half of the marks costs); with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
+      'Two models trained for this lab on CIFAR-10 (82 % test accuracy), fine-tuned from one unmarked model with the same key, seed and images: A with R = 0 (the twin), B with WaterMAS replicas (R = 2). ' +
+      'The card shows what the CLI measured: B\'s loss rises 0.94× as much as A\'s when the marked weights move by half their size, and flipping half of the marks costs neither any accuracy, so here the replicas did not make a sharp valley; with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
     settings: { ...LECTURE_TRAINING, watermark: WATERMAS },
     theme: 'projector',
     focus: 'landscape',

@@ -89,6 +89,11 @@ function LaneStatus({ lane, view, label, accuracy }: { readonly lane: CompareLan
       <span className="compare-mode-swatch" style={{ background: LANE_COLORS[lane] }} aria-hidden="true" />
       <strong>{label}</strong>
       <span>{PHASE_TEXT[view.phase]}</span>
+      {!p && view.loaded && (
+        <span className="muted">
+          shipped model · BER {view.loaded.ber?.toFixed(3) ?? '–'} · test accuracy {formatPercent(view.loaded.testAccuracy)} (CLI)
+        </span>
+      )}
       {p && (
         <span className="muted">
           step {p.step} / {p.totalSteps}
@@ -220,7 +225,16 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false, 
   }
 
   const charts = [
-    { title: 'Training', short: 'Training', node: <CompareTrainingCharts lanes={run.lanes} labels={labels} /> },
+    {
+      title: 'Training',
+      short: 'Training',
+      node:
+        start === 'demo-pair' ? (
+          <p className="muted compare-mode-chart-empty">Trained offline by the CLI (scripts/demo-models.mjs; the commands are in public/models/demo/index.json): nothing trains here.</p>
+        ) : (
+          <CompareTrainingCharts lanes={run.lanes} labels={labels} />
+        ),
+    },
     { title: '1-D landscape (same directions seed and images for A and B)', short: '1-D landscape (same directions and images)', node: <CompareLandscapeCharts lanes={run.lanes} labels={labels} alphas={alphas} /> },
     { title: 'Attack: Gaussian noise (same seed and images)', short: 'Attack: Gaussian noise', node: <CompareAttackCharts lanes={run.lanes} labels={labels} strengthName={strengthName} /> },
   ];
@@ -249,11 +263,12 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false, 
           </button>
         )}
       </div>
-      {demo && <DemoPairCard engine={engine} ready={ready} />}
+      {start === 'demo-pair' && <DemoPairCard engine={engine} ready={ready} />}
       {demo && !demoData && (
         <p className="muted small" data-testid="compare-mode-demo-data">
-          The demo models are CIFAR-10 models and this page has the {datasetName ?? 'no'} data set loaded: the numbers above are the CLI&apos;s; load CIFAR-10 in the
-          Dataset panel (or start the lab with CIFAR10_DIR set) to {start === 'demo-pair' ? 'measure the pair here' : 'fine-tune the trained model here'}.
+          The demo models are CIFAR-10 models and this page has the {datasetName ?? 'no'} data set loaded
+          {start === 'demo-pair' ? <>: the numbers above are the CLI&apos;s</> : null}. Load CIFAR-10 in the Dataset panel (or start the lab with CIFAR10_DIR
+          set) to {start === 'demo-pair' ? 'measure the pair here' : 'fine-tune the trained model here'}.
         </p>
       )}
       {start === 'demo-pair' ? (

@@ -87,7 +87,11 @@ export function DemoPairCard({ engine, ready }: { readonly engine: EngineHandle;
         <>
           <table className="demo-pair-table" data-testid="demo-pair-measure">
             <caption>
-              Measured by the CLI on {m.evalSize.toLocaleString('en-US')} test images, marked weights moved by {m.relativeRadius}·|w| (<code>wmlab compare-sharpness {m.flags}</code>)
+              Measured by the CLI on {m.evalSize.toLocaleString('en-US')} test images, marked weights moved by {m.relativeRadius}·|w|
+              <span className="demo-pair-command">
+                {' '}
+                (<code>wmlab compare-sharpness {m.flags}</code>)
+              </span>
             </caption>
             <thead>
               <tr>

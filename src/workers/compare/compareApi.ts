@@ -144,7 +144,8 @@ export interface CompareOutcome {
 export interface CompareApi {
   /**
    * Trains two runs that differ only in their variant fields, step by step in turn (A, B, A, B...),
-   * then computes for each the 1-D landscape and the attack sweep. Rejects while a training run,
+   * from fresh models or the shipped unmarked demo model, or loads the shipped trained pair
+   * (`request.start`), then computes for each the 1-D landscape and the attack sweep. Rejects while a training run,
    * an analysis run or another comparison is going. `onEvent` must be comlink-proxied.
    */
   startCompare(request: CompareRequest, onEvent: (e: CompareEvent) => void): Promise<CompareOutcome>;

@@ -1,5 +1,7 @@
 /**
- * A whole comparison: two runs trained in turn (A, B, A, B...), then, for each, the 1-D landscape
+ * A whole comparison: two runs trained in turn (A, B, A, B...) from fresh models or from the
+ * shipped unmarked demo model (start 'demo-unmarked'), or the shipped trained pair loaded as it
+ * is (start 'demo-pair': A the R = 0 twin, B the WaterMAS model); then, for each, the 1-D landscape
  * and the attack sweep through the same worker functions as the Landscape and Attack panels
  * (runLandscapeOn, runAttackSweepOn), with the same seeds and images for both runs.
  */

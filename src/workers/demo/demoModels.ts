@@ -6,11 +6,11 @@ import { DEMO_MODELS_DIR, checkDemoFile, demoModel, parseDemoIndex, type DemoInd
 import { loadModel } from '../../engine/io/loadModel';
 import { parseModelJson, type ModelJson } from '../../engine/io/modelFile';
 import type { Model } from '../../engine/models/types';
-import { checkKeyAgainstModel, parseAnyKeyFile, verifyWatermark, type Key } from '../../engine/watermark';
+import { parseAnyKeyFile, verifyWatermark, type Key } from '../../engine/watermark';
 import type { Dataset } from '../../engine/data/types';
 import type { DemoPairInfo, DemoSideMeasure, LoadedDemoModel } from '../compare/compareApi';
 
-/** A demo model's files as fetched and checked: rebuild it as often as needed with `build()`. */
+/** A demo model's files as fetched and checked against the index: rebuild it as often as needed with `build()`. */
 export interface DemoModelFiles {
   readonly name: DemoModelName;
   readonly json: ModelJson;
@@ -57,16 +57,8 @@ export async function fetchDemoModel(origin: string, index: DemoIndex, name: Dem
     if (any.method !== 'watermas') throw new Error(`demo model '${name}': its key is a ${any.method} key, not WaterMAS`);
     key = any.key;
   }
-  const build = () => loadModel(json, weights, `${name}/model.json`);
-  if (key) {
-    const model = build();
-    try {
-      checkKeyAgainstModel(key, model);
-    } finally {
-      model.dispose();
-    }
-  }
-  return { name, json, weights, key, build };
+  // (the key is checked against the model where it is read back: demoKeyCheck → verifyWatermark)
+  return { name, json, weights, key, build: () => loadModel(json, weights, `${name}/model.json`) };
 }
 
 /** Refuses a data set the demo models were not trained on (they are CIFAR-10 models). */

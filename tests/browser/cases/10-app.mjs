@@ -13,13 +13,18 @@ export default [
       await page.getByTestId('image-grid').waitFor({ timeout: 60_000 });
       const thumbs = await page.locator('[data-testid=image-grid] canvas').count();
       assert(thumbs >= 10, `expected at least 10 thumbnails, got ${thumbs}`);
-      const models = await page.getByLabel('Model', { exact: true }).locator('option').count();
-      assert(models >= 2, `expected the model picker to list architectures, got ${models}`);
+      // The architectures arrive by their own worker call, which may answer after the data set.
+      const options = page.getByLabel('Model', { exact: true }).locator('option');
+      const listed = async () => {
+        const n = await options.count();
+        return n >= 2 ? n : 0;
+      };
+      const models = await until(listed, 60_000, 'the model picker to list at least two architectures');
       const fatal = await page.getByTestId('fatal-error').count();
       assert(fatal === 0, `the app shows an error: ${fatal ? await page.getByTestId('fatal-error').textContent() : ''}`);
       assert(errors.length === 0, `console errors:\n  ${errors.join('\n  ')}`);
       const src = await page.getByTestId('dataset-source').textContent();
-      return `backend ${await badge().getAttribute('data-backend')}, data "${src}", ${thumbs} thumbnails`;
+      return `backend ${await badge().getAttribute('data-backend')}, data "${src}", ${thumbs} thumbnails, ${models} architectures`;
     },
   },
   {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--study quick|trained] [--out DIR] [--jobs N] [--base MODEL.json]
-//   node scripts/sharpness-study.mjs report [--study quick|trained] [--out DIR]      prints the tables (Markdown)
+//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
 // model (or reuses --base MODEL.json; the lecture study has none and trains from scratch with the
@@ -31,6 +31,14 @@ const OBJECTIVES = {
 };
 const pick = (...names) => Object.fromEntries(names.map((n) => [n, OBJECTIVES[n]]));
 
+// quick's base, fine-tuning and measure, shared by the replica-batch study
+const QUICK = {
+  base: ['--model', 'cnn', '--model-options', 'width=16,hidden=128', '--epochs', '3', '--batch', '128', '--lr', '0.05', '--augment', '--seed', '2',
+    '--train-limit', '10000', '--test-limit', '1000', '--warmup', '0'],
+  finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '10000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
+  measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '4', '--flip', '0.5'],
+};
+
 /**
  * The studies: the base model, the fine-tuning, the measure, the seeds, the objectives. They were
  * run before `wmlab train` warmed the learning rate up by default: `--warmup 0` keeps them
@@ -39,10 +47,7 @@ const pick = (...names) => Object.fromEntries(names.map((n) => [n, OBJECTIVES[n]
 export const STUDIES = {
   // a quick base (3 epochs on 10,000 images, ~41 % test accuracy), 78 fine-tuning steps: every objective
   quick: {
-    base: ['--model', 'cnn', '--model-options', 'width=16,hidden=128', '--epochs', '3', '--batch', '128', '--lr', '0.05', '--augment', '--seed', '2',
-      '--train-limit', '10000', '--test-limit', '1000', '--warmup', '0'],
-    finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '10000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
-    measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '4', '--flip', '0.5'],
+    ...QUICK,
     seeds: [1, 2, 3],
     variants: pick('r0', 'gaussian-2020', 'relative-antithetic', 'flip'),
   },
@@ -54,6 +59,16 @@ export const STUDIES = {
     measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '8', '--flip', '0.5'],
     seeds: [1, 2, 3],
     variants: pick('r0', 'relative-antithetic'),
+  },
+  // issue 16: each replica on its slice of the batch (R = 4 for about 2 plain passes) against the full-batch replicas, quick's setting
+  'replica-batch': {
+    ...QUICK,
+    seeds: [1, 2, 3],
+    variants: {
+      r0: OBJECTIVES.r0,
+      'gaussian-2020-r4': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2), '--replica-batch', 'full'],
+      'gaussian-2020-r4-split': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2), '--replica-batch', 'split'],
+    },
   },
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
   lecture: {
@@ -197,6 +212,6 @@ if (command === 'run') {
 } else if (command === 'report') {
   report();
 } else {
-  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained] [--out DIR] [--jobs N] [--base MODEL.json]\n');
+  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch] [--out DIR] [--jobs N] [--base MODEL.json]\n');
   process.exit(2);
 }

@@ -47,6 +47,8 @@ export interface WatermarkLiveSettings {
   readonly antithetic?: boolean;
   /** Replica passes normalised with their own batch statistics or the clean pass's; absent: the engine default. */
   readonly replicaBn?: 'batch' | 'clean';
+  /** Each replica on the whole batch or on its slice of it (about one pass for all replicas); absent: the engine default. */
+  readonly replicaBatch?: 'full' | 'split';
 }
 
 /**

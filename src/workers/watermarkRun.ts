@@ -8,6 +8,8 @@ import type { TrainHooks } from '../engine/train';
 import {
   PASSPHRASE_ITERATIONS,
   modeDefaults,
+  DEFAULT_WATERMAS_SETTINGS,
+  REPLICA_BATCH_MODES,
   REPLICA_BN_MODES,
   REPLICA_MODES,
   PASSPHRASE_SALT,
@@ -31,7 +33,7 @@ import type { MethodSession, SessionContext } from './watermarkSession';
 /** Most payload bits / pixels the UI may ask for (our choice: keeps the key file and the per-report read small). */
 export const MAX_WATERMARK_BITS = 4096;
 
-const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin', 'antithetic', 'replicaBn'];
+const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin', 'antithetic', 'replicaBn', 'replicaBatch'];
 
 /** Checks a watermark config that came over the worker boundary; throws a one-line reason. */
 export function validateWatermarkConfig(c: WatermarkConfig): void {
@@ -69,6 +71,7 @@ export function validateLiveSettings(s: Partial<WatermarkLiveSettings>): void {
   if (s.mode === 'flip' && s.sigma !== undefined && s.sigma > 1) throw new Error(`σ is the fraction of marks flipped in flip mode: at most 1, got ${s.sigma}`);
   if (s.antithetic !== undefined && typeof s.antithetic !== 'boolean') throw new Error(`antithetic must be true or false, got ${String(s.antithetic)}`);
   if (s.replicaBn !== undefined && !(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new Error(`unknown replica BatchNorm mode "${String(s.replicaBn)}"`);
+  if (s.replicaBatch !== undefined && !(REPLICA_BATCH_MODES as readonly string[]).includes(s.replicaBatch)) throw new Error(`unknown replica batch mode "${String(s.replicaBatch)}"`);
 }
 
 function payloadSpec(p: WatermarkPayload): PayloadSpec {
@@ -83,7 +86,7 @@ function payloadSpec(p: WatermarkPayload): PayloadSpec {
 }
 
 function liveOf(s: WaterMASSettings): WatermarkLiveSettings {
-  return { replicas: s.replicas, sigma: s.sigma, lambda: s.lambda, mode: s.mode, rho: s.rho, margin: s.margin, antithetic: s.antithetic, replicaBn: s.replicaBn };
+  return { replicas: s.replicas, sigma: s.sigma, lambda: s.lambda, mode: s.mode, rho: s.rho, margin: s.margin, antithetic: s.antithetic, replicaBn: s.replicaBn, replicaBatch: s.replicaBatch };
 }
 
 /**
@@ -150,6 +153,7 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
   const objectiveSettings: WaterMASSettings = {
     replicas: config.replicas, sigma: config.sigma, lambda: config.lambda, mode: config.mode, rho: config.rho, margin: config.margin,
     antithetic: config.antithetic ?? modeDefaults(config.mode).antithetic, replicaBn: config.replicaBn ?? modeDefaults(config.mode).replicaBn,
+    replicaBatch: config.replicaBatch ?? DEFAULT_WATERMAS_SETTINGS.replicaBatch,
   };
   const { key, frozen } = await embedWatermark(model, {
     seed,

@@ -50,6 +50,7 @@ export const TRAIN_OPTION_SCHEMAS = {
   margin: z.union([z.number().min(0), z.literal('inf')]),
   antithetic: z.boolean(),
   replicaBn: z.enum(['batch', 'clean']),
+  replicaBatch: z.enum(['full', 'split']),
   allocation: z.enum(['proportional', 'equal']),
   bits: int(1, 1_000_000),
   message: z.string().min(1),

@@ -49,8 +49,11 @@ interface KeyTensor {
  * is differentiated literally (both L(θ+ε_r) and L(θ) inside it carry gradient); a replica beyond
  * the margin contributes nothing.
  *
- * Cost: one forward+backward for the clean pass and one per replica; the gradients are
- * accumulated pass by pass (never R+1 tapes at once). Replica passes use the same batch, in
+ * Cost: one forward+backward for the clean pass and one per replica, each replica on the whole
+ * batch (replicaBatch 'full') or on its slice of it ('split': the replicas together cost about one
+ * pass, and a replica's gap L(θ+ε_r) − L(θ) is its slice's loss minus the whole batch's clean loss,
+ * the same objective in expectation over the data); the gradients are
+ * accumulated pass by pass (never R+1 tapes at once). Replica passes run in
  * training mode, with no statsSink, so BatchNorm running statistics only see the clean pass
  * (updated once per step here, as the Objective contract asks); with replicaBn = 'clean' they are
  * normalised with the clean pass's batch statistics (constants) instead of their own, as the
@@ -170,12 +173,15 @@ export class WaterMASObjective implements Objective {
       if (previous) for (const e of previous.values()) e.dispose();
       previous = null;
       let rep: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
+      const rows = this.replicaRows(r, passes, batch.x.shape[0]);
       try {
         rep = paramGradients(model, () => {
           const overrides = new Map<string, tf.Tensor>();
           for (const [name, e] of eps) overrides.set(name, tf.add(model.params.get(name)!, e));
           const opts = cleanStats.size > 0 ? { training: true, overrides, batchStats: cleanStats } : { training: true, overrides };
-          return this.loss(model.forward(batch.x, opts), batch.y);
+          const x = rows ? tf.slice(batch.x, [rows.start, 0, 0, 0], [rows.size, -1, -1, -1]) : batch.x;
+          const y = rows ? tf.slice(batch.y, [rows.start], [rows.size]) : batch.y;
+          return this.loss(model.forward(x, opts), y);
         });
       } catch (e) {
         tf.dispose([...eps.values(), ...g0.values(), ...acc.values(), clean.value, coefSum, replicaLossSum]);
@@ -234,6 +240,24 @@ export class WaterMASObjective implements Objective {
     replicaLossSum.dispose();
     coefSum.dispose();
     return { loss: clean.value, logits, grads, metrics: { replicaLossMean, gap, activeFraction } };
+  }
+
+  /**
+   * The rows of the batch replica r of `passes` sees: null for the whole batch (replicaBatch 'full',
+   * or one pass); with 'split', slice r of `passes` near-equal slices, or slice ⌊r/2⌋ of ⌈passes/2⌉
+   * when replicas come in antithetic pairs (the pair shares its images). A batch smaller than the
+   * number of slices gives each replica one row (rows repeat).
+   */
+  private replicaRows(r: number, passes: number, n: number): { start: number; size: number } | null {
+    const s = this.settings;
+    if (s.replicaBatch === 'full' || passes <= 1) return null;
+    const paired = s.antithetic && (s.mode === 'gaussian' || s.mode === 'relative');
+    const slices = paired ? Math.ceil(passes / 2) : passes;
+    const i = paired ? Math.floor(r / 2) : r;
+    if (slices <= 1) return null;
+    if (n < slices) return { start: i % n, size: 1 };
+    const start = Math.floor((i * n) / slices);
+    return { start, size: Math.floor(((i + 1) * n) / slices) - start };
   }
 
   /** Replica r's ε on K under the current settings (the antithetic twin −previous when one is given). */

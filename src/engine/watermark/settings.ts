@@ -15,6 +15,17 @@ export type ReplicaMode = (typeof REPLICA_MODES)[number];
 export const REPLICA_BN_MODES = ['batch', 'clean'] as const;
 export type ReplicaBn = (typeof REPLICA_BN_MODES)[number];
 
+/**
+ * The images each replica pass sees (issue 16; docs/experiments/sharpness.md, "Replica batches"):
+ * - `full`: every replica the whole batch (the 2020 recipe): a step costs 1 + R forward+backward passes;
+ * - `split`: the batch is cut into R slices (R/2 with antithetic pairs, each pair on one slice so
+ *   its first-order terms still cancel on the same images) and each replica sees one: all replicas
+ *   together cost about one more pass, whatever R. The same objective in expectation over the data;
+ *   each replica's gap is its slice's loss minus the whole batch's clean loss.
+ */
+export const REPLICA_BATCH_MODES = ['full', 'split'] as const;
+export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
+
 /** WaterMAS objective settings (methods.md §1.5); all may change between steps. */
 export interface WaterMASSettings {
   /** R: number of replicas; 0 = plain substitution (the control). Adversarial mode uses one replica when R ≥ 1. */
@@ -31,6 +42,7 @@ export interface WaterMASSettings {
   /** Gaussian and relative modes: replicas in antithetic pairs (ε, −ε), so the first-order term cancels in each pair. */
   readonly antithetic: boolean;
   readonly replicaBn: ReplicaBn;
+  readonly replicaBatch: ReplicaBatch;
 }
 
 /**
@@ -47,6 +59,7 @@ export const RECIPE_2020_SETTINGS: WaterMASSettings = {
   margin: 0.5,
   antithetic: false,
   replicaBn: 'batch',
+  replicaBatch: 'full',
 };
 
 /**
@@ -85,6 +98,7 @@ export function validateSettings(s: WaterMASSettings): void {
   if (!(REPLICA_MODES as readonly string[]).includes(s.mode)) throw new RangeError(`mode must be one of ${REPLICA_MODES.join(', ')}, got ${String(s.mode)}`);
   if (typeof s.antithetic !== 'boolean') throw new RangeError(`antithetic must be a boolean, got ${String(s.antithetic)}`);
   if (!(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new RangeError(`replicaBn must be one of ${REPLICA_BN_MODES.join(', ')}, got ${String(s.replicaBn)}`);
+  if (!(REPLICA_BATCH_MODES as readonly string[]).includes(s.replicaBatch)) throw new RangeError(`replicaBatch must be one of ${REPLICA_BATCH_MODES.join(', ')}, got ${String(s.replicaBatch)}`);
 }
 
 /** Key-file form (margin ∞ is written as null). */
@@ -92,12 +106,13 @@ export function settingsToKey(s: WaterMASSettings): KeyObjectiveSettings {
   return { ...s, margin: Number.isFinite(s.margin) ? s.margin : null };
 }
 
-/** From the key-file form (keys written before antithetic / replicaBn existed get the 2020 values). */
+/** From the key-file form (keys written before antithetic / replicaBn / replicaBatch existed get the 2020 values). */
 export function settingsFromKey(k: KeyObjectiveSettings): WaterMASSettings {
   return {
     ...k,
     margin: k.margin ?? Infinity,
     antithetic: k.antithetic ?? RECIPE_2020_SETTINGS.antithetic,
     replicaBn: k.replicaBn ?? RECIPE_2020_SETTINGS.replicaBn,
+    replicaBatch: k.replicaBatch ?? RECIPE_2020_SETTINGS.replicaBatch,
   };
 }

@@ -68,14 +68,25 @@ function expectedNoise(s: WaterMASSettings, seed: number, step: number): Map<str
   return out.map(dense);
 }
 
-/** Loss and gradients at θ + ε, BatchNorm with the given fixed statistics (or the batch's own). */
-function reference(eps: Map<string, tf.Tensor> | null, stats?: Map<string, { mean: tf.Tensor; variance: tf.Tensor }>) {
+/** The batch rows replica r sees, as settings.ts documents replicaBatch: all, or its slice (a pair shares one). */
+function expectedRows(s: WaterMASSettings, r: number): [number, number] {
+  const n = batch.x.shape[0];
+  if (s.replicaBatch === 'full') return [0, n];
+  const slices = s.antithetic ? s.replicas / 2 : s.replicas;
+  const i = s.antithetic ? Math.floor(r / 2) : r;
+  return [(i * n) / slices, ((i + 1) * n) / slices]; // 12 images: whole slices
+}
+
+/** Loss and gradients at θ + ε on rows [from, to) of the batch, BatchNorm with the given fixed statistics (or the rows' own). */
+function reference(eps: Map<string, tf.Tensor> | null, stats?: Map<string, { mean: tf.Tensor; variance: tf.Tensor }>, [from, to] = [0, batch.x.shape[0]]) {
   const names = model.paramInfo.map((p) => p.name);
   const vars = names.map((n) => model.params.get(n)!);
   const res = tf.variableGrads(() => {
     const overrides = new Map<string, tf.Tensor>();
     if (eps) for (const [n, e] of eps) overrides.set(n, tf.add(model.params.get(n)!, e));
-    return softmaxCrossEntropy(model.forward(batch.x, { training: true, overrides, ...(stats ? { batchStats: stats } : {}) }), batch.y);
+    const x = tf.slice(batch.x, [from, 0, 0, 0], [to - from, -1, -1, -1]);
+    const y = tf.slice(batch.y, [from], [to - from]);
+    return softmaxCrossEntropy(model.forward(x, { training: true, overrides, ...(stats ? { batchStats: stats } : {}) }), y);
   }, vars);
   const grads = new Map(vars.map((v, i) => [names[i], res.grads[v.name]]));
   return { loss: res.value, grads };
@@ -91,15 +102,17 @@ function disposeResult(r: GradientResult): void {
   tf.dispose([r.loss, ...(r.logits ? [r.logits] : []), ...r.grads.values(), ...Object.values(r.metrics ?? {})]);
 }
 
-const BASE: WaterMASSettings = { replicas: 4, sigma: 0.5, lambda: 0.8, mode: 'relative', rho: 0.05, margin: Infinity, antithetic: true, replicaBn: 'batch' };
+const BASE: WaterMASSettings = { replicas: 4, sigma: 0.5, lambda: 0.8, mode: 'relative', rho: 0.05, margin: Infinity, antithetic: true, replicaBn: 'batch', replicaBatch: 'full' };
 
 describe('replica modes', () => {
   for (const settings of [
     { ...BASE },
     { ...BASE, mode: 'flip' as const, antithetic: false },
     { ...BASE, replicaBn: 'clean' as const },
+    { ...BASE, replicaBatch: 'split' as const },
+    { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const },
   ]) {
-    it(`${settings.mode}${settings.antithetic ? ', antithetic' : ''}, replica BatchNorm ${settings.replicaBn}: gradient = (1 + λ) g0 − λ/R Σ g_r with the documented ε`, async () => {
+    it(`${settings.mode}${settings.antithetic ? ', antithetic' : ''}, replica BatchNorm ${settings.replicaBn}, replica batch ${settings.replicaBatch}: gradient = (1 + λ) g0 − λ/R Σ g_r with the documented ε`, async () => {
       const step = 3;
       const snap = await snapshotState();
       const obj = createWaterMASObjective(model, frozen, { seed: 21, settings });
@@ -109,8 +122,8 @@ describe('replica modes', () => {
       tf.tidy(() => void model.forward(batch.x, { training: true, statsSink: sink }));
       const stats = settings.replicaBn === 'clean' ? new Map(sink.map((s) => [s.layer, { mean: s.mean, variance: s.variance }])) : undefined;
       const clean = reference(null);
-      const reps = expectedNoise(settings, 21, step).map((eps) => {
-        const res = reference(eps, stats);
+      const reps = expectedNoise(settings, 21, step).map((eps, i) => {
+        const res = reference(eps, stats, expectedRows(settings, i));
         tf.dispose([...eps.values()]);
         return res;
       });

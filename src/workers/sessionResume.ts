@@ -1,7 +1,8 @@
 /**
  * A run that survives a lost GPU device: train; if the device is lost, switch to the fallback
- * backend, rebuild the model there from the last host checkpoint (Float32Arrays, which outlive
- * the device) and go on from that checkpoint's step.
+ * backend, rebuild the model there from the last host mirror of the checkpoint (Float32Arrays,
+ * which outlive the device; taken in the background at most every HOST_MIRROR_EVERY_MS) and go
+ * on from that mirror's step.
  */
 import type { Model } from '../engine/models/types';
 import type { ModelCheckpoint, TrainResult } from '../engine/train';
@@ -85,7 +86,10 @@ export async function trainWithDeviceFallback(input: DeviceFallbackInput): Promi
   if (lost === null && first) return { model: input.model, result: first };
   const reason: string = lost ?? 'the GPU device was lost';
   const from = input.backendName();
-  const step = input.checkpoint.step;
+  // the host mirror (at most HOST_MIRROR_EVERY_MS old): the device copy went with the device; a
+  // mirror in flight either lands or fails with the device (bounded wait, in case a read hangs)
+  await Promise.race([input.checkpoint.flushHost(), new Promise((resolve) => setTimeout(resolve, LOST_GRACE_MS))]);
+  const step = input.checkpoint.hostStep;
   try {
     input.model.dispose();
   } catch {
@@ -97,7 +101,7 @@ export async function trainWithDeviceFallback(input: DeviceFallbackInput): Promi
   if (step === null || !input.checkpoint.hostValues()) throw new Error(`The GPU device was lost (${reason}) and the run kept no host checkpoint to resume from. The lab now uses ${to}: start the run again.`);
   const model = input.rebuild();
   try {
-    input.checkpoint.restore(model);
+    input.checkpoint.restoreHost(model);
     await input.moveState?.(model, step);
     const deviceLoss: DeviceLossReport = { resumedFromStep: step, from, to, reason };
     input.onResume?.(deviceLoss);

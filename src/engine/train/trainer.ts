@@ -151,12 +151,24 @@ class Window {
     this.images += labels.shape[0];
   }
 
-  async read(): Promise<{ loss: number; accuracy: number; metrics: Record<string, number> }> {
-    const loss = this.loss ? (await this.loss.data())[0] / this.steps : NaN;
-    const accuracy = this.correct && this.samples > 0 ? (await this.correct.data())[0] / this.samples : NaN;
+  /**
+   * The window's means, and `extra`'s value when given (the checkpoint's finiteness probe), in
+   * one read-back: the only host read of a report (a GPU pipeline stall each, so one).
+   */
+  async read(extra?: tf.Scalar): Promise<{ loss: number; accuracy: number; metrics: Record<string, number>; extra: number }> {
+    const names = [...this.metrics.keys()];
+    const parts = [this.loss, this.correct, ...this.metrics.values(), extra ?? null];
+    const packed = tf.tidy(() => tf.stack(parts.map((t) => t ?? tf.scalar(NaN))));
+    const values = await packed.data();
+    packed.dispose();
     const metrics: Record<string, number> = {};
-    for (const [k, v] of this.metrics) metrics[k] = (await v.data())[0] / this.steps;
-    return { loss, accuracy, metrics };
+    names.forEach((k, i) => (metrics[k] = values[2 + i] / this.steps));
+    return {
+      loss: this.loss ? values[0] / this.steps : NaN,
+      accuracy: this.correct && this.samples > 0 ? values[1] / this.samples : NaN,
+      metrics,
+      extra: values[values.length - 1],
+    };
   }
 
   reset(): void {
@@ -218,7 +230,8 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
       throw e;
     }
   }
-  const candidate = hooks.checkpoint ? new ModelCheckpoint(hooks.checkpoint.storage) : null;
+  // the copy taken at a report, adopted by hooks.checkpoint once the next report's losses are fine
+  const candidate = hooks.checkpoint ? new ModelCheckpoint('device') : null;
   const win = new Window();
 
   const start = performance.now();
@@ -248,7 +261,17 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
 
   /** Reads the window, reports progress; false when the loss diverged. */
   const report = async (epoch: number): Promise<boolean> => {
-    const { loss, accuracy, metrics } = await win.read();
+    // A checkpoint copy due at this report is taken on the device now; its finiteness probe is read with the losses.
+    // (due: checkpointEvery steps after the newest copy, the candidate's or else the adopted one's)
+    const staged = hooks.checkpoint && candidate && step - (candidate.step ?? hooks.checkpoint.step ?? -Infinity) >= checkpointEvery ? candidate.stage(model, step) : null;
+    let read: Awaited<ReturnType<Window['read']>>;
+    try {
+      read = await win.read(staged?.probe);
+    } catch (e) {
+      staged?.commit(false);
+      throw e;
+    }
+    const { loss, accuracy, metrics } = read;
     const now = performance.now();
     const windowMs = Math.max(1e-3, now - lastReportTime);
     const msPerStep = windowMs / win.steps;
@@ -266,14 +289,13 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
     firstLoss ??= Number.isFinite(loss) ? loss : null;
     const exploded = Number.isFinite(loss) && firstLoss !== null && loss > explodeFactor * Math.max(firstLoss, 1);
     if (!Number.isFinite(loss) || exploded) {
+      staged?.commit(false);
       const what = exploded ? `loss ${loss.toPrecision(3)}, over ${explodeFactor}× the first loss ${firstLoss!.toPrecision(3)}` : String(loss);
       return diverge(`The loss diverged at step ${step} (${what}).`, loss, epoch);
     }
     if (hooks.checkpoint && candidate) {
       hooks.checkpoint.adopt(candidate); // the losses since the candidate was taken are fine
-      if (step - (hooks.checkpoint.step ?? -Infinity) >= checkpointEvery && !(await candidate.save(model, step))) {
-        return diverge(`The weights became non-finite by step ${step}.`, loss, epoch);
-      }
+      if (staged && !staged.commit(Number.isFinite(read.extra))) return diverge(`The weights became non-finite by step ${step}.`, loss, epoch);
     }
     await hooks.onProgress?.({
       step,
@@ -321,6 +343,7 @@ export async function train(model: Model, source: BatchSource, config: TrainConf
     if (hooks.checkpoint && !(await hooks.checkpoint.save(model, step))) {
       throw new Error(`the model holds non-finite weights at step ${step}: nothing to train from`);
     }
+    await hooks.checkpoint?.flushHost(); // 'host' storage: the start weights are on the host before the first step
     outer: for (let epoch = Math.floor(startStep / stepsPerEpoch); epoch < config.epochs && step < totalSteps; epoch++) {
       epochLossSum = 0;
       epochLossSteps = 0;

@@ -87,8 +87,10 @@ describe('trainer: checkpoints and divergence', () => {
         return { ...r, loss };
       },
     };
-    const checkpoint = new ModelCheckpoint('host');
+    const checkpoint = new ModelCheckpoint('host', { hostEveryMs: 0 }); // the host mirror follows every adopted copy
     const res = await train(model, src, { epochs: 3, optimizer: 'sgd', lr: 0.01, logEvery: 1, checkpointEvery: 1 }, { objective: explode, checkpoint });
+    await checkpoint.flushHost();
+    expect(checkpoint.hostStep).toBe(2);
     expect(res.status).toBe('diverged');
     expect(res.divergedAtStep).toBe(4);
     // the copy taken at step 3 was never confirmed by a good loss: the last good one is step 2

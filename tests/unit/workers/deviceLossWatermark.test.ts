@@ -87,7 +87,7 @@ async function reference(config: WatermarkConfig) {
 async function resumed(config: WatermarkConfig) {
   const live = new LiveWatermarkSettings();
   const { model, session, embedded } = await start(config, live);
-  const checkpoint = new ModelCheckpoint('host');
+  const checkpoint = new ModelCheckpoint('host', { hostEveryMs: 0 });
   const progress: { step: number; p: WatermarkProgress }[] = [];
   const segments: number[] = [];
   let lose: ((reason: string) => void) | null = null;
@@ -225,7 +225,7 @@ describe('a read that fails before the watcher hears of the loss', () => {
   it('still counts as a device loss when the watcher reports within the grace period (and resumes)', async () => {
     const before = tf.memory().numTensors;
     const { model, session } = await start(WATERMAS, null);
-    const checkpoint = new ModelCheckpoint('host');
+    const checkpoint = new ModelCheckpoint('host', { hostEveryMs: 0 });
     let lose: ((reason: string) => void) | null = null;
     let calls = 0;
     const out = await trainWithDeviceFallback({

@@ -140,7 +140,7 @@ describe('training session (worker): lost device', () => {
     await train(reference, src, config);
 
     const first = tinyCnn(5);
-    const checkpoint = new ModelCheckpoint('host');
+    const checkpoint = new ModelCheckpoint('host', { hostEveryMs: 0 }); // mirrored at every adopted copy
     let lose: ((reason: string) => void) | null = null;
     const switched: string[] = [];
     const segments: number[] = [];

@@ -10,7 +10,8 @@
  * Environment knobs (comma lists): BENCH_BROWSER_BACKENDS (default webgpu,webgl; wasm, cpu
  * also work), BENCH_BROWSER_MODELS (cnn), BENCH_BROWSER_BATCHES (16), BENCH_BROWSER_STEPS
  * (timed steps per row after one warm-up step, default 1), BENCH_BROWSER_TIMEOUT_S (whole
- * page run, default 900), CHROMIUM_PATH (default /usr/bin/chromium).
+ * page run, default 900), CHROMIUM_PATH (default /usr/bin/chromium), CHROMIUM_EXTRA_ARGS (flags
+ * added to the headless ones, space-separated; bench/gpu-bench.mjs sets some for a hardware GPU).
  * Without Chromium it prints {"skipped": "..."} and exits 0. Exit 1 when the page fails or
  * times out (the JSON then has "error", and "partial" rows where some finished).
  */
@@ -58,7 +59,8 @@ try {
   log('building the bench page');
   const served = await buildAndServe(ROOT, { bench: resolve(ROOT, 'bench/browser/bench.html') }, 'wmlab-browser-bench-');
   cleanups.unshift(served.close);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const extra = (process.env.CHROMIUM_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extra] });
   cleanups.unshift(() => browser.close());
   const page = await browser.newPage();
   const pageErrors = [];

@@ -3,7 +3,7 @@ import { createModel } from '../src/engine/models/createModel';
 import type { ArchName, Model } from '../src/engine/models/types';
 import { train } from '../src/engine/train/trainer';
 import type { FrozenPositions, Objective } from '../src/engine/train/types';
-import { createWaterMASObjective, embedWatermark } from '../src/engine/watermark';
+import { createWaterMASObjective, embedWatermark, REPLICA_BATCH_MODES, type ReplicaBatch } from '../src/engine/watermark';
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
 import { benchAttackSweep } from './attackSweepBench';
@@ -14,12 +14,13 @@ import { benchTrainingCompare } from './trainingCompareBench';
 /**
  * Node benchmarks, one JSON document on stdout (progress on stderr):
  * - `steps`: ms per training step and img/s per backend x model x batch (cross-entropy);
- * - `watermas`: WaterMAS step time for R = 0, 1, 2, 4 next to the plain step, and the
- *   ratio to the (1 + R) passes the objective needs;
+ * - `watermas`: WaterMAS step time for R = 0, 1, 2, 4 next to the plain step, with each replica
+ *   on the whole batch ('full') and on its slice ('split'), and the ratio to the passes the
+ *   objective needs (1 + R, or 2 when split);
  * - `memory`: tf.memory().numTensors before/after a long run.
  * Environment knobs: BENCH_BACKENDS (default wasm; add cpu for the cpu rows: a ResNet-20
  * step takes minutes there), BENCH_MODELS (cnn,resnet20), BENCH_BATCHES (64,128),
- * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_LEAK_STEPS (200),
+ * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_WATERMAS_BATCH (full,split), BENCH_LEAK_STEPS (200),
  * BENCH_ATTACK_IMAGES (test images of the 4-attack x 6-strength sweep, default 2000; 0 = skip),
  * BENCH_LANDSCAPE_GRID (2-D landscape grid per axis on BENCH_LANDSCAPE_IMAGES = 512 images,
  * default 21; 0 = skip), BENCH_COMPARE (default 1: the ResNet-20 wasm / Dawn / cpu side-by-side
@@ -65,11 +66,11 @@ async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: S
   return timed[Math.floor(timed.length / 2)];
 }
 
-/** A WaterMAS setup with R replicas (256-bit mark over the kernels, Gaussian replicas). */
-function watermas(replicas: number): Setup {
+/** A WaterMAS setup with R replicas (256-bit mark over the kernels, Gaussian replicas), each on the whole batch or on its slice. */
+function watermas(replicas: number, replicaBatch: ReplicaBatch): Setup {
   return async (model) => {
     const { frozen } = await embedWatermark(model, { seed: new Uint8Array(32).fill(1), payload: { kind: 'random-bits', count: 256 } });
-    const objective = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas } });
+    const objective = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas, replicaBatch } });
     return { objective, frozen, dispose: () => objective.dispose() };
   };
 }
@@ -81,6 +82,7 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
   const models = list('BENCH_MODELS', 'cnn,resnet20') as ArchName[];
   const batches = list('BENCH_BATCHES', '64,128').map(Number);
   const replicaCounts = list('BENCH_WATERMAS_R', '0,1,2,4').map(Number);
+  const replicaBatches = list('BENCH_WATERMAS_BATCH', REPLICA_BATCH_MODES.join(',')) as ReplicaBatch[];
   const attackImages = Number(env('BENCH_ATTACK_IMAGES') ?? 2000);
   const attackSweeps: Record<string, unknown>[] = [];
   const landscapeGrid = Number(env('BENCH_LANDSCAPE_GRID') ?? 21);
@@ -111,11 +113,16 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
     const arch = models[models.length - 1];
     const batch = batches[0];
     const plain = rows.find((r) => r.backend === name && r.model === arch && r.batch === batch)!.msPerStep;
-    for (const R of replicaCounts) {
-      const msPerStep = await timeSteps(arch, batch, steps, watermas(R));
-      const row = { backend: name, model: arch, batch, replicas: R, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / ((1 + R) * plain) };
-      wmRows.push(row);
-      log(`${name} ${arch} b${batch} WaterMAS R=${R}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPasses.toFixed(2)}x the ${1 + R} plain passes)`);
+    for (const replicaBatch of replicaBatches) {
+      for (const R of replicaCounts) {
+        if (R <= 1 && replicaBatch === 'split') continue; // the same as 'full'
+        const msPerStep = await timeSteps(arch, batch, steps, watermas(R, replicaBatch));
+        // the passes the objective needs, in plain-step units: 1 + R whole batches, or 1 + 1 with the batch split among the replicas
+        const passes = replicaBatch === 'split' ? 2 : 1 + R;
+        const row = { backend: name, model: arch, batch, replicas: R, replicaBatch, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
+        wmRows.push(row);
+        log(`${name} ${arch} b${batch} WaterMAS R=${R} ${replicaBatch}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
+      }
     }
     // Tensor growth over a long run on this backend, small CNN.
     if (leakSteps > 0) {

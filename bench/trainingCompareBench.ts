@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { measureStepMs } from '../src/engine/backend/measure';
@@ -16,9 +18,15 @@ import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend
  * Knobs: BENCH_COMPARE_BATCH (default 128), BENCH_COMPARE_ARCH (resnet20),
  * BENCH_COMPARE_STEPS (default 2), BENCH_COMPARE_CPU=1 adds the cpu backend (minutes per
  * ResNet-20 step) at BENCH_COMPARE_CPU_BATCH (default 16; ratios are then per image),
- * BENCH_COMPARE_WEBGPU=0 leaves Dawn out. WebGPU needs the optional `webgpu` package
+ * BENCH_COMPARE_WEBGPU=0 leaves Dawn out, BENCH_COMPARE_TORCH=0 the PyTorch anchor (below). WebGPU needs the optional `webgpu` package
  * (`npm install --no-save webgpu`) and a Vulkan driver Dawn accepts, e.g. Mesa >= 25 lavapipe
  * with VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json.
+ *
+ * The anchor (issue 16): the same step in PyTorch on the CPU (scripts/pytorch/step_bench.py, the
+ * same architecture from lab_models.py) with as many threads as wasm has in Node (1) and with
+ * BENCH_COMPARE_TORCH_THREADS more (default: all cores), when a python with torch is found
+ * (BENCH_PYTHON, else /usr/bin/python3, else python3 on the PATH: Debian's python3-torch);
+ * otherwise `anchor.skipped` says why. `ratios.wasmOverTorch` > 1 means PyTorch is faster.
  */
 export async function benchTrainingCompare(log: (line: string) => void): Promise<Record<string, unknown>> {
   const env = process.env;
@@ -68,6 +76,7 @@ export async function benchTrainingCompare(log: (line: string) => void): Promise
       step.dispose();
     }
   }
+  const anchor = env.BENCH_COMPARE_TORCH === '0' ? { skipped: 'BENCH_COMPARE_TORCH=0' } : torchAnchor(arch, batch, steps, log);
   const per = (b: string, key: 'msPerImage' | 'cpuMsPerImage') => {
     const r = rows.find((row) => row.backend === b);
     return r == null ? undefined : key === 'msPerImage' ? r.msPerImage : r.cpuMsPerStep / r.batch;
@@ -86,7 +95,10 @@ export async function benchTrainingCompare(log: (line: string) => void): Promise
       webgpuOverWasm: ratio('webgpu', 'wasm'),
       cpuOverWasmByCpuTime: ratio('cpu', 'wasm', 'cpuMsPerImage'),
       webgpuOverWasmByCpuTime: ratio('webgpu', 'wasm', 'cpuMsPerImage'),
+      // the lab's single-threaded wasm step over PyTorch's on one thread, same architecture and batch
+      wasmOverTorch: 'rows' in anchor ? ratioToTorch(rows.find((r) => r.backend === 'wasm')?.msPerStep, anchor.rows.find((r) => r.threads === 1)?.msPerStep) : null,
     },
+    anchor,
     wasmProfile: profile,
     unavailable,
     machine: {
@@ -98,6 +110,36 @@ export async function benchTrainingCompare(log: (line: string) => void): Promise
       date: new Date().toISOString(),
     },
   };
+}
+
+interface TorchRow {
+  readonly threads: number;
+  readonly msPerStep: number;
+  readonly samplesMs: readonly number[];
+}
+
+const ratioToTorch = (wasm: number | undefined, torch: number | undefined) => (wasm != null && torch != null ? wasm / torch : null);
+
+/** The PyTorch step on 1 thread and on more (see the header); `skipped` with the reason when there is no python with torch. */
+function torchAnchor(arch: string, batch: number, steps: number, log: (line: string) => void): { skipped: string } | { python: string; torch: string; rows: TorchRow[] } {
+  const script = new URL('../scripts/pytorch/step_bench.py', import.meta.url).pathname;
+  const python = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const many = Number(process.env.BENCH_COMPARE_TORCH_THREADS ?? cpus().length);
+  const rows: TorchRow[] = [];
+  let version = '';
+  for (const threads of [...new Set([1, many])]) {
+    const r = spawnSync(python, [script, '--arch', arch, '--batch', String(batch), '--steps', String(steps), '--threads', String(threads)], { encoding: 'utf8', timeout: 600_000 });
+    if (r.error || r.status !== 0) {
+      const why = r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
+      log(`pytorch anchor skipped: ${python}: ${why} (Debian: apt-get install python3-torch)`);
+      return { skipped: `${python}: ${why}` };
+    }
+    const out = JSON.parse(r.stdout) as { threads: number; msPerStep: number; samplesMs: number[]; torch: string };
+    version = out.torch;
+    rows.push({ threads: out.threads, msPerStep: out.msPerStep, samplesMs: out.samplesMs });
+    log(`pytorch ${out.torch} ${arch} b${batch}, ${out.threads} thread(s): ${out.msPerStep.toFixed(0)} ms/step`);
+  }
+  return { python, torch: version, rows };
 }
 
 /** tf.profile of one step: kernel time per kernel name, top 10, and the share they cover. */

@@ -29,10 +29,13 @@ export const BASE = ['--model', 'cnn', '--epochs', '18', '--batch', '128', '--lr
 const KEY_SEED = '0'.repeat(63) + '7';
 const FINETUNE = ['--model', 'cnn', '--epochs', '1', '--batch', '128', '--lr', '0.01', '--warmup', '0', '--augment', '--seed', '7', '--test-limit', '10000',
   '--method', 'watermas', '--key-seed', KEY_SEED, '--bits', '256'];
-/** WaterMAS settings of the marked model: the lab's defaults (the 2020 recipe; docs/experiments/sharpness.md: no mode earned more). */
+/**
+ * WaterMAS settings of the marked model: the 2020 recipe (the lab's defaults when it was trained;
+ * docs/experiments/sharpness.md: no mode earned more), every replica on the whole batch.
+ */
 export const PAIR = {
   twin: [...FINETUNE, '--replicas', '0'],
-  watermas: [...FINETUNE, '--replicas', '2'],
+  watermas: [...FINETUNE, '--replicas', '2', '--replica-batch', 'full'],
 };
 const MEASURE = ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '8', '--flip', '0.5'];
 const PUBLISHED = join(root, 'public', 'models', 'demo');

@@ -25,9 +25,9 @@ const data = process.env.CIFAR10_DIR ?? join(root, 'public', 'datasets', 'cifar1
 /** Objectives compared; each is fine-tuned from the same base with the same key as its R = 0 twin. */
 const OBJECTIVES = {
   r0: ['--replicas', '0'],
-  'gaussian-2020': ['--replicas', '2', '--replica-mode', 'gaussian', '--sigma', '0.01', '--lambda', '0.5', '--margin', '0.5', '--antithetic', 'off', '--replica-bn', 'batch'],
-  'relative-antithetic': ['--replicas', '2', '--replica-mode', 'relative', '--sigma', '0.5', '--antithetic', 'on', '--lambda', '1', '--margin', '2', '--replica-bn', 'clean'],
-  flip: ['--replicas', '2', '--replica-mode', 'flip', '--sigma', '0.5', '--lambda', '1', '--margin', '2', '--replica-bn', 'clean'],
+  'gaussian-2020': ['--replicas', '2', '--replica-mode', 'gaussian', '--sigma', '0.01', '--lambda', '0.5', '--margin', '0.5', '--antithetic', 'off', '--replica-bn', 'batch', '--replica-batch', 'full'],
+  'relative-antithetic': ['--replicas', '2', '--replica-mode', 'relative', '--sigma', '0.5', '--antithetic', 'on', '--lambda', '1', '--margin', '2', '--replica-bn', 'clean', '--replica-batch', 'full'],
+  flip: ['--replicas', '2', '--replica-mode', 'flip', '--sigma', '0.5', '--lambda', '1', '--margin', '2', '--replica-bn', 'clean', '--replica-batch', 'full'],
 };
 const pick = (...names) => Object.fromEntries(names.map((n) => [n, OBJECTIVES[n]]));
 
@@ -66,8 +66,8 @@ export const STUDIES = {
     seeds: [1, 2, 3],
     variants: {
       r0: OBJECTIVES.r0,
-      'gaussian-2020-r4': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2), '--replica-batch', 'full'],
-      'gaussian-2020-r4-split': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2), '--replica-batch', 'split'],
+      'gaussian-2020-r4': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2)],
+      'gaussian-2020-r4-split': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2, -2), '--replica-batch', 'split'],
     },
   },
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
@@ -78,7 +78,7 @@ export const STUDIES = {
     seeds: [1, 2, 3],
     variants: {
       r0: OBJECTIVES.r0,
-      'gaussian-2020-r4': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2)], // the preset as shipped
+      'gaussian-2020-r4': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2)], // the preset as shipped before split replica batches
       'relative-antithetic-r4': ['--replicas', '4', ...OBJECTIVES['relative-antithetic'].slice(2)],
     },
   },

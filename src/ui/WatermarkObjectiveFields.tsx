@@ -17,7 +17,7 @@ interface WatermarkObjectiveFieldsProps {
   readonly update: (partial: Partial<WatermarkConfig>) => void;
 }
 
-/** Strength, replica mode, R, σ or ρ, λ and the hinge margin. */
+/** Strength, replica mode, R, σ or ρ, λ, the hinge margin and how the replicas share the batch. */
 export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisabled, liveBadge, update }: WatermarkObjectiveFieldsProps) {
   const lastMargin = useRef(Number.isFinite(config.margin) ? config.margin : DEFAULT_MARGIN);
   const marginOn = Number.isFinite(config.margin);
@@ -60,7 +60,7 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
         id="wm-replicas"
         label="Replicas R"
         unit="passes"
-        tip="Noisy copies of the key weights evaluated per step; 0 = plain substitution (the control). Each costs one more forward+backward pass."
+        tip="Noisy copies of the key weights evaluated per step; 0 = plain substitution (the control). Each costs one more forward+backward pass over its images: the whole batch, or its slice when the replicas split the batch."
         value={config.replicas}
         min={0}
         max={8}
@@ -142,6 +142,21 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
             }}
           />
         )}
+      </div>
+      <div className="field field-check">
+        <input
+          id="wm-split"
+          type="checkbox"
+          checked={config.replicaBatch !== 'full'}
+          disabled={lockedSetup || !marked}
+          onChange={(e) => update({ replicaBatch: e.target.checked ? 'split' : 'full' })}
+        />
+        <label
+          htmlFor="wm-split"
+          title="On: each replica sees its own slice of the batch, so all R replicas cost about one more pass (the same objective in expectation). Off: every replica sees the whole batch, R more passes per step (the 2020 recipe). Fixed at the start of a run."
+        >
+          Replicas split the batch
+        </label>
       </div>
     </div>
   );

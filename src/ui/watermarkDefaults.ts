@@ -35,7 +35,8 @@ export const DEFAULT_MARGIN = 0.5;
 
 /**
  * The panel's defaults: no watermark until the user picks WaterMAS; then the engine defaults
- * (R = 2, σ = 0.01, λ = 0.5, margin 0.5, q = 0.5) and a text payload.
+ * (R = 2, σ = 0.01, λ = 0.5, margin 0.5, replicas splitting the batch, q = 0.5) and a text
+ * payload (tests/unit/workers/methodsDefaults.test.ts checks them against the engine's).
  */
 export const DEFAULT_WATERMARK: WatermarkConfig = {
   method: 'none',
@@ -48,6 +49,7 @@ export const DEFAULT_WATERMARK: WatermarkConfig = {
   mode: 'gaussian',
   rho: 0.05,
   margin: DEFAULT_MARGIN,
+  replicaBatch: 'split',
 };
 
 /** Number of payload bits (pixel values for an image) a payload asks for. */

@@ -59,6 +59,7 @@ export {
   settingsFromKey,
   type WaterMASSettings,
   type ReplicaMode,
+  type ReplicaBatch,
 } from './settings';
 export { createKey, applyKey, embedWatermark, keyBits, type PayloadSpec, type CreateKeyOptions } from './embed';
 export { WaterMASObjective, createWaterMASObjective, objectiveFromKey, type WaterMASObjectiveOptions, type LossFn } from './objective';

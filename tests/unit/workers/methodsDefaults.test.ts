@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { UCHIDA_DEFAULT_LAMBDA } from '../../../src/engine/watermark';
+import { DEFAULT_WATERMAS_SETTINGS, UCHIDA_DEFAULT_LAMBDA } from '../../../src/engine/watermark';
 import { FCW_DEFAULTS } from '../../../src/workers/fcwRun';
 import { uchidaConfigOf } from '../../../src/workers/uchidaRun';
 import { validateWatermarkConfig } from '../../../src/workers/watermarkRun';
 import { DEFAULT_FCW, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo, withMethod } from '../../../src/ui/watermarkDefaults';
 
-describe('Watermark panel defaults for Uchida and FCW', () => {
-  it('equal the engine defaults (the UI cannot import the engine)', () => {
+describe('Watermark panel defaults', () => {
+  it('WaterMAS: the panel starts from the engine defaults', () => {
+    const { replicas, sigma, lambda, mode, rho, margin, replicaBatch } = DEFAULT_WATERMAS_SETTINGS;
+    expect(DEFAULT_WATERMARK).toMatchObject({ replicas, sigma, lambda, mode, rho, margin, replicaBatch });
+  });
+
+
+  it('Uchida and FCW: equal the engine defaults (the UI cannot import the engine)', () => {
     expect(DEFAULT_FCW).toEqual(FCW_DEFAULTS);
     expect(DEFAULT_UCHIDA).toEqual({ layer: '', lambda: UCHIDA_DEFAULT_LAMBDA });
     expect(uchidaConfigOf({ ...DEFAULT_WATERMARK, method: 'uchida' })).toEqual(DEFAULT_UCHIDA);

@@ -185,6 +185,7 @@ export const FIELDS: readonly UrlField[] = [
     get: (s) => wmOf(s.settings).margin,
     set: (s, v) => ({ ...s, settings: withWm(s.settings, { margin: v }) }),
   }),
+  choice('rbatch', 'replica batch', ['split', 'full'], (t) => wmOf(t).replicaBatch ?? DEFAULT_WATERMARK.replicaBatch ?? 'split', (t, v) => withWm(t, { replicaBatch: v })),
   // Uchida (methods.md §4) and FCW (§3): only while that method is picked.
   uchidaField('ulayer', 'Uchida layer', 'layer', z.string().max(200).regex(/^[\w./:-]*$/)),
   uchidaField('ulambda', 'Uchida λ', 'lambda', nonNeg.max(100), toNumber),

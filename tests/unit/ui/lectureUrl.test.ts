@@ -29,12 +29,13 @@ describe('lecture URL registry', () => {
         ...DEFAULTS, arch: 'resnet20', epochs: 7, batchSize: 32, learningRate: 0.003, optimizer: 'adam', momentum: 0.5, weightDecay: 0,
         schedule: 'step', seed: 42, trainLimit: 0, testLimit: 123, augment: false,
         watermark: { ...DEFAULT_WATERMARK, method: 'watermas', payload: { kind: 'text', text: 'Hé & co, 1+1 = 100% ok?' }, strength: 0.25,
-          key: { kind: 'random' }, replicas: 6, sigma: 0.02, lambda: 1.5, mode: 'adversarial', rho: 0.1, margin: Infinity },
+          key: { kind: 'random' }, replicas: 6, sigma: 0.02, lambda: 1.5, mode: 'adversarial', rho: 0.1, margin: Infinity, replicaBatch: 'full' },
       },
       theme: 'dark', preset: null, hidden: ['optimizer', 'wm-sigma'], focus: 'attack',
     };
     const hash = serializeView(view);
     expect(hash).toContain('margin=off');
+    expect(hash).toContain('rbatch=full');
     const parsed = parseView(`#${hash}`, DEFAULTS);
     expect(parsed.notices).toEqual([]);
     expect(parsed.state).toEqual(view);

@@ -6,6 +6,7 @@ import { sliceImageSet } from '../engine/data/imageset';
 import { assembleCifar10 } from '../engine/data/cifar10';
 import type { Normalization } from '../engine/data/types';
 import { RunControl, evaluate } from '../engine/train';
+import { snapshotWeights } from '../engine/io/modelFile';
 import type {
   ArchSummary, BackendInfo, BackendPreference, DataSourceRequest, DatasetInfo, EngineApi, EvaluateResult,
   ImportResult, Thumbnails, TrainOutcome, TrainProgress, TrainSettings,
@@ -327,17 +328,29 @@ export class EngineService implements EngineApi {
     // The run is saved while it goes on (Runs drawer: in progress; after a crash: interrupted).
     const saved = newTrainingCheckpoints();
     let lastSaved = performance.now();
+    // The save in flight: it reads a snapshot of the weights (device copies) while training goes
+    // on, so a GPU run does not wait for the read-back (issue 16); the final record waits for it.
+    let saving: Promise<void> | null = null;
     const persist = async (snap: RunSnapshot): Promise<void> => {
-      if (performance.now() - lastSaved < RUN_CHECKPOINT_MS) return;
+      if (saving || performance.now() - lastSaved < RUN_CHECKPOINT_MS) return;
       const changes = session.changes();
       const key = snap.key?.method === 'watermas' ? { method: 'watermas' as const, key: keyWithObjectiveChanges(snap.key.key, changes) } : snap.key;
       const outcome: TrainOutcome = {
         cancelled: false, steps: snap.step, seconds: snap.elapsedSeconds, imagesPerSecond: null, trainImages: snap.trainImages,
         testImages: 0, testAccuracy: null, testLoss: null, backend: this.backendInfo?.name ?? 'unknown',
       };
-      const info = { settings, outcome, history: history.points, stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key), settingsChanges: changes };
-      await this.runs.checkpointTraining(saved, info, snap.model, snap.step, snap.totalSteps);
+      const info = { settings, outcome, history: [...history.points], stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key), settingsChanges: changes };
+      const weights = snapshotWeights(snap.model);
       lastSaved = performance.now();
+      saving = this.runs.checkpointTraining(saved, info, weights, snap.step, snap.totalSteps).finally(() => {
+        try {
+          weights.dispose();
+        } catch {
+          /* a lost GPU device took the copies with it */
+        }
+        lastSaved = performance.now();
+        saving = null;
+      });
     };
     return this.exclusive('training', async () => {
       try {
@@ -376,8 +389,10 @@ export class EngineService implements EngineApi {
         this.watermarkKey = key;
         this.methodKey = methodKey?.method === 'watermas' && key ? { method: 'watermas', key } : (methodKey ?? null);
         this.lastSettings = settings;
+        await saving; // an in-progress save must not land after the final record
         return await this.runs.recordTraining(settings, outcome, history, model, this.methodKey ?? key, changes, saved);
       } finally {
+        await saving;
         this.runs.endTraining(saved);
         this.control = null;
         this.watermarkLive = null;

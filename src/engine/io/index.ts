@@ -1,5 +1,5 @@
 /** Model import/export: the lab's model.json format, safetensors, TensorFlow.js weights, verification on tensor maps. */
-export { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, ModelFileError, modelJsonSchema, namedWeights, saveModel, parseModelJson, configOf, decodeWeights, assignWeights, type ModelJson, type ModelArtifacts } from './modelFile';
+export { MODEL_FORMAT, MODEL_FORMAT_VERSION, WEIGHTS_FILE, ModelFileError, modelJsonSchema, namedWeights, saveModel, snapshotWeights, parseModelJson, configOf, decodeWeights, assignWeights, type ModelJson, type ModelArtifacts, type ModelWeights, type WeightsSnapshot } from './modelFile';
 export { loadModel } from './loadModel';
 export { DEFAULT_IMPORT_LIMITS, resolveLimits, formatBytes, Deadline, type ImportLimits } from './limits';
 export { jsonDepth, parseGuardedJson, decodeUtf8, type JsonGuards } from './safeJson';

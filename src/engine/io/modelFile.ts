@@ -46,26 +46,49 @@ export interface ModelArtifacts {
   readonly weightData: ArrayBuffer;
 }
 
+/** What serialising a model needs: its config and its named tensors (a Model, or a WeightsSnapshot of one). */
+export type ModelWeights = Pick<Model, 'config'> & {
+  readonly params: ReadonlyMap<string, tf.Tensor>;
+  readonly state: ReadonlyMap<string, tf.Tensor>;
+};
+
+/** A copy of a model's weights on its device (tf.clone: no read-back), to serialise while the model trains on. */
+export interface WeightsSnapshot extends ModelWeights {
+  dispose(): void;
+}
+
+/** Copies every variable of `model` on the device; nothing is read. Dispose the snapshot when done. */
+export function snapshotWeights(model: ModelWeights): WeightsSnapshot {
+  const copy = (m: ReadonlyMap<string, tf.Tensor>) => new Map([...m].map(([name, t]) => [name, tf.keep(tf.clone(t))]));
+  const params = copy(model.params);
+  const state = copy(model.state);
+  return {
+    config: model.config,
+    params,
+    state,
+    dispose: () => {
+      for (const t of [...params.values(), ...state.values()]) t.dispose();
+    },
+  };
+}
+
 /** All named tensors of a model: trainable parameters first, then BatchNorm state. */
-export function namedWeights(model: Model): Map<string, tf.Tensor> {
+export function namedWeights(model: ModelWeights): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
   for (const [name, v] of model.params) out.set(name, v);
   for (const [name, v] of model.state) out.set(name, v);
   return out;
 }
 
-/** Serialises a model (weights read with `await data()`, nothing written). */
-export async function saveModel(model: Model, metadata?: Record<string, unknown>): Promise<ModelArtifacts> {
-  const weights = namedWeights(model);
-  const specs: ModelJson['weightsManifest'][number]['weights'] = [];
-  const parts: Float32Array[] = [];
-  let total = 0;
-  for (const [name, t] of weights) {
-    const values = (await t.data()) as Float32Array;
-    specs.push({ name, shape: [...t.shape], dtype: 'float32' });
-    parts.push(values);
-    total += values.length;
-  }
+/**
+ * Serialises a model (weights read with `await data()`, all at once: one wait for a GPU, not one
+ * per tensor; nothing written).
+ */
+export async function saveModel(model: ModelWeights, metadata?: Record<string, unknown>): Promise<ModelArtifacts> {
+  const weights = [...namedWeights(model)];
+  const specs: ModelJson['weightsManifest'][number]['weights'] = weights.map(([name, t]) => ({ name, shape: [...t.shape], dtype: 'float32' }));
+  const parts = (await Promise.all(weights.map(([, t]) => t.data()))) as Float32Array[];
+  const total = parts.reduce((n, p) => n + p.length, 0);
   const buffer = new Float32Array(total);
   let offset = 0;
   for (const p of parts) {

@@ -1,6 +1,6 @@
 /** A run's weights as a live model, and the checks that its key belongs to it. */
 import { loadModel } from '../../engine/io/loadModel';
-import { parseModelJson, saveModel } from '../../engine/io/modelFile';
+import { parseModelJson, saveModel, type ModelWeights } from '../../engine/io/modelFile';
 import type { Model } from '../../engine/models/types';
 import { checkKeyAgainstModel, checkUchidaKeyAgainstModel, parseAnyKeyFile, serializeKey, type AnyKey, type Key } from '../../engine/watermark';
 import { serializeUchidaKey } from '../../engine/watermark';
@@ -12,8 +12,8 @@ export function modelFromFiles(files: RunModelFiles): Model {
   return loadModel(parseModelJson(files.modelJson), files.weights);
 }
 
-/** model.json text + weights.bin bytes of a model (read, never written). */
-export async function filesFromModel(model: Model): Promise<RunModelFiles> {
+/** model.json text + weights.bin bytes of a model or a snapshot of its weights (read, never written). */
+export async function filesFromModel(model: ModelWeights): Promise<RunModelFiles> {
   const { modelJson, weightData } = await saveModel(model);
   return { modelJson: JSON.stringify(modelJson, null, 2), weights: weightData };
 }

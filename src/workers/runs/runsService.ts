@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
+import type { ModelWeights } from '../../engine/io/modelFile';
 import type { SettingsChange } from '../sessionApi';
 import { RunControl } from '../../engine/train';
 import type { AnyKey, Key } from '../../engine/watermark';
@@ -127,10 +128,10 @@ export class RunsService implements RunsApi {
 
   /**
    * Saves the weights and key of a training run in progress under `saved.id` (the Runs drawer
-   * lists it as in progress; after a crash, as interrupted at that step). Call it between steps
-   * (the model is read, never kept). Never fails the run: a problem is logged.
+   * lists it as in progress; after a crash, as interrupted at that step). Give it a model between
+   * steps or a snapshot of its weights (read, never kept). Never fails the run: a problem is logged.
    */
-  async checkpointTraining(saved: TrainingCheckpoints, info: NewRunInfo, model: Model, step: number, totalSteps: number): Promise<void> {
+  async checkpointTraining(saved: TrainingCheckpoints, info: NewRunInfo, model: ModelWeights, step: number, totalSteps: number): Promise<void> {
     try {
       this.training = saved;
       const files = await filesFromModel(model);

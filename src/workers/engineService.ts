@@ -46,6 +46,9 @@ import { RUN_CHECKPOINT_MS, newTrainingCheckpoints } from './runs/runsService';
 import { autoRunName } from './runs/runRecord';
 import * as Comlink from 'comlink';
 
+/** How long the end of a run waits for an in-progress save still reading its snapshot (our choice). */
+const SAVE_WAIT_MS = 2000;
+
 /** Turns anything thrown into an Error with a readable message (comlink re-throws it in the page). */
 function asError(e: unknown, context: string): Error {
   const msg = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e);
@@ -329,8 +332,17 @@ export class EngineService implements EngineApi {
     const saved = newTrainingCheckpoints();
     let lastSaved = performance.now();
     // The save in flight: it reads a snapshot of the weights (device copies) while training goes
-    // on, so a GPU run does not wait for the read-back (issue 16); the final record waits for it.
+    // on, so a GPU run does not wait for the read-back (issue 16). Once the run ends a save still
+    // reading is dropped, and the final record waits for it at most SAVE_WAIT_MS (a read on a lost
+    // GPU device may never answer).
     let saving: Promise<void> | null = null;
+    let ended = false;
+    const settle = async (): Promise<void> => {
+      if (!saving) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([saving, new Promise<void>((resolve) => (timer = setTimeout(resolve, SAVE_WAIT_MS)))]);
+      clearTimeout(timer);
+    };
     const persist = async (snap: RunSnapshot): Promise<void> => {
       if (saving || performance.now() - lastSaved < RUN_CHECKPOINT_MS) return;
       const changes = session.changes();
@@ -342,7 +354,7 @@ export class EngineService implements EngineApi {
       const info = { settings, outcome, history: [...history.points], stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key), settingsChanges: changes };
       const weights = snapshotWeights(snap.model);
       lastSaved = performance.now();
-      saving = this.runs.checkpointTraining(saved, info, weights, snap.step, snap.totalSteps).finally(() => {
+      saving = this.runs.checkpointTraining(saved, info, weights, snap.step, snap.totalSteps, () => !ended).finally(() => {
         try {
           weights.dispose();
         } catch {
@@ -389,10 +401,12 @@ export class EngineService implements EngineApi {
         this.watermarkKey = key;
         this.methodKey = methodKey?.method === 'watermas' && key ? { method: 'watermas', key } : (methodKey ?? null);
         this.lastSettings = settings;
-        await saving; // an in-progress save must not land after the final record
+        ended = true; // an in-progress save must not land after the final record
+        await settle();
         return await this.runs.recordTraining(settings, outcome, history, model, this.methodKey ?? key, changes, saved);
       } finally {
-        await saving;
+        ended = true;
+        await settle();
         this.runs.endTraining(saved);
         this.control = null;
         this.watermarkLive = null;

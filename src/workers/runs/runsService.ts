@@ -130,11 +130,14 @@ export class RunsService implements RunsApi {
    * Saves the weights and key of a training run in progress under `saved.id` (the Runs drawer
    * lists it as in progress; after a crash, as interrupted at that step). Give it a model between
    * steps or a snapshot of its weights (read, never kept). Never fails the run: a problem is logged.
+   * `current()` false once the weights are read (the run ended meanwhile, its final record is
+   * written or on its way) drops the save.
    */
-  async checkpointTraining(saved: TrainingCheckpoints, info: NewRunInfo, model: ModelWeights, step: number, totalSteps: number): Promise<void> {
+  async checkpointTraining(saved: TrainingCheckpoints, info: NewRunInfo, model: ModelWeights, step: number, totalSteps: number, current: () => boolean = () => true): Promise<void> {
     try {
       this.training = saved;
       const files = await filesFromModel(model);
+      if (!current()) return;
       const { trainOutcome: _view, ...record } = buildRunRecord(info, files.weights.byteLength, saved.id, saved.createdAt);
       this.registry.upsert({ ...record, inProgress: { step, totalSteps, savedAt: new Date().toISOString() } }, files);
     } catch (e) {

@@ -256,6 +256,10 @@ describe('runs registry', () => {
     expect(final[0].inProgress).toBeUndefined();
     expect(final[0].interrupted).toBeUndefined();
     expect(rows.get(saved.id)!.record.inProgress).toBeUndefined();
+    // A save that finishes reading after the run ended (current() false) is dropped: the final record stays.
+    await page1.checkpointTraining(saved, { ...info, outcome: { ...OUTCOME, steps: 9 } }, model, 9, 10, () => false);
+    expect(rows.get(saved.id)!.record.inProgress).toBeUndefined();
+    expect((await page1.listRuns())[0].inProgress).toBeUndefined();
     model.dispose();
   });
 });

@@ -158,7 +158,8 @@ class Window {
   async read(extra?: tf.Scalar): Promise<{ loss: number; accuracy: number; metrics: Record<string, number>; extra: number }> {
     const names = [...this.metrics.keys()];
     const parts = [this.loss, this.correct, ...this.metrics.values(), extra ?? null];
-    const packed = tf.tidy(() => tf.stack(parts.map((t) => t ?? tf.scalar(NaN))));
+    // (cast: an objective may report a metric of another dtype; stack needs one)
+    const packed = tf.tidy(() => tf.stack(parts.map((t) => (t ? tf.cast(t, 'float32') : tf.scalar(NaN)))));
     const values = await packed.data();
     packed.dispose();
     const metrics: Record<string, number> = {};

@@ -68,6 +68,8 @@ export const STUDIES = {
       r0: OBJECTIVES.r0,
       'gaussian-2020-r4': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2)],
       'gaussian-2020-r4-split': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2, -2), '--replica-batch', 'split'],
+      // twice the replicas of the quick study's relative objective at less than its cost
+      'relative-antithetic-r4-split': ['--replicas', '4', ...OBJECTIVES['relative-antithetic'].slice(2, -2), '--replica-batch', 'split'],
     },
   },
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4

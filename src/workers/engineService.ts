@@ -353,7 +353,6 @@ export class EngineService implements EngineApi {
       };
       const info = { settings, outcome, history: [...history.points], stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key), settingsChanges: changes };
       const weights = snapshotWeights(snap.model);
-      lastSaved = performance.now();
       saving = this.runs.checkpointTraining(saved, info, weights, snap.step, snap.totalSteps, () => !ended).finally(() => {
         try {
           weights.dispose();
@@ -405,8 +404,7 @@ export class EngineService implements EngineApi {
         await settle();
         return await this.runs.recordTraining(settings, outcome, history, model, this.methodKey ?? key, changes, saved);
       } finally {
-        ended = true;
-        await settle();
+        ended = true; // (a failed run: a save still reading is dropped, no need to wait for it)
         this.runs.endTraining(saved);
         this.control = null;
         this.watermarkLive = null;

@@ -22,6 +22,13 @@ export interface WaterMASObjectiveOptions {
   readonly bnMomentum?: number;
 }
 
+/** The replica term's reported values (kept scalars, handed to the trainer as metrics). */
+interface ReplicaTermValues {
+  readonly replicaLossMean: tf.Scalar;
+  readonly gap: tf.Scalar;
+  readonly activeFraction: tf.Scalar;
+}
+
 interface KeyTensor {
   readonly name: string;
   readonly shape: number[];
@@ -49,16 +56,18 @@ interface KeyTensor {
  * is differentiated literally (both L(θ+ε_r) and L(θ) inside it carry gradient); a replica beyond
  * the margin contributes nothing.
  *
- * Cost: one forward+backward for the clean pass and one per replica, each replica on the whole
- * batch (replicaBatch 'full') or on its slice of it ('split': the replicas together cost about one
- * pass, and a replica's gap L(θ+ε_r) − L(θ) is its slice's loss minus the whole batch's clean loss,
- * the same objective in expectation over the data); the gradients are
- * accumulated pass by pass (never R+1 tapes at once). Replica passes run in
- * training mode, with no statsSink, so BatchNorm running statistics only see the clean pass
- * (updated once per step here, as the Objective contract asks); with replicaBn = 'clean' they are
- * normalised with the clean pass's batch statistics (constants) instead of their own, as the
- * perturbed model would be at test time. Gradients returned include the key positions; the
- * trainer masks them. R = 0 is exactly the plain loss and its gradient.
+ * Each replica is compared with the same model at ε = 0 on the same images under the same
+ * normalisation (its baseline, replicaTerm), so ε = 0 gives exactly the plain loss's gradient. The
+ * clean pass and the replica passes share one gradient tape (the adversarial replica, which needs the
+ * clean gradient first, a second tape that repeats the clean forward pass). Cost: one forward+backward
+ * for the clean pass and one per replica, each replica on the whole batch (replicaBatch 'full') or on
+ * its slice of it ('split': the replicas together cost about one pass; with replicaBn 'batch' the
+ * slices' own-statistics baselines cost one more). Memory: the tape holds every pass's activations
+ * (two batches' worth when split). Replica passes never feed the BatchNorm running statistics (the
+ * clean pass updates them once per step, as the Objective contract asks); with replicaBn 'clean' a
+ * replica is normalised with the clean pass's batch statistics, as the perturbed model would be at
+ * test time, differentiated through as the clean loss is. Gradients returned include the key
+ * positions; the trainer masks them. R = 0 is exactly the plain loss and its gradient.
  *
  * Random draws come from the seeded Rng in JavaScript (reproducible across backends) and are
  * scattered into dense per-tensor tensors of fixed shapes. Settings may change between steps.
@@ -119,127 +128,191 @@ export class WaterMASObjective implements Objective {
 
   computeGradients(model: Model, batch: Batch, ctx: StepContext): GradientResult {
     if (this.disposed) throw new Error('WaterMAS objective used after dispose().');
-    const s = this.settings;
-    const names = model.paramInfo.map((p) => p.name);
-
-    // clean pass: loss, logits, gradient, BatchNorm batch statistics (exactly the trainer's
-    // cross-entropy objective when R = 0)
     const passes = this.replicaPasses();
+    if (passes === 0) return this.cleanOnly(model, batch);
+    return this.settings.mode === 'adversarial' ? this.adversarialStep(model, batch, ctx) : this.replicaStep(model, batch, ctx, passes);
+  }
+
+  /** R = 0 (or λ = 0): exactly the trainer's cross-entropy objective, loss, logits and gradient. */
+  private cleanOnly(model: Model, batch: Batch): GradientResult {
     const sink: BatchNormStats[] = [];
     let logits: tf.Tensor2D | undefined;
-    let clean: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
-    // the clean pass's batch statistics, kept for the replicas when replicaBn = 'clean'
-    const cleanStats = new Map<string, { mean: tf.Tensor; variance: tf.Tensor }>();
     try {
-      clean = paramGradients(model, () => {
+      const { value, grads } = paramGradients(model, () => {
         const out = model.forward(batch.x, { training: true, statsSink: sink });
         logits = tf.keep(out);
         return this.loss(out, batch.y);
       });
-      if (passes > 0 && s.replicaBn === 'clean') {
-        for (const st of sink) cleanStats.set(st.layer, { mean: tf.clone(st.mean), variance: tf.clone(st.variance) });
-      }
       model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
+      return { loss: value, logits, grads };
     } catch (e) {
-      disposeStats(sink);
-      for (const st of cleanStats.values()) tf.dispose([st.mean, st.variance]);
       logits?.dispose();
       throw e;
+    } finally {
+      disposeStats(sink);
     }
-    const g0 = clean.grads;
+  }
 
-    if (passes === 0) return { loss: clean.value, logits, grads: g0 };
-
+  /**
+   * Random replicas (Gaussian, relative, flip): their ε are drawn first, then the clean pass and every
+   * replica pass run on one gradient tape, so each replica is compared with the same model at ε = 0
+   * (see replicaTerm) and the clean pass's batch statistics can be differentiated through.
+   */
+  private replicaStep(model: Model, batch: Batch, ctx: StepContext, passes: number): GradientResult {
     const rng = this.baseRng.fork(`replicas/${ctx.step}`);
-    const hinge = Number.isFinite(s.margin);
-    const acc = new Map<string, tf.Tensor>(); // Σ_r coef_r · g_r
-    let coefSum: tf.Scalar = tf.scalar(0);
+    const noise: Map<string, tf.Tensor>[] = [];
+    const sink: BatchNormStats[] = [];
+    let logits: tf.Tensor2D | undefined;
+    let task: tf.Scalar | undefined;
+    let term: ReplicaTermValues | undefined;
+    try {
+      for (let r = 0; r < passes; r++) noise.push(this.replicaNoise(model, rng, r, noise));
+      const { value, grads } = paramGradients(model, () => {
+        const out = model.forward(batch.x, { training: true, statsSink: sink });
+        logits = tf.keep(out);
+        const L = this.loss(out, batch.y);
+        task = tf.keep(tf.clone(L));
+        const replica = this.replicaTerm(model, batch, { logits: out, loss: L, stats: sink }, noise, ctx);
+        term = replica.values;
+        return tf.add(L, replica.term) as tf.Scalar;
+      });
+      value.dispose();
+      model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
+      return { loss: task!, logits, grads, metrics: this.metrics(term!) };
+    } catch (e) {
+      tf.dispose([...(logits ? [logits] : []), ...(task ? [task] : []), ...(term ? Object.values(term) : [])]);
+      throw e;
+    } finally {
+      disposeStats(sink);
+      for (const eps of noise) tf.dispose([...eps.values()]);
+    }
+  }
+
+  /**
+   * The adversarial replica needs the clean gradient first (ε = ρ·g_K/‖g_K‖), so the clean pass runs
+   * on its own tape and the replica term on a second one. With replicaBn 'clean' that tape repeats the
+   * clean forward pass (the replica's statistics and baseline, differentiated through); with 'batch'
+   * the baseline is the clean loss itself, whose gradient g0 is already known, so the second tape is
+   * the replica pass alone and g0 enters with the replica's weight c: (1 + c)·g0 − c·∇L_r.
+   */
+  private adversarialStep(model: Model, batch: Batch, ctx: StepContext): GradientResult {
+    const clean = this.cleanOnly(model, batch);
+    const ownStats = this.settings.replicaBn === 'batch';
+    const sink: BatchNormStats[] = [];
+    let eps: Map<string, tf.Tensor> | undefined;
+    let term: ReplicaTermValues | undefined;
+    try {
+      eps = this.adversarialNoise(clean.grads, this.settings.rho);
+      const noise = [eps];
+      const replica = paramGradients(model, () => {
+        let base: { logits: tf.Tensor2D; loss: tf.Scalar; stats: readonly BatchNormStats[] };
+        if (ownStats) base = { logits: clean.logits!, loss: clean.loss, stats: [] };
+        else {
+          const out = model.forward(batch.x, { training: true, statsSink: sink });
+          base = { logits: out, loss: this.loss(out, batch.y), stats: sink };
+        }
+        const t = this.replicaTerm(model, batch, base, noise, ctx);
+        term = t.values;
+        return t.term;
+      });
+      replica.value.dispose();
+      const c = ownStats ? tf.mul(term!.activeFraction, this.settings.lambda) : null;
+      const grads = new Map<string, tf.Tensor>();
+      for (const [name, g] of clean.grads) {
+        const r = replica.grads.get(name);
+        grads.set(name, tf.tidy(() => {
+          const withBaseline = c ? tf.add(g, tf.mul(c, g)) : g;
+          return r ? tf.add(withBaseline, r) : tf.clone(withBaseline);
+        }));
+        g.dispose();
+      }
+      tf.dispose([...replica.grads.values(), ...(c ? [c] : [])]);
+      return { loss: clean.loss, logits: clean.logits, grads, metrics: this.metrics(term!) };
+    } catch (e) {
+      tf.dispose([clean.loss, ...(clean.logits ? [clean.logits] : []), ...clean.grads.values(), ...(term ? Object.values(term) : [])]);
+      throw e;
+    } finally {
+      disposeStats(sink);
+      if (eps) tf.dispose([...eps.values()]);
+    }
+  }
+
+  /**
+   * The replica term, built inside the caller's gradient tape from its clean forward pass:
+   *
+   *   term = Σ_r c_r · (B_r − L_r),   c_r = λ/R · [L_r − B_r < m]  (λ/R when m = ∞; a constant, step() has no gradient)
+   *
+   * whose gradient is the hinge's, λ/R · Σ_active ∇(B_r − L_r). L_r is replica r's loss at θ + ε_r on
+   * its rows; B_r, its baseline, is the loss of the same model at ε = 0 on the same rows under the same
+   * normalisation, so ε = 0 gives exactly L_r = B_r and a zero term with a zero gradient:
+   *
+   * - replicaBn 'clean': the replica is normalised with the clean pass's batch statistics, kept on the
+   *   tape (differentiated through, as the clean loss is), and B_r is the clean pass's loss on r's rows.
+   * - replicaBn 'batch': the replica is normalised with its own batch statistics; B_r is the clean loss
+   *   for the whole batch, and for a slice (replicaBatch 'split') a clean pass over that slice with the
+   *   slice's own statistics (one more pass in all, shared by an antithetic pair).
+   *
+   * Until 2026-12-06 the 'clean' statistics were constants and every baseline was the whole batch's
+   * clean loss: at ε = 0 the term's gradient was then λ times the difference between a gradient
+   * through the batch statistics and one without them, as large as the task gradient itself, which
+   * drove training whatever the marks did (docs/experiments/sharpness.md, "The baseline bug").
+   */
+  private replicaTerm(
+    model: Model,
+    batch: Batch,
+    clean: { readonly logits: tf.Tensor2D; readonly loss: tf.Scalar; readonly stats: readonly BatchNormStats[] },
+    noise: readonly Map<string, tf.Tensor>[],
+    ctx: StepContext,
+  ): { term: tf.Scalar; values: ReplicaTermValues } {
+    const s = this.settings;
+    const passes = noise.length;
+    const n = batch.x.shape[0];
+    const cleanStats = s.replicaBn === 'clean' ? new Map(clean.stats.map((st) => [st.layer, { mean: st.mean, variance: st.variance }])) : null;
+    const baselines = new Map<number, tf.Scalar>(); // own-statistics slice baselines by first row (replicaBn 'batch')
+    const rowsOf = <T extends tf.Tensor>(t: T, rows: { start: number; size: number }): T =>
+      tf.slice(t, [rows.start, ...t.shape.slice(1).map(() => 0)], [rows.size, ...t.shape.slice(1).map(() => -1)]) as T;
+    let term: tf.Scalar = tf.scalar(0);
     let replicaLossSum: tf.Scalar = tf.scalar(0);
-    const disposeCleanStats = () => {
-      for (const st of cleanStats.values()) tf.dispose([st.mean, st.variance]);
-    };
-    let previous: Map<string, tf.Tensor> | null = null; // the last replica's ε, for its antithetic twin
+    let gapSum: tf.Scalar = tf.scalar(0);
+    let coefSum: tf.Scalar = tf.scalar(0);
     for (let r = 0; r < passes; r++) {
       ctx.onPhase?.({ kind: 'replica', index: r, of: passes });
-      let eps: Map<string, tf.Tensor>;
-      try {
-        eps = this.replicaNoise(model, rng, g0, previous);
-      } catch (e) {
-        tf.dispose([...g0.values(), ...acc.values(), clean.value, coefSum, replicaLossSum, ...(previous?.values() ?? [])]);
-        disposeCleanStats();
-        logits?.dispose();
-        throw e;
+      const rows = this.replicaRows(r, passes, n);
+      const x = rows ? rowsOf(batch.x, rows) : batch.x;
+      const y = rows ? rowsOf(batch.y, rows) : batch.y;
+      let baseline: tf.Scalar;
+      if (!rows) baseline = clean.loss;
+      else if (cleanStats) baseline = this.loss(rowsOf(clean.logits, rows), y);
+      else {
+        let b = baselines.get(rows.start);
+        if (!b) {
+          b = this.loss(model.forward(x, { training: true }), y);
+          baselines.set(rows.start, b);
+        }
+        baseline = b;
       }
-      if (previous) for (const e of previous.values()) e.dispose();
-      previous = null;
-      let rep: { value: tf.Scalar; grads: Map<string, tf.Tensor> };
-      const rows = this.replicaRows(r, passes, batch.x.shape[0]);
-      try {
-        rep = paramGradients(model, () => {
-          const overrides = new Map<string, tf.Tensor>();
-          for (const [name, e] of eps) overrides.set(name, tf.add(model.params.get(name)!, e));
-          const opts = cleanStats.size > 0 ? { training: true, overrides, batchStats: cleanStats } : { training: true, overrides };
-          const x = rows ? tf.slice(batch.x, [rows.start, 0, 0, 0], [rows.size, -1, -1, -1]) : batch.x;
-          const y = rows ? tf.slice(batch.y, [rows.start], [rows.size]) : batch.y;
-          return this.loss(model.forward(x, opts), y);
-        });
-      } catch (e) {
-        tf.dispose([...eps.values(), ...g0.values(), ...acc.values(), clean.value, coefSum, replicaLossSum]);
-        disposeCleanStats();
-        logits?.dispose();
-        throw e;
-      }
-      if (s.antithetic && r % 2 === 0 && (s.mode === 'gaussian' || s.mode === 'relative')) previous = eps;
-      else for (const e of eps.values()) e.dispose();
-      const coef = tf.tidy(() => {
-        const base = tf.scalar(s.lambda / passes);
-        if (!hinge) return base;
-        const gap = tf.sub(rep.value, clean.value);
-        return tf.mul(base, tf.step(tf.sub(tf.scalar(s.margin), gap)));
-      }) as tf.Scalar;
-      for (const [name, g] of rep.grads) {
-        const prev = acc.get(name);
-        const next = tf.tidy(() => (prev ? tf.add(prev, tf.mul(coef, g)) : tf.mul(coef, g)));
-        prev?.dispose();
-        g.dispose();
-        acc.set(name, next);
-      }
-      const nextCoef = tf.add(coefSum, coef) as tf.Scalar;
-      const nextLoss = tf.add(replicaLossSum, rep.value) as tf.Scalar;
-      coefSum.dispose();
-      replicaLossSum.dispose();
-      coef.dispose();
-      rep.value.dispose();
-      coefSum = nextCoef;
-      replicaLossSum = nextLoss;
+      const overrides = new Map<string, tf.Tensor>();
+      for (const [name, e] of noise[r]) overrides.set(name, tf.add(model.params.get(name)!, e));
+      const Lr = this.loss(model.forward(x, cleanStats ? { training: true, overrides, batchStats: cleanStats } : { training: true, overrides }), y);
+      const gap = tf.sub(Lr, baseline);
+      const base = tf.scalar(s.lambda / passes);
+      const coef = Number.isFinite(s.margin) ? tf.mul(base, tf.step(tf.sub(tf.scalar(s.margin), gap))) : base;
+      term = tf.add(term, tf.mul(coef, tf.sub(baseline, Lr)));
+      replicaLossSum = tf.add(replicaLossSum, Lr);
+      gapSum = tf.add(gapSum, gap);
+      coefSum = tf.add(coefSum, coef);
     }
+    const values: ReplicaTermValues = {
+      replicaLossMean: tf.keep(tf.div(replicaLossSum, passes)) as tf.Scalar,
+      gap: tf.keep(tf.div(gapSum, passes)) as tf.Scalar,
+      // fraction of replicas still pushing (inside the hinge margin); 1 in the unbounded form
+      activeFraction: tf.keep(tf.div(coefSum, s.lambda)) as tf.Scalar,
+    };
+    return { term, values };
+  }
 
-    if (previous) for (const e of (previous as Map<string, tf.Tensor>).values()) e.dispose();
-    disposeCleanStats();
-    // J gradient, bounded or not: (1 + Σ coef_r) g0 − Σ coef_r g_r (coef_r = λ/R for an active replica, 0 otherwise)
-    const grads = new Map<string, tf.Tensor>();
-    for (const name of names) {
-      const a = g0.get(name);
-      const b = acc.get(name);
-      if (!a && !b) continue;
-      grads.set(
-        name,
-        tf.tidy(() => {
-          const clean0 = a ? tf.mul(tf.add(tf.scalar(1), coefSum), a) : null;
-          if (!b) return clean0!;
-          return clean0 ? tf.sub(clean0, b) : tf.neg(b);
-        }),
-      );
-      a?.dispose();
-      b?.dispose();
-    }
-    const replicaLossMean = tf.tidy(() => tf.div(replicaLossSum, tf.scalar(passes))) as tf.Scalar;
-    const gap = tf.sub(replicaLossMean, clean.value) as tf.Scalar;
-    // fraction of replicas still pushing (inside the hinge margin); 1 in the unbounded form
-    const activeFraction = tf.tidy(() => tf.div(coefSum, tf.scalar(s.lambda))) as tf.Scalar;
-    replicaLossSum.dispose();
-    coefSum.dispose();
-    return { loss: clean.value, logits, grads, metrics: { replicaLossMean, gap, activeFraction } };
+  private metrics(values: ReplicaTermValues): Record<string, tf.Scalar> {
+    return { replicaLossMean: values.replicaLossMean, gap: values.gap, activeFraction: values.activeFraction };
   }
 
   /**
@@ -260,11 +333,11 @@ export class WaterMASObjective implements Objective {
     return { start, size: Math.floor(((i + 1) * n) / slices) - start };
   }
 
-  /** Replica r's ε on K under the current settings (the antithetic twin −previous when one is given). */
-  private replicaNoise(model: Model, rng: Rng, g0: ReadonlyMap<string, tf.Tensor>, previous: Map<string, tf.Tensor> | null): Map<string, tf.Tensor> {
+  /** Replica r's ε on K for the random modes (the antithetic twin −ε of the pair's first when its index is odd). */
+  private replicaNoise(model: Model, rng: Rng, r: number, earlier: readonly Map<string, tf.Tensor>[]): Map<string, tf.Tensor> {
     const s = this.settings;
-    if (s.mode === 'adversarial') return this.adversarialNoise(g0, s.rho);
-    if (previous) return new Map([...previous].map(([name, e]) => [name, tf.neg(e)]));
+    const paired = s.antithetic && (s.mode === 'gaussian' || s.mode === 'relative');
+    if (paired && r % 2 === 1) return new Map([...earlier[r - 1]].map(([name, e]) => [name, tf.neg(e)]));
     if (s.mode === 'gaussian') return this.scatterPerMark((kt) => rng.fillNormal(new Float32Array(kt.count), 0, s.sigma));
     this.readMarks(model);
     if (s.mode === 'relative') {

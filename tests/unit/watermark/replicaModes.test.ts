@@ -77,19 +77,52 @@ function expectedRows(s: WaterMASSettings, r: number): [number, number] {
   return [(i * n) / slices, ((i + 1) * n) / slices]; // 12 images: whole slices
 }
 
-/** Loss and gradients at θ + ε on rows [from, to) of the batch, BatchNorm with the given fixed statistics (or the rows' own). */
-function reference(eps: Map<string, tf.Tensor> | null, stats?: Map<string, { mean: tf.Tensor; variance: tf.Tensor }>, [from, to] = [0, batch.x.shape[0]]) {
+type Rows = [number, number];
+const ALL = (): Rows => [0, batch.x.shape[0]];
+const sliceRows = <T extends tf.Tensor>(t: T, [from, to]: Rows): T =>
+  tf.slice(t, [from, ...t.shape.slice(1).map(() => 0)], [to - from, ...t.shape.slice(1).map(() => -1)]) as T;
+
+/** Loss and gradients of one scalar, each quantity on its own tape (independent of the objective's single tape). */
+function grad(f: () => tf.Scalar) {
   const names = model.paramInfo.map((p) => p.name);
   const vars = names.map((n) => model.params.get(n)!);
-  const res = tf.variableGrads(() => {
-    const overrides = new Map<string, tf.Tensor>();
-    if (eps) for (const [n, e] of eps) overrides.set(n, tf.add(model.params.get(n)!, e));
-    const x = tf.slice(batch.x, [from, 0, 0, 0], [to - from, -1, -1, -1]);
-    const y = tf.slice(batch.y, [from], [to - from]);
-    return softmaxCrossEntropy(model.forward(x, { training: true, overrides, ...(stats ? { batchStats: stats } : {}) }), y);
-  }, vars);
-  const grads = new Map(vars.map((v, i) => [names[i], res.grads[v.name]]));
-  return { loss: res.value, grads };
+  const res = tf.variableGrads(f, vars);
+  return { loss: res.value, grads: new Map(vars.map((v, i) => [names[i], res.grads[v.name]])) };
+}
+const perturbed = (eps: Map<string, tf.Tensor> | null) => {
+  const overrides = new Map<string, tf.Tensor>();
+  if (eps) for (const [n, e] of eps) overrides.set(n, tf.add(model.params.get(n)!, e));
+  return overrides;
+};
+
+/** Loss at θ + ε on some rows, normalised by those rows' own batch statistics (replicaBn 'batch'). */
+function ownStats(eps: Map<string, tf.Tensor> | null, rows: Rows = ALL()) {
+  return grad(() => softmaxCrossEntropy(model.forward(sliceRows(batch.x, rows), { training: true, overrides: perturbed(eps) }), sliceRows(batch.y, rows)));
+}
+
+/**
+ * Loss at θ + ε on some rows, normalised by the whole clean batch's statistics as functions of θ
+ * (replicaBn 'clean'): the statistics are recomputed on this tape from a clean forward pass.
+ */
+function cleanStats(eps: Map<string, tf.Tensor> | null, rows: Rows = ALL()) {
+  const sink: BatchNormStats[] = [];
+  const res = grad(() => {
+    const logits = model.forward(batch.x, { training: true, statsSink: sink });
+    const stats = new Map(sink.map((st) => [st.layer, { mean: st.mean, variance: st.variance }]));
+    const out = eps ? model.forward(sliceRows(batch.x, rows), { training: true, overrides: perturbed(eps), batchStats: stats }) : sliceRows(logits, rows);
+    return softmaxCrossEntropy(out, sliceRows(batch.y, rows));
+  });
+  for (const st of sink) tf.dispose([st.mean, st.variance]);
+  return res;
+}
+
+/** Largest elementwise relative difference, with a floor of 1e-4 of the tensor's scale (float32 sums in another order). */
+function worstRelative(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1e-4 * scale + 1e-12 + Math.abs(want[i])));
+  return worst;
 }
 
 async function snapshotState(): Promise<Float32Array[]> {
@@ -112,40 +145,63 @@ describe('replica modes', () => {
     { ...BASE, replicaBatch: 'split' as const },
     { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const },
   ]) {
-    it(`${settings.mode}${settings.antithetic ? ', antithetic' : ''}, replica BatchNorm ${settings.replicaBn}, replica batch ${settings.replicaBatch}: gradient = (1 + λ) g0 − λ/R Σ g_r with the documented ε`, async () => {
+    it(`${settings.mode}${settings.antithetic ? ', antithetic' : ''}, replica BatchNorm ${settings.replicaBn}, replica batch ${settings.replicaBatch}: gradient = ∇L + λ/R Σ (∇B_r − ∇L_r) with the documented ε and baselines`, async () => {
       const step = 3;
       const snap = await snapshotState();
       const obj = createWaterMASObjective(model, frozen, { seed: 21, settings });
       const r = obj.computeGradients(model, batch, { step, epoch: 0 });
       restoreState(snap);
-      const sink: BatchNormStats[] = [];
-      tf.tidy(() => void model.forward(batch.x, { training: true, statsSink: sink }));
-      const stats = settings.replicaBn === 'clean' ? new Map(sink.map((s) => [s.layer, { mean: s.mean, variance: s.variance }])) : undefined;
-      const clean = reference(null);
-      const reps = expectedNoise(settings, 21, step).map((eps, i) => {
-        const res = reference(eps, stats, expectedRows(settings, i));
-        tf.dispose([...eps.values()]);
-        return res;
-      });
+      const loss = settings.replicaBn === 'clean' ? cleanStats : ownStats;
+      const clean = ownStats(null); // the task loss: the batch's own statistics
+      const noise = expectedNoise(settings, 21, step);
+      const reps = noise.map((eps, i) => loss(eps, expectedRows(settings, i)));
+      const bases = noise.map((_, i) => loss(null, expectedRows(settings, i))); // each replica's baseline: ε = 0, same rows, same normalisation
+      tf.dispose(noise.flatMap((eps) => [...eps.values()]));
       const repLosses = await Promise.all(reps.map(async (x) => (await x.loss.data())[0]));
       const cleanLoss = (await clean.loss.data())[0];
       expect(repLosses.some((l) => Math.abs(l - cleanLoss) > 1e-4)).toBe(true); // the noise matters
       if (settings.antithetic) expect(repLosses[0]).not.toBeCloseTo(repLosses[1], 6); // a pair, not a copy
       for (const [n, g] of r.grads) {
+        // m = ∞: ∇J = ∇L + λ/R Σ_r (∇B_r − ∇L_r)
         const want = await tf.tidy(() => {
-          let acc = tf.mul(clean.grads.get(n)!, 1 + settings.lambda);
-          for (const rep of reps) acc = tf.sub(acc, tf.mul(rep.grads.get(n)!, settings.lambda / settings.replicas));
+          let acc: tf.Tensor = clean.grads.get(n)!;
+          reps.forEach((rep, i) => (acc = tf.add(acc, tf.mul(tf.sub(bases[i].grads.get(n)!, rep.grads.get(n)!), settings.lambda / settings.replicas))));
           return acc;
         }).data();
         const got = await g.data();
-        let worst = 0;
-        for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1e-5 + Math.abs(want[i])));
-        expect(worst, n).toBeLessThan(1e-3);
+        expect(worstRelative(got, want), n).toBeLessThan(1e-3);
       }
       const meanRep = repLosses.reduce((a, b) => a + b, 0) / repLosses.length;
       expect((await r.metrics!.replicaLossMean.data())[0]).toBeCloseTo(meanRep, 5);
-      tf.dispose([clean.loss, ...clean.grads.values(), ...reps.flatMap((x) => [x.loss, ...x.grads.values()])]);
-      for (const s of sink) tf.dispose([s.mean, s.variance]);
+      tf.dispose([clean.loss, ...clean.grads.values(), ...[...reps, ...bases].flatMap((x) => [x.loss, ...x.grads.values()])]);
+      disposeResult(r);
+      obj.dispose();
+    });
+  }
+
+  // With ε = 0 a replica is its own baseline, so the replica term must vanish with its gradient. Until
+  // 2026-12-06 replicaBn 'clean' used the clean statistics as constants and every replica was compared
+  // with the whole batch's loss: at ε = 0 the gradient then differed from the plain one by λ times a
+  // term as large as the task gradient (sharpness.md, "The baseline bug"), and this test failed.
+  for (const [mode, replicaBn, replicaBatch] of [
+    ['relative', 'clean', 'full'],
+    ['relative', 'clean', 'split'],
+    ['flip', 'clean', 'split'],
+    ['flip', 'batch', 'split'],
+    ['gaussian', 'batch', 'full'],
+    ['adversarial', 'clean', 'full'],
+    ['adversarial', 'batch', 'full'],
+  ] as const) {
+    it(`no perturbation (${mode}, replica BatchNorm ${replicaBn}, ${replicaBatch} batch): the gradient is the plain loss's`, async () => {
+      const snap = await snapshotState();
+      const settings: WaterMASSettings = { ...BASE, mode, replicaBn, replicaBatch, antithetic: mode === 'relative', sigma: 0, rho: 0, lambda: 4 };
+      const obj = createWaterMASObjective(model, frozen, { seed: 5, settings });
+      const r = obj.computeGradients(model, batch, { step: 2, epoch: 0 });
+      restoreState(snap);
+      const plain = ownStats(null);
+      expect(Math.abs((await r.metrics!.gap.data())[0])).toBeLessThan(1e-6);
+      for (const [n, g] of r.grads) expect(worstRelative(await g.data(), await plain.grads.get(n)!.data()), n).toBeLessThan(1e-3);
+      tf.dispose([plain.loss, ...plain.grads.values()]);
       disposeResult(r);
       obj.dispose();
     });

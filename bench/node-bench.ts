@@ -3,7 +3,7 @@ import { createModel } from '../src/engine/models/createModel';
 import type { ArchName, Model } from '../src/engine/models/types';
 import { train } from '../src/engine/train/trainer';
 import type { FrozenPositions, Objective } from '../src/engine/train/types';
-import { createWaterMASObjective, embedWatermark, REPLICA_BATCH_MODES, type ReplicaBatch } from '../src/engine/watermark';
+import { createWaterMASObjective, DEFAULT_WATERMAS_SETTINGS, embedWatermark, REPLICA_BATCH_MODES, type ReplicaBatch } from '../src/engine/watermark';
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
 import { benchAttackSweep } from './attackSweepBench';
@@ -66,7 +66,7 @@ async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: S
   return timed[Math.floor(timed.length / 2)];
 }
 
-/** A WaterMAS setup with R replicas (256-bit mark over the kernels, Gaussian replicas), each on the whole batch or on its slice. */
+/** A WaterMAS setup with R replicas (256-bit mark over the kernels, the default replicas: Gaussian, clean-pass statistics), each on the whole batch or on its slice. */
 function watermas(replicas: number, replicaBatch: ReplicaBatch): Setup {
   return async (model) => {
     const { frozen } = await embedWatermark(model, { seed: new Uint8Array(32).fill(1), payload: { kind: 'random-bits', count: 256 } });
@@ -119,7 +119,7 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
         const msPerStep = await timeSteps(arch, batch, steps, watermas(R, replicaBatch));
         // the passes the objective needs, in plain-step units: 1 + R whole batches, or 1 + 1 with the batch split among the replicas
         const passes = replicaBatch === 'split' ? 2 : 1 + R;
-        const row = { backend: name, model: arch, batch, replicas: R, replicaBatch, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
+        const row = { backend: name, model: arch, batch, replicas: R, replicaBatch, replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
         wmRows.push(row);
         log(`${name} ${arch} b${batch} WaterMAS R=${R} ${replicaBatch}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
       }

@@ -41,7 +41,7 @@ export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAME
   writes OUT/model/ (model.json + weights.bin), OUT/model.safetensors, OUT/report.json and OUT/key.json
   [--checkpoint DIR (resumable run: saved to DIR after every epoch; run the same command again to continue; none|watermas)]
   watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode ${REPLICA_MODES.join('|')}] [--rho P] [--margin M|inf]
-            [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, flip off/clean, else off/batch)
+            [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, adversarial off/batch, else off/clean)
             [--replica-batch ${REPLICA_BATCH_MODES.join('|')} (each replica on the whole batch or on its slice: all replicas cost about one pass; default ${DEFAULT_WATERMAS_SETTINGS.replicaBatch})]
             [--allocation proportional|equal]
             [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch] [--out DIR] [--jobs N] [--base MODEL.json]
-//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch] [--out DIR]      prints the tables (Markdown)
+//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
 // model (or reuses --base MODEL.json; the lecture study has none and trains from scratch with the
@@ -70,6 +70,30 @@ export const STUDIES = {
       'gaussian-2020-r4-split': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2, -2), '--replica-batch', 'split'],
       // twice the replicas of the quick study's relative objective at less than its cost
       'relative-antithetic-r4-split': ['--replicas', '4', ...OBJECTIVES['relative-antithetic'].slice(2, -2), '--replica-batch', 'split'],
+    },
+  },
+  // 2026-12-06: the replica-batch study's replica objectives again after the baseline fix (objective.ts:
+  // each replica compared with the same model at ε = 0; 'clean' statistics differentiated through), on its
+  // base and R = 0 twins (copied from it: the R = 0 path did not change), plus sign-flip replicas
+  'baseline-fix': {
+    ...QUICK,
+    seeds: [1, 2, 3],
+    variants: {
+      r0: OBJECTIVES.r0,
+      'gaussian-2020-r4-split': ['--replicas', '4', ...OBJECTIVES['gaussian-2020'].slice(2, -2), '--replica-batch', 'split'],
+      'relative-antithetic-r4-split': ['--replicas', '4', ...OBJECTIVES['relative-antithetic'].slice(2, -2), '--replica-batch', 'split'],
+      'flip-r4-split': ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split'],
+    },
+  },
+  // sign-flip replicas (the one objective that took off after the baseline fix: 2 of 3 seeds in 78 steps)
+  // over twice the fine-tuning (2 epochs, 156 steps), against R = 0 twins trained as long
+  'flip-long': {
+    ...QUICK,
+    finetune: ['--epochs', '2', ...QUICK.finetune.slice(2)],
+    seeds: [1, 2, 3],
+    variants: {
+      r0: OBJECTIVES.r0,
+      'flip-r4-split': ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split'],
     },
   },
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
@@ -214,6 +238,6 @@ if (command === 'run') {
 } else if (command === 'report') {
   report();
 } else {
-  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch] [--out DIR] [--jobs N] [--base MODEL.json]\n');
+  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long] [--out DIR] [--jobs N] [--base MODEL.json]\n');
   process.exit(2);
 }

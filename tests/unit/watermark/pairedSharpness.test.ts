@@ -14,8 +14,9 @@ import type { WaterMASSettings } from '../../../src/engine/watermark/settings';
 // The pairing the sharpness study rests on (docs/experiments/sharpness.md): a marked model and its
 // R = 0 twin share the init, the key and the data order, so the WaterMAS objective with its replica
 // term switched off (λ = 0) must give the twin itself, bit for bit, and the same measured rises;
-// with the term on, the same run must differ. (A tiny synthetic task on which the objective
-// sharpens K reliably was not found: see the study.)
+// with the term on, the same run must differ. Sign-flip replicas (since the baseline fix) make the
+// network depend on its marks: flipping half of them must then cost far more loss than in the twin,
+// and more than flipping matched unmarked weights does.
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,14 +36,17 @@ function data(seed: number, n: number) {
   return { images, labels };
 }
 
-async function trainedTwin(settings: Partial<WaterMASSettings>): Promise<{ model: Model; positions: { tensor: string; indices: number[] }[] }> {
+async function trainedTwin(
+  settings: Partial<WaterMASSettings>,
+  { images: n = 128, epochs = 2, keySeed = '3e' } = {},
+): Promise<{ model: Model; positions: { tensor: string; indices: number[] }[] }> {
   const model = createModel('cnn', { seed: 4, inputShape: SHAPE, numClasses: 4, options: { width: 4, hidden: 16 } });
-  const { images, labels } = data(1, 128);
+  const { images, labels } = data(1, n);
   // pre-training without a mark, then embedding by fine-tuning (as the study does)
   await train(model, arrayBatchSource(images, labels, SHAPE, 32), { optimizer: 'sgd', momentum: 0.9, lr: 0.05, epochs: 2, logEvery: 100 }, {});
-  const { key, frozen } = await embedWatermark(model, { seed: seedFromHex('3e'.repeat(32)), payload: { kind: 'random-bits', count: 64 } });
+  const { key, frozen } = await embedWatermark(model, { seed: seedFromHex(keySeed.repeat(32)), payload: { kind: 'random-bits', count: 64 } });
   const objective = createWaterMASObjective(model, frozen, { seed: 2, settings });
-  await train(model, arrayBatchSource(images, labels, SHAPE, 32), { optimizer: 'sgd', momentum: 0.9, lr: 0.02, epochs: 2, logEvery: 100 }, { objective, frozen });
+  await train(model, arrayBatchSource(images, labels, SHAPE, 32), { optimizer: 'sgd', momentum: 0.9, lr: 0.02, epochs, logEvery: 100 }, { objective, frozen });
   objective.dispose();
   return { model, positions: key.positions.map((g) => ({ tensor: g.tensor, indices: [...g.indices] })) };
 }
@@ -67,4 +71,22 @@ describe('paired sharpness on a tiny synthetic task', () => {
     expect(on.weights).not.toEqual(twin.weights);
     expect(on.r.keyRise).not.toBe(twin.r.keyRise);
   }, 120_000);
+
+  it('sign-flip replicas make flipping half of the marks cost far more loss than in the twin, and more than matched weights', async () => {
+    const { images, labels } = data(2, 128);
+    const batch = { x: tf.tensor4d(images, [128, ...SHAPE]), y: tf.tensor1d(labels, 'int32') };
+    const measure = async (settings: Partial<WaterMASSettings>) => {
+      const { model, positions } = await trainedTwin(settings, { images: 256, epochs: 4, keySeed: '41' });
+      const r = await keyVsControl({ model, batch, positions, relativeRadius: 0.5, controls: 2, draws: 2, flipFraction: 0.5, seed: 3 });
+      model.dispose();
+      return { key: r.flip!.key.loss - r.baseLoss, control: r.flip!.control.loss - r.baseLoss };
+    };
+    const twin = await measure({ replicas: 0 });
+    const flip = await measure({ replicas: 4, mode: 'flip', sigma: 0.5, antithetic: false, lambda: 1, margin: 2, replicaBn: 'clean', replicaBatch: 'split' });
+    tf.dispose([batch.x, batch.y]);
+    // measured: twin 0.046 nats, flip replicas 1.57, their matched weights -0.008 (3 key seeds: 34-190x the twin's)
+    expect(flip.key).toBeGreaterThan(0.5);
+    expect(flip.key).toBeGreaterThan(10 * Math.max(twin.key, 0.01));
+    expect(flip.key).toBeGreaterThan(3 * Math.max(flip.control, 0.01));
+  }, 300_000);
 });

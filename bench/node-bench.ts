@@ -16,7 +16,7 @@ import { benchTrainingCompare } from './trainingCompareBench';
  * - `steps`: ms per training step and img/s per backend x model x batch (cross-entropy);
  * - `watermas`: WaterMAS step time for R = 0, 1, 2, 4 next to the plain step, with each replica
  *   on the whole batch ('full') and on its slice ('split'), and the ratio to the passes the
- *   objective needs (1 + R, or 2 when split);
+ *   objective needs (split: 2; whole batches: 1 + 2R with the default clean-pass statistics);
  * - `memory`: tf.memory().numTensors before/after a long run.
  * Environment knobs: BENCH_BACKENDS (default wasm; add cpu for the cpu rows: a ResNet-20
  * step takes minutes there), BENCH_MODELS (cnn,resnet20), BENCH_BATCHES (64,128),
@@ -117,8 +117,10 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
       for (const R of replicaCounts) {
         if (R <= 1 && replicaBatch === 'split') continue; // the same as 'full'
         const msPerStep = await timeSteps(arch, batch, steps, watermas(R, replicaBatch));
-        // the passes the objective needs, in plain-step units: 1 + R whole batches, or 1 + 1 with the batch split among the replicas
-        const passes = replicaBatch === 'split' ? 2 : 1 + R;
+        // the passes the objective needs, in plain-step units (objective.ts): split, 1 + 1 (+ 1 for own-statistics baselines);
+        // whole batches, 1 + R with own statistics, 1 + 2R with the clean pass's (each replica's tape repeats the clean forward)
+        const clean = DEFAULT_WATERMAS_SETTINGS.replicaBn === 'clean';
+        const passes = replicaBatch === 'split' ? (clean ? 2 : 3) : R === 0 ? 1 : clean ? 1 + 2 * R : 1 + R;
         const row = { backend: name, model: arch, batch, replicas: R, replicaBatch, replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
         wmRows.push(row);
         log(`${name} ${arch} b${batch} WaterMAS R=${R} ${replicaBatch}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);

@@ -22,7 +22,13 @@ export interface WaterMASObjectiveOptions {
   readonly bnMomentum?: number;
 }
 
-/** The replica term's reported values (kept scalars, handed to the trainer as metrics). */
+/** The replica term's reported values: sums over the replicas of one tape (kept scalars). */
+/** One replica's noise and its index among the step's replicas. */
+interface ReplicaNoise {
+  readonly r: number;
+  readonly eps: Map<string, tf.Tensor>;
+}
+
 interface ReplicaTermValues {
   readonly replicaLossMean: tf.Scalar;
   readonly gap: tf.Scalar;
@@ -57,17 +63,18 @@ interface KeyTensor {
  * the margin contributes nothing.
  *
  * Each replica is compared with the same model at ε = 0 on the same images under the same
- * normalisation (its baseline, replicaTerm), so ε = 0 gives exactly the plain loss's gradient. The
- * clean pass and the replica passes share one gradient tape (the adversarial replica, which needs the
- * clean gradient first, a second tape that repeats the clean forward pass). Cost: one forward+backward
- * for the clean pass and one per replica, each replica on the whole batch (replicaBatch 'full') or on
- * its slice of it ('split': the replicas together cost about one pass; with replicaBn 'batch' the
- * slices' own-statistics baselines cost one more). Memory: the tape holds every pass's activations
- * (two batches' worth when split). Replica passes never feed the BatchNorm running statistics (the
- * clean pass updates them once per step, as the Objective contract asks); with replicaBn 'clean' a
- * replica is normalised with the clean pass's batch statistics, as the perturbed model would be at
- * test time, differentiated through as the clean loss is. Gradients returned include the key
- * positions; the trainer masks them. R = 0 is exactly the plain loss and its gradient.
+ * normalisation (its baseline, replicaTerm), so ε = 0 gives exactly the plain loss's gradient.
+ * Replicas on slices of the batch (replicaBatch 'split', the default) share one gradient tape with
+ * the clean pass: the replicas together cost about one pass (with replicaBn 'batch' their slices'
+ * own-statistics baselines one more), and the tape holds two batches' worth of activations.
+ * Replicas on the whole batch ('full') and the adversarial replica get one tape each after the clean
+ * pass's: 1 + R passes with replicaBn 'batch', 1 + 2R with 'clean' (each tape repeats the clean
+ * forward pass for the statistics), one pass's activations at a time. Replica passes never feed the
+ * BatchNorm running statistics (the clean pass updates them once per step, as the Objective contract
+ * asks); with replicaBn 'clean' a replica is normalised with the clean pass's batch statistics, as
+ * the perturbed model would be at test time, differentiated through as the clean loss is. Gradients
+ * returned include the key positions; the trainer masks them. R = 0 is exactly the plain loss and
+ * its gradient.
  *
  * Random draws come from the seeded Rng in JavaScript (reproducible across backends) and are
  * scattered into dense per-tensor tensors of fixed shapes. Settings may change between steps.
@@ -154,86 +161,130 @@ export class WaterMASObjective implements Objective {
   }
 
   /**
-   * Random replicas (Gaussian, relative, flip): their ε are drawn first, then the clean pass and every
-   * replica pass run on one gradient tape, so each replica is compared with the same model at ε = 0
-   * (see replicaTerm) and the clean pass's batch statistics can be differentiated through.
+   * Random replicas (Gaussian, relative, flip), their ε drawn first. With the batch split among them
+   * (the default) the clean pass and every replica pass share one gradient tape, two batches' worth
+   * of activations (sharedTape). With every replica on the whole batch, R + 1 passes on one tape
+   * would not fit a ResNet-20 at batch 128 in wasm memory (measured: the process aborts at R = 4), so
+   * the clean pass and each replica get tapes of their own (replicaTapes).
    */
   private replicaStep(model: Model, batch: Batch, ctx: StepContext, passes: number): GradientResult {
     const rng = this.baseRng.fork(`replicas/${ctx.step}`);
-    const noise: Map<string, tf.Tensor>[] = [];
+    const noise: ReplicaNoise[] = [];
+    try {
+      for (let r = 0; r < passes; r++) noise.push({ r, eps: this.replicaNoise(model, rng, r, noise.map((n) => n.eps)) });
+      if (this.settings.replicaBatch === 'split') return this.sharedTape(model, batch, ctx, passes, noise);
+      return this.replicaTapes(model, batch, ctx, passes, noise, this.cleanOnly(model, batch));
+    } finally {
+      for (const { eps } of noise) tf.dispose([...eps.values()]);
+    }
+  }
+
+  /** The clean pass and all replicas on one tape; each replica's baseline is the clean pass's loss on its rows. */
+  private sharedTape(model: Model, batch: Batch, ctx: StepContext, passes: number, noise: readonly ReplicaNoise[]): GradientResult {
     const sink: BatchNormStats[] = [];
     let logits: tf.Tensor2D | undefined;
     let task: tf.Scalar | undefined;
     let term: ReplicaTermValues | undefined;
     try {
-      for (let r = 0; r < passes; r++) noise.push(this.replicaNoise(model, rng, r, noise));
       const { value, grads } = paramGradients(model, () => {
         const out = model.forward(batch.x, { training: true, statsSink: sink });
         logits = tf.keep(out);
         const L = this.loss(out, batch.y);
         task = tf.keep(tf.clone(L));
-        const replica = this.replicaTerm(model, batch, { logits: out, loss: L, stats: sink }, noise, ctx);
+        const replica = this.replicaTerm(model, batch, { logits: out, loss: L, stats: sink }, noise, passes, ctx);
         term = replica.values;
         return tf.add(L, replica.term) as tf.Scalar;
       });
       value.dispose();
       model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
-      return { loss: task!, logits, grads, metrics: this.metrics(term!) };
+      return { loss: task!, logits, grads, metrics: this.metrics([term!], passes) };
     } catch (e) {
       tf.dispose([...(logits ? [logits] : []), ...(task ? [task] : []), ...(term ? Object.values(term) : [])]);
       throw e;
     } finally {
       disposeStats(sink);
-      for (const eps of noise) tf.dispose([...eps.values()]);
     }
   }
 
   /**
-   * The adversarial replica needs the clean gradient first (ε = ρ·g_K/‖g_K‖), so the clean pass runs
-   * on its own tape and the replica term on a second one. With replicaBn 'clean' that tape repeats the
-   * clean forward pass (the replica's statistics and baseline, differentiated through); with 'batch'
-   * the baseline is the clean loss itself, whose gradient g0 is already known, so the second tape is
-   * the replica pass alone and g0 enters with the replica's weight c: (1 + c)·g0 − c·∇L_r.
+   * The adversarial replica needs the clean gradient first (ε = ρ·g_K/‖g_K‖), so it runs after the
+   * clean pass on a tape of its own, as sharpness-aware minimisation does.
    */
   private adversarialStep(model: Model, batch: Batch, ctx: StepContext): GradientResult {
     const clean = this.cleanOnly(model, batch);
-    const ownStats = this.settings.replicaBn === 'batch';
-    const sink: BatchNormStats[] = [];
     let eps: Map<string, tf.Tensor> | undefined;
-    let term: ReplicaTermValues | undefined;
     try {
       eps = this.adversarialNoise(clean.grads, this.settings.rho);
-      const noise = [eps];
-      const replica = paramGradients(model, () => {
-        let base: { logits: tf.Tensor2D; loss: tf.Scalar; stats: readonly BatchNormStats[] };
-        if (ownStats) base = { logits: clean.logits!, loss: clean.loss, stats: [] };
-        else {
-          const out = model.forward(batch.x, { training: true, statsSink: sink });
-          base = { logits: out, loss: this.loss(out, batch.y), stats: sink };
+    } catch (e) {
+      tf.dispose([clean.loss, ...(clean.logits ? [clean.logits] : []), ...clean.grads.values()]);
+      throw e;
+    }
+    try {
+      return this.replicaTapes(model, batch, ctx, 1, [{ r: 0, eps }], clean);
+    } finally {
+      tf.dispose([...eps.values()]);
+    }
+  }
+
+  /**
+   * Whole-batch replicas after a clean pass already taken (`clean`, whose tensors this takes over),
+   * one tape each. With replicaBn 'clean' a replica's tape repeats the clean forward pass (its
+   * baseline and its statistics, differentiated through: two passes per replica); with 'batch' the
+   * baseline is the clean loss itself, whose gradient g0 is known, so the tape is the replica pass
+   * alone and g0 enters with the replicas' weights Σ c_r: (1 + Σ c_r)·g0 − Σ c_r·∇L_r.
+   */
+  private replicaTapes(model: Model, batch: Batch, ctx: StepContext, passes: number, noise: readonly ReplicaNoise[], clean: GradientResult): GradientResult {
+    const ownStats = this.settings.replicaBn === 'batch';
+    const parts: ReplicaTermValues[] = [];
+    const acc = new Map<string, tf.Tensor>(); // Σ over the replica tapes of their gradients
+    try {
+      for (const one of noise) {
+        const sink: BatchNormStats[] = [];
+        try {
+          const { value, grads } = paramGradients(model, () => {
+            let base: { logits: tf.Tensor2D; loss: tf.Scalar; stats: readonly BatchNormStats[] };
+            if (ownStats) base = { logits: clean.logits!, loss: clean.loss, stats: [] };
+            else {
+              const out = model.forward(batch.x, { training: true, statsSink: sink });
+              base = { logits: out, loss: this.loss(out, batch.y), stats: sink };
+            }
+            const t = this.replicaTerm(model, batch, base, [one], passes, ctx);
+            parts.push(t.values);
+            return t.term;
+          });
+          value.dispose();
+          for (const [name, g] of grads) {
+            const prev = acc.get(name);
+            if (!prev) acc.set(name, g);
+            else {
+              acc.set(name, tf.add(prev, g));
+              tf.dispose([prev, g]);
+            }
+          }
+        } finally {
+          disposeStats(sink);
         }
-        const t = this.replicaTerm(model, batch, base, noise, ctx);
-        term = t.values;
-        return t.term;
-      });
-      replica.value.dispose();
-      const c = ownStats ? tf.mul(term!.activeFraction, this.settings.lambda) : null;
+      }
+      const metrics = this.metrics(parts.splice(0), passes);
+      const c = ownStats ? tf.mul(metrics.activeFraction, this.settings.lambda) : null;
       const grads = new Map<string, tf.Tensor>();
       for (const [name, g] of clean.grads) {
-        const r = replica.grads.get(name);
-        grads.set(name, tf.tidy(() => {
-          const withBaseline = c ? tf.add(g, tf.mul(c, g)) : g;
-          return r ? tf.add(withBaseline, r) : tf.clone(withBaseline);
-        }));
+        const r = acc.get(name);
+        grads.set(
+          name,
+          tf.tidy(() => {
+            const withBaseline = c ? tf.add(g, tf.mul(c, g)) : g;
+            return r ? tf.add(withBaseline, r) : tf.clone(withBaseline);
+          }),
+        );
         g.dispose();
       }
-      tf.dispose([...replica.grads.values(), ...(c ? [c] : [])]);
-      return { loss: clean.loss, logits: clean.logits, grads, metrics: this.metrics(term!) };
+      tf.dispose([...acc.values(), ...(c ? [c] : [])]);
+      return { loss: clean.loss, logits: clean.logits, grads, metrics };
     } catch (e) {
-      tf.dispose([clean.loss, ...(clean.logits ? [clean.logits] : []), ...clean.grads.values(), ...(term ? Object.values(term) : [])]);
+      tf.dispose([clean.loss, ...(clean.logits ? [clean.logits] : []), ...clean.grads.values(), ...acc.values()]);
+      tf.dispose(parts.flatMap((v) => [v.replicaLossMean, v.gap, v.activeFraction]));
       throw e;
-    } finally {
-      disposeStats(sink);
-      if (eps) tf.dispose([...eps.values()]);
     }
   }
 
@@ -261,11 +312,11 @@ export class WaterMASObjective implements Objective {
     model: Model,
     batch: Batch,
     clean: { readonly logits: tf.Tensor2D; readonly loss: tf.Scalar; readonly stats: readonly BatchNormStats[] },
-    noise: readonly Map<string, tf.Tensor>[],
+    noise: readonly ReplicaNoise[],
+    passes: number,
     ctx: StepContext,
   ): { term: tf.Scalar; values: ReplicaTermValues } {
     const s = this.settings;
-    const passes = noise.length;
     const n = batch.x.shape[0];
     const cleanStats = s.replicaBn === 'clean' ? new Map(clean.stats.map((st) => [st.layer, { mean: st.mean, variance: st.variance }])) : null;
     const baselines = new Map<number, tf.Scalar>(); // own-statistics slice baselines by first row (replicaBn 'batch')
@@ -275,7 +326,7 @@ export class WaterMASObjective implements Objective {
     let replicaLossSum: tf.Scalar = tf.scalar(0);
     let gapSum: tf.Scalar = tf.scalar(0);
     let coefSum: tf.Scalar = tf.scalar(0);
-    for (let r = 0; r < passes; r++) {
+    for (const { r, eps } of noise) {
       ctx.onPhase?.({ kind: 'replica', index: r, of: passes });
       const rows = this.replicaRows(r, passes, n);
       const x = rows ? rowsOf(batch.x, rows) : batch.x;
@@ -292,7 +343,7 @@ export class WaterMASObjective implements Objective {
         baseline = b;
       }
       const overrides = new Map<string, tf.Tensor>();
-      for (const [name, e] of noise[r]) overrides.set(name, tf.add(model.params.get(name)!, e));
+      for (const [name, e] of eps) overrides.set(name, tf.add(model.params.get(name)!, e));
       const Lr = this.loss(model.forward(x, cleanStats ? { training: true, overrides, batchStats: cleanStats } : { training: true, overrides }), y);
       const gap = tf.sub(Lr, baseline);
       const base = tf.scalar(s.lambda / passes);
@@ -302,18 +353,28 @@ export class WaterMASObjective implements Objective {
       gapSum = tf.add(gapSum, gap);
       coefSum = tf.add(coefSum, coef);
     }
+    // sums over this tape's replicas (metrics() turns them into means over all of them)
     const values: ReplicaTermValues = {
-      replicaLossMean: tf.keep(tf.div(replicaLossSum, passes)) as tf.Scalar,
-      gap: tf.keep(tf.div(gapSum, passes)) as tf.Scalar,
-      // fraction of replicas still pushing (inside the hinge margin); 1 in the unbounded form
+      replicaLossMean: tf.keep(replicaLossSum),
+      gap: tf.keep(gapSum),
       activeFraction: tf.keep(tf.div(coefSum, s.lambda)) as tf.Scalar,
     };
     return { term, values };
   }
 
-  private metrics(values: ReplicaTermValues): Record<string, tf.Scalar> {
-    return { replicaLossMean: values.replicaLossMean, gap: values.gap, activeFraction: values.activeFraction };
+  /** The trainer's metrics from the tapes' sums: mean replica loss and gap, fraction of replicas active. */
+  private metrics(parts: readonly ReplicaTermValues[], passes: number): Record<string, tf.Scalar> {
+    const sum = (pick: (v: ReplicaTermValues) => tf.Scalar) => tf.tidy(() => parts.map(pick).reduce((a: tf.Scalar, b) => tf.add(a, b), tf.scalar(0)));
+    const out = {
+      replicaLossMean: tf.tidy(() => tf.div(sum((v) => v.replicaLossMean), passes)) as tf.Scalar,
+      gap: tf.tidy(() => tf.div(sum((v) => v.gap), passes)) as tf.Scalar,
+      // fraction of replicas still pushing (inside the hinge margin); 1 in the unbounded form
+      activeFraction: sum((v) => v.activeFraction),
+    };
+    tf.dispose(parts.flatMap((v) => [v.replicaLossMean, v.gap, v.activeFraction]));
+    return out;
   }
+
 
   /**
    * The rows of the batch replica r of `passes` sees: null for the whole batch (replicaBatch 'full',

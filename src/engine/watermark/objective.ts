@@ -30,8 +30,11 @@ interface ReplicaNoise {
 }
 
 interface ReplicaTermValues {
-  readonly replicaLossMean: tf.Scalar;
-  readonly gap: tf.Scalar;
+  /** Σ L_r over the tape's replicas. */
+  readonly lossSum: tf.Scalar;
+  /** Σ (L_r − B_r). */
+  readonly gapSum: tf.Scalar;
+  /** Σ c_r / λ: the replicas inside the hinge margin, each weighted 1/R. */
   readonly activeFraction: tf.Scalar;
 }
 
@@ -283,7 +286,7 @@ export class WaterMASObjective implements Objective {
       return { loss: clean.loss, logits: clean.logits, grads, metrics };
     } catch (e) {
       tf.dispose([clean.loss, ...(clean.logits ? [clean.logits] : []), ...clean.grads.values(), ...acc.values()]);
-      tf.dispose(parts.flatMap((v) => [v.replicaLossMean, v.gap, v.activeFraction]));
+      tf.dispose(parts.flatMap((v) => [v.lossSum, v.gapSum, v.activeFraction]));
       throw e;
     }
   }
@@ -353,10 +356,9 @@ export class WaterMASObjective implements Objective {
       gapSum = tf.add(gapSum, gap);
       coefSum = tf.add(coefSum, coef);
     }
-    // sums over this tape's replicas (metrics() turns them into means over all of them)
     const values: ReplicaTermValues = {
-      replicaLossMean: tf.keep(replicaLossSum),
-      gap: tf.keep(gapSum),
+      lossSum: tf.keep(replicaLossSum),
+      gapSum: tf.keep(gapSum),
       activeFraction: tf.keep(tf.div(coefSum, s.lambda)) as tf.Scalar,
     };
     return { term, values };
@@ -366,12 +368,12 @@ export class WaterMASObjective implements Objective {
   private metrics(parts: readonly ReplicaTermValues[], passes: number): Record<string, tf.Scalar> {
     const sum = (pick: (v: ReplicaTermValues) => tf.Scalar) => tf.tidy(() => parts.map(pick).reduce((a: tf.Scalar, b) => tf.add(a, b), tf.scalar(0)));
     const out = {
-      replicaLossMean: tf.tidy(() => tf.div(sum((v) => v.replicaLossMean), passes)) as tf.Scalar,
-      gap: tf.tidy(() => tf.div(sum((v) => v.gap), passes)) as tf.Scalar,
+      replicaLossMean: tf.tidy(() => tf.div(sum((v) => v.lossSum), passes)) as tf.Scalar,
+      gap: tf.tidy(() => tf.div(sum((v) => v.gapSum), passes)) as tf.Scalar,
       // fraction of replicas still pushing (inside the hinge margin); 1 in the unbounded form
       activeFraction: sum((v) => v.activeFraction),
     };
-    tf.dispose(parts.flatMap((v) => [v.replicaLossMean, v.gap, v.activeFraction]));
+    tf.dispose(parts.flatMap((v) => [v.lossSum, v.gapSum, v.activeFraction]));
     return out;
   }
 

@@ -22,13 +22,13 @@ export interface WaterMASObjectiveOptions {
   readonly bnMomentum?: number;
 }
 
-/** The replica term's reported values: sums over the replicas of one tape (kept scalars). */
 /** One replica's noise and its index among the step's replicas. */
 interface ReplicaNoise {
   readonly r: number;
   readonly eps: Map<string, tf.Tensor>;
 }
 
+/** The replica term's reported values: sums over the replicas of one tape (kept scalars). */
 interface ReplicaTermValues {
   /** Σ L_r over the tape's replicas. */
   readonly lossSum: tf.Scalar;

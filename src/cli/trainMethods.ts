@@ -34,7 +34,7 @@ type Opts = Readonly<Record<string, string | boolean | undefined>>;
 /** Which method each method-specific flag belongs to. */
 const FLAG_METHODS: Readonly<Record<string, readonly TrainMethod[]>> = {
   replicas: ['watermas'], sigma: ['watermas'], 'replica-mode': ['watermas'], rho: ['watermas'], margin: ['watermas'], strength: ['watermas'],
-  antithetic: ['watermas'], 'replica-bn': ['watermas'], allocation: ['watermas'],
+  antithetic: ['watermas'], 'replica-bn': ['watermas'], 'replica-batch': ['watermas'], balance: ['watermas'], allocation: ['watermas'],
   lambda: ['watermas', 'uchida'], bits: ['watermas', 'uchida'], message: ['watermas', 'uchida'],
   'key-seed': ['watermas', 'uchida'], passphrase: ['watermas', 'uchida'],
   'uchida-layer': ['uchida'],

@@ -111,6 +111,19 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
         disabled={liveDisabled}
         onValue={(v) => update({ lambda: v })}
       />
+      <div className="field">
+        <label htmlFor="wm-balance">λ scales</label>
+        <select
+          id="wm-balance"
+          value={config.balance ?? 'loss'}
+          disabled={liveDisabled}
+          title="The replica term in the loss: the push on the other weights grows with how far the replicas' loss has moved, so a key whose marks barely matter yet gets almost none (WaterMAS as written). The task gradient: each step the push is resized to λ × the task gradient's size, whatever the key (one more pass per step with split replicas)."
+          onChange={(e) => update({ balance: e.target.value === 'gradient' ? 'gradient' : 'loss' })}
+        >
+          <option value="loss">the replica term (loss)</option>
+          <option value="gradient">the task gradient</option>
+        </select>
+      </div>
       <div className="wm-margin">
         <div className="field field-check">
           <input

@@ -50,6 +50,7 @@ export const DEFAULT_WATERMARK: WatermarkConfig = {
   rho: 0.05,
   margin: DEFAULT_MARGIN,
   replicaBatch: 'split',
+  balance: 'loss',
 };
 
 /** Number of payload bits (pixel values for an image) a payload asks for. */

@@ -49,6 +49,8 @@ export interface WatermarkLiveSettings {
   readonly replicaBn?: 'batch' | 'clean';
   /** Each replica on the whole batch or on its slice of it (about one pass for all replicas); absent: the engine default. */
   readonly replicaBatch?: 'full' | 'split';
+  /** What λ scales: the replica term in the loss, or the push as a share of the task gradient's norm; absent: the engine default. */
+  readonly balance?: 'loss' | 'gradient';
 }
 
 /**

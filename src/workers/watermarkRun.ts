@@ -9,6 +9,7 @@ import {
   PASSPHRASE_ITERATIONS,
   modeDefaults,
   DEFAULT_WATERMAS_SETTINGS,
+  BALANCE_MODES,
   REPLICA_BATCH_MODES,
   REPLICA_BN_MODES,
   REPLICA_MODES,
@@ -33,7 +34,7 @@ import type { MethodSession, SessionContext } from './watermarkSession';
 /** Most payload bits / pixels the UI may ask for (our choice: keeps the key file and the per-report read small). */
 export const MAX_WATERMARK_BITS = 4096;
 
-const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin', 'antithetic', 'replicaBn', 'replicaBatch'];
+const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin', 'antithetic', 'replicaBn', 'replicaBatch', 'balance'];
 
 /** Checks a watermark config that came over the worker boundary; throws a one-line reason. */
 export function validateWatermarkConfig(c: WatermarkConfig): void {
@@ -72,6 +73,7 @@ export function validateLiveSettings(s: Partial<WatermarkLiveSettings>): void {
   if (s.antithetic !== undefined && typeof s.antithetic !== 'boolean') throw new Error(`antithetic must be true or false, got ${String(s.antithetic)}`);
   if (s.replicaBn !== undefined && !(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new Error(`unknown replica BatchNorm mode "${String(s.replicaBn)}"`);
   if (s.replicaBatch !== undefined && !(REPLICA_BATCH_MODES as readonly string[]).includes(s.replicaBatch)) throw new Error(`unknown replica batch mode "${String(s.replicaBatch)}"`);
+  if (s.balance !== undefined && !(BALANCE_MODES as readonly string[]).includes(s.balance)) throw new Error(`unknown balance "${String(s.balance)}" (loss or gradient)`);
 }
 
 function payloadSpec(p: WatermarkPayload): PayloadSpec {
@@ -86,7 +88,7 @@ function payloadSpec(p: WatermarkPayload): PayloadSpec {
 }
 
 function liveOf(s: WaterMASSettings): WatermarkLiveSettings {
-  return { replicas: s.replicas, sigma: s.sigma, lambda: s.lambda, mode: s.mode, rho: s.rho, margin: s.margin, antithetic: s.antithetic, replicaBn: s.replicaBn, replicaBatch: s.replicaBatch };
+  return { replicas: s.replicas, sigma: s.sigma, lambda: s.lambda, mode: s.mode, rho: s.rho, margin: s.margin, antithetic: s.antithetic, replicaBn: s.replicaBn, replicaBatch: s.replicaBatch, balance: s.balance };
 }
 
 /**
@@ -154,6 +156,7 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
     replicas: config.replicas, sigma: config.sigma, lambda: config.lambda, mode: config.mode, rho: config.rho, margin: config.margin,
     antithetic: config.antithetic ?? modeDefaults(config.mode).antithetic, replicaBn: config.replicaBn ?? modeDefaults(config.mode).replicaBn,
     replicaBatch: config.replicaBatch ?? DEFAULT_WATERMAS_SETTINGS.replicaBatch,
+    balance: config.balance ?? DEFAULT_WATERMAS_SETTINGS.balance,
   };
   const { key, frozen } = await embedWatermark(model, {
     seed,

@@ -22,7 +22,7 @@ import {
   type PayloadSpec,
   type WaterMASSettings,
 } from '../../engine/watermark';
-import { REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES, modeDefaults } from '../../engine/watermark/settings';
+import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES, modeDefaults } from '../../engine/watermark/settings';
 import { serializeFcwKey, trainFcw, verifyFcwKey } from '../../engine/fcw';
 import { num, oneOf, parseOptions, required, UsageError } from '../args';
 import { TRAIN_METHODS, checkMethodFlags, fcwFlags, uchidaFlags, keySeedFrom, setupFcw, setupUchida, type FcwSetup, type UchidaSetup } from '../trainMethods';
@@ -43,6 +43,7 @@ export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAME
   watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode ${REPLICA_MODES.join('|')}] [--rho P] [--margin M|inf]
             [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, adversarial off/batch, else off/clean)
             [--replica-batch ${REPLICA_BATCH_MODES.join('|')} (each replica on the whole batch or on its slice: all replicas cost about one pass; default ${DEFAULT_WATERMAS_SETTINGS.replicaBatch})]
+            [--balance ${BALANCE_MODES.join('|')} (λ weighs the replica term in the loss, or sets the push to λ × the task gradient's norm; default ${DEFAULT_WATERMAS_SETTINGS.balance})]
             [--allocation proportional|equal]
             [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]
   uchida:   [--uchida-layer NAME] [--bits T | --message TEXT] [--lambda L] [--key-seed HEX | --passphrase TEXT]
@@ -60,7 +61,7 @@ const options = {
   passphrase: { type: 'string' }, 'model-options': { type: 'string' }, 'uchida-layer': { type: 'string' },
   triggers: { type: 'string' }, 'fcw-mode': { type: 'string' }, 'triggers-per-batch': { type: 'string' },
   'mask-fraction': { type: 'string' }, 'mask-period': { type: 'string' }, init: { type: 'string' },
-  antithetic: { type: 'string' }, 'replica-bn': { type: 'string' }, 'replica-batch': { type: 'string' }, allocation: { type: 'string' },
+  antithetic: { type: 'string' }, 'replica-bn': { type: 'string' }, 'replica-batch': { type: 'string' }, balance: { type: 'string' }, allocation: { type: 'string' },
   checkpoint: { type: 'string' },
 } as const;
 
@@ -152,7 +153,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       const wmObjective = createWaterMASObjective(model, frozen, { seed, settings });
       objective = wmObjective;
       disposeObjective = () => wmObjective.dispose();
-      log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors (${allocation}), R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode}${settings.antithetic ? ' antithetic' : ''} bn=${settings.replicaBn} batch=${settings.replicaBatch} margin=${settings.margin}`);
+      log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors (${allocation}), R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode}${settings.antithetic ? ' antithetic' : ''} bn=${settings.replicaBn} batch=${settings.replicaBatch} balance=${settings.balance} margin=${settings.margin}`);
     }
 
     const stream = new BatchStream(dataset.train, { batchSize, seed, normalization, augment: Boolean(o.augment), shuffle: true, lastBatch: 'drop' });
@@ -219,7 +220,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
         ? {
             replicas: settings.replicas, sigma: settings.sigma, lambda: settings.lambda, replicaMode: settings.mode,
             rho: settings.rho, margin: settings.margin, antithetic: settings.antithetic, replicaBn: settings.replicaBn,
-            replicaBatch: settings.replicaBatch, allocation: o.allocation ?? 'proportional', bits: wm.n, ber: wm.ber, pValue: wm.pValue, detected: wm.detected,
+            replicaBatch: settings.replicaBatch, balance: settings.balance, allocation: o.allocation ?? 'proportional', bits: wm.n, ber: wm.ber, pValue: wm.pValue, detected: wm.detected,
             frozenUnchanged: result.frozenUnchanged ?? false, ...(wm.message !== undefined ? { message: wm.message } : {}),
           }
         : {}),
@@ -295,5 +296,6 @@ function watermasSettings(o: Record<string, string | boolean | undefined>): Wate
     antithetic: onOff(s('antithetic'), 'antithetic', modeDefaults(mode).antithetic),
     replicaBn: oneOf(s('replica-bn'), 'replica-bn', REPLICA_BN_MODES, modeDefaults(mode).replicaBn),
     replicaBatch: oneOf(s('replica-batch'), 'replica-batch', REPLICA_BATCH_MODES, d.replicaBatch),
+    balance: oneOf(s('balance'), 'balance', BALANCE_MODES, d.balance),
   };
 }

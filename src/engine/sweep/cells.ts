@@ -123,7 +123,7 @@ export function stepApplies(step: CellStep, method: string): boolean {
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The WaterMAS objective's own settings: an R = 0 twin differs from its marked model only in these. */
-export const OBJECTIVE_FIELDS: readonly string[] = ['replicas', 'sigma', 'lambda', 'replicaMode', 'rho', 'margin', 'antithetic', 'replicaBn', 'replicaBatch'];
+export const OBJECTIVE_FIELDS: readonly string[] = ['replicas', 'sigma', 'lambda', 'replicaMode', 'rho', 'margin', 'antithetic', 'replicaBn', 'replicaBatch', 'balance'];
 
 /** A cell's settings up to its objective: cells with the same key, init, data order and training. */
 export function twinIdentity(train: Readonly<Record<string, unknown>>): string {

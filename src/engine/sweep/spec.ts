@@ -51,6 +51,7 @@ export const TRAIN_OPTION_SCHEMAS = {
   antithetic: z.boolean(),
   replicaBn: z.enum(['batch', 'clean']),
   replicaBatch: z.enum(['full', 'split']),
+  balance: z.enum(['loss', 'gradient']),
   allocation: z.enum(['proportional', 'equal']),
   bits: int(1, 1_000_000),
   message: z.string().min(1),

@@ -49,6 +49,7 @@ export {
 } from './keyFile';
 export {
   DEFAULT_WATERMAS_SETTINGS,
+  BALANCE_MODES,
   RECIPE_2020_SETTINGS,
   REPLICA_BATCH_MODES,
   REPLICA_BN_MODES,
@@ -60,6 +61,7 @@ export {
   type WaterMASSettings,
   type ReplicaMode,
   type ReplicaBatch,
+  type Balance,
 } from './settings';
 export { createKey, applyKey, embedWatermark, keyBits, type PayloadSpec, type CreateKeyOptions } from './embed';
 export { WaterMASObjective, createWaterMASObjective, objectiveFromKey, type WaterMASObjectiveOptions, type LossFn } from './objective';

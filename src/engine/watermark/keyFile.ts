@@ -4,7 +4,7 @@ import { base64ToBytes } from './base64';
 import { COMMITMENT_SCHEME, commitmentDigest, committedPositions, committedSeed, nonceBytes } from './commitment';
 import { architectureFingerprint, shapeSize } from './fingerprint';
 import { textToBits, bitsToString } from './payloadBits';
-import { REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES } from './settings';
+import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES } from './settings';
 
 export const KEY_FORMAT = 'watermas-lab-key';
 export const KEY_VERSION = 1;
@@ -46,6 +46,8 @@ const ObjectiveSchema = z.object({
   replicaBn: z.enum(REPLICA_BN_MODES).optional(),
   /** Absent in keys written before it existed (read as 'full'). */
   replicaBatch: z.enum(REPLICA_BATCH_MODES).optional(),
+  /** Absent in keys written before it existed (read as 'loss'). */
+  balance: z.enum(BALANCE_MODES).optional(),
 });
 
 /** Objective settings a live change may set (the same units and null-for-∞ margin as `objective`). */

@@ -38,6 +38,14 @@ interface ReplicaTermValues {
   readonly activeFraction: tf.Scalar;
 }
 
+/**
+ * balance 'gradient': a replica push smaller than this fraction of the task gradient's norm is
+ * treated as zero (our choice). With ε = 0 the push is the float32 rounding between two passes of
+ * the same model, which rescaled would be noise as large as the task gradient (replicaModes.test.ts
+ * fails without the floor); 1e-4 sits well above float32's relative precision (6e-8).
+ */
+const PUSH_FLOOR = 1e-4;
+
 interface KeyTensor {
   readonly name: string;
   readonly shape: number[];
@@ -45,7 +53,7 @@ interface KeyTensor {
   readonly count: number;
   /** [k, 1] int32 flat indices (kept until dispose). */
   readonly indices: tf.Tensor2D;
-  /** 0/1 mask of the key positions, built on first use by the adversarial mode. */
+  /** 0/1 mask of the key positions, built on first use (adversarial replica, balance 'gradient'). */
   mask: tf.Tensor | null;
   /** [k] the marked values (frozen, so read once), built on first use by the relative and flip modes. */
   marks: tf.Tensor1D | null;
@@ -78,6 +86,11 @@ interface KeyTensor {
  * the perturbed model would be at test time, differentiated through as the clean loss is. Gradients
  * returned include the key positions; the trainer masks them. R = 0 is exactly the plain loss and
  * its gradient.
+ *
+ * With balance 'gradient' (settings.ts) the replica term's gradient keeps its direction and is
+ * resized each step to λ × the task gradient's norm (× the fraction of replicas inside the margin),
+ * both over the unmarked weights (balanced); replicas on slices then take one more pass for the
+ * task gradient on its own.
  *
  * Random draws come from the seeded Rng in JavaScript (reproducible across backends) and are
  * scattered into dense per-tensor tensors of fixed shapes. Settings may change between steps.
@@ -200,7 +213,24 @@ export class WaterMASObjective implements Objective {
       });
       value.dispose();
       model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
-      return { loss: task!, logits, grads, metrics: this.metrics([term!], passes) };
+      const metrics = this.metrics([term!], passes);
+      if (this.settings.balance === 'loss') return { loss: task!, logits, grads, metrics };
+      // the task gradient on its own (one more pass; the running statistics were updated above)
+      const cleanSink: BatchNormStats[] = [];
+      let plain: Map<string, tf.Tensor>;
+      try {
+        const g = paramGradients(model, () => this.loss(model.forward(batch.x, { training: true, statsSink: cleanSink }), batch.y));
+        g.value.dispose();
+        plain = g.grads;
+      } catch (e) {
+        tf.dispose([...grads.values(), ...Object.values(metrics)]);
+        throw e;
+      } finally {
+        disposeStats(cleanSink);
+      }
+      const push = new Map([...grads].map(([name, g]) => [name, tf.tidy(() => tf.sub(g, plain.get(name)!))] as const));
+      tf.dispose([...grads.values()]);
+      return { loss: task!, logits, grads: this.balanced(plain, push, metrics.activeFraction), metrics };
     } catch (e) {
       tf.dispose([...(logits ? [logits] : []), ...(task ? [task] : []), ...(term ? Object.values(term) : [])]);
       throw e;
@@ -270,19 +300,24 @@ export class WaterMASObjective implements Objective {
       }
       const metrics = this.metrics(parts.splice(0), passes);
       const c = ownStats ? tf.mul(metrics.activeFraction, this.settings.lambda) : null;
-      const grads = new Map<string, tf.Tensor>();
+      // the replica term's gradient: Σ c_r·g0 (baselines at the clean loss) plus the replica tapes'
+      const push = new Map<string, tf.Tensor>();
       for (const [name, g] of clean.grads) {
         const r = acc.get(name);
-        grads.set(
+        push.set(
           name,
           tf.tidy(() => {
-            const withBaseline = c ? tf.add(g, tf.mul(c, g)) : g;
-            return r ? tf.add(withBaseline, r) : tf.clone(withBaseline);
+            const baseline = c ? tf.mul(c, g) : tf.zerosLike(g);
+            return r ? tf.add(baseline, r) : baseline;
           }),
         );
-        g.dispose();
       }
       tf.dispose([...acc.values(), ...(c ? [c] : [])]);
+      const grads =
+        this.settings.balance === 'gradient'
+          ? this.balanced(clean.grads, push, metrics.activeFraction)
+          : new Map([...clean.grads].map(([name, g]) => [name, tf.tidy(() => tf.add(g, push.get(name)!))] as const));
+      if (this.settings.balance === 'loss') tf.dispose([...clean.grads.values(), ...push.values()]);
       return { loss: clean.loss, logits: clean.logits, grads, metrics };
     } catch (e) {
       tf.dispose([clean.loss, ...(clean.logits ? [clean.logits] : []), ...clean.grads.values(), ...acc.values()]);
@@ -457,10 +492,7 @@ export class WaterMASObjective implements Objective {
     for (const kt of this.keyTensors) {
       const g = g0.get(kt.name);
       if (!g) continue;
-      if (!kt.mask) {
-        kt.mask = tf.keep(tf.tidy(() => tf.reshape(tf.scatterND(kt.indices, tf.ones([kt.count], 'float32'), [kt.size]), kt.shape)));
-      }
-      masked.set(kt.name, tf.mul(g, kt.mask));
+      masked.set(kt.name, tf.mul(g, this.keyMask(kt)));
     }
     if (masked.size === 0) return eps;
     const scale = tf.tidy(() => {
@@ -474,6 +506,50 @@ export class WaterMASObjective implements Objective {
     }
     scale.dispose();
     return eps;
+  }
+
+  /**
+   * balance 'gradient': task + s·push with s = λ·a·‖task‖ / ‖push‖, both norms over the unmarked
+   * weights (the key positions are frozen; the trainer drops their gradient), a the fraction of
+   * replicas inside the margin. The push keeps its direction and gets a size set by the task's, not
+   * by how far the replicas' loss has moved. Takes over (disposes) both maps.
+   */
+  private balanced(task: Map<string, tf.Tensor>, push: Map<string, tf.Tensor>, activeFraction: tf.Scalar): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    try {
+      const scale = tf.tidy(() => {
+        const free = (name: string, g: tf.Tensor): tf.Tensor => {
+          const kt = this.keyTensors.find((k) => k.name === name);
+          return kt ? tf.mul(g, tf.sub(1, this.keyMask(kt))) : g;
+        };
+        let taskSq: tf.Scalar = tf.scalar(0);
+        let pushSq: tf.Scalar = tf.scalar(0);
+        for (const [name, g] of task) {
+          taskSq = tf.add(taskSq, tf.sum(tf.square(free(name, g))));
+          pushSq = tf.add(pushSq, tf.sum(tf.square(free(name, push.get(name)!))));
+        }
+        const taskNorm = tf.sqrt(taskSq);
+        const pushNorm = tf.sqrt(pushSq);
+        // a push below PUSH_FLOOR × the task's is rounding, not a direction: dropped, as is a zero
+        // push (no replica inside the margin)
+        const real = tf.greater(pushNorm, tf.mul(taskNorm, PUSH_FLOOR));
+        return tf.where(real, tf.div(tf.mul(taskNorm, tf.mul(activeFraction, this.settings.lambda)), tf.maximum(pushNorm, 1e-30)), tf.scalar(0));
+      });
+      for (const [name, g] of task) out.set(name, tf.tidy(() => tf.add(g, tf.mul(push.get(name)!, scale))));
+      scale.dispose();
+      return out;
+    } catch (e) {
+      tf.dispose([...out.values()]);
+      throw e;
+    } finally {
+      tf.dispose([...task.values(), ...push.values()]);
+    }
+  }
+
+  /** 0/1 mask of a tensor's key positions (built once, kept until dispose). */
+  private keyMask(kt: KeyTensor): tf.Tensor {
+    if (!kt.mask) kt.mask = tf.keep(tf.tidy(() => tf.reshape(tf.scatterND(kt.indices, tf.ones([kt.count], 'float32'), [kt.size]), kt.shape)));
+    return kt.mask;
   }
 
   /** Frees the cached index and mask tensors. */

@@ -26,6 +26,20 @@ export type ReplicaBn = (typeof REPLICA_BN_MODES)[number];
 export const REPLICA_BATCH_MODES = ['full', 'split'] as const;
 export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
 
+/**
+ * What λ scales (docs/experiments/sharpness.md, "Balancing the push"):
+ * - `loss`: λ weighs the replica term in the loss (the WaterMAS objective as written): the push on
+ *   the unmarked weights is λ times the term's gradient, so it grows with the replicas' loss gap and
+ *   a key whose flips barely move the loss (marks in a wide dense layer) gets almost none;
+ * - `gradient` (our choice): each step the replica term's gradient over the unmarked weights is
+ *   rescaled to λ × the task gradient's norm × the fraction of replicas inside the margin, so λ is
+ *   the push's size relative to the task's, the same for every key. Needs the task gradient on its
+ *   own: one more forward+backward pass per step with replicas on slices of the batch (none with
+ *   whole-batch or adversarial replicas, whose clean pass has a tape of its own).
+ */
+export const BALANCE_MODES = ['loss', 'gradient'] as const;
+export type Balance = (typeof BALANCE_MODES)[number];
+
 /** WaterMAS objective settings (methods.md §1.5); all may change between steps. */
 export interface WaterMASSettings {
   /** R: number of replicas; 0 = plain substitution (the control). Adversarial mode uses one replica when R ≥ 1. */
@@ -43,6 +57,7 @@ export interface WaterMASSettings {
   readonly antithetic: boolean;
   readonly replicaBn: ReplicaBn;
   readonly replicaBatch: ReplicaBatch;
+  readonly balance: Balance;
 }
 
 /**
@@ -60,6 +75,7 @@ export const RECIPE_2020_SETTINGS: WaterMASSettings = {
   antithetic: false,
   replicaBn: 'batch',
   replicaBatch: 'full',
+  balance: 'loss',
 };
 
 /**
@@ -105,6 +121,7 @@ export function validateSettings(s: WaterMASSettings): void {
   if (typeof s.antithetic !== 'boolean') throw new RangeError(`antithetic must be a boolean, got ${String(s.antithetic)}`);
   if (!(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new RangeError(`replicaBn must be one of ${REPLICA_BN_MODES.join(', ')}, got ${String(s.replicaBn)}`);
   if (!(REPLICA_BATCH_MODES as readonly string[]).includes(s.replicaBatch)) throw new RangeError(`replicaBatch must be one of ${REPLICA_BATCH_MODES.join(', ')}, got ${String(s.replicaBatch)}`);
+  if (!(BALANCE_MODES as readonly string[]).includes(s.balance)) throw new RangeError(`balance must be one of ${BALANCE_MODES.join(', ')}, got ${String(s.balance)}`);
 }
 
 /** Key-file form (margin ∞ is written as null). */
@@ -112,7 +129,7 @@ export function settingsToKey(s: WaterMASSettings): KeyObjectiveSettings {
   return { ...s, margin: Number.isFinite(s.margin) ? s.margin : null };
 }
 
-/** From the key-file form (keys written before antithetic / replicaBn / replicaBatch existed get the 2020 values). */
+/** From the key-file form (keys written before antithetic / replicaBn / replicaBatch / balance existed get the 2020 values). */
 export function settingsFromKey(k: KeyObjectiveSettings): WaterMASSettings {
   return {
     ...k,
@@ -120,5 +137,6 @@ export function settingsFromKey(k: KeyObjectiveSettings): WaterMASSettings {
     antithetic: k.antithetic ?? RECIPE_2020_SETTINGS.antithetic,
     replicaBn: k.replicaBn ?? RECIPE_2020_SETTINGS.replicaBn,
     replicaBatch: k.replicaBatch ?? RECIPE_2020_SETTINGS.replicaBatch,
+    balance: k.balance ?? RECIPE_2020_SETTINGS.balance,
   };
 }

@@ -186,6 +186,7 @@ export const FIELDS: readonly UrlField[] = [
     set: (s, v) => ({ ...s, settings: withWm(s.settings, { margin: v }) }),
   }),
   choice('rbatch', 'replica batch', ['split', 'full'], (t) => wmOf(t).replicaBatch ?? DEFAULT_WATERMARK.replicaBatch ?? 'split', (t, v) => withWm(t, { replicaBatch: v })),
+  choice('balance', 'λ scales', ['loss', 'gradient'], (t) => wmOf(t).balance ?? DEFAULT_WATERMARK.balance ?? 'loss', (t, v) => withWm(t, { balance: v })),
   // Uchida (methods.md §4) and FCW (§3): only while that method is picked.
   uchidaField('ulayer', 'Uchida layer', 'layer', z.string().max(200).regex(/^[\w./:-]*$/)),
   uchidaField('ulambda', 'Uchida λ', 'lambda', nonNeg.max(100), toNumber),

@@ -135,7 +135,7 @@ function disposeResult(r: GradientResult): void {
   tf.dispose([r.loss, ...(r.logits ? [r.logits] : []), ...r.grads.values(), ...Object.values(r.metrics ?? {})]);
 }
 
-const BASE: WaterMASSettings = { replicas: 4, sigma: 0.5, lambda: 0.8, mode: 'relative', rho: 0.05, margin: Infinity, antithetic: true, replicaBn: 'batch', replicaBatch: 'full' };
+const BASE: WaterMASSettings = { replicas: 4, sigma: 0.5, lambda: 0.8, mode: 'relative', rho: 0.05, margin: Infinity, antithetic: true, replicaBn: 'batch', replicaBatch: 'full', balance: 'loss' };
 
 describe('replica modes', () => {
   for (const settings of [
@@ -183,18 +183,22 @@ describe('replica modes', () => {
   // 2026-12-06 replicaBn 'clean' used the clean statistics as constants and every replica was compared
   // with the whole batch's loss: at ε = 0 the gradient then differed from the plain one by λ times a
   // term as large as the task gradient (sharpness.md, "The baseline bug"), and this test failed.
-  for (const [mode, replicaBn, replicaBatch] of [
-    ['relative', 'clean', 'full'],
-    ['relative', 'clean', 'split'],
-    ['flip', 'clean', 'split'],
-    ['flip', 'batch', 'split'],
-    ['gaussian', 'batch', 'full'],
-    ['adversarial', 'clean', 'full'],
-    ['adversarial', 'batch', 'full'],
+  for (const [mode, replicaBn, replicaBatch, balance] of [
+    ['relative', 'clean', 'full', 'loss'],
+    ['relative', 'clean', 'split', 'loss'],
+    ['flip', 'clean', 'split', 'loss'],
+    ['flip', 'batch', 'split', 'loss'],
+    ['gaussian', 'batch', 'full', 'loss'],
+    ['adversarial', 'clean', 'full', 'loss'],
+    ['adversarial', 'batch', 'full', 'loss'],
+    // rescaling a push of float32 rounding would turn it into noise as large as the task gradient
+    ['flip', 'clean', 'split', 'gradient'],
+    ['relative', 'clean', 'full', 'gradient'],
+    ['adversarial', 'batch', 'full', 'gradient'],
   ] as const) {
-    it(`no perturbation (${mode}, replica BatchNorm ${replicaBn}, ${replicaBatch} batch): the gradient is the plain loss's`, async () => {
+    it(`no perturbation (${mode}, replica BatchNorm ${replicaBn}, ${replicaBatch} batch, balance ${balance}): the gradient is the plain loss's`, async () => {
       const snap = await snapshotState();
-      const settings: WaterMASSettings = { ...BASE, mode, replicaBn, replicaBatch, antithetic: mode === 'relative', sigma: 0, rho: 0, lambda: 4 };
+      const settings: WaterMASSettings = { ...BASE, mode, replicaBn, replicaBatch, balance, antithetic: mode === 'relative', sigma: 0, rho: 0, lambda: 4 };
       const obj = createWaterMASObjective(model, frozen, { seed: 5, settings });
       const r = obj.computeGradients(model, batch, { step: 2, epoch: 0 });
       restoreState(snap);
@@ -204,6 +208,53 @@ describe('replica modes', () => {
       tf.dispose([plain.loss, ...plain.grads.values()]);
       disposeResult(r);
       obj.dispose();
+    });
+  }
+
+  // balance 'gradient' keeps the replica term's push (its gradient over the unmarked weights) and
+  // only resizes it: to λ × the task gradient's norm (every replica active: m = ∞)
+  for (const settings of [
+    { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const },
+    { ...BASE },
+    { ...BASE, replicaBn: 'clean' as const },
+    { ...BASE, mode: 'adversarial' as const, antithetic: false, rho: 0.5 },
+  ]) {
+    it(`balance gradient (${settings.mode}, replica BatchNorm ${settings.replicaBn}, ${settings.replicaBatch} batch): balance loss's push, resized to λ × the task gradient's norm`, async () => {
+      const snap = await snapshotState();
+      const gradients = async (balance: WaterMASSettings['balance']) => {
+        const obj = createWaterMASObjective(model, frozen, { seed: 8, settings: { ...settings, balance } });
+        const r = obj.computeGradients(model, batch, { step: 3, epoch: 0 });
+        restoreState(snap);
+        const out = new Map(await Promise.all([...r.grads].map(async ([n, g]) => [n, new Float32Array(await g.data())] as const)));
+        disposeResult(r);
+        obj.dispose();
+        return out;
+      };
+      const byLoss = await gradients('loss');
+      const byGradient = await gradients('gradient');
+      const plain = ownStats(null);
+      const task = new Map(await Promise.all([...plain.grads].map(async ([n, g]) => [n, new Float32Array(await g.data())] as const)));
+      tf.dispose([plain.loss, ...plain.grads.values()]);
+      // over the unmarked weights: the pushes' norms and their cosine
+      let taskSq = 0;
+      let lossSq = 0;
+      let gradSq = 0;
+      let dot = 0;
+      for (const [n, t] of task) {
+        const key = new Set(frozen.get(n) ?? []);
+        for (let i = 0; i < t.length; i++) {
+          if (key.has(i)) continue;
+          const a = byLoss.get(n)![i] - t[i];
+          const b = byGradient.get(n)![i] - t[i];
+          taskSq += t[i] ** 2;
+          lossSq += a ** 2;
+          gradSq += b ** 2;
+          dot += a * b;
+        }
+      }
+      expect(Math.sqrt(lossSq / taskSq)).not.toBeCloseTo(settings.lambda, 1); // the loss form's push has another size
+      expect(Math.sqrt(gradSq / taskSq)).toBeCloseTo(settings.lambda, 3);
+      expect(dot / Math.sqrt(lossSq * gradSq)).toBeGreaterThan(0.9999);
     });
   }
 
@@ -230,5 +281,13 @@ describe('replica modes', () => {
     for (let step = 1; step < 4; step++) disposeResult(obj.computeGradients(model, batch, { step, epoch: 0 }));
     expect(tf.memory().numTensors).toBe(before);
     obj.dispose();
+    for (const settings of [{ ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const }, { ...BASE }]) {
+      const balanced = createWaterMASObjective(model, frozen, { seed: 1, settings: { ...settings, balance: 'gradient' } });
+      disposeResult(balanced.computeGradients(model, batch, { step: 0, epoch: 0 })); // builds the kept key masks
+      const start = tf.memory().numTensors;
+      for (let step = 1; step < 4; step++) disposeResult(balanced.computeGradients(model, batch, { step, epoch: 0 }));
+      expect(tf.memory().numTensors).toBe(start);
+      balanced.dispose();
+    }
   });
 });

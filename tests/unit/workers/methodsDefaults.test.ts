@@ -7,8 +7,8 @@ import { DEFAULT_FCW, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo, withMethod
 
 describe('Watermark panel defaults', () => {
   it('WaterMAS: the panel starts from the engine defaults', () => {
-    const { replicas, sigma, lambda, mode, rho, margin, replicaBatch } = DEFAULT_WATERMAS_SETTINGS;
-    expect(DEFAULT_WATERMARK).toMatchObject({ replicas, sigma, lambda, mode, rho, margin, replicaBatch });
+    const { replicas, sigma, lambda, mode, rho, margin, replicaBatch, balance } = DEFAULT_WATERMAS_SETTINGS;
+    expect(DEFAULT_WATERMARK).toMatchObject({ replicas, sigma, lambda, mode, rho, margin, replicaBatch, balance });
   });
 
 

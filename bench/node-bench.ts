@@ -3,7 +3,7 @@ import { createModel } from '../src/engine/models/createModel';
 import type { ArchName, Model } from '../src/engine/models/types';
 import { train } from '../src/engine/train/trainer';
 import type { FrozenPositions, Objective } from '../src/engine/train/types';
-import { createWaterMASObjective, DEFAULT_WATERMAS_SETTINGS, embedWatermark, REPLICA_BATCH_MODES, type ReplicaBatch } from '../src/engine/watermark';
+import { createWaterMASObjective, DEFAULT_WATERMAS_SETTINGS, embedWatermark, REPLICA_BATCH_MODES, type ReplicaBatch, type WaterMASSettings } from '../src/engine/watermark';
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
 import { benchAttackSweep } from './attackSweepBench';
@@ -67,10 +67,10 @@ async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: S
 }
 
 /** A WaterMAS setup with R replicas (256-bit mark over the kernels, the default replicas: Gaussian, clean-pass statistics), each on the whole batch or on its slice. */
-function watermas(replicas: number, replicaBatch: ReplicaBatch): Setup {
+function watermas(replicas: number, replicaBatch: ReplicaBatch, settings: Partial<WaterMASSettings> = {}): Setup {
   return async (model) => {
     const { frozen } = await embedWatermark(model, { seed: new Uint8Array(32).fill(1), payload: { kind: 'random-bits', count: 256 } });
-    const objective = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas, replicaBatch } });
+    const objective = createWaterMASObjective(model, frozen, { seed: 1, settings: { replicas, replicaBatch, ...settings } });
     return { objective, frozen, dispose: () => objective.dispose() };
   };
 }
@@ -125,6 +125,17 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
         wmRows.push(row);
         log(`${name} ${arch} b${batch} WaterMAS R=${R} ${replicaBatch}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
       }
+    }
+    // The objective that sharpens (docs/experiments/sharpness.md, "Balancing the push"): R = 4 sign-flip
+    // replicas on slices, balance 'gradient': the split passes plus the task gradient on its own, 3 plain passes.
+    // The same with the loss form beside it: what the balance costs on its own.
+    for (const balance of replicaCounts.includes(4) && replicaBatches.includes('split') ? (['loss', 'gradient'] as const) : []) {
+      const settings = { mode: 'flip', sigma: 0.5, lambda: 1, margin: 2, balance } as const;
+      const passes = balance === 'gradient' ? 3 : 2;
+      const msPerStep = await timeSteps(arch, batch, steps, watermas(4, 'split', settings));
+      const row = { backend: name, model: arch, batch, replicas: 4, replicaBatch: 'split', replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, ...settings, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
+      wmRows.push(row);
+      log(`${name} ${arch} b${batch} WaterMAS R=4 split flip, balance ${balance}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
     }
     // Tensor growth over a long run on this backend, small CNN.
     if (leakSteps > 0) {

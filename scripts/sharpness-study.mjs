@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long] [--out DIR] [--jobs N] [--base MODEL.json]
-//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long] [--out DIR]      prints the tables (Markdown)
+//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
 // model (or reuses --base MODEL.json; the lecture study has none and trains from scratch with the
@@ -37,6 +37,22 @@ const QUICK = {
     '--train-limit', '10000', '--test-limit', '1000', '--warmup', '0'],
   finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.02', '--augment', '--train-limit', '10000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
   measure: ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '4', '--flip', '0.5'],
+};
+
+/** Sign-flip replicas, R = 4 on slices of the batch, λ 1 as a share of the task gradient's norm (balance 'gradient'). */
+const FLIP_BALANCED = ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split', '--balance', 'gradient'];
+
+/**
+ * The Embed live preset's fine-tuning (src/ui/lecture/presets.ts) from the shipped demo base
+ * (runs/demo/base: scripts/demo-models.mjs), 31 steps on 2,000 images, R = 0 twin against FLIP_BALANCED.
+ */
+const EMBED_LIVE = {
+  base: null,
+  basePath: join(root, 'runs', 'demo', 'base', 'model', 'model.json'),
+  finetune: ['--epochs', '1', '--batch', '64', '--lr', '0.01', '--augment', '--train-limit', '2000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
+  measure: QUICK.measure,
+  seeds: [1, 2, 3],
+  variants: { r0: OBJECTIVES.r0, 'flip-r4-split-gradient': FLIP_BALANCED },
 };
 
 /**
@@ -96,6 +112,40 @@ export const STUDIES = {
       'flip-r4-split': ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split'],
     },
   },
+  // where the key sits: every flip cell that took off held a mark in conv1, none without did. The same
+  // fine-tuning with positions drawn equally per tensor (each of the 6 kernels gets ~43 of the 256 marks)
+  // instead of in proportion to size (~95 % in fc1), against R = 0 twins with the same equal-allocation key;
+  // 5 seeds, to tell "reliable" from "2 of 3"
+  'flip-equal': {
+    ...QUICK,
+    seeds: [1, 2, 3, 4, 5],
+    variants: {
+      r0: [...OBJECTIVES.r0, '--allocation', 'equal'],
+      'flip-r4-split': ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split', '--allocation', 'equal'],
+    },
+  },
+  // λ: the baseline-fix study's sign-flip replicas (λ 1: 2 of 3 seeds took off) at λ 2 and 4, on its
+  // base and R = 0 twins (copied from it), keys drawn in proportion to size as there
+  'flip-lambda': {
+    ...QUICK,
+    seeds: [1, 2, 3],
+    variants: {
+      r0: OBJECTIVES.r0,
+      'flip-r4-split-l2': ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split', '--lambda', '2'],
+      'flip-r4-split-l4': ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split', '--lambda', '4'],
+    },
+  },
+  // balance 'gradient' (settings.ts): the push resized each step to λ × the task gradient's norm,
+  // whatever the key's gap; λ 1, the baseline-fix study's base and R = 0 twins (copied from it)
+  'flip-balance': {
+    ...QUICK,
+    seeds: [1, 2, 3],
+    variants: { r0: OBJECTIVES.r0, 'flip-r4-split-gradient': FLIP_BALANCED },
+  },
+  // what a class sees: the Embed live preset's fine-tuning from the shipped demo base, 31 steps
+  'embed-live': EMBED_LIVE,
+  // the same at 4× the steps (125: one epoch on 8,000 images)
+  'embed-long': { ...EMBED_LIVE, finetune: EMBED_LIVE.finetune.map((a) => (a === '2000' ? '8000' : a)) },
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
   lecture: {
     base: null,
@@ -156,7 +206,7 @@ async function pool(tasks, n) {
 async function runStudy() {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'study.json'), JSON.stringify({ study: studyName, ...STUDY }, null, 2) + '\n');
-  const basePath = flag('base');
+  const basePath = flag('base') ?? STUDY.basePath;
   if (!basePath && STUDY.base) await train('base', STUDY.base);
   const base = basePath ?? join(cellDir('base'), 'model', 'model.json');
   // from a trained base (embedding by fine-tuning), or from scratch with the same init seed
@@ -238,6 +288,6 @@ if (command === 'run') {
 } else if (command === 'report') {
   report();
 } else {
-  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long] [--out DIR] [--jobs N] [--base MODEL.json]\n');
+  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long] [--out DIR] [--jobs N] [--base MODEL.json]\n');
   process.exit(2);
 }

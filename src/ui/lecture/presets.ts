@@ -52,19 +52,27 @@ const WATERMAS: WatermarkConfig = {
 
 /**
  * "Embed live": both runs fine-tune the shipped unmarked model (cnn, 18 epochs on CIFAR-10) for
- * one epoch on 2,000 images, 31 steps, at a fine-tuning learning rate (our choice: a few minutes
- * on a CPU for R = 0 and R = 4 together).
+ * one epoch on 8,000 images, 125 steps, at a fine-tuning learning rate. 31 steps (2,000 images,
+ * the preset until 2026-12-06) were too few for the replicas to take off on any of 3 keys
+ * (docs/experiments/sharpness.md, "Balancing the push"); at 125 they did.
  */
-const EMBED_LIVE_TRAINING: Omit<TrainSettings, 'watermark'> = { ...LECTURE_TRAINING, epochs: 1, learningRate: 0.01 };
+const EMBED_LIVE_TRAINING: Omit<TrainSettings, 'watermark'> = { ...LECTURE_TRAINING, epochs: 1, learningRate: 0.01, trainLimit: 8000 };
+
+/**
+ * The objective that sharpens (docs/experiments/sharpness.md, "Balancing the push"): R = 4 replicas
+ * that each flip the signs of a random half of the marks, on slices of the batch, pushing with
+ * λ = 1 × the task gradient's norm until their loss gap passes m = 2 nats.
+ */
+const WATERMAS_FLIP: WatermarkConfig = { ...WATERMAS, mode: 'flip', sigma: 0.5, lambda: 1, margin: 2, replicaBatch: 'split', balance: 'gradient' };
 
 export const PRESETS: readonly Preset[] = [
   {
     id: 'trained-pair',
     title: 'The trained pair: is the mark in a sharp valley?',
     text:
-      'Two models trained for this lab on CIFAR-10 (82 % test accuracy), fine-tuned from one unmarked model with the same key, seed and images: A with R = 0 (the twin), B with WaterMAS replicas (R = 2). ' +
-      'The card shows what the CLI measured: B\'s loss rises 0.94× as much as A\'s when the marked weights move by half their size, and flipping half of the marks costs neither any accuracy, so here the replicas did not make a sharp valley; with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
-    settings: { ...LECTURE_TRAINING, watermark: WATERMAS },
+      'Two models trained for this lab on CIFAR-10, fine-tuned from one unmarked model (82 % test accuracy) with the same key, seed and images: A with R = 0 (the twin), B with WaterMAS replicas that each flip half of the marks (R = 4, pushing with λ = 1 × the task gradient). ' +
+      'The card shows what the CLI measured: B\'s loss rises 33× as much as A\'s when the marked weights move by half their size (matched unmarked weights: 0.8×), and flipping half of B\'s marks takes it from 82 % to 21 % while A loses nothing: a sharp valley around the mark, for one point of accuracy; with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
+    settings: { ...LECTURE_TRAINING, watermark: WATERMAS_FLIP },
     theme: 'projector',
     focus: 'landscape',
     stage: ['compare'],
@@ -74,9 +82,9 @@ export const PRESETS: readonly Preset[] = [
     id: 'embed-live',
     title: 'Embed live: fine-tune the trained model with and without replicas',
     text:
-      'Both runs start from the trained unmarked model (82 % on CIFAR-10) and embed the same key while fine-tuning for 31 steps: A with R = 0, B with R = 4 replicas (under 3 minutes on a 2-core CPU with wasm: 161 s in our run). ' +
-      'Press Fine-tune both and watch whether B\'s key rise pulls away from A\'s on the landscape chart and the Paired line; in our runs both kept 82–83 % and flipping half of the marks cost neither any accuracy (B\'s key rise was 0.63× A\'s, its matched controls\' 4.2×: noise, not a valley), so change σ, λ or the replica mode and try to make B differ.',
-    settings: { ...EMBED_LIVE_TRAINING, watermark: WATERMAS },
+      'Both runs start from the trained unmarked model (82 % on CIFAR-10) and embed the same key while fine-tuning for 125 steps: A with R = 0, B with R = 4 replicas that each flip half of the marks and push with λ = 1 × the task gradient (about 5 minutes for B on a 2-core CPU with wasm). ' +
+      'Press Fine-tune both and watch B\'s replica gap jump after 30–50 steps and its key rise pull away from A\'s; in our runs (3 keys) B\'s key rise ended 245–1,643× A\'s with matched unmarked weights at 2–4×, and flipping half of the marks cost B 4–49 points of accuracy and A none, at 3–5 points of clean accuracy.',
+    settings: { ...EMBED_LIVE_TRAINING, watermark: WATERMAS_FLIP },
     theme: 'projector',
     focus: 'landscape',
     stage: ['compare'],
@@ -87,7 +95,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Is the mark in a sharp valley? A paired test',
     text:
       'Press c for compare mode: run A trains with R = 0 (the control), run B with R = 4 replicas, with the same key, seed and images; when both finish, the Paired line says how many times more B\'s loss rises than A\'s when the marked weights move by half their size, next to the same ratio for unmarked weights like them. ' +
-      'WaterMAS claims a sharp valley around the mark; our CIFAR-10 measurements (docs/experiments/sharpness.md) found ratios near 1 within their spread, so test the claim: change R, σ, λ or the replica mode and see whether the Paired line moves beyond its noise.',
+      'These are the 2020 recipe\'s Gaussian replicas, trained from scratch: our CIFAR-10 measurements (docs/experiments/sharpness.md) found ratios near 1 for them; switch the replica mode to sign flips and λ to scale the task gradient (as Embed live does) and see whether the Paired line moves beyond its noise.',
     settings: { ...LECTURE_TRAINING, watermark: WATERMAS },
     theme: 'projector',
     focus: 'landscape',

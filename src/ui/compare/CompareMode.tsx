@@ -6,9 +6,8 @@
  * (the 'c' shortcut).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CompareLane, CompareRequest, CompareStart, TrainSettings, WatermarkConfig } from '../../workers/api';
+import type { CompareLane, CompareRequest, CompareStart, TrainSettings } from '../../workers/api';
 import type { EngineHandle } from '../useEngine';
-import { DEFAULT_WATERMARK } from '../watermarkDefaults';
 import { formatDuration, formatPercent, formatSci } from '../format';
 import { CompareAttackCharts, CompareLandscapeCharts, CompareTrainingCharts, LANE_COLORS, type LaneLabels } from './CompareModeCharts';
 import {
@@ -17,6 +16,7 @@ import {
 } from './CompareModeControls';
 import { useCompareRun, type LaneView } from './CompareModeRun';
 import { DemoPairCard, demoObjective } from './DemoPairCard';
+import { baseMark } from './compareMark';
 import './compareMode.css';
 
 /** The window event that opens / closes compare mode (dispatched by the keyboard shortcut 'c'). */
@@ -46,23 +46,6 @@ interface CompareModeProps {
   readonly start?: CompareStart;
   /** The loaded data set ('cifar10' or 'synthetic'); the demo models need CIFAR-10. */
   readonly datasetName?: string;
-}
-
-/** The shared mark: the Watermark panel's WaterMAS settings when it has them, else the engine defaults; random bits. */
-function baseMark(settings: TrainSettings, bits: number): WatermarkConfig {
-  const w = settings.watermark?.method === 'watermas' ? settings.watermark : DEFAULT_WATERMARK;
-  return {
-    method: 'watermas',
-    payload: { kind: 'random', bits },
-    strength: w.strength,
-    key: w.key,
-    replicas: w.replicas,
-    sigma: w.sigma,
-    lambda: w.lambda,
-    mode: w.mode,
-    rho: w.rho,
-    margin: w.margin,
-  };
 }
 
 /** The worker request of the form. */
@@ -286,7 +269,7 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false, 
       {start !== 'demo-pair' && (
         <div className="compare-mode-columns">
           {LANES.map((lane) => (
-            <CompareLaneControls key={lane} lane={lane} mode={mode} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
+            <CompareLaneControls key={lane} lane={lane} mode={mode} balance={mark.balance} variant={variants[lane]} disabled={active} onVariant={(v) => setVariants((vs) => ({ ...vs, [lane]: v }))} />
           ))}
         </div>
       )}

@@ -4,3 +4,15 @@ export const SIGMA_RANGE = {
   relative: { unit: '× |w|', max: 2, step: 0.05, fallback: 0.5, tip: 'Noise on each key weight as a fraction of its magnitude (σ·|w|·N(0, 1)); replicas come in antithetic pairs (ε, −ε).' },
   flip: { unit: 'of the marks', max: 1, step: 0.05, fallback: 0.5, tip: 'Fraction of the marked weights whose sign each replica flips: what an eraser does.' },
 } as const;
+
+/** The λ slider's unit: what λ scales (the Watermark panel's `balance`). */
+export function lambdaUnit(balance: 'loss' | 'gradient' | undefined): string {
+  return balance === 'gradient' ? '× task gradient' : '× replica term';
+}
+
+/** The λ slider's tooltip for each balance. */
+export function lambdaTip(balance: 'loss' | 'gradient' | undefined): string {
+  return balance === 'gradient'
+    ? 'Size of the replicas\' push on the other weights, as a multiple of the task gradient\'s size (each step, until the replicas\' loss gap passes the margin).'
+    : 'Weight of the replica term: how hard training pushes the loss up around the key weights.';
+}

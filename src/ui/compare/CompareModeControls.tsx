@@ -2,7 +2,7 @@
 import type { ChangeEvent } from 'react';
 import type { CompareLane, WatermarkConfig } from '../../workers/api';
 import { SliderField } from '../SliderField';
-import { SIGMA_RANGE } from '../sigmaRange';
+import { SIGMA_RANGE, lambdaTip, lambdaUnit } from '../sigmaRange';
 import { LANE_COLORS } from './CompareModeCharts';
 
 /** What one run changes (R, σ, λ). */
@@ -60,13 +60,15 @@ interface LaneColumnProps {
   readonly lane: CompareLane;
   /** The Watermark panel's replica mode, which both runs use (it sets σ's unit). */
   readonly mode: WatermarkConfig['mode'];
+  /** What λ scales (the Watermark panel's, shared by both runs): it sets λ's unit. */
+  readonly balance: WatermarkConfig['balance'];
   readonly variant: LaneVariant;
   readonly disabled: boolean;
   readonly onVariant: (v: LaneVariant) => void;
 }
 
 /** One run's variant: R, σ, λ (the only fields in which A and B differ). */
-export function CompareLaneControls({ lane, mode, variant, disabled, onVariant }: LaneColumnProps) {
+export function CompareLaneControls({ lane, mode, balance, variant, disabled, onVariant }: LaneColumnProps) {
   const sigma = SIGMA_RANGE[mode === 'adversarial' ? 'gaussian' : mode];
   const id = lane.toLowerCase();
   const set = (k: keyof LaneVariant) => (v: number) => onVariant({ ...variant, [k]: v });
@@ -82,8 +84,8 @@ export function CompareLaneControls({ lane, mode, variant, disabled, onVariant }
         tip={sigma.tip} onValue={set('sigma')}
       />
       <SliderField
-        id={`cmp-${id}-lambda`} label={`Weight λ (${lane})`} unit="× replica loss" value={variant.lambda} min={0} max={5} step={0.05} disabled={disabled}
-        tip="Weight of the replica term in the objective." onValue={set('lambda')}
+        id={`cmp-${id}-lambda`} label={`Weight λ (${lane})`} unit={lambdaUnit(balance)} value={variant.lambda} min={0} max={5} step={0.05} disabled={disabled}
+        tip={lambdaTip(balance)} onValue={set('lambda')}
       />
     </fieldset>
   );

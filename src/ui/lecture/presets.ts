@@ -82,8 +82,8 @@ export const PRESETS: readonly Preset[] = [
     id: 'embed-live',
     title: 'Embed live: fine-tune the trained model with and without replicas',
     text:
-      'Both runs start from the trained unmarked model (82 % on CIFAR-10) and embed the same key while fine-tuning for 125 steps: A with R = 0, B with R = 4 replicas that each flip half of the marks and push with λ = 1 × the task gradient (about 5 minutes for B on a 2-core CPU with wasm). ' +
-      'Press Fine-tune both and watch B\'s replica gap jump after 30–50 steps and its key rise pull away from A\'s; in our runs (3 keys) B\'s key rise ended 245–1,643× A\'s with matched unmarked weights at 2–4×, and flipping half of the marks cost B 4–49 points of accuracy and A none, at 3–5 points of clean accuracy.',
+      'Both runs start from the trained unmarked model (82 % on CIFAR-10) and embed the same key while fine-tuning for 125 steps: A with R = 0, B with R = 4 replicas that each flip half of the marks and push with λ = 1 × the task gradient (about 5 minutes for B with the lab\'s CLI on one core of a 2-core CPU). ' +
+      'Press Fine-tune both and watch B\'s key rise pull away from A\'s on the landscape chart and the Paired line once its replicas take off (after 30–50 steps in our runs); in our runs (3 keys) B\'s key rise ended 245–1,643× A\'s with matched unmarked weights at 2–4×, and flipping half of the marks cost B 4–49 points of accuracy and A none, at 3–5 points of clean accuracy.',
     settings: { ...EMBED_LIVE_TRAINING, watermark: WATERMAS_FLIP },
     theme: 'projector',
     focus: 'landscape',

@@ -1,5 +1,5 @@
 /** WaterMAS settings of the Watermark panel: mark strength q and the replica objective (R, σ / ρ, λ, margin), live during a run. */
-import { SIGMA_RANGE, lambdaTip, lambdaUnit } from './sigmaRange';
+import { LAMBDA_SCALE, SIGMA_RANGE } from './sigmaRange';
 import { useRef } from 'react';
 import type { WatermarkConfig } from '../workers/api';
 import { SliderField } from './SliderField';
@@ -101,8 +101,8 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
       <SliderField
         id="wm-lambda"
         label="Weight λ"
-        unit={lambdaUnit(config.balance)}
-        tip={lambdaTip(config.balance)}
+        unit={LAMBDA_SCALE[config.balance ?? 'loss'].unit}
+        tip={LAMBDA_SCALE[config.balance ?? 'loss'].tip}
         value={config.lambda}
         min={0}
         max={4}

@@ -5,14 +5,11 @@ export const SIGMA_RANGE = {
   flip: { unit: 'of the marks', max: 1, step: 0.05, fallback: 0.5, tip: 'Fraction of the marked weights whose sign each replica flips: what an eraser does.' },
 } as const;
 
-/** The λ slider's unit: what λ scales (the Watermark panel's `balance`). */
-export function lambdaUnit(balance: 'loss' | 'gradient' | undefined): string {
-  return balance === 'gradient' ? '× task gradient' : '× replica term';
-}
-
-/** The λ slider's tooltip for each balance. */
-export function lambdaTip(balance: 'loss' | 'gradient' | undefined): string {
-  return balance === 'gradient'
-    ? 'Size of the replicas\' push on the other weights, as a multiple of the task gradient\'s size (each step, until the replicas\' loss gap passes the margin).'
-    : 'Weight of the replica term: how hard training pushes the loss up around the key weights.';
-}
+/** The λ slider per balance (what λ scales: the Watermark panel's `balance`): its unit and tooltip. */
+export const LAMBDA_SCALE = {
+  loss: { unit: '× replica term', tip: 'Weight of the replica term: how hard training pushes the loss up around the key weights.' },
+  gradient: {
+    unit: '× task gradient',
+    tip: "Size of the replicas' push on the other weights, as a multiple of the task gradient's size (each step, until the replicas' loss gap passes the margin).",
+  },
+} as const;

@@ -2,7 +2,7 @@
 import type { ChangeEvent } from 'react';
 import type { CompareLane, WatermarkConfig } from '../../workers/api';
 import { SliderField } from '../SliderField';
-import { SIGMA_RANGE, lambdaTip, lambdaUnit } from '../sigmaRange';
+import { LAMBDA_SCALE, SIGMA_RANGE } from '../sigmaRange';
 import { LANE_COLORS } from './CompareModeCharts';
 
 /** What one run changes (R, σ, λ). */
@@ -84,8 +84,8 @@ export function CompareLaneControls({ lane, mode, balance, variant, disabled, on
         tip={sigma.tip} onValue={set('sigma')}
       />
       <SliderField
-        id={`cmp-${id}-lambda`} label={`Weight λ (${lane})`} unit={lambdaUnit(balance)} value={variant.lambda} min={0} max={5} step={0.05} disabled={disabled}
-        tip={lambdaTip(balance)} onValue={set('lambda')}
+        id={`cmp-${id}-lambda`} label={`Weight λ (${lane})`} unit={LAMBDA_SCALE[balance ?? 'loss'].unit} value={variant.lambda} min={0} max={5} step={0.05} disabled={disabled}
+        tip={LAMBDA_SCALE[balance ?? 'loss'].tip} onValue={set('lambda')}
       />
     </fieldset>
   );

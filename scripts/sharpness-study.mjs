@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long] [--out DIR] [--jobs N] [--base MODEL.json]
-//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long] [--out DIR]      prints the tables (Markdown)
+//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
 // model (or reuses --base MODEL.json; the lecture study has none and trains from scratch with the
@@ -146,6 +146,12 @@ export const STUDIES = {
   'embed-live': EMBED_LIVE,
   // the same at 4× the steps (125: one epoch on 8,000 images)
   'embed-long': { ...EMBED_LIVE, finetune: EMBED_LIVE.finetune.map((a) => (a === '2000' ? '8000' : a)) },
+  // the shipped demo pair's recipe (scripts/demo-models.mjs: one epoch on all 50,000 images, 390 steps
+  // at batch 128) on three more keys: is the demo pair's 1-point accuracy cost typical?
+  'embed-epoch': {
+    ...EMBED_LIVE,
+    finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.01', '--augment', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
+  },
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
   lecture: {
     base: null,
@@ -288,6 +294,6 @@ if (command === 'run') {
 } else if (command === 'report') {
   report();
 } else {
-  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long] [--out DIR] [--jobs N] [--base MODEL.json]\n');
+  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch] [--out DIR] [--jobs N] [--base MODEL.json]\n');
   process.exit(2);
 }

@@ -4,7 +4,7 @@ import { normalizationFor } from '../src/engine/data/normalize';
 import { createModel } from '../src/engine/models/createModel';
 import { RunControl } from '../src/engine/train';
 import { embedWatermark } from '../src/engine/watermark';
-import { runAttackSweepOn } from '../src/workers/attackRun';
+import { runAttackSweepOn } from '../src/workers/attack/attackRun';
 
 /**
  * The attack suite's cost as the lab pays it: the worker's own sweep runner (`runAttackSweepOn`,

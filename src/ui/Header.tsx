@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { BackendInfo, BackendPreference, DatasetInfo } from '../workers/api';
 import { BACKEND_PREFERENCES } from '../workers/api';
-import { formatMs } from './format';
+import { formatMs } from './common/format';
 
 interface HeaderProps {
   readonly backend: BackendInfo | null;

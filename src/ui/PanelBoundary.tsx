@@ -1,5 +1,5 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
-import { errorMessage } from './format';
+import { errorMessage } from './common/format';
 import { clearInjectedPanelFault, injectedPanelFault } from './testHooks';
 
 interface PanelBoundaryProps {

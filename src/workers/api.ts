@@ -3,22 +3,22 @@
  * Only plain, structured-cloneable data crosses it; the UI imports these TYPES only
  * (never tfjs, never the engine).
  */
-import type { FcwPreviewRequest, FcwTriggerGallery, ModelExport, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermarkApi';
-export type * from './watermarkApi';
-import type { AnalysisApi } from './analysisApi';
-export type * from './analysisApi';
-import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verifyApi';
-export type * from './verifyApi';
-import type { StressApi } from './stressApi';
-export type * from './stressApi';
-import type { LiveLandscapeApi } from './liveLandscapeApi';
-export type * from './liveLandscapeApi';
+import type { FcwPreviewRequest, FcwTriggerGallery, ModelExport, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermark/watermarkApi';
+export type * from './watermark/watermarkApi';
+import type { AnalysisApi } from './analysis/analysisApi';
+export type * from './analysis/analysisApi';
+import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verify/verifyApi';
+export type * from './verify/verifyApi';
+import type { StressApi } from './verify/stressApi';
+export type * from './verify/stressApi';
+import type { LiveLandscapeApi } from './landscape/liveLandscapeApi';
+export type * from './landscape/liveLandscapeApi';
 import type { RunsApi } from './runs/runsApi';
-import type { CompareApi } from './compare/compareApi';
-export type * from './compare/compareApi';
+import type { CompareApi } from './compare-mode/compareApi';
+export type * from './compare-mode/compareApi';
 export type * from './runs/runsApi';
-import type { DeviceLossReport, DivergenceReport, SessionLiveState, SettingsChange, StepPhaseInfo } from './sessionApi';
-export type * from './sessionApi';
+import type { DeviceLossReport, DivergenceReport, SessionLiveState, SettingsChange, StepPhaseInfo } from './training/sessionApi';
+export type * from './training/sessionApi';
 
 /** Which backend to run; 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu. */
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';

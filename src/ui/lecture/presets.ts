@@ -3,7 +3,7 @@
  * look at, and says in two sentences what to watch. `#preset=<id>` in the URL reproduces one.
  */
 import type { CompareStart, TrainSettings, WatermarkConfig } from '../../workers/api';
-import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo } from '../watermarkDefaults';
+import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo } from '../watermark/watermarkDefaults';
 import type { PanelId, StageSlot, ThemeName } from './viewState';
 
 export interface Preset {

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { TrainSettings, WatermarkConfig } from '../../workers/api';
 import type { FcwConfig, UchidaConfig } from '../../workers/api';
-import { DEFAULT_FCW, DEFAULT_RANDOM_BITS, DEFAULT_TEXT, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo } from '../watermarkDefaults';
+import { DEFAULT_FCW, DEFAULT_RANDOM_BITS, DEFAULT_TEXT, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo } from '../watermark/watermarkDefaults';
 import { HIDEABLE_IDS } from './controls';
 import { findPreset } from './presets';
 import { OPENABLE_PANELS, PANELS, THEMES, defaultView, withOpenPanels, withRun, type OpenPanelId, type ViewState } from './viewState';

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunRecord } from '../../workers/api';
-import { ComparisonPanel } from '../compare/ComparisonPanel';
-import { SweepImport } from '../compare/SweepImport';
-import { FilePickerButton } from '../FilePickerButton';
+import { ComparisonPanel } from './comparison/ComparisonPanel';
+import { SweepImport } from './comparison/SweepImport';
+import { FilePickerButton } from '../common/FilePickerButton';
 import type { EngineHandle } from '../useEngine';
 import { RunsTable } from './RunsTable';
 import { useRuns } from './useRuns';
-import { runColors } from '../runColors';
+import { runColors } from '../common/runColors';
 import './runs.css';
 
 interface RunsDrawerProps {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { RunListItem } from '../../workers/api';
-import { formatPercent } from '../format';
+import { formatPercent } from '../common/format';
 import { formatDate, formatEpochSeconds, methodName, outcomeEvidence } from './runsFormat';
 
 interface RunsTableProps {

@@ -13,9 +13,9 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { RunRecord } from '../../workers/api';
-import { errorMessage } from '../format';
+import { errorMessage } from '../common/format';
 import type { EngineHandle } from '../useEngine';
-import type { TrainingState } from '../useTraining';
+import type { TrainingState } from '../training/useTraining';
 import { clearTrainingMarker, markTrainingStarted, takeInterruptedTraining } from './trainingMarker';
 
 export interface CurrentRunOptions {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { RunListItem, RunRecord } from '../../workers/api';
-import { downloadBlob } from '../exportFiles';
-import { errorMessage } from '../format';
+import { downloadBlob } from '../common/exportFiles';
+import { errorMessage } from '../common/format';
 import type { EngineHandle } from '../useEngine';
 
 export interface RunsState {

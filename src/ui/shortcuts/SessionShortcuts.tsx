@@ -1,8 +1,8 @@
 /** Keyboard shortcuts of the lab (space, s, c, ?) and their help overlay. */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TrainSettings } from '../../workers/api';
-import type { TrainingState } from '../useTraining';
-import { validateSettings } from '../TrainingForm';
+import type { TrainingState } from '../training/useTraining';
+import { validateSettings } from '../training/TrainingForm';
 import { ShortcutHelp } from './ShortcutHelp';
 import { TOGGLE_COMPARE_EVENT, shortcutFor, type ShortcutAction } from './keys';
 

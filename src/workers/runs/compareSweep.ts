@@ -16,7 +16,7 @@ import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
 import { evaluate, type RunControl } from '../../engine/train';
 import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
-import { validateAttackSettings } from '../attackRun';
+import { validateAttackSettings } from '../attack/attackRun';
 import { checkAnyKeyAgainstModel, runKey } from './runModel';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP, type ComparisonEvidence, type ComparisonOutcome, type ComparisonPoint, type ComparisonRunResult, type ComparisonSettings, type RunRecord } from './runsApi';
 

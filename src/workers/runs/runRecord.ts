@@ -1,8 +1,8 @@
 /** Building a RunRecord from a finished training run: summary numbers and the automatic name. */
 import type { TrainOutcome, TrainProgress, TrainSettings } from '../api';
 import type { RunMetricPoint, RunOutcomeSummary, RunRecord, StoredTrainOutcome } from './runsApi';
-import type { SettingsChange } from '../sessionApi';
-import { describeLiveChanges } from '../liveChanges';
+import type { SettingsChange } from '../training/sessionApi';
+import { describeLiveChanges } from '../training/liveChanges';
 
 /** Collects the training curve (the points the Training chart shows) and the steps per epoch. */
 export class RunHistoryRecorder {

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
 import type { ModelWeights } from '../../engine/io/modelFile';
-import type { SettingsChange } from '../sessionApi';
+import type { SettingsChange } from '../training/sessionApi';
 import { RunControl } from '../../engine/train';
 import type { AnyKey, Key } from '../../engine/watermark';
 import type { TrainOutcome, TrainSettings } from '../api';

@@ -7,7 +7,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { arrayBatchSource, train } from '../../../src/engine/train';
 import { createWaterMASObjective, embedWatermark } from '../../../src/engine/watermark';
 import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../../../src/workers/api';
-import { DEFAULT_LIVE_LANDSCAPE, LiveLandscapeHub, liveEveryFor, validateLiveLandscapeSettings } from '../../../src/workers/liveLandscapeRun';
+import { DEFAULT_LIVE_LANDSCAPE, LiveLandscapeHub, liveEveryFor, validateLiveLandscapeSettings } from '../../../src/workers/landscape/liveLandscapeRun';
 import { snapshot } from '../attacks/tinyModel';
 
 beforeAll(async () => {

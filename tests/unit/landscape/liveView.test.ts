@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LIVE_DEFAULTS, applyLiveEvent, liveSettingsProblem } from '../../../src/ui/LandscapeLiveState';
+import { LIVE_DEFAULTS, applyLiveEvent, liveSettingsProblem } from '../../../src/ui/landscape/LandscapeLiveState';
 import type { LiveLandscapeEvent, LiveLandscapePointData } from '../../../src/workers/api';
-import { DEFAULT_LIVE_LANDSCAPE, validateLiveLandscapeSettings } from '../../../src/workers/liveLandscapeRun';
+import { DEFAULT_LIVE_LANDSCAPE, validateLiveLandscapeSettings } from '../../../src/workers/landscape/liveLandscapeRun';
 
 const point = (step: number, key: number, complement: number): LiveLandscapePointData => ({
   step, alphas: [-1, 0, 1], lossKey: [2, 1, 2], lossComplement: [1.1, 1, 1.1], baseLoss: 1, baseAccuracy: 0.5,

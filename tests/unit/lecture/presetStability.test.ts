@@ -15,7 +15,7 @@ import type { Dataset } from '../../../src/engine/data/types';
 import { RunControl } from '../../../src/engine/train';
 import { nodeDataFs } from '../../../src/cli/nodeFs';
 import { PRESETS } from '../../../src/ui/lecture/presets';
-import { runTraining } from '../../../src/workers/trainRun';
+import { runTraining } from '../../../src/workers/training/trainRun';
 import { REAL_CIFAR_DIR, hasRealCifar } from '../data/helpers';
 import { wasmDistDir } from '../backend/helpers';
 

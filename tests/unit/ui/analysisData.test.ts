@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillNearest, finiteRange, parseStrengths, toCsv } from '../../../src/ui/analysisData';
+import { fillNearest, finiteRange, parseStrengths, toCsv } from '../../../src/ui/common/analysisData';
 
 describe('Attack / Landscape panel helpers', () => {
   it('parses strength lists and refuses bad ones', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { niceAxis } from '../../../src/ui/chartAxis';
+import { niceAxis } from '../../../src/ui/common/chartAxis';
 
 describe('niceAxis', () => {
   it('rounds the domain out to nice values with evenly spaced round ticks', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseMark } from '../../../src/ui/compare/compareMark';
+import { baseMark } from '../../../src/ui/compare-mode/compareMark';
 import { findPreset } from '../../../src/ui/lecture/presets';
 
 // Compare mode trains what the Watermark panel shows: every objective choice reaches the worker,

@@ -4,7 +4,7 @@ import { FIELDS, URL_STATE_VERSION, parseView, serializeView } from '../../../sr
 import { PRESETS, findPreset } from '../../../src/ui/lecture/presets';
 import { defaultView, type ViewState } from '../../../src/ui/lecture/viewState';
 import { HIDDEN_WITH, HIDEABLE_IDS } from '../../../src/ui/lecture/controls';
-import { DEFAULT_WATERMARK } from '../../../src/ui/watermarkDefaults';
+import { DEFAULT_WATERMARK } from '../../../src/ui/watermark/watermarkDefaults';
 
 const DEFAULTS: TrainSettings = {
   arch: 'cnn', epochs: 2, batchSize: 64, learningRate: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4,

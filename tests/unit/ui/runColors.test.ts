@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LANE_COLORS, RUN_PALETTE, runColors } from '../../../src/ui/runColors';
+import { LANE_COLORS, RUN_PALETTE, runColors } from '../../../src/ui/common/runColors';
 
 describe('one colour per run', () => {
   it('keeps compare lanes in their colours and gives the others palette colours in creation order, whatever the list order', () => {

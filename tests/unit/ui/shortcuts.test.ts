@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SHORTCUTS, shortcutFor } from '../../../src/ui/shortcuts/keys';
-import { changeLabel } from '../../../src/ui/TrainingMarkers';
+import { changeLabel } from '../../../src/ui/training/TrainingMarkers';
 
 const press = (key: string, target: unknown = { tagName: 'BODY' }, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; repeat: boolean }> = {}) =>
   shortcutFor({ key, ctrlKey: false, metaKey: false, altKey: false, target, ...mods });

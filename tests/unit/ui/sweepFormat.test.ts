@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSignificant, formatSweepValue, sweepCsvName } from '../../../src/ui/compare/sweepFormat';
+import { formatSignificant, formatSweepValue, sweepCsvName } from '../../../src/ui/runs/comparison/sweepFormat';
 
 describe('imported sweep table: display of values', () => {
   it('shows accuracies as percentages, p-values in scientific notation, the rest to 4 significant digits', () => {

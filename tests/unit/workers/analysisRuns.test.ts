@@ -6,9 +6,9 @@ import { normalizationFor } from '../../../src/engine/data/normalize';
 import { createModel } from '../../../src/engine/models';
 import { RunControl } from '../../../src/engine/train';
 import { embedWatermark } from '../../../src/engine/watermark';
-import type { AttackPoint, LandscapeEvent } from '../../../src/workers/analysisApi';
-import { attackCatalog, runAttackSweepOn } from '../../../src/workers/attackRun';
-import { runLandscapeOn } from '../../../src/workers/landscapeRun';
+import type { AttackPoint, LandscapeEvent } from '../../../src/workers/analysis/analysisApi';
+import { attackCatalog, runAttackSweepOn } from '../../../src/workers/attack/attackRun';
+import { runLandscapeOn } from '../../../src/workers/landscape/landscapeRun';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

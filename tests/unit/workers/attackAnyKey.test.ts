@@ -15,9 +15,9 @@ import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
 import { createUchidaKey, embedWatermark, judgeValues, readKeyEvidence, verifyUchida, type AnyKey } from '../../../src/engine/watermark';
 import { UchidaObjective } from '../../../src/engine/watermark/uchidaObjective';
-import type { AttackPoint } from '../../../src/workers/analysisApi';
-import { AnalysisService } from '../../../src/workers/analysisService';
-import { runAttackSweepOn } from '../../../src/workers/attackRun';
+import type { AttackPoint } from '../../../src/workers/analysis/analysisApi';
+import { AnalysisService } from '../../../src/workers/analysis/analysisService';
+import { runAttackSweepOn } from '../../../src/workers/attack/attackRun';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -17,8 +17,8 @@ import type { Model } from '../../../src/engine/models/types';
 import { RunControl } from '../../../src/engine/train';
 import { embedWatermark, seedFromHex, serializeKey } from '../../../src/engine/watermark';
 import type { TrainSettings } from '../../../src/workers/api';
-import type { CompareEvent, CompareRequest } from '../../../src/workers/compare/compareApi';
-import { runCompare } from '../../../src/workers/compare/compareRun';
+import type { CompareEvent, CompareRequest } from '../../../src/workers/compare-mode/compareApi';
+import { runCompare } from '../../../src/workers/compare-mode/compareRun';
 import { demoPairInfo } from '../../../src/workers/demo/demoModels';
 
 const ORIGIN = 'http://demo.test';

@@ -6,8 +6,8 @@ import { normalizationFor } from '../../../src/engine/data/normalize';
 import { RunControl } from '../../../src/engine/train';
 import { readKeyValues } from '../../../src/engine/watermark';
 import type { TrainSettings } from '../../../src/workers/api';
-import type { CompareEvent, CompareLane, CompareRequest } from '../../../src/workers/compare/compareApi';
-import { runCompare, type FinishedCompareLane } from '../../../src/workers/compare/compareRun';
+import type { CompareEvent, CompareLane, CompareRequest } from '../../../src/workers/compare-mode/compareApi';
+import { runCompare, type FinishedCompareLane } from '../../../src/workers/compare-mode/compareRun';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

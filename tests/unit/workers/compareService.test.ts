@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { generateSynthetic } from '../../../src/engine/data/synthetic';
 import { normalizationFor } from '../../../src/engine/data/normalize';
 import type { CompareEvent, TrainSettings } from '../../../src/workers/api';
-import { CompareService } from '../../../src/workers/compare/compareService';
+import { CompareService } from '../../../src/workers/compare-mode/compareService';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

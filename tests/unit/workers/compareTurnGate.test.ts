@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CompareLane } from '../../../src/workers/compare/compareApi';
-import { TurnGate } from '../../../src/workers/compare/turnGate';
+import type { CompareLane } from '../../../src/workers/compare-mode/compareApi';
+import { TurnGate } from '../../../src/workers/compare-mode/turnGate';
 
 /** A lane of `steps` steps: each awaits its turn, then does some async work (as a report would) before its next acquire. */
 async function lane(gate: TurnGate, name: CompareLane, steps: number, log: string[], delayMs: number): Promise<void> {

@@ -9,11 +9,11 @@ import { Rng } from '../../../src/engine/random/rng';
 import { ModelCheckpoint, RunControl, train, type TrainConfig } from '../../../src/engine/train';
 import { readKeyValues, type Key } from '../../../src/engine/watermark';
 import type { LiveLandscapeEvent, TrainProgress, WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
-import { LiveLandscapeHub } from '../../../src/workers/liveLandscapeRun';
-import { trainWithDeviceFallback } from '../../../src/workers/sessionResume';
-import { runTraining } from '../../../src/workers/trainRun';
-import { LiveWatermarkSettings, startWatermarkSession } from '../../../src/workers/watermarkRun';
-import type { MethodSession } from '../../../src/workers/watermarkSession';
+import { LiveLandscapeHub } from '../../../src/workers/landscape/liveLandscapeRun';
+import { trainWithDeviceFallback } from '../../../src/workers/training/sessionResume';
+import { runTraining } from '../../../src/workers/training/trainRun';
+import { LiveWatermarkSettings, startWatermarkSession } from '../../../src/workers/watermark/watermarkRun';
+import type { MethodSession } from '../../../src/workers/watermark/watermarkSession';
 
 /**
  * A watermarked run whose GPU device is lost mid-run (simulated on cpu: a fake watcher fires,

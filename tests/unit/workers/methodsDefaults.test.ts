@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATERMAS_SETTINGS, UCHIDA_DEFAULT_LAMBDA } from '../../../src/engine/watermark';
-import { FCW_DEFAULTS } from '../../../src/workers/fcwRun';
-import { uchidaConfigOf } from '../../../src/workers/uchidaRun';
-import { validateWatermarkConfig } from '../../../src/workers/watermarkRun';
-import { DEFAULT_FCW, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo, withMethod } from '../../../src/ui/watermarkDefaults';
+import { FCW_DEFAULTS } from '../../../src/workers/watermark/fcwRun';
+import { uchidaConfigOf } from '../../../src/workers/watermark/uchidaRun';
+import { validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
+import { DEFAULT_FCW, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo, withMethod } from '../../../src/ui/watermark/watermarkDefaults';
 
 describe('Watermark panel defaults', () => {
   it('WaterMAS: the panel starts from the engine defaults', () => {

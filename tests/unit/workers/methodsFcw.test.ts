@@ -10,9 +10,9 @@ import { fcwTriggersFromKey } from '../../../src/engine/fcw';
 import { parseAnyKeyFile } from '../../../src/engine/watermark';
 import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
 import type { WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
-import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermarkRun';
-import { FCW_DEFAULTS, fcwConfigOf, modelGallery, previewGallery } from '../../../src/workers/fcwRun';
-import { exportKeyText } from '../../../src/workers/watermarkExport';
+import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
+import { FCW_DEFAULTS, fcwConfigOf, modelGallery, previewGallery } from '../../../src/workers/watermark/fcwRun';
+import { exportKeyText } from '../../../src/workers/watermark/watermarkExport';
 
 const CFG: WatermarkConfig = {
   method: 'fcw',

@@ -9,9 +9,9 @@ import { parseAnyKeyFile } from '../../../src/engine/watermark';
 import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
 import type { WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
-import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermarkRun';
-import { uchidaLayersOf } from '../../../src/workers/uchidaRun';
-import { exportKeyText, exportModelFiles } from '../../../src/workers/watermarkExport';
+import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
+import { uchidaLayersOf } from '../../../src/workers/watermark/uchidaRun';
+import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';
 
 const BASE: WatermarkConfig = {
   method: 'uchida',

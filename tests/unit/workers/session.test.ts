@@ -7,13 +7,13 @@ import { ModelCheckpoint, RunControl, train, type TrainProgress as EngineProgres
 import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
 import type { TrainProgress, WatermarkConfig } from '../../../src/workers/api';
-import { LiveWatermarkSettings, startWatermark } from '../../../src/workers/watermarkRun';
-import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSession, withSessionProgress } from '../../../src/workers/sessionLive';
-import { describeLiveChanges, settingsInForce } from '../../../src/workers/liveChanges';
+import { LiveWatermarkSettings, startWatermark } from '../../../src/workers/watermark/watermarkRun';
+import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSession, withSessionProgress } from '../../../src/workers/training/sessionLive';
+import { describeLiveChanges, settingsInForce } from '../../../src/workers/training/liveChanges';
 import { autoRunName } from '../../../src/workers/runs/runRecord';
 import { objectiveInForce, parseKeyFile, serializeKey } from '../../../src/engine/watermark';
-import { trainWithDeviceFallback } from '../../../src/workers/sessionResume';
-import { divergenceOf } from '../../../src/workers/trainRun';
+import { trainWithDeviceFallback } from '../../../src/workers/training/sessionResume';
+import { divergenceOf } from '../../../src/workers/training/trainRun';
 
 const MARK: WatermarkConfig = {
   method: 'watermas',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STRESS_ATTACKS, stressRequestFrom } from '../../../src/ui/StressForm';
-import { limitsFromSearch } from '../../../src/ui/verifyLimits';
-import { attackCatalog } from '../../../src/workers/attackRun';
-import { validateLimits } from '../../../src/workers/stressService';
+import { DEFAULT_STRESS_ATTACKS, stressRequestFrom } from '../../../src/ui/verify/StressForm';
+import { limitsFromSearch } from '../../../src/ui/verify/verifyLimits';
+import { attackCatalog } from '../../../src/workers/attack/attackRun';
+import { validateLimits } from '../../../src/workers/verify/stressService';
 
 describe('"Stress it" form and Verify limits (page side)', () => {
   const catalog = attackCatalog();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'fflate';
-import { extractCifarTarball, readTar } from '../../../src/workers/tarball';
+import { extractCifarTarball, readTar } from '../../../src/workers/dataset/tarball';
 import { CIFAR10_ALL_FILES, CIFAR10_FILE_BYTES, CIFAR10_RECORD_BYTES } from '../../../src/engine/data/cifar10';
 
 /** A ustar header + data blocks for one regular file (or `type` entry). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickSpreadIndices, toRgba } from '../../../src/workers/thumbnails';
+import { pickSpreadIndices, toRgba } from '../../../src/workers/dataset/thumbnails';
 import type { ImageSet } from '../../../src/engine/data/types';
 
 describe('toRgba', () => {

@@ -8,8 +8,8 @@ import { Rng } from '../../../src/engine/random/rng';
 import { parseKeyFile } from '../../../src/engine/watermark';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
 import type { WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
-import { LiveWatermarkSettings, startWatermark, validateWatermarkConfig } from '../../../src/workers/watermarkRun';
-import { exportKeyText, exportModelFiles } from '../../../src/workers/watermarkExport';
+import { LiveWatermarkSettings, startWatermark, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
+import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';
 
 const MARK: WatermarkConfig = {
   method: 'watermas',

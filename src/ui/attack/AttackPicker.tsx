@@ -1,0 +1,93 @@
+import { useEffect, useState } from 'react';
+import type { AttackSummary } from '../../workers/api';
+import { parseStrengths } from '../common/analysisData';
+import { errorMessage } from '../common/format';
+import type { EngineHandle } from '../useEngine';
+
+/** The attack choice shared by the Attack panel and the comparison view. */
+export interface AttackChoice {
+  /** The registry (empty until the worker answered). */
+  readonly catalog: readonly AttackSummary[];
+  readonly attackId: string;
+  /** The chosen attack's entry (undefined until the catalog is loaded). */
+  readonly info: AttackSummary | undefined;
+  readonly strengthsText: string;
+  /** The parsed strengths; null when the text is not a list of numbers >= 0. */
+  readonly strengths: number[] | null;
+  /** Picks an attack and puts its default strength grid in the field. */
+  readonly pick: (id: string) => void;
+  readonly setStrengthsText: (text: string) => void;
+}
+
+/**
+ * Loads the attack registry from the worker and holds the chosen attack and its strengths
+ * (Gaussian noise and its default grid at first). A failed catalog load goes to `onError`
+ * (pass a stable function, e.g. a state setter: a new one reloads the catalog).
+ */
+export function useAttackChoice(engine: EngineHandle, onError: (message: string) => void): AttackChoice {
+  const [catalog, setCatalog] = useState<readonly AttackSummary[]>([]);
+  const [attackId, setAttackId] = useState('noise');
+  const [strengthsText, setStrengthsText] = useState('');
+
+  useEffect(() => {
+    let alive = true;
+    engine.attackCatalog().then(
+      (c) => {
+        if (!alive) return;
+        setCatalog(c);
+        setStrengthsText((t) => t || (c.find((a) => a.id === 'noise')?.defaultStrengths.join(', ') ?? ''));
+      },
+      (e: unknown) => alive && onError(errorMessage(e)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [engine, onError]);
+
+  const pick = (id: string) => {
+    setAttackId(id);
+    const a = catalog.find((x) => x.id === id);
+    if (a) setStrengthsText(a.defaultStrengths.join(', '));
+  };
+  return { catalog, attackId, info: catalog.find((a) => a.id === attackId), strengthsText, strengths: parseStrengths(strengthsText), pick, setStrengthsText };
+}
+
+interface AttackPickerProps {
+  readonly choice: AttackChoice;
+  /** Element ids of the attack select and the strengths field (the browser tests address them). */
+  readonly ids: { readonly attack: string; readonly strengths: string };
+  readonly disabled: boolean;
+}
+
+/**
+ * The attack and strengths fields (labels "Attack" and "Strengths"), with the attack's strength
+ * unit and a note when it fine-tunes; goes inside a `.train-form`.
+ */
+export function AttackPicker({ choice, ids, disabled }: AttackPickerProps) {
+  const { catalog, attackId, info, strengthsText, strengths } = choice;
+  return (
+    <>
+      <div className="field field-wide">
+        <label htmlFor={ids.attack}>Attack</label>
+        <select id={ids.attack} value={attackId} disabled={disabled || catalog.length === 0} onChange={(e) => choice.pick(e.target.value)}>
+          {catalog.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.label}
+            </option>
+          ))}
+        </select>
+        {info && (
+          <span className="hint">
+            {info.strengthName}: {info.strengthUnit}
+            {info.trains ? ' · fine-tunes on a third of the training data: slow' : ''}
+          </span>
+        )}
+      </div>
+      <div className="field field-wide">
+        <label htmlFor={ids.strengths}>Strengths</label>
+        <input id={ids.strengths} type="text" value={strengthsText} disabled={disabled} onChange={(e) => choice.setStrengthsText(e.target.value)} />
+        {strengths === null && <span className="hint error-text">a comma-separated list of numbers ≥ 0</span>}
+      </div>
+    </>
+  );
+}

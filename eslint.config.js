@@ -22,6 +22,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@tensorflow/*', 'react', 'react-dom', 'recharts', 'comlink', 'node:*', 'fs', 'path'], message: 'The protocol is plain data, defaults and zod schemas: no tfjs, UI, worker or Node APIs.' },
+        { group: ['../engine/*', '../../engine/*', '../ui/*', '../../ui/*', '../workers/*', '../../workers/*', '../cli/*', '../../cli/*'], message: 'The protocol depends on no layer: every layer depends on it.' },
+      ] }],
+    },
+  },
+  {
     files: ['src/ui/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'react';
-import type { ArchSummary, BackendInfo, BackendPreference, DatasetInfo, Thumbnails, TrainSettings } from '../workers/api';
+import type { ArchSummary, BackendInfo, BackendPreference, DatasetInfo, Thumbnails, TrainSettings } from '../protocol/api';
 import { useEngine } from './useEngine';
 import { useTraining } from './training/useTraining';
 import { Header } from './Header';
@@ -14,7 +14,7 @@ import { errorMessage } from './common/format';
 import { RunsDrawer } from './runs/RunsDrawer';
 import { useCurrentRun } from './runs/useCurrentRun';
 import { SessionShortcuts } from './shortcuts/SessionShortcuts';
-import type { RunRecord } from '../workers/api';
+import type { RunRecord } from '../protocol/api';
 import { useLectureState } from './lecture/useLectureState';
 import { LectureToolbar } from './lecture/LectureToolbar';
 import { LectureBanner } from './lecture/LectureBanner';

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import type { BackendInfo, BackendPreference, DatasetInfo } from '../workers/api';
-import { BACKEND_PREFERENCES } from '../workers/api';
+import type { BackendInfo, BackendPreference, DatasetInfo } from '../protocol/api';
+import { BACKEND_PREFERENCES } from '../protocol/api';
 import { formatMs } from './common/format';
 
 interface HeaderProps {

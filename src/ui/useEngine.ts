@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import * as Comlink from 'comlink';
-import type { EngineApi } from '../workers/api';
+import type { EngineApi } from '../protocol/api';
 
 export type EngineHandle = Comlink.Remote<EngineApi>;
 

@@ -11,8 +11,8 @@ import type {
   ArchSummary, BackendInfo, BackendPreference, DataSourceRequest, DatasetInfo, EngineApi, EvaluateResult,
   ImportResult, Thumbnails, TrainOutcome, TrainProgress, TrainSettings,
   ModelExport, WatermarkLiveSettings,
-} from './api';
-import { BACKEND_PREFERENCES } from './api';
+} from '../protocol/api';
+import { BACKEND_PREFERENCES } from '../protocol/api';
 import { BackendController } from './backend/controller';
 import { loadDatasetFrom, type LoadedDataset } from './dataset/datasetLoader';
 import { pickSpreadIndices, toRgba } from './dataset/thumbnails';
@@ -21,26 +21,26 @@ import { clearFiles, storeFiles } from './dataset/storage';
 import { runTraining, type RunSnapshot } from './training/trainRun';
 import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSessionProgress } from './training/sessionLive';
 import { destroyWebGpuDevice } from './training/sessionDevice';
-import type { SessionLiveState } from './training/sessionApi';
+import type { SessionLiveState } from '../protocol/session';
 import { LiveWatermarkSettings } from './watermark/watermarkRun';
 import { exportModelFiles, exportKeyText } from './watermark/watermarkExport';
 import { AnalysisService } from './analysis/analysisService';
 import { LiveLandscapeHub } from './landscape/liveLandscapeRun';
-import type { LiveLandscapeApi } from './landscape/liveLandscapeApi';
+import type { LiveLandscapeApi } from '../protocol/liveLandscape';
 import { StressService } from './verify/stressService';
-import type { StressApi } from './verify/stressApi';
-import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verify/verifyApi';
-import type { AnalysisApi } from './analysis/analysisApi';
+import type { StressApi } from '../protocol/stress';
+import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from '../protocol/verify';
+import type { AnalysisApi } from '../protocol/analysis';
 import type { AnyKey, Key } from '../engine/watermark';
 import { fcwTriggersFromKey } from '../engine/fcw';
 import { modelGallery, previewGallery } from './watermark/fcwRun';
 import { uchidaLayersForArch } from './watermark/uchidaRun';
-import type { FcwPreviewRequest, FcwTriggerGallery, UchidaLayers } from './watermark/watermarkApi';
+import type { FcwPreviewRequest, FcwTriggerGallery, UchidaLayers } from '../protocol/watermark';
 import { RunsService } from './runs/runsService';
 import { RunHistoryRecorder } from './runs/runRecord';
-import type { RunsApi } from './runs/runsApi';
+import type { RunsApi } from '../protocol/runs';
 import { CompareService } from './compare-mode/compareService';
-import type { CompareApi } from './compare-mode/compareApi';
+import type { CompareApi } from '../protocol/compareMode';
 import { keyJsonOf } from './runs/runModel';
 import { RUN_CHECKPOINT_MS, newTrainingCheckpoints } from './runs/runsService';
 import { autoRunName } from './runs/runRecord';

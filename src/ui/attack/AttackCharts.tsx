@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { AttackPoint, WatermarkMethodId } from '../../workers/api';
+import type { AttackPoint, WatermarkMethodId } from '../../protocol/api';
 import { downloadSvgPng } from '../common/exportFiles';
 import { axisProps, niceAxis } from '../common/chartAxis';
 import { formatPercent } from '../common/format';

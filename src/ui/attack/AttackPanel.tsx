@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AttackPoint, AttackSweepOutcome, AttackTargetInfo, WatermarkMethodId } from '../../workers/api';
+import type { AttackPoint, AttackSweepOutcome, AttackTargetInfo, WatermarkMethodId } from '../../protocol/api';
 import { AttackCharts, evidenceColumnTitle, formatEvidence, type AttackSeries } from './AttackCharts';
 import { AttackPicker, useAttackChoice } from './AttackPicker';
 import { toCsv } from '../common/analysisData';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AttackSummary } from '../../workers/api';
+import type { AttackSummary } from '../../protocol/api';
 import { parseStrengths } from '../common/analysisData';
 import { errorMessage } from '../common/format';
 import type { EngineHandle } from '../useEngine';

@@ -3,7 +3,7 @@
  * runs comparison): compare mode's twins keep their lane colours (A blue, B orange); every other
  * run takes the next colour of a palette without those two, in the order the runs were made.
  */
-import type { CompareLane } from '../../workers/api';
+import type { CompareLane } from '../../protocol/api';
 
 /** Compare mode's lanes: A blue (solid lines), B orange (dashed). */
 export const LANE_COLORS: Readonly<Record<CompareLane, string>> = { A: '#2563eb', B: '#ea580c' };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { KeyedModelInfo } from '../../workers/api';
+import type { KeyedModelInfo } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 
 /**

@@ -6,7 +6,7 @@
  * (the 'c' shortcut).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CompareLane, CompareRequest, CompareStart, TrainSettings } from '../../workers/api';
+import type { CompareLane, CompareRequest, CompareStart, TrainSettings } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { formatDuration, formatPercent, formatSci } from '../common/format';
 import { CompareAttackCharts, CompareLandscapeCharts, CompareTrainingCharts, LANE_COLORS, type LaneLabels } from './CompareModeCharts';

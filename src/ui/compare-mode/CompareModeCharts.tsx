@@ -3,7 +3,7 @@
  * two 1-D landscape slices with one shared loss scale, BER vs strength and the trade-off).
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { AttackPoint, CompareLane } from '../../workers/api';
+import type { AttackPoint, CompareLane } from '../../protocol/api';
 import { axisProps, niceAxis } from '../common/chartAxis';
 import { useChartStyle, useOnStage } from '../lecture/LectureContext';
 import type { Lanes, LaneView } from './CompareModeRun';

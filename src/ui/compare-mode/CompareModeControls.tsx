@@ -1,6 +1,6 @@
 /** Compare mode's controls: the two runs' variants (R, σ, λ) and the shared analysis settings. */
 import type { ChangeEvent } from 'react';
-import type { CompareLane, WatermarkConfig } from '../../workers/api';
+import type { CompareLane, WatermarkConfig } from '../../protocol/api';
 import { SliderField } from '../common/SliderField';
 import { LAMBDA_SCALE, SIGMA_RANGE } from '../watermark/sigmaRange';
 import { LANE_COLORS } from './CompareModeCharts';

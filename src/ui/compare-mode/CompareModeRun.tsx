@@ -5,7 +5,7 @@
 import { useCallback, useRef, useState } from 'react';
 import type {
   AttackPoint, AttackSweepOutcome, CompareEvent, CompareLane, CompareOutcome, CompareRequest, LandscapeOutcome, LoadedDemoModel, TrainProgress,
-} from '../../workers/api';
+} from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { proxyCallback } from '../useEngine';
 import { errorMessage } from '../common/format';

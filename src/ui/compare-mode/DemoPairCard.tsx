@@ -5,7 +5,7 @@
  * here on CIFAR-10.
  */
 import { useEffect, useState } from 'react';
-import type { DemoPairInfo, DemoSideMeasure, LoadedDemoModel } from '../../workers/api';
+import type { DemoPairInfo, DemoSideMeasure, LoadedDemoModel } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { errorMessage, formatPercent, formatSci } from '../common/format';
 import { LANE_COLORS } from '../common/runColors';

@@ -1,5 +1,5 @@
 /** The watermark both runs of compare mode share (pure: no React, so tested in Node). */
-import type { TrainSettings, WatermarkConfig } from '../../workers/api';
+import type { TrainSettings, WatermarkConfig } from '../../protocol/api';
 import { DEFAULT_WATERMARK } from '../watermark/watermarkDefaults';
 
 /** The shared mark: the Watermark panel's WaterMAS settings when it has them, else the engine defaults; random bits. */

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import type { DatasetInfo, Thumbnails } from '../../workers/api';
+import type { DatasetInfo, Thumbnails } from '../../protocol/api';
 import { ImageGrid } from './ImageGrid';
 import { formatCount } from '../common/format';
 

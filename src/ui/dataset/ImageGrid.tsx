@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useRef } from 'react';
-import type { Thumbnails } from '../../workers/api';
+import type { Thumbnails } from '../../protocol/api';
 
 interface ImageGridProps {
   readonly thumbs: Thumbnails;

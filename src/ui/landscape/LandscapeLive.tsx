@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../../workers/api';
+import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../../protocol/api';
 import { LandscapeLiveHistory } from './LandscapeLiveHistory';
-import { AUTO_LIVE_SNAPSHOTS } from '../../workers/landscape/liveLandscapeApi';
+import { AUTO_LIVE_SNAPSHOTS } from '../../protocol/liveLandscape';
 import { LIVE_DEFAULTS, applyLiveEvent, liveSettingsProblem, type LiveView } from './LandscapeLiveState';
 import { LandscapeSlices, type SlicePoint } from './LandscapeSlices';
 import { errorMessage } from '../common/format';

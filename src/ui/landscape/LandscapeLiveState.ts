@@ -1,5 +1,5 @@
 /** State of the Landscape panel's live view (pure: no React, no DOM), tested in tests/unit/landscape. */
-import type { LiveLandscapeEvent, LiveLandscapePointData, LiveLandscapeSettings } from '../../workers/api';
+import type { LiveLandscapeEvent, LiveLandscapePointData, LiveLandscapeSettings } from '../../protocol/api';
 
 /** One live measurement as the history chart shows it. */
 export interface LiveHistoryRow {

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
-import type { LandscapeEvent, LandscapeOutcome, LandscapeSettings } from '../../workers/api';
+import type { LandscapeEvent, LandscapeOutcome, LandscapeSettings } from '../../protocol/api';
 import { Heatmap, type HeatmapHandle } from './Heatmap';
 import { LandscapeLive } from './LandscapeLive';
 import { LandscapeSlices, type SlicePoint } from './LandscapeSlices';

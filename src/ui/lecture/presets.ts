@@ -2,7 +2,7 @@
  * Lecture presets: each sets every training and watermark control, the theme and the panel to
  * look at, and says in two sentences what to watch. `#preset=<id>` in the URL reproduces one.
  */
-import type { CompareStart, TrainSettings, WatermarkConfig } from '../../workers/api';
+import type { CompareStart, TrainSettings, WatermarkConfig } from '../../protocol/api';
 import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo } from '../watermark/watermarkDefaults';
 import type { PanelId, StageSlot, ThemeName } from './viewState';
 

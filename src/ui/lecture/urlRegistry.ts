@@ -9,8 +9,8 @@
  * undefined from `get` and are not written.
  */
 import { z } from 'zod';
-import type { TrainSettings, WatermarkConfig } from '../../workers/api';
-import type { FcwConfig, UchidaConfig } from '../../workers/api';
+import type { TrainSettings, WatermarkConfig } from '../../protocol/api';
+import type { FcwConfig, UchidaConfig } from '../../protocol/api';
 import { DEFAULT_FCW, DEFAULT_RANDOM_BITS, DEFAULT_TEXT, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo } from '../watermark/watermarkDefaults';
 import { HIDEABLE_IDS } from './controls';
 import { findPreset } from './presets';

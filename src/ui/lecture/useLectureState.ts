@@ -3,7 +3,7 @@
  * (history.replaceState, debounced) on change, re-read on `hashchange`.
  */
 import { useCallback, useEffect, useRef, useState, type SetStateAction } from 'react';
-import type { TrainSettings } from '../../workers/api';
+import type { TrainSettings } from '../../protocol/api';
 import { findPreset } from './presets';
 import { parseView, serializeView } from './urlRegistry';
 import { withOpenPanels, withoutReloadState, withRun, type OpenPanelId, type ThemeName, type ViewState } from './viewState';

@@ -1,5 +1,5 @@
 /** The lecture-mode view state: everything a link reproduces (training settings, theme, preset, hidden controls, focused panel). */
-import type { TrainSettings } from '../../workers/api';
+import type { TrainSettings } from '../../protocol/api';
 
 export const THEMES = ['light', 'dark', 'projector'] as const;
 export type ThemeName = (typeof THEMES)[number];

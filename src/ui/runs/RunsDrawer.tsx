@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RunRecord } from '../../workers/api';
+import type { RunRecord } from '../../protocol/api';
 import { ComparisonPanel } from './comparison/ComparisonPanel';
 import { SweepImport } from './comparison/SweepImport';
 import { FilePickerButton } from '../common/FilePickerButton';

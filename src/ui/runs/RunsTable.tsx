@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RunListItem } from '../../workers/api';
+import type { RunListItem } from '../../protocol/api';
 import { formatPercent } from '../common/format';
 import { formatDate, formatEpochSeconds, methodName, outcomeEvidence } from './runsFormat';
 

@@ -2,7 +2,7 @@
  * A stored run as the Training and Watermark panels show it again (after a page reload, or when a
  * run is selected in the Runs drawer): its training curve and its outcome. Pure (no React).
  */
-import type { RunMetricPoint, RunRecord, TrainOutcome } from '../../workers/api';
+import type { RunMetricPoint, RunRecord, TrainOutcome } from '../../protocol/api';
 
 /** Which stored run the panels show, and whether its full outcome was kept. */
 export interface RestoredRunInfo {

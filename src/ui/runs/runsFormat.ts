@@ -1,5 +1,5 @@
 /** Display helpers shared by the Runs drawer and the comparison view. */
-import type { RunOutcomeSummary } from '../../workers/api';
+import type { RunOutcomeSummary } from '../../protocol/api';
 
 const METHOD_LABELS: Record<string, string> = { none: 'plain', watermas: 'WaterMAS', uchida: 'Uchida', fcw: 'FCW' };
 

@@ -12,7 +12,7 @@
  *   sessionStorage marker makes the next load say so.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { RunRecord } from '../../workers/api';
+import type { RunRecord } from '../../protocol/api';
 import { errorMessage } from '../common/format';
 import type { EngineHandle } from '../useEngine';
 import type { TrainingState } from '../training/useTraining';

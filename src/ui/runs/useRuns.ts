@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { RunListItem, RunRecord } from '../../workers/api';
+import type { RunListItem, RunRecord } from '../../protocol/api';
 import { downloadBlob } from '../common/exportFiles';
 import { errorMessage } from '../common/format';
 import type { EngineHandle } from '../useEngine';

@@ -1,6 +1,6 @@
 /** Keyboard shortcuts of the lab (space, s, c, ?) and their help overlay. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { TrainSettings } from '../../workers/api';
+import type { TrainSettings } from '../../protocol/api';
 import type { TrainingState } from '../training/useTraining';
 import { validateSettings } from '../training/TrainingForm';
 import { ShortcutHelp } from './ShortcutHelp';

@@ -1,4 +1,4 @@
-import type { TrainProgress } from '../../workers/api';
+import type { TrainProgress } from '../../protocol/api';
 import { formatDuration, formatRate } from '../common/format';
 
 const PHASE_TEXT: Record<TrainProgress['phase'], string> = {

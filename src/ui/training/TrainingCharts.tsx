@@ -1,5 +1,5 @@
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { SettingsChange } from '../../workers/api';
+import type { SettingsChange } from '../../protocol/api';
 import { axisProps, niceAxis } from '../common/chartAxis';
 import { changeLabel } from './TrainingMarkers';
 import { useChartStyle } from '../lecture/LectureContext';

@@ -1,4 +1,4 @@
-import type { ArchSummary, OptimizerName, ScheduleName, TrainSettings } from '../../workers/api';
+import type { ArchSummary, OptimizerName, ScheduleName, TrainSettings } from '../../protocol/api';
 import { formatCount } from '../common/format';
 import { Hideable, useIsHidden } from '../lecture/LectureContext';
 

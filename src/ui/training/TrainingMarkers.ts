@@ -1,5 +1,5 @@
 /** Labels of live setting changes for the training chart's markers ("R=4", "lr=0.01"). */
-import type { LiveSettingName, SettingsChange } from '../../workers/api';
+import type { LiveSettingName, SettingsChange } from '../../protocol/api';
 
 const SYMBOL: Record<LiveSettingName, string> = {
   replicas: 'R',

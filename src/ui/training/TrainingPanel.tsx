@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ArchSummary, TrainSettings } from '../../workers/api';
+import type { ArchSummary, TrainSettings } from '../../protocol/api';
 import { TrainingForm, validateSettings } from './TrainingForm';
 import { ProgressBar } from './ProgressBar';
 import { TrainingCharts } from './TrainingCharts';

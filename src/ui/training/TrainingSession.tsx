@@ -3,7 +3,7 @@
  * learning-rate slider, the phase indicator of the last step and the worker's live state.
  */
 import { useEffect, useState } from 'react';
-import type { SessionLiveState, StepPhaseInfo, TrainSettings } from '../../workers/api';
+import type { SessionLiveState, StepPhaseInfo, TrainSettings } from '../../protocol/api';
 import { Hideable } from '../lecture/LectureContext';
 import { useEngine } from '../useEngine';
 import { SLOW_MOTION_MS, type TrainingState } from './useTraining';

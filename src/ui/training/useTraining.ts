@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import type { RunRecord, SettingsChange, TrainOutcome, TrainProgress, TrainSettings } from '../../workers/api';
+import type { RunRecord, SettingsChange, TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { proxyCallback } from '../useEngine';
 import type { HistoryPoint } from './TrainingCharts';

@@ -1,6 +1,6 @@
 /** Small multiples of a "Stress it" run: per attack, the watermark error and the test accuracy against the strength. */
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { AttackSummary, StressPoint } from '../../workers/api';
+import type { AttackSummary, StressPoint } from '../../protocol/api';
 
 const AXIS = { fontSize: 11, fill: '#56606b' };
 

@@ -1,5 +1,5 @@
 /** DOM-free helpers of the "Stress it" form (defaults, request building); unit-tested in tests/unit/workers/stressRequest.test.ts. */
-import type { AttackSummary, StressRequest } from '../../workers/api';
+import type { AttackSummary, StressRequest } from '../../protocol/api';
 import { parseStrengths } from '../common/analysisData';
 
 /** Attacks checked by default: cheap, no training (our choice; fine-tuning is opt-in, it trains on the data set). */

@@ -4,7 +4,7 @@
  * test images; points stream into a table and small charts, with progress and Cancel.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { AttackSummary, StressOutcome, StressPoint, StressReadiness } from '../../workers/api';
+import type { AttackSummary, StressOutcome, StressPoint, StressReadiness } from '../../protocol/api';
 import { errorMessage, formatPercent } from '../common/format';
 import { DEFAULT_STRESS_ATTACKS, DEFAULT_STRESS_TEST_IMAGES, stressRequestFrom, type AttackChoice } from './StressForm';
 import { StressCharts, pointError } from './StressCharts';

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from 'react';
-import type { VerifyFile, VerifyOutcome } from '../../workers/api';
+import type { VerifyFile, VerifyOutcome } from '../../protocol/api';
 import { errorMessage } from '../common/format';
 import { ExplainCard } from '../lecture/ExplainCard';
 import type { EngineHandle } from '../useEngine';

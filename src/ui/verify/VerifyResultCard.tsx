@@ -1,6 +1,6 @@
 /** The Verify panel's result card: verdict, BER, p-value with its meaning, payload, per-tensor error bars, fingerprint. */
 import type { ReactNode } from 'react';
-import type { VerifyReport, VerifyTensorErrors, VerifyVerdict } from '../../workers/api';
+import type { VerifyReport, VerifyTensorErrors, VerifyVerdict } from '../../protocol/api';
 import { formatPercent } from '../common/format';
 import { Verdict } from '../common/Verdict';
 import { verdictOf } from '../common/verdict';

@@ -4,7 +4,7 @@
  * lowering the limits (e.g. to run the malformed corpus under its small limits) or raising them for a
  * very large model, without a rebuild. The worker validates the values; unknown names are refused there.
  */
-import type { VerifyCheckOptions } from '../../workers/api';
+import type { VerifyCheckOptions } from '../../protocol/api';
 
 /** Parses the `verifyLimits` query parameter of `search` (e.g. location.search); undefined when absent. */
 export function limitsFromSearch(search: string): VerifyCheckOptions['limits'] | undefined {

@@ -1,5 +1,5 @@
 /** FCW (function-coupled watermark) settings of the Watermark panel: triggers, fusion, embedding and masking. */
-import type { FcwConfig } from '../../workers/api';
+import type { FcwConfig } from '../../protocol/api';
 import { SliderField } from '../common/SliderField';
 
 interface FcwSettingsProps {

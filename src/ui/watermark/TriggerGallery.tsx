@@ -4,7 +4,7 @@
  * the current settings would fuse from the loaded training set (predictions blank).
  */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import type { FcwPreviewRequest, FcwTriggerGallery } from '../../workers/api';
+import type { FcwPreviewRequest, FcwTriggerGallery } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { errorMessage, formatPercent } from '../common/format';
 

@@ -1,6 +1,6 @@
 /** Uchida (2017) settings of the Watermark panel: the marked conv kernel and the regulariser weight λ. */
 import { useEffect, useState } from 'react';
-import type { UchidaConfig, UchidaLayers } from '../../workers/api';
+import type { UchidaConfig, UchidaLayers } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { SliderField } from '../common/SliderField';
 import { errorMessage } from '../common/format';

@@ -1,5 +1,5 @@
 /** The live watermark state of the running (or last) run: BER (WaterMAS, Uchida) or trigger accuracy (FCW). */
-import type { WatermarkProgress } from '../../workers/api';
+import type { WatermarkProgress } from '../../protocol/api';
 import { formatPercent } from '../common/format';
 
 interface WatermarkLiveProps {

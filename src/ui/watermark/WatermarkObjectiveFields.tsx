@@ -1,7 +1,7 @@
 /** WaterMAS settings of the Watermark panel: mark strength q and the replica objective (R, σ / ρ, λ, margin), live during a run. */
 import { LAMBDA_SCALE, SIGMA_RANGE } from './sigmaRange';
 import { useRef } from 'react';
-import type { WatermarkConfig } from '../../workers/api';
+import type { WatermarkConfig } from '../../protocol/api';
 import { SliderField } from '../common/SliderField';
 import { DEFAULT_MARGIN } from './watermarkDefaults';
 

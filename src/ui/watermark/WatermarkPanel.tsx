@@ -3,7 +3,7 @@
  * BER or trigger accuracy; the FCW trigger gallery; verdict and downloads.
  */
 import { useState } from 'react';
-import type { DatasetInfo, FcwPreviewRequest, TrainSettings, WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress } from '../../workers/api';
+import type { DatasetInfo, FcwPreviewRequest, TrainSettings, WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import type { TrainingState } from '../training/useTraining';
 import { useWatermark } from './useWatermark';

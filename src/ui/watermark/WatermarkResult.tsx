@@ -1,6 +1,6 @@
 /** What the trained model carries: verdict, p-value, BER, the decoded message or image, per-tensor errors. */
 import { useEffect, useRef } from 'react';
-import type { WatermarkReport } from '../../workers/api';
+import type { WatermarkReport } from '../../protocol/api';
 import { formatPercent } from '../common/format';
 import { Verdict } from '../common/Verdict';
 import { verdictOf } from '../common/verdict';

@@ -1,5 +1,5 @@
 /** Turns an uploaded picture into a small grey image payload (decoded in the page, pixels sent to the worker). */
-import type { WatermarkPayload } from '../../workers/api';
+import type { WatermarkPayload } from '../../protocol/api';
 
 /** Side of the uploaded logo after resizing (16x16 = 256 marked weights). */
 export const UPLOAD_SIDE = 16;

@@ -1,6 +1,6 @@
 /** Watermark actions of the panel: live setting changes during a run, downloads of model and key. */
 import { useCallback, useState } from 'react';
-import type { WatermarkLiveSettings } from '../../workers/api';
+import type { WatermarkLiveSettings } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { downloadBlob } from '../common/exportFiles';
 import { errorMessage } from '../common/format';

@@ -1,5 +1,5 @@
 /** Default watermark settings of the panel and the built-in 16x16 "WM" logo payload. */
-import type { FcwConfig, UchidaConfig, WatermarkConfig, WatermarkPayload } from '../../workers/api';
+import type { FcwConfig, UchidaConfig, WatermarkConfig, WatermarkPayload } from '../../protocol/api';
 
 /** 16x16 grey "WM" glyph: '#' = ink (255), '.' = background (0). */
 const LOGO_ROWS = [

@@ -4,7 +4,7 @@ import { RunControl } from '../../engine/train';
 import { objectiveInForce, type AnyKey, type Key } from '../../engine/watermark';
 import type {
   AnalysisApi, AttackPoint, AttackTargetInfo, AttackSummary, AttackSweepOutcome, AttackSweepSettings, KeyedModelInfo, LandscapeEvent, LandscapeOutcome, LandscapeSettings,
-} from './analysisApi';
+} from '../../protocol/analysis';
 import { attackCatalog, runAttackSweepOn } from '../attack/attackRun';
 import { runLandscapeOn } from '../landscape/landscapeRun';
 import * as Comlink from 'comlink';

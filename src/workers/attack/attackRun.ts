@@ -6,7 +6,7 @@ import type { Model } from '../../engine/models/types';
 import { RunControl, evaluate } from '../../engine/train';
 import type { AnyKey, Key } from '../../engine/watermark';
 import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
-import type { AttackPoint, AttackSummary, AttackSweepOutcome, AttackSweepSettings } from '../analysis/analysisApi';
+import type { AttackPoint, AttackSummary, AttackSweepOutcome, AttackSweepSettings } from '../../protocol/analysis';
 
 /** Evaluation batch size of the sweep (padded last batch: one kernel shape for the whole sweep). */
 const EVAL_BATCH = 64;

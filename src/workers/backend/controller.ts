@@ -5,7 +5,7 @@
  * cores belong to the run.
  */
 import { decideBackground, describeChoice } from '../../engine/backend/start-plan';
-import type { BackendInfo, BackendPreference } from '../api';
+import type { BackendInfo, BackendPreference } from '../../protocol/api';
 import { BackgroundProbe } from './backgroundProbe';
 import { writeCachedChoice } from './choiceCache';
 import { startBackend, type BackgroundPlan } from './setup';

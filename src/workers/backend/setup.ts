@@ -5,7 +5,7 @@ import { measureStepMs } from '../../engine/backend/measure';
 import { adapterCacheKey, describeChoice, planAutoStart, softwareGpuLimitMs, usableCachedChoice, type CachedChoice } from '../../engine/backend/start-plan';
 import { DEFAULT_LADDER, type BackendReport } from '../../engine/backend/types';
 import { trainingStepProbe } from '../../engine/train/stepProbe';
-import type { BackendChoice, BackendInfo, BackendPreference } from '../api';
+import type { BackendChoice, BackendInfo, BackendPreference } from '../../protocol/api';
 import { WASM_PATHS } from '../wasmPaths';
 import { queryWebGpuAdapter } from './adapterQuery';
 import { readCachedChoice } from './choiceCache';

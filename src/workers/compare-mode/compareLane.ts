@@ -10,9 +10,9 @@ import type { ArchOptions } from '../../engine/models/options';
 import type { Model } from '../../engine/models/types';
 import type { RunControl } from '../../engine/train';
 import type { Key } from '../../engine/watermark';
-import type { TrainOutcome, TrainProgress, TrainSettings } from '../api';
+import type { TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
 import { runTraining } from '../training/trainRun';
-import type { CompareLane } from './compareApi';
+import type { CompareLane } from '../../protocol/compareMode';
 import type { TurnGate } from './turnGate';
 
 /** The first `limit` images of a split (0 = all). */

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import { RunControl } from '../../engine/train';
-import type { CompareApi, CompareEvent, CompareOutcome, CompareRequest, DemoPairInfo } from './compareApi';
+import type { CompareApi, CompareEvent, CompareOutcome, CompareRequest, DemoPairInfo } from '../../protocol/compareMode';
 import { demoPairInfo } from '../demo/demoModels';
 import { runCompare, type FinishedCompareLane } from './compareRun';
 

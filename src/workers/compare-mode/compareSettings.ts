@@ -3,13 +3,13 @@
  * two runs' full settings (base + variant, one shared key), the landscape and attack settings.
  */
 import { randomSeed, seedToHex } from '../../engine/watermark';
-import type { LandscapeSettings, AttackSweepSettings } from '../analysis/analysisApi';
-import type { TrainSettings } from '../api';
+import type { LandscapeSettings, AttackSweepSettings } from '../../protocol/analysis';
+import type { TrainSettings } from '../../protocol/api';
 import { validateAttackSettings } from '../attack/attackRun';
 import { validateLandscapeSettings } from '../landscape/landscapeRun';
 import { validateTrainSettings } from '../training/trainRun';
-import type { WatermarkConfig } from '../watermark/watermarkApi';
-import type { CompareAttackSettings, CompareLandscapeSettings, CompareRequest, CompareStart, CompareVariant } from './compareApi';
+import type { WatermarkConfig } from '../../protocol/watermark';
+import type { CompareAttackSettings, CompareLandscapeSettings, CompareRequest, CompareStart, CompareVariant } from '../../protocol/compareMode';
 
 const STARTS: readonly CompareStart[] = ['scratch', 'demo-unmarked', 'demo-pair'];
 

@@ -1,4 +1,4 @@
-import type { CompareLane } from './compareApi';
+import type { CompareLane } from '../../protocol/compareMode';
 
 const other = (lane: CompareLane): CompareLane => (lane === 'A' ? 'B' : 'A');
 

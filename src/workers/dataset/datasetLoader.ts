@@ -1,7 +1,7 @@
 import { CIFAR10_ALL_FILES, CIFAR10_FILE_BYTES, assembleCifar10, checkCifarBatch } from '../../engine/data/cifar10';
 import { generateSynthetic } from '../../engine/data/synthetic';
 import type { Dataset } from '../../engine/data/types';
-import type { DataOrigin, DataSourceRequest } from '../api';
+import type { DataOrigin, DataSourceRequest } from '../../protocol/api';
 import { loadFiles } from './storage';
 
 /**

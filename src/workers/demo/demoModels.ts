@@ -8,7 +8,7 @@ import { parseModelJson, type ModelJson } from '../../engine/io/modelFile';
 import type { Model } from '../../engine/models/types';
 import { parseAnyKeyFile, verifyWatermark, type Key } from '../../engine/watermark';
 import type { Dataset } from '../../engine/data/types';
-import type { DemoPairInfo, DemoSideMeasure, LoadedDemoModel } from '../compare-mode/compareApi';
+import type { DemoPairInfo, DemoSideMeasure, LoadedDemoModel } from '../../protocol/compareMode';
 
 /** A demo model's files as fetched and checked against the index: rebuild it as often as needed with `build()`. */
 export interface DemoModelFiles {

@@ -6,7 +6,7 @@ import { complementDirection, computeGrid2D, computeSharpness, computeSlices, di
 import type { Model } from '../../engine/models/types';
 import { hashSeed } from '../../engine/random/rng';
 import type { Key } from '../../engine/watermark';
-import type { LandscapeEvent, LandscapeOutcome, LandscapeSettings } from '../analysis/analysisApi';
+import type { LandscapeEvent, LandscapeOutcome, LandscapeSettings } from '../../protocol/analysis';
 
 /** Relative radius of the panel's key-vs-control numbers (our choice, as `wmlab compare-sharpness`' default). */
 export const KEY_VS_CONTROL_RADIUS = 0.5;

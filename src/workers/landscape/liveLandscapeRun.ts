@@ -10,7 +10,7 @@ import { LiveLandscape, LiveLandscapeDriver } from '../../engine/landscape';
 export type { LiveLandscapeDriver };
 import type { Model } from '../../engine/models/types';
 import type { Key } from '../../engine/watermark';
-import { AUTO_LIVE_SNAPSHOTS, type LiveLandscapeEvent, type LiveLandscapeSettings } from './liveLandscapeApi';
+import { AUTO_LIVE_SNAPSHOTS, type LiveLandscapeEvent, type LiveLandscapeSettings } from '../../protocol/liveLandscape';
 
 /**
  * Our defaults: 8 snapshots per run ('auto'), 7 points per slice, radius 1, 64 images: 14

@@ -18,7 +18,7 @@ import { evaluate, type RunControl } from '../../engine/train';
 import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
 import { validateAttackSettings } from '../attack/attackRun';
 import { checkAnyKeyAgainstModel, runKey } from './runModel';
-import { DETECT_SCORE, EVIDENCE_SCORE_CAP, type ComparisonEvidence, type ComparisonOutcome, type ComparisonPoint, type ComparisonRunResult, type ComparisonSettings, type RunRecord } from './runsApi';
+import { DETECT_SCORE, EVIDENCE_SCORE_CAP, type ComparisonEvidence, type ComparisonOutcome, type ComparisonPoint, type ComparisonRunResult, type ComparisonSettings, type RunRecord } from '../../protocol/runs';
 
 export { EVIDENCE_SCORE_CAP, DETECT_SCORE };
 /** At most this many runs per comparison. */

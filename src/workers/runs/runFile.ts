@@ -15,8 +15,8 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { z } from 'zod';
 import { decodeWeights, parseModelJson } from '../../engine/io/modelFile';
 import { parseAnyKeyFile, type AnyKey } from '../../engine/watermark';
-import type { TrainSettings } from '../api';
-import type { RunRecord, StoredTrainOutcome } from './runsApi';
+import type { TrainSettings } from '../../protocol/api';
+import type { RunRecord, StoredTrainOutcome } from '../../protocol/runs';
 import { StoredTrainOutcomeSchema } from './runOutcomeSchema';
 
 export const RUN_FILE_FORMAT = 'watermas-lab-run';

@@ -1,7 +1,7 @@
 /** Building a RunRecord from a finished training run: summary numbers and the automatic name. */
-import type { TrainOutcome, TrainProgress, TrainSettings } from '../api';
-import type { RunMetricPoint, RunOutcomeSummary, RunRecord, StoredTrainOutcome } from './runsApi';
-import type { SettingsChange } from '../training/sessionApi';
+import type { TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
+import type { RunMetricPoint, RunOutcomeSummary, RunRecord, StoredTrainOutcome } from '../../protocol/runs';
+import type { SettingsChange } from '../../protocol/session';
 import { describeLiveChanges } from '../training/liveChanges';
 
 /** Collects the training curve (the points the Training chart shows) and the steps per epoch. */

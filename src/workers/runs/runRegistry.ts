@@ -4,7 +4,7 @@
  * in memory for the session and says why it is not saved. No tensors here: weights are bytes.
  */
 import type { RunModelFiles } from './runFile';
-import type { RunListItem, RunRecord, RunStorageState } from './runsApi';
+import type { RunListItem, RunRecord, RunStorageState } from '../../protocol/runs';
 import { storageErrorMessage, type RunStore } from './runStore';
 
 interface Entry {

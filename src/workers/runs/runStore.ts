@@ -9,7 +9,7 @@
  * The promise wrappers are src/workers/idb.ts.
  */
 import type { RunModelFiles } from './runFile';
-import type { RunRecord } from './runsApi';
+import type { RunRecord } from '../../protocol/runs';
 import { openDatabase, transactionDone } from '../idb';
 
 const DB_NAME = 'watermas-lab-runs';

@@ -5,7 +5,7 @@
  * training run or a comparison going on).
  */
 import { parseResultsJsonl, sweepTable, tableToCsv } from '../../engine/sweep';
-import { MAX_SWEEP_RESULTS_CHARS, type SweepResultsImport, type SweepTable } from './runsApi';
+import { MAX_SWEEP_RESULTS_CHARS, type SweepResultsImport, type SweepTable } from '../../protocol/runs';
 
 /**
  * The sweep table of a results.jsonl text; `source` (the file's name) names the file in error

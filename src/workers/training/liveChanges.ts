@@ -2,8 +2,8 @@
  * Live setting changes of a run (sessionApi.ts SettingsChange) folded into settings and names:
  * what a run ended with, for its name in the Runs drawer. Plain data, no tfjs.
  */
-import type { TrainSettings } from '../api';
-import type { LiveSettingName, SettingsChange } from './sessionApi';
+import type { TrainSettings } from '../../protocol/api';
+import type { LiveSettingName, SettingsChange } from '../../protocol/session';
 
 /** The training settings in force at the end of a run: `settings` with every live change applied. */
 export function settingsInForce(settings: TrainSettings, changes: readonly SettingsChange[]): TrainSettings {

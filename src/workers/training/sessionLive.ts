@@ -3,10 +3,10 @@
  * the log of live changes with the step they took effect, and the phases of the last step.
  */
 import { MAX_SLOW_MOTION_MS, type ModelCheckpoint, type TrainHooks } from '../../engine/train';
-import type { TrainProgress } from '../api';
+import type { TrainProgress } from '../../protocol/api';
 import type { StepContext, StepPhase } from '../../engine/train/types';
 import type { Key, KeyObjectiveChange, WaterMASSettings } from '../../engine/watermark';
-import type { DeviceLossReport, LiveSettingName, SessionLiveState, SettingsChange, StepPhaseInfo } from './sessionApi';
+import type { DeviceLossReport, LiveSettingName, SessionLiveState, SettingsChange, StepPhaseInfo } from '../../protocol/session';
 
 /** At most this many changes are kept (our choice: a lecture moves a slider a few dozen times). */
 const MAX_CHANGES = 500;

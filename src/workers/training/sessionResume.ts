@@ -6,7 +6,7 @@
  */
 import type { Model } from '../../engine/models/types';
 import type { ModelCheckpoint, TrainResult } from '../../engine/train';
-import type { DeviceLossReport } from './sessionApi';
+import type { DeviceLossReport } from '../../protocol/session';
 
 export interface DeviceFallbackInput {
   /** The run's model on the current backend. */

@@ -5,7 +5,7 @@ import { createModel, isArchName } from '../../engine/models';
 import type { ArchOptions } from '../../engine/models/options';
 import type { Model } from '../../engine/models/types';
 import { evaluate, namedSchedule, train, type RunControl, type ScheduleConfig, type TrainHooks, type TrainProgress as EngineProgress } from '../../engine/train';
-import type { TrainOutcome, TrainProgress, TrainSettings } from '../api';
+import type { TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
 import type { AnyKey, Key } from '../../engine/watermark';
 import { startWatermarkSession, validateWatermarkConfig, type LiveWatermarkSettings } from '../watermark/watermarkRun';
 import type { MethodSession } from '../watermark/watermarkSession';
@@ -13,7 +13,7 @@ import type { LiveLandscapeDriver, LiveLandscapeHub } from '../landscape/liveLan
 import { ModelCheckpoint } from '../../engine/train/checkpoint';
 import type { TrainResult } from '../../engine/train';
 import { withSession, type SessionLive } from './sessionLive';
-import type { DivergenceReport } from './sessionApi';
+import type { DivergenceReport } from '../../protocol/session';
 import { trainWithDeviceFallback } from './sessionResume';
 import { watchDeviceLoss } from './sessionDevice';
 

@@ -12,7 +12,7 @@ import { RunControl, evaluate } from '../../engine/train';
 import type { AnyKey } from '../../engine/watermark';
 import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
 import { validateAttackSettings } from '../attack/attackRun';
-import type { StressOutcome, StressPoint, StressRequest } from './stressApi';
+import type { StressOutcome, StressPoint, StressRequest } from '../../protocol/stress';
 
 /** Evaluation batch size (padded last batch: one kernel shape for the whole run). */
 const EVAL_BATCH = 64;

@@ -10,8 +10,8 @@ import { parseAnyKeyFile } from '../../engine/watermark';
 import * as Comlink from 'comlink';
 import { prepareUploadedModel, parameterCount, type UploadedRunnable } from './stressModel';
 import { runStressOn } from './stressRun';
-import type { StressApi, StressOutcome, StressPoint, StressReadiness, StressRequest } from './stressApi';
-import type { VerifyBytes, VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verifyApi';
+import type { StressApi, StressOutcome, StressPoint, StressReadiness, StressRequest } from '../../protocol/stress';
+import type { VerifyBytes, VerifyCheckOptions, VerifyFile, VerifyOutcome } from '../../protocol/verify';
 import { readVerifyFiles, runVerify } from './verifyRun';
 
 /** What the Verify/stress side needs from the engine service (accessors: always the current state). */

@@ -5,7 +5,7 @@
  */
 import { checkUpload, type CheckUploadResult } from '../../engine/io/checkUpload';
 import { formatBytes, resolveLimits, type ImportLimits } from '../../engine/io/limits';
-import type { VerifyBytes, VerifyFile, VerifyOutcome, VerifyVerdict } from './verifyApi';
+import type { VerifyBytes, VerifyFile, VerifyOutcome, VerifyVerdict } from '../../protocol/verify';
 
 /**
  * Reads the uploaded files after checking what they are and how large: the page hands over File

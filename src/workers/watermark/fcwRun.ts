@@ -25,7 +25,7 @@ import {
 } from '../../engine/fcw';
 import type { Model } from '../../engine/models/types';
 import { toRgba } from '../dataset/thumbnails';
-import type { FcwConfig, FcwPreviewRequest, FcwTriggerGallery, WatermarkConfig, WatermarkLiveSettings } from './watermarkApi';
+import type { FcwConfig, FcwPreviewRequest, FcwTriggerGallery, WatermarkConfig, WatermarkLiveSettings } from '../../protocol/watermark';
 import type { MethodSession, SessionContext } from './watermarkSession';
 
 /** Most triggers in the lab (our choice: the gallery and every progress report run them all). */

@@ -17,7 +17,7 @@ import {
   verifyUchida,
   type UchidaKey,
 } from '../../engine/watermark';
-import type { UchidaConfig, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkReport } from './watermarkApi';
+import type { UchidaConfig, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkReport } from '../../protocol/watermark';
 import type { MethodSession } from './watermarkSession';
 
 /** Most payload bits of an Uchida mark in the lab (our choice, as for WaterMAS). */

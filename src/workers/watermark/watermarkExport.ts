@@ -3,7 +3,7 @@ import type { Model } from '../../engine/models/types';
 import { saveModel } from '../../engine/io/modelFile';
 import { serializeFcwKey } from '../../engine/fcw';
 import { serializeKey, serializeUchidaKey, type AnyKey, type Key } from '../../engine/watermark';
-import type { ModelExport } from './watermarkApi';
+import type { ModelExport } from '../../protocol/watermark';
 
 /** A WaterMAS key as such, or a key of any method tagged with its method. */
 export type ExportableKey = Key | AnyKey;

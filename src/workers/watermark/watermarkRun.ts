@@ -26,7 +26,7 @@ import {
   type WaterMASObjective,
   type WaterMASSettings,
 } from '../../engine/watermark';
-import type { WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport } from './watermarkApi';
+import type { WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport } from '../../protocol/watermark';
 import { startUchida, validateUchidaConfig } from './uchidaRun';
 import { fcwConfigOf, startFcw, validateFcwConfig } from './fcwRun';
 import type { MethodSession, SessionContext } from './watermarkSession';

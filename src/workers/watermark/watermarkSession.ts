@@ -7,7 +7,7 @@ import type { Model } from '../../engine/models/types';
 import type { TrainHooks } from '../../engine/train';
 import type { BatchSource } from '../../engine/train/types';
 import type { AnyKey, Key } from '../../engine/watermark';
-import type { WatermarkProgress, WatermarkReport } from './watermarkApi';
+import type { WatermarkProgress, WatermarkReport } from '../../protocol/watermark';
 import type { LiveWatermarkSettings } from './watermarkRun';
 
 export interface MethodSession {

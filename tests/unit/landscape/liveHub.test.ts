@@ -6,7 +6,7 @@ import { createModel } from '../../../src/engine/models';
 import { Rng } from '../../../src/engine/random/rng';
 import { arrayBatchSource, train } from '../../../src/engine/train';
 import { createWaterMASObjective, embedWatermark } from '../../../src/engine/watermark';
-import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../../../src/workers/api';
+import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../../../src/protocol/api';
 import { DEFAULT_LIVE_LANDSCAPE, LiveLandscapeHub, liveEveryFor, validateLiveLandscapeSettings } from '../../../src/workers/landscape/liveLandscapeRun';
 import { snapshot } from '../attacks/tinyModel';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LIVE_DEFAULTS, applyLiveEvent, liveSettingsProblem } from '../../../src/ui/landscape/LandscapeLiveState';
-import type { LiveLandscapeEvent, LiveLandscapePointData } from '../../../src/workers/api';
+import type { LiveLandscapeEvent, LiveLandscapePointData } from '../../../src/protocol/api';
 import { DEFAULT_LIVE_LANDSCAPE, validateLiveLandscapeSettings } from '../../../src/workers/landscape/liveLandscapeRun';
 
 const point = (step: number, key: number, complement: number): LiveLandscapePointData => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainSettings } from '../../../src/workers/api';
+import type { TrainSettings } from '../../../src/protocol/api';
 import { FIELDS, URL_STATE_VERSION, parseView, serializeView } from '../../../src/ui/lecture/urlRegistry';
 import { PRESETS, findPreset } from '../../../src/ui/lecture/presets';
 import { defaultView, type ViewState } from '../../../src/ui/lecture/viewState';

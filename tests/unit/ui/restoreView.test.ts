@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunRecord, TrainSettings } from '../../../src/workers/api';
+import type { RunRecord, TrainSettings } from '../../../src/protocol/api';
 import { parseView, serializeView } from '../../../src/ui/lecture/urlRegistry';
 import { defaultView, withOpenPanels, withoutReloadState, withRun, type ViewState } from '../../../src/ui/lecture/viewState';
 import { restoredRunView } from '../../../src/ui/runs/restoredRun';

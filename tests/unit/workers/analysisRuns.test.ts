@@ -6,7 +6,7 @@ import { normalizationFor } from '../../../src/engine/data/normalize';
 import { createModel } from '../../../src/engine/models';
 import { RunControl } from '../../../src/engine/train';
 import { embedWatermark } from '../../../src/engine/watermark';
-import type { AttackPoint, LandscapeEvent } from '../../../src/workers/analysis/analysisApi';
+import type { AttackPoint, LandscapeEvent } from '../../../src/protocol/analysis';
 import { attackCatalog, runAttackSweepOn } from '../../../src/workers/attack/attackRun';
 import { runLandscapeOn } from '../../../src/workers/landscape/landscapeRun';
 

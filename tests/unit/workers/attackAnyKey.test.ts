@@ -15,7 +15,7 @@ import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
 import { createUchidaKey, embedWatermark, judgeValues, readKeyEvidence, verifyUchida, type AnyKey } from '../../../src/engine/watermark';
 import { UchidaObjective } from '../../../src/engine/watermark/uchidaObjective';
-import type { AttackPoint } from '../../../src/workers/analysis/analysisApi';
+import type { AttackPoint } from '../../../src/protocol/analysis';
 import { AnalysisService } from '../../../src/workers/analysis/analysisService';
 import { runAttackSweepOn } from '../../../src/workers/attack/attackRun';
 

@@ -16,8 +16,8 @@ import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { RunControl } from '../../../src/engine/train';
 import { embedWatermark, seedFromHex, serializeKey } from '../../../src/engine/watermark';
-import type { TrainSettings } from '../../../src/workers/api';
-import type { CompareEvent, CompareRequest } from '../../../src/workers/compare-mode/compareApi';
+import type { TrainSettings } from '../../../src/protocol/api';
+import type { CompareEvent, CompareRequest } from '../../../src/protocol/compareMode';
 import { runCompare } from '../../../src/workers/compare-mode/compareRun';
 import { demoPairInfo } from '../../../src/workers/demo/demoModels';
 

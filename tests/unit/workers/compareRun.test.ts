@@ -5,8 +5,8 @@ import { generateSynthetic } from '../../../src/engine/data/synthetic';
 import { normalizationFor } from '../../../src/engine/data/normalize';
 import { RunControl } from '../../../src/engine/train';
 import { readKeyValues } from '../../../src/engine/watermark';
-import type { TrainSettings } from '../../../src/workers/api';
-import type { CompareEvent, CompareLane, CompareRequest } from '../../../src/workers/compare-mode/compareApi';
+import type { TrainSettings } from '../../../src/protocol/api';
+import type { CompareEvent, CompareLane, CompareRequest } from '../../../src/protocol/compareMode';
 import { runCompare, type FinishedCompareLane } from '../../../src/workers/compare-mode/compareRun';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { generateSynthetic } from '../../../src/engine/data/synthetic';
 import { normalizationFor } from '../../../src/engine/data/normalize';
-import type { CompareEvent, TrainSettings } from '../../../src/workers/api';
+import type { CompareEvent, TrainSettings } from '../../../src/protocol/api';
 import { CompareService } from '../../../src/workers/compare-mode/compareService';
 
 beforeAll(async () => {

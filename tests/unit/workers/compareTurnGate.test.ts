@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompareLane } from '../../../src/workers/compare-mode/compareApi';
+import type { CompareLane } from '../../../src/protocol/compareMode';
 import { TurnGate } from '../../../src/workers/compare-mode/turnGate';
 
 /** A lane of `steps` steps: each awaits its turn, then does some async work (as a report would) before its next acquire. */

@@ -8,7 +8,7 @@ import type { Model } from '../../../src/engine/models/types';
 import { Rng } from '../../../src/engine/random/rng';
 import { ModelCheckpoint, RunControl, train, type TrainConfig } from '../../../src/engine/train';
 import { readKeyValues, type Key } from '../../../src/engine/watermark';
-import type { LiveLandscapeEvent, TrainProgress, WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
+import type { LiveLandscapeEvent, TrainProgress, WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
 import { LiveLandscapeHub } from '../../../src/workers/landscape/liveLandscapeRun';
 import { trainWithDeviceFallback } from '../../../src/workers/training/sessionResume';
 import { runTraining } from '../../../src/workers/training/trainRun';

@@ -9,7 +9,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { fcwTriggersFromKey } from '../../../src/engine/fcw';
 import { parseAnyKeyFile } from '../../../src/engine/watermark';
 import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
-import type { WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
+import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
 import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
 import { FCW_DEFAULTS, fcwConfigOf, modelGallery, previewGallery } from '../../../src/workers/watermark/fcwRun';
 import { exportKeyText } from '../../../src/workers/watermark/watermarkExport';

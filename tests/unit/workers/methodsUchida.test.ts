@@ -8,7 +8,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { parseAnyKeyFile } from '../../../src/engine/watermark';
 import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
-import type { WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
+import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
 import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
 import { uchidaLayersOf } from '../../../src/workers/watermark/uchidaRun';
 import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';

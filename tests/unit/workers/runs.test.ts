@@ -6,13 +6,13 @@ import { strToU8, zipSync } from 'fflate';
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { embedWatermark, serializeKey, type AnyKey } from '../../../src/engine/watermark';
-import type { TrainOutcome, TrainSettings } from '../../../src/workers/api';
+import type { TrainOutcome, TrainSettings } from '../../../src/protocol/api';
 import { decodeRunFile, RUN_FILE_FORMAT } from '../../../src/workers/runs/runFile';
 import { filesFromModel } from '../../../src/workers/runs/runModel';
 import { RunHistoryRecorder, autoRunName } from '../../../src/workers/runs/runRecord';
 import { indexedDbRunStore, type RunStore } from '../../../src/workers/runs/runStore';
 import { RunsService, newTrainingCheckpoints, runFileName, type RunsHost } from '../../../src/workers/runs/runsService';
-import type { RunRecord } from '../../../src/workers/runs/runsApi';
+import type { RunRecord } from '../../../src/protocol/runs';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -9,7 +9,7 @@ import type { Model } from '../../../src/engine/models/types';
 import { RunControl } from '../../../src/engine/train';
 import { createUchidaKey, embedWatermark, serializeKey, serializeUchidaKey, type AnyKey } from '../../../src/engine/watermark';
 import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
-import type { ComparisonPoint, RunRecord, TrainOutcome, TrainSettings } from '../../../src/workers/api';
+import type { ComparisonPoint, RunRecord, TrainOutcome, TrainSettings } from '../../../src/protocol/api';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP, evidenceScore, runComparisonOn, type ComparedRun } from '../../../src/workers/runs/compareSweep';
 import { filesFromModel, modelFromFiles, runKey } from '../../../src/workers/runs/runModel';
 import { buildRunRecord } from '../../../src/workers/runs/runRecord';

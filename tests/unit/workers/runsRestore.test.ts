@@ -11,7 +11,7 @@ import { strToU8, zipSync } from 'fflate';
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import type { AnyKey } from '../../../src/engine/watermark';
-import type { TrainOutcome, TrainSettings } from '../../../src/workers/api';
+import type { TrainOutcome, TrainSettings } from '../../../src/protocol/api';
 import { decodeRunFile, RUN_FILE_FORMAT } from '../../../src/workers/runs/runFile';
 import { storedOutcomeOf } from '../../../src/workers/runs/runRecord';
 import { indexedDbRunStore } from '../../../src/workers/runs/runStore';

@@ -6,7 +6,7 @@ import type { Model } from '../../../src/engine/models/types';
 import { ModelCheckpoint, RunControl, train, type TrainProgress as EngineProgress } from '../../../src/engine/train';
 import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
-import type { TrainProgress, WatermarkConfig } from '../../../src/workers/api';
+import type { TrainProgress, WatermarkConfig } from '../../../src/protocol/api';
 import { LiveWatermarkSettings, startWatermark } from '../../../src/workers/watermark/watermarkRun';
 import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSession, withSessionProgress } from '../../../src/workers/training/sessionLive';
 import { describeLiveChanges, settingsInForce } from '../../../src/workers/training/liveChanges';

@@ -9,9 +9,9 @@ import { exportSafetensors } from '../../../src/engine/io/exportSafetensors';
 import { saveModel } from '../../../src/engine/io/modelFile';
 import { createModel } from '../../../src/engine/models';
 import { embedWatermark, serializeKey } from '../../../src/engine/watermark';
-import type { StressPoint } from '../../../src/workers/verify/stressApi';
+import type { StressPoint } from '../../../src/protocol/stress';
 import { StressService, type StressHost } from '../../../src/workers/verify/stressService';
-import type { VerifyFile, VerifyReport } from '../../../src/workers/verify/verifyApi';
+import type { VerifyFile, VerifyReport } from '../../../src/protocol/verify';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { parseResultsJsonl, sweepTable, tableToCsv } from '../../../src/engine/sweep';
 import { EngineService } from '../../../src/workers/engineService';
-import { MAX_SWEEP_RESULTS_CHARS } from '../../../src/workers/runs/runsApi';
+import { MAX_SWEEP_RESULTS_CHARS } from '../../../src/protocol/runs';
 import { RunsService, type RunsHost } from '../../../src/workers/runs/runsService';
 
 /** One results.jsonl line as `wmlab sweep` appends it (src/cli/sweep/runner.ts): a 1 x 2 grid over R. */

@@ -7,7 +7,7 @@ import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
 import { parseKeyFile } from '../../../src/engine/watermark';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
-import type { WatermarkConfig, WatermarkProgress } from '../../../src/workers/api';
+import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
 import { LiveWatermarkSettings, startWatermark, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
 import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';
 

@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { ComparisonPoint } from '../../../workers/api';
-import { DETECT_SCORE, EVIDENCE_SCORE_CAP } from '../../../workers/runs/runsApi';
+import type { ComparisonPoint } from '../../../protocol/api';
+import { DETECT_SCORE, EVIDENCE_SCORE_CAP } from '../../../protocol/runs';
 import { downloadSvgPng } from '../../common/exportFiles';
 
 /** One run's curve. */

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
-import type { ComparisonOutcome, ComparisonPoint, ComparisonRunResult, RunListItem } from '../../../workers/api';
-import { DETECT_SCORE, EVIDENCE_SCORE_CAP } from '../../../workers/runs/runsApi';
+import type { ComparisonOutcome, ComparisonPoint, ComparisonRunResult, RunListItem } from '../../../protocol/api';
+import { DETECT_SCORE, EVIDENCE_SCORE_CAP } from '../../../protocol/runs';
 import { toCsv } from '../../common/analysisData';
 import { AttackPicker, useAttackChoice } from '../../attack/AttackPicker';
 import { downloadText } from '../../common/exportFiles';

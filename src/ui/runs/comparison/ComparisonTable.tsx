@@ -1,4 +1,4 @@
-import type { ComparisonPoint, ComparisonRunResult } from '../../../workers/api';
+import type { ComparisonPoint, ComparisonRunResult } from '../../../protocol/api';
 import { formatPercent } from '../../common/format';
 import { formatEpochSeconds, methodName } from '../runsFormat';
 import { evidenceText, evidenceTitle } from './comparisonData';

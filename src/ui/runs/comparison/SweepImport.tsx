@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
-import type { SweepResultsImport } from '../../../workers/api';
-import { MAX_SWEEP_RESULTS_CHARS } from '../../../workers/runs/runsApi';
+import type { SweepResultsImport } from '../../../protocol/api';
+import { MAX_SWEEP_RESULTS_CHARS } from '../../../protocol/runs';
 import { downloadText } from '../../common/exportFiles';
 import { errorMessage } from '../../common/format';
 import type { EngineHandle } from '../../useEngine';

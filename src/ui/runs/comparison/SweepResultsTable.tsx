@@ -1,4 +1,4 @@
-import type { SweepTable } from '../../../workers/api';
+import type { SweepTable } from '../../../protocol/api';
 import { formatSweepValue } from './sweepFormat';
 
 interface SweepResultsTableProps {

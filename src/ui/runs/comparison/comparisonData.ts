@@ -1,5 +1,5 @@
 /** DOM-free shaping of comparison results for the table, the chart and the exports. */
-import type { ComparisonEvidence, ComparisonPoint, ComparisonRunResult } from '../../../workers/api';
+import type { ComparisonEvidence, ComparisonPoint, ComparisonRunResult } from '../../../protocol/api';
 import { formatPValue } from '../runsFormat';
 
 /** The flat rows of the CSV / JSON export (one per run and strength). */

@@ -1,5 +1,5 @@
 /** Display of an imported sweep table (src/ui/runs/comparison/SweepImport.tsx): one readable text per value. */
-import type { SweepTableValue } from '../../../workers/api';
+import type { SweepTableValue } from '../../../protocol/api';
 
 /** Columns holding fractions shown as percentages: accuracies (incl. trigger accuracy) and accuracy drops. */
 export function isPercentColumn(column: string): boolean {

@@ -2,9 +2,9 @@
  * Compare mode's part of the UI <-> worker contract (plain, structured-cloneable data only;
  * re-exported from api.ts). The UI imports these TYPES only.
  */
-import type { TrainOutcome, TrainProgress, TrainSettings } from '../api';
-import type { AttackPoint, AttackSweepOutcome, LandscapeEvent, LandscapeOutcome } from '../analysis/analysisApi';
-import type { WatermarkConfig } from '../watermark/watermarkApi';
+import type { TrainOutcome, TrainProgress, TrainSettings } from './api';
+import type { AttackPoint, AttackSweepOutcome, LandscapeEvent, LandscapeOutcome } from './analysis';
+import type { WatermarkConfig } from './watermark';
 
 /** The two runs of a comparison. */
 export type CompareLane = 'A' | 'B';

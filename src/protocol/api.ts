@@ -3,22 +3,22 @@
  * Only plain, structured-cloneable data crosses it; the UI imports these TYPES only
  * (never tfjs, never the engine).
  */
-import type { FcwPreviewRequest, FcwTriggerGallery, ModelExport, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermark/watermarkApi';
-export type * from './watermark/watermarkApi';
-import type { AnalysisApi } from './analysis/analysisApi';
-export type * from './analysis/analysisApi';
-import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verify/verifyApi';
-export type * from './verify/verifyApi';
-import type { StressApi } from './verify/stressApi';
-export type * from './verify/stressApi';
-import type { LiveLandscapeApi } from './landscape/liveLandscapeApi';
-export type * from './landscape/liveLandscapeApi';
-import type { RunsApi } from './runs/runsApi';
-import type { CompareApi } from './compare-mode/compareApi';
-export type * from './compare-mode/compareApi';
-export type * from './runs/runsApi';
-import type { DeviceLossReport, DivergenceReport, SessionLiveState, SettingsChange, StepPhaseInfo } from './training/sessionApi';
-export type * from './training/sessionApi';
+import type { FcwPreviewRequest, FcwTriggerGallery, ModelExport, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermark';
+export type * from './watermark';
+import type { AnalysisApi } from './analysis';
+export type * from './analysis';
+import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from './verify';
+export type * from './verify';
+import type { StressApi } from './stress';
+export type * from './stress';
+import type { LiveLandscapeApi } from './liveLandscape';
+export type * from './liveLandscape';
+import type { RunsApi } from './runs';
+import type { CompareApi } from './compareMode';
+export type * from './compareMode';
+export type * from './runs';
+import type { DeviceLossReport, DivergenceReport, SessionLiveState, SettingsChange, StepPhaseInfo } from './session';
+export type * from './session';
 
 /** Which backend to run; 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu. */
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';

@@ -2,7 +2,7 @@
  * Runs part of the UI <-> worker contract (plain, structured-cloneable data only; re-exported
  * from api.ts). The UI imports these TYPES only.
  */
-import type { TrainOutcome, TrainSettings, WatermarkReport } from '../api';
+import type { TrainOutcome, TrainSettings, WatermarkReport } from './api';
 
 /** Watermark method of a run ('none' = plain training). Any string a key file names is kept. */
 export type RunMethod = 'none' | 'watermas' | 'uchida' | 'fcw' | (string & {});

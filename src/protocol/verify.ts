@@ -2,7 +2,7 @@
  * Verify part of the UI <-> worker contract (plain, structured-cloneable data only;
  * re-exported from api.ts). The UI imports these TYPES only.
  */
-import type { StressReadiness } from './stressApi';
+import type { StressReadiness } from './stress';
 
 /**
  * One uploaded file as the page hands it to the worker: the File itself (a handle: the worker

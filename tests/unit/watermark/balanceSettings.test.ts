@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATERMAS_SETTINGS, RECIPE_2020_SETTINGS, settingsFromKey, settingsToKey, validateSettings } from '../../../src/engine/watermark/settings';
-import { validateLiveSettings } from '../../../src/workers/watermark/watermarkRun';
+import { validateLiveSettings } from '../../../src/engine/methods/watermas/session';
 
 // What λ scales (settings.ts, `balance`): recorded in the key file, read back, and checked at each boundary.
 describe('balance setting', () => {

@@ -12,8 +12,8 @@ import type { LiveLandscapeEvent, TrainProgress, WatermarkConfig, WatermarkProgr
 import { LiveLandscapeHub } from '../../../src/workers/landscape/liveLandscapeRun';
 import { trainWithDeviceFallback } from '../../../src/workers/training/sessionResume';
 import { runTraining } from '../../../src/workers/training/trainRun';
-import { LiveWatermarkSettings, startWatermarkSession } from '../../../src/workers/watermark/watermarkRun';
-import type { MethodSession } from '../../../src/workers/watermark/watermarkSession';
+import { LiveWatermarkSettings, startWatermarkSession } from '../../../src/engine/methods/watermas/session';
+import type { MethodSession } from '../../../src/engine/methods/session';
 
 /**
  * A watermarked run whose GPU device is lost mid-run (simulated on cpu: a fake watcher fires,

@@ -10,8 +10,9 @@ import { fcwTriggersFromKey } from '../../../src/engine/fcw';
 import { parseAnyKeyFile } from '../../../src/engine/watermark';
 import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
 import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
-import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
-import { FCW_DEFAULTS, fcwConfigOf, modelGallery, previewGallery } from '../../../src/workers/watermark/fcwRun';
+import { startWatermarkSession, validateWatermarkConfig } from '../../../src/engine/methods/watermas/session';
+import { FCW_DEFAULTS, fcwConfigOf } from '../../../src/engine/methods/fcw/session';
+import { modelGallery, previewGallery } from '../../../src/workers/watermark/fcwGallery';
 import { exportKeyText } from '../../../src/workers/watermark/watermarkExport';
 
 const CFG: WatermarkConfig = {

@@ -9,8 +9,8 @@ import { parseAnyKeyFile } from '../../../src/engine/watermark';
 import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
 import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
-import { startWatermarkSession, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
-import { uchidaLayersOf } from '../../../src/workers/watermark/uchidaRun';
+import { startWatermarkSession, validateWatermarkConfig } from '../../../src/engine/methods/watermas/session';
+import { uchidaLayersOf } from '../../../src/engine/methods/uchida/session';
 import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';
 
 const BASE: WatermarkConfig = {

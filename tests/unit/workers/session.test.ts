@@ -7,7 +7,7 @@ import { ModelCheckpoint, RunControl, train, type TrainProgress as EngineProgres
 import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
 import type { TrainProgress, WatermarkConfig } from '../../../src/protocol/api';
-import { LiveWatermarkSettings, startWatermark } from '../../../src/workers/watermark/watermarkRun';
+import { LiveWatermarkSettings, startWatermark } from '../../../src/engine/methods/watermas/session';
 import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSession, withSessionProgress } from '../../../src/workers/training/sessionLive';
 import { describeLiveChanges, settingsInForce } from '../../../src/workers/training/liveChanges';
 import { autoRunName } from '../../../src/workers/runs/runRecord';

@@ -8,7 +8,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { parseKeyFile } from '../../../src/engine/watermark';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
 import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
-import { LiveWatermarkSettings, startWatermark, validateWatermarkConfig } from '../../../src/workers/watermark/watermarkRun';
+import { LiveWatermarkSettings, startWatermark, validateWatermarkConfig } from '../../../src/engine/methods/watermas/session';
 import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';
 
 const MARK: WatermarkConfig = {

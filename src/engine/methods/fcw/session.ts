@@ -1,12 +1,11 @@
 /**
- * Function-coupled watermark (FCW, methods.md §3) in the lab's worker: triggers fused from the
- * run's training images, appended to every batch, random weight masking, live trigger accuracy,
- * the final report and the trigger gallery. The same engine calls as `wmlab train --method fcw`
+ * Function-coupled watermark (FCW, methods.md §3) driving a training run: triggers fused from the
+ * run's training images, appended to every batch, random weight masking, live trigger accuracy
+ * and the final report (the worker's trigger gallery: workers/watermark/fcwGallery.ts). The same engine calls as `wmlab train --method fcw`
  * (src/cli/trainMethods.ts setupFcw): triggers and embedding seeded by the run's seed, the key
  * stores the trigger pixels (it verifies without the data set) and no measured chance rate.
  */
-import { sliceImageSet } from '../../engine/data/imageset';
-import type { ImageSet, Normalization } from '../../engine/data/types';
+import type { ImageSet, Normalization } from '../../data/types';
 import {
   FCW_DEFAULT_MASK_FRACTION,
   FCW_DEFAULT_MASK_PERIOD,
@@ -19,14 +18,12 @@ import {
   fcwNonce,
   triggerAccuracy,
   verifyFcw,
-  type FcwKey,
   type FcwTrainingSetup,
   type FcwTriggers,
-} from '../../engine/fcw';
-import type { Model } from '../../engine/models/types';
-import { toRgba } from '../dataset/thumbnails';
-import type { FcwConfig, FcwPreviewRequest, FcwTriggerGallery, WatermarkConfig, WatermarkLiveSettings } from '../../protocol/watermark';
-import type { MethodSession, SessionContext } from './watermarkSession';
+} from '../../fcw';
+import type { Model } from '../../models/types';
+import type { FcwConfig, WatermarkConfig, WatermarkLiveSettings } from '../../../protocol/watermark';
+import type { MethodSession, SessionContext } from '../session';
 
 /** Most triggers in the lab (our choice: the gallery and every progress report run them all). */
 export const MAX_FCW_TRIGGERS = 500;
@@ -63,39 +60,6 @@ export function validateFcwConfig(f: FcwConfig): void {
 export function fcwTriggersFor(trainSet: ImageSet, numClasses: number, seed: number, f: FcwConfig): FcwTriggers {
   validateFcwConfig(f);
   return committedTriggers(trainSet, { nonce: fcwNonce(seed), mode: f.mode, count: f.triggers, ratio: f.ratio, numClasses });
-}
-
-/** The gallery's view of a trigger set (RGBA thumbnails, source classes, target) with optional predictions. */
-export function galleryOf(t: Pick<FcwTriggers, 'images' | 'target' | 'mode' | 'ratio' | 'sources'>, origin: FcwTriggerGallery['origin'], predictions: ArrayLike<number> | null): FcwTriggerGallery {
-  const { images } = t;
-  const preds = predictions ? Array.from(predictions) : null;
-  return {
-    origin,
-    width: images.width,
-    height: images.height,
-    count: images.count,
-    rgba: toRgba(images, Array.from({ length: images.count }, (_, i) => i)),
-    mode: t.mode,
-    ratio: t.ratio,
-    target: t.target,
-    sources: t.sources.map((s) => ({ classA: s.classA, classB: s.classB })),
-    predictions: preds,
-    accuracy: preds ? preds.filter((p) => p === t.target).length / Math.max(1, preds.length) : null,
-  };
-}
-
-/** Gallery preview before training: the triggers the settings would generate from the first `trainLimit` images. */
-export function previewGallery(train: ImageSet, numClasses: number, req: FcwPreviewRequest): FcwTriggerGallery {
-  if (!(Number.isInteger(req.seed) && req.seed >= 0)) throw new Error(`seed must be a whole number >= 0, got ${req.seed}`);
-  if (!(Number.isInteger(req.trainLimit) && req.trainLimit >= 0)) throw new Error(`train images must be a whole number >= 0, got ${req.trainLimit}`);
-  const pool = req.trainLimit > 0 ? sliceImageSet(train, 0, Math.min(req.trainLimit, train.count)) : train;
-  return galleryOf(fcwTriggersFor(pool, numClasses, req.seed, fcwConfigOf(req)), 'preview', null);
-}
-
-/** Gallery of a trained FCW model: its key's triggers and the model's current predictions. */
-export async function modelGallery(model: Model, key: FcwKey, triggers: FcwTriggers): Promise<FcwTriggerGallery> {
-  const acc = await triggerAccuracy(model, triggers.images, key.target, { normalization: key.normalization });
-  return galleryOf(triggers, 'model', acc.predictions);
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
- * Watermarking a training run in the worker: embedding before training, the WaterMAS objective
+ * Watermarking a training run: embedding before training, the WaterMAS objective
  * with live settings, live BER / frozen check at each progress report, and the final verification.
  */
-import type { Model } from '../../engine/models/types';
-import type { FrozenPositions, StepContext } from '../../engine/train/types';
-import type { TrainHooks } from '../../engine/train';
+import type { Model } from '../../models/types';
+import type { FrozenPositions, StepContext } from '../../train/types';
+import type { TrainHooks } from '../../train';
 import {
   PASSPHRASE_ITERATIONS,
   modeDefaults,
@@ -25,11 +25,11 @@ import {
   type PayloadSpec,
   type WaterMASObjective,
   type WaterMASSettings,
-} from '../../engine/watermark';
-import type { WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport } from '../../protocol/watermark';
-import { startUchida, validateUchidaConfig } from './uchidaRun';
-import { fcwConfigOf, startFcw, validateFcwConfig } from './fcwRun';
-import type { MethodSession, SessionContext } from './watermarkSession';
+} from '../../watermark';
+import type { WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport } from '../../../protocol/watermark';
+import { startUchida, validateUchidaConfig } from '../uchida/session';
+import { fcwConfigOf, startFcw, validateFcwConfig } from '../fcw/session';
+import type { MethodSession, SessionContext } from '../session';
 
 /** Most payload bits / pixels the UI may ask for (our choice: keeps the key file and the per-report read small). */
 export const MAX_WATERMARK_BITS = 4096;

@@ -1,14 +1,14 @@
 /**
- * One watermark method driving a training run in the worker (WaterMAS, Uchida or FCW): what
+ * One watermark method driving a training run (WaterMAS, Uchida or FCW): what
  * trainRun needs from it, whatever the method.
  */
-import type { ImageSet, Normalization } from '../../engine/data/types';
-import type { Model } from '../../engine/models/types';
-import type { TrainHooks } from '../../engine/train';
-import type { BatchSource } from '../../engine/train/types';
-import type { AnyKey, Key } from '../../engine/watermark';
+import type { ImageSet, Normalization } from '../data/types';
+import type { Model } from '../models/types';
+import type { TrainHooks } from '../train';
+import type { BatchSource } from '../train/types';
+import type { AnyKey, Key } from '../watermark';
 import type { WatermarkProgress, WatermarkReport } from '../../protocol/watermark';
-import type { LiveWatermarkSettings } from './watermarkRun';
+import type { LiveWatermarkSettings } from './watermas/session';
 
 export interface MethodSession {
   readonly method: 'watermas' | 'uchida' | 'fcw';

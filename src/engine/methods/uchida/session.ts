@@ -1,10 +1,10 @@
 /**
- * Uchida et al. 2017 in the lab's worker (methods.md §4): the key (seeded projection matrix,
+ * Uchida et al. 2017 driving a training run (methods.md §4): the key (seeded projection matrix,
  * payload, conv layer), the BCE regulariser objective, live BER and the final report. The same
  * engine calls as `wmlab train --method uchida` (src/cli/trainMethods.ts setupUchida).
  */
-import { createModel, isArchName } from '../../engine/models';
-import type { Model } from '../../engine/models/types';
+import { createModel, isArchName } from '../../models';
+import type { Model } from '../../models/types';
 import {
   UCHIDA_DEFAULT_BITS,
   UCHIDA_DEFAULT_LAMBDA,
@@ -16,9 +16,9 @@ import {
   serializeUchidaKey,
   verifyUchida,
   type UchidaKey,
-} from '../../engine/watermark';
-import type { UchidaConfig, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkReport } from '../../protocol/watermark';
-import type { MethodSession } from './watermarkSession';
+} from '../../watermark';
+import type { UchidaConfig, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkReport } from '../../../protocol/watermark';
+import type { MethodSession } from '../session';
 
 /** Most payload bits of an Uchida mark in the lab (our choice, as for WaterMAS). */
 export const MAX_UCHIDA_BITS = 4096;

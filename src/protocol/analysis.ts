@@ -2,9 +2,7 @@
  * Worker-boundary types of the Attack and Landscape panels (plain, structured-cloneable data).
  * Re-exported by api.ts; EngineApi extends AnalysisApi.
  */
-
-/** The watermark methods a key can be of. */
-export type WatermarkMethodId = 'watermas' | 'uchida' | 'fcw';
+import type { WatermarkMethodId } from './watermark';
 
 /** One attack of the registry as the UI shows it (defaults come from the engine's ATTACKS). */
 export interface AttackSummary {
@@ -19,6 +17,17 @@ export interface AttackSummary {
   readonly trains: boolean;
 }
 
+/** Fine-tuning attacks' modes (all layers, last layer, re-initialised last layer then all). */
+export const FINE_TUNE_MODES = ['FTAL', 'FTLL', 'RTAL'] as const;
+export type FineTuneMode = (typeof FINE_TUNE_MODES)[number];
+/** Key interception's modes. */
+export const INTERCEPT_MODES = ['flip', 'resample'] as const;
+export type InterceptMode = (typeof INTERCEPT_MODES)[number];
+
+/**
+ * One attack sweep's settings: the Attack panel's (AttackApi), a comparison's (ComparisonSettings
+ * adds the runs) and, under `wmlab attack`'s flag names, a sweep spec's attack step (src/engine/sweep/spec.ts).
+ */
 export interface AttackSweepSettings {
   readonly attack: string;
   /** Empty = the attack's default grid. */
@@ -27,11 +36,11 @@ export interface AttackSweepSettings {
   readonly testLimit: number;
   readonly seed: number;
   /** Fine-tuning only (default FTAL). */
-  readonly fineTuneMode?: 'FTAL' | 'FTLL' | 'RTAL';
+  readonly fineTuneMode?: FineTuneMode;
   /** Fine-tuning only: attacker images taken from the last third of the training set (default 2000). */
   readonly attackerLimit?: number;
   /** Key interception only (default flip). */
-  readonly interceptMode?: 'flip' | 'resample';
+  readonly interceptMode?: InterceptMode;
 }
 
 /** One measured point of a sweep, streamed as soon as it is computed. */

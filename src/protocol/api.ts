@@ -3,7 +3,7 @@
  * Only plain, structured-cloneable data crosses it; the UI imports these TYPES only
  * (never tfjs, never the engine).
  */
-import type { FcwPreviewRequest, FcwTriggerGallery, ModelExport, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermark';
+import type { FcwPreviewRequest, FcwTriggerGallery, ModelExport, UchidaLayers, WatermarkLiveSettings, WatermarkProgress, WatermarkReport } from './watermark';
 export type * from './watermark';
 import type { AnalysisApi } from './analysis';
 export type * from './analysis';
@@ -19,6 +19,8 @@ export type * from './compareMode';
 export type * from './runs';
 import type { DeviceLossReport, DivergenceReport, SessionLiveState, SettingsChange, StepPhaseInfo } from './session';
 export type * from './session';
+import type { TrainSettings } from './training';
+export type * from './training';
 
 /** Which backend to run; 'auto' walks the ladder webgpu -> webgl -> wasm -> cpu. */
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -100,28 +102,7 @@ export interface ArchSummary {
   readonly parameterCount: number;
 }
 
-export type OptimizerName = 'sgd' | 'adam';
-export type ScheduleName = 'constant' | 'step' | 'cosine';
-
-export interface TrainSettings {
-  readonly arch: string;
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  readonly optimizer: OptimizerName;
-  readonly momentum: number;
-  readonly weightDecay: number;
-  readonly schedule: ScheduleName;
-  readonly seed: number;
-  /** Use only the first N training images (0 = all). */
-  readonly trainLimit: number;
-  /** Evaluate on the first N test images (0 = all). */
-  readonly testLimit: number;
-  readonly augment: boolean;
-  /** Watermark embedded before training (absent or method 'none' = plain training). */
-  readonly watermark?: WatermarkConfig;
-}
-
+// TrainSettings, OptimizerName, ScheduleName: the training contract (training.ts: type, defaults, limits, schema).
 export type TrainPhase = 'preparing' | 'training' | 'paused' | 'evaluating' | 'done' | 'cancelled';
 
 export interface TrainProgress {

@@ -4,13 +4,13 @@
  */
 import type { TrainOutcome, TrainProgress, TrainSettings } from './api';
 import type { AttackPoint, AttackSweepOutcome, LandscapeEvent, LandscapeOutcome } from './analysis';
-import type { WatermarkConfig } from './watermark';
+import type { WatermarkMethodName, WatermasMarkConfig } from './watermark';
 
 /** The two runs of a comparison. */
 export type CompareLane = 'A' | 'B';
 
-/** What one run changes on top of the shared base settings (R, σ, λ... of the WaterMAS mark). */
-export type CompareVariant = Partial<WatermarkConfig>;
+/** What one run changes on top of the shared base settings (R, σ, λ... of the WaterMAS mark; another method is refused). */
+export type CompareVariant = Partial<Omit<WatermasMarkConfig, 'method'>> & { readonly method?: WatermarkMethodName };
 
 /** The 1-D landscape computed after training (dims 1, no eigenvalues): same seed and batch for both runs. */
 export interface CompareLandscapeSettings {

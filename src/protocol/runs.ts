@@ -3,6 +3,7 @@
  * from api.ts). The UI imports these TYPES only.
  */
 import type { TrainOutcome, TrainSettings, WatermarkReport } from './api';
+import type { AttackSweepSettings } from './analysis';
 
 /** Watermark method of a run ('none' = plain training). Any string a key file names is kept. */
 export type RunMethod = 'none' | 'watermas' | 'uchida' | 'fcw' | (string & {});
@@ -97,18 +98,9 @@ export type RunListItem = RunRecord &
 export const EVIDENCE_SCORE_CAP = 40;
 export const DETECT_SCORE = 6;
 
-/** Settings of a comparison: the same attack sweep on each chosen run. */
-export interface ComparisonSettings {
+/** Settings of a comparison: the same attack sweep (the Attack panel's settings) on each chosen run. */
+export interface ComparisonSettings extends AttackSweepSettings {
   readonly runIds: readonly string[];
-  readonly attack: string;
-  /** Empty = the attack's default grid. */
-  readonly strengths: readonly number[];
-  /** Evaluate on the first N test images (>= 1). */
-  readonly testLimit: number;
-  readonly seed: number;
-  readonly fineTuneMode?: 'FTAL' | 'FTLL' | 'RTAL';
-  readonly attackerLimit?: number;
-  readonly interceptMode?: 'flip' | 'resample';
 }
 
 /**
@@ -170,11 +162,13 @@ export interface ComparisonOutcome {
 }
 
 /**
- * A sweep's table (`wmlab sweep report`'s table.csv), mirrored from the engine's
- * `src/engine/sweep/results.ts` for the UI: a row per cell, a value per column (null = none).
+ * A sweep's table (`wmlab sweep report`'s table.csv, the Runs comparison's import): a row per cell,
+ * a value per column (null = none). Built by the engine's `sweepTable` (src/engine/sweep/results.ts).
  */
 export type SweepTableValue = string | number | boolean | null;
 export interface SweepTable {
+  /** The options that vary across the cells (the first columns after `id`). */
+  readonly settings: readonly string[];
   /** In order: id, the varying settings, method, model, ..., per attack strength, sharpness. */
   readonly columns: readonly string[];
   readonly rows: readonly Readonly<Record<string, SweepTableValue>>[];

@@ -4,10 +4,13 @@
  */
 
 /**
- * 'watermas': this lab's method; 'uchida': Uchida et al. 2017 (regulariser on one conv kernel);
- * 'fcw': function-coupled watermark (trigger set, Wen et al.). methods.md §2–§4.
+ * The watermark methods a key can be of. 'watermas': this lab's method; 'uchida': Uchida et al.
+ * 2017 (regulariser on one conv kernel); 'fcw': function-coupled watermark (trigger set, Wen et
+ * al.). methods.md §2–§4.
  */
-export type WatermarkMethod = 'none' | 'watermas' | 'uchida' | 'fcw';
+export type WatermarkMethodId = 'watermas' | 'uchida' | 'fcw';
+/** The watermark of a training run: one of the methods, or 'none' (plain training). */
+export type WatermarkMethodName = 'none' | WatermarkMethodId;
 /** How replicas perturb the marks (the engine's ReplicaMode; σ's unit depends on it). */
 export type WatermarkReplicaMode = 'gaussian' | 'relative' | 'flip' | 'adversarial';
 
@@ -55,7 +58,7 @@ export interface WatermarkLiveSettings {
 
 /**
  * Uchida settings (method 'uchida'). The payload (random bits or text; no image) and the key
- * seed source are WatermarkConfig.payload / .key, shared with WaterMAS.
+ * seed source are UchidaMarkConfig.payload / .key, as for WaterMAS.
  */
 export interface UchidaConfig {
   /** The marked conv kernel; '' = the engine's default (first conv kernel with M >= bits). */
@@ -79,20 +82,42 @@ export interface FcwConfig {
   readonly maskPeriod: number;
 }
 
-/**
- * The watermark of a training run (TrainSettings.watermark): a plain JSON object whose `method`
- * says which of its parts apply (WaterMAS: payload, strength, key and the live settings;
- * Uchida: payload, key and `uchida`; FCW: `fcw`). `uchida` / `fcw` may be absent (engine defaults).
- */
-export interface WatermarkConfig extends WatermarkLiveSettings {
-  readonly method: WatermarkMethod;
+/** No watermark: plain training. */
+export interface NoMarkConfig {
+  readonly method: 'none';
+}
+
+/** A WaterMAS mark: payload, strength and key seed (fixed at embedding) and the live settings. */
+export interface WatermasMarkConfig extends WatermarkLiveSettings {
+  readonly method: 'watermas';
   readonly payload: WatermarkPayload;
   /** Mark strength q in [0, 1] (sign codec magnitude floor at the q-quantile of |w|); fixed at embedding. */
   readonly strength: number;
   readonly key: WatermarkKeySource;
+}
+
+/** An Uchida mark: payload (random bits or text; no image), key seed and `uchida` (absent: engine defaults). */
+export interface UchidaMarkConfig {
+  readonly method: 'uchida';
+  readonly payload: WatermarkPayload;
+  readonly key: WatermarkKeySource;
   readonly uchida?: UchidaConfig;
+}
+
+/** An FCW mark: `fcw` (absent: engine defaults); triggers are seeded by the run's seed. */
+export interface FcwMarkConfig {
+  readonly method: 'fcw';
   readonly fcw?: FcwConfig;
 }
+
+/**
+ * The watermark of a training run (TrainSettings.watermark): a plain JSON object, one member
+ * per method, each carrying only its own fields.
+ */
+export type WatermarkConfig = NoMarkConfig | WatermasMarkConfig | UchidaMarkConfig | FcwMarkConfig;
+
+/** The config of one method. */
+export type WatermarkConfigOf<M extends WatermarkMethodName> = Extract<WatermarkConfig, { readonly method: M }>;
 
 /** Trigger accuracy of an FCW model: triggers sent to the target class. */
 export interface TriggerAccuracyInfo {
@@ -110,7 +135,7 @@ export interface TriggerAccuracyInfo {
  */
 export interface WatermarkProgress {
   /** Absent in reports of older producers = 'watermas'. */
-  readonly method?: Exclude<WatermarkMethod, 'none'>;
+  readonly method?: WatermarkMethodId;
   /** BER of the marked weights now (read at each report). */
   readonly ber: number;
   readonly errors: number;
@@ -165,7 +190,7 @@ export interface FcwReportInfo extends TriggerAccuracyInfo {
  */
 export interface WatermarkReport {
   /** Absent in reports of older producers = 'watermas'. */
-  readonly method?: Exclude<WatermarkMethod, 'none'>;
+  readonly method?: WatermarkMethodId;
   readonly payloadKind: 'bits' | 'text' | 'image' | 'triggers';
   readonly bits: number;
   readonly errors: number;

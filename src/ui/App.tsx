@@ -15,6 +15,7 @@ import { RunsDrawer } from './runs/RunsDrawer';
 import { useCurrentRun } from './runs/useCurrentRun';
 import { SessionShortcuts } from './shortcuts/SessionShortcuts';
 import type { RunRecord } from '../protocol/api';
+import { TRAIN_DEFAULTS } from '../protocol/training';
 import { useLectureState } from './lecture/useLectureState';
 import { LectureToolbar } from './lecture/LectureToolbar';
 import { LectureBanner } from './lecture/LectureBanner';
@@ -23,22 +24,10 @@ import { CompareMode } from './compare-mode/CompareMode';
 import { findPreset } from './lecture/presets';
 import { StageSlotBox } from './lecture/StageSlotBox';
 import { installTestHooks } from './testHooks';
+import { useWorkerQuery } from './common/useWorkerQuery';
 
-/** Sensible defaults for a first run in a browser: a few minutes on a decent GPU. */
-export const DEFAULT_SETTINGS: TrainSettings = {
-  arch: 'cnn',
-  epochs: 2,
-  batchSize: 64,
-  learningRate: 0.05,
-  optimizer: 'sgd',
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  schedule: 'cosine',
-  seed: 1,
-  trainLimit: 5000,
-  testLimit: 1000,
-  augment: true,
-};
+/** Sensible defaults for a first run in a browser: a few minutes on a decent GPU (the training contract's, protocol/training.ts). */
+export const DEFAULT_SETTINGS: TrainSettings = TRAIN_DEFAULTS;
 
 const GRID_IMAGES = 30;
 
@@ -142,21 +131,15 @@ export function App() {
   // the badge and the preference follow the worker's backend.
   const deviceMovedTo = training.progress?.deviceLoss?.to ?? training.outcome?.deviceLoss?.to ?? null;
   const runFailed = training.state === 'failed';
-  useEffect(() => {
-    if (deviceMovedTo === null && !runFailed) return;
-    let alive = true;
-    engine.backend().then(
-      (b) => {
-        if (!alive || !b) return;
-        setBackend(b);
-        setPreference(b.preference);
-      },
-      () => undefined,
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine, deviceMovedTo, runFailed]);
+  useWorkerQuery(useCallback(() => engine.backend(), [engine]), {
+    enabled: deviceMovedTo !== null || runFailed,
+    refresh: `${deviceMovedTo}/${runFailed}`,
+    onAnswer: (b) => {
+      if (!b) return;
+      setBackend(b);
+      setPreference(b.preference);
+    },
+  });
 
   const ready = backend !== null && dataset !== null && !backendBusy;
   // Current run across reloads: its id in the URL hash, loaded back into the worker at start.
@@ -166,6 +149,9 @@ export function App() {
   // A preset's stage: only its panels, side by side on one screen.
   const stagePreset = lecture.view.stage ? findPreset(lecture.view.preset) : undefined;
   const stage = stagePreset?.stage ?? null;
+  // Compare mode opened by its button or the `c` shortcut.
+  const [compareOpen, setCompareOpen] = useState(false);
+  const toggleCompare = useCallback(() => setCompareOpen((o) => !o), []);
 
   return (
     <LectureProviders view={lecture.view}>
@@ -185,6 +171,8 @@ export function App() {
               settings={settings}
               ready={ready}
               locked={locked}
+              openByUser={compareOpen}
+              onToggle={toggleCompare}
               onStage={stage?.includes('compare') ?? false}
               start={findPreset(lecture.view.preset)?.compareStart ?? 'scratch'}
               {...(dataset ? { datasetName: dataset.name } : {})}
@@ -236,7 +224,7 @@ export function App() {
       <PanelBoundary title="Runs" id="runs">
         <RunsDrawer engine={engine} stamp={training.outcome} locked={locked} onSelected={currentRun.selected} open={lecture.view.open?.includes('runs') ?? false} onOpenChange={setRunsOpen} />
       </PanelBoundary>
-      <SessionShortcuts training={training} settings={settings} ready={ready} />
+      <SessionShortcuts training={training} settings={settings} ready={ready} onToggleCompare={toggleCompare} />
     </div>
     </LectureProviders>
   );

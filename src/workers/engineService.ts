@@ -3,7 +3,7 @@ import type { Model } from '../engine/models/types';
 import { normalizationFor } from '../engine/data/normalize';
 import { evalBatches } from '../engine/data/batches';
 import { sliceImageSet } from '../engine/data/imageset';
-import { assembleCifar10 } from '../engine/data/cifar10';
+import { CIFAR10_META_FILE, assembleCifar10 } from '../engine/data/cifar10';
 import type { Normalization } from '../engine/data/types';
 import { RunControl, evaluate } from '../engine/train';
 import { snapshotWeights } from '../engine/io/modelFile';
@@ -16,7 +16,7 @@ import { BACKEND_PREFERENCES } from '../protocol/api';
 import { BackendController } from './backend/controller';
 import { loadDatasetFrom, type LoadedDataset } from './dataset/datasetLoader';
 import { pickSpreadIndices, toRgba } from './dataset/thumbnails';
-import { extractCifarTarball } from './dataset/tarball';
+import { unpackCifar10Archive } from '../engine/data/archive';
 import { clearFiles, storeFiles } from './dataset/storage';
 import { runTraining, type RunSnapshot } from './training/trainRun';
 import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSessionProgress } from './training/sessionLive';
@@ -31,12 +31,14 @@ import { StressService } from './verify/stressService';
 import type { StressApi } from '../protocol/stress';
 import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from '../protocol/verify';
 import type { AnalysisApi } from '../protocol/analysis';
-import type { AnyKey, Key } from '../engine/watermark';
+import type { WatermasKey } from '../engine/watermark';
+import type { MethodKey } from '../engine/methods';
 import { fcwTriggersFromKey } from '../engine/fcw';
 import { modelGallery, previewGallery } from './watermark/fcwGallery';
 import { uchidaLayersForArch } from '../engine/methods/uchida/session';
 import type { FcwPreviewRequest, FcwTriggerGallery, UchidaLayers } from '../protocol/watermark';
 import { RunsService } from './runs/runsService';
+import { JobBoard } from './jobs';
 import { RunHistoryRecorder } from './runs/runRecord';
 import type { RunsApi } from '../protocol/runs';
 import { CompareService } from './compare-mode/compareService';
@@ -70,8 +72,10 @@ export class EngineService implements EngineApi {
   private dataQueue: Promise<unknown> = Promise.resolve();
   /** Jobs queued or running on the tensor queue (see `exclusive`). */
   private queued = 0;
+  /** The long jobs going now; every service asks it whether a job may start (jobs.ts). */
+  private readonly jobs = new JobBoard();
   private readonly backendCtl = new BackendController({
-    canSwitch: () => this.queued === 0 && this.model === null && !this.training && !this.compare.busy && !this.stress.busy && !this.analysis.busy,
+    canSwitch: () => this.queued === 0 && this.model === null && this.jobs.idle,
     restartAuto: async () => {
       await this.exclusive('backend', () => this.backendCtl.start('auto'));
     },
@@ -86,13 +90,13 @@ export class EngineService implements EngineApi {
   private sampleRound = 0;
   private lastSettings: TrainSettings | null = null;
   /** Key of the last watermarked run (with this.model); slider changes of the running one. */
-  private watermarkKey: Key | null = null;
+  private watermarkKey: WatermasKey | null = null;
   private watermarkLive: LiveWatermarkSettings | null = null;
   /** Lecture mode: the running session (live lr, change log, phases) and the slow-motion delay for runs. */
   private session: SessionLive | null = null;
   private slowMotionMs = 0;
   /** Key of the last watermarked run of any method (WaterMAS, Uchida, FCW), with this.model. */
-  private methodKey: AnyKey | null = null;
+  private methodKey: MethodKey | null = null;
 
   constructor(private readonly origin: string) {}
 
@@ -100,10 +104,7 @@ export class EngineService implements EngineApi {
   private readonly stress = new StressService({
     currentData: () => this.data,
     backendName: () => this.backendInfo?.name ?? 'unknown',
-    refuseWhileBusy: (what) => {
-      this.refuseWhileTraining(what);
-      if (this.analysis.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
-    },
+    jobs: this.jobs,
     exclusive: (context, fn) => this.exclusive(context, fn),
   });
 
@@ -118,7 +119,7 @@ export class EngineService implements EngineApi {
     currentAnyKey: () => (this.model ? (this.methodKey ?? (this.watermarkKey ? { method: 'watermas', key: this.watermarkKey } : null)) : null),
     currentData: () => this.data,
     backendName: () => this.backendInfo?.name ?? 'unknown',
-    refuseWhileBusy: (what) => this.refuseWhileTraining(what),
+    jobs: this.jobs,
     exclusive: (context, fn) => this.exclusive(context, fn),
   });
 
@@ -134,10 +135,7 @@ export class EngineService implements EngineApi {
     },
     currentData: () => this.data,
     backendName: () => this.backendInfo?.name ?? 'unknown',
-    refuseWhileBusy: (what) => {
-      this.refuseWhileTraining(what);
-      if (this.analysis.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
-    },
+    jobs: this.jobs,
     exclusive: (context, fn) => this.exclusive(context, fn),
   });
 
@@ -159,10 +157,7 @@ export class EngineService implements EngineApi {
     },
     backendName: () => this.backendInfo?.name ?? 'unknown',
     origin: () => this.origin,
-    refuseWhileBusy: (what) => {
-      this.refuseWhileTraining(what);
-      if (this.analysis.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
-    },
+    jobs: this.jobs,
     exclusive: (context, fn) => this.exclusive(context, fn),
     keepRun: async (run) => {
       await this.runs.addRun(
@@ -183,7 +178,7 @@ export class EngineService implements EngineApi {
   demoPair: CompareApi['demoPair'] = () => this.compare.demoPair();
 
   /** The watermark key of the current trained model (null for plain training or no model). */
-  private currentKey(): Key | null {
+  private currentKey(): WatermasKey | null {
     return this.model ? this.watermarkKey : null;
   }
 
@@ -227,18 +222,9 @@ export class EngineService implements EngineApi {
     return run;
   }
 
-  private get training(): boolean {
-    return this.control !== null;
-  }
-
-  private refuseWhileTraining(what: string): void {
-    if (this.training) throw new Error(`${what}: a training run is in progress; cancel it or wait until it finishes`);
-    if (this.compare.busy) throw new Error(`${what}: a compare run (A vs B) is in progress; cancel it or wait until it finishes`);
-  }
-
   async init(preference: BackendPreference): Promise<BackendInfo> {
     if (!BACKEND_PREFERENCES.includes(preference)) throw new Error(`init: unknown backend preference "${String(preference)}"`);
-    this.refuseWhileTraining('init');
+    this.jobs.refuse('init');
     return this.exclusive('backend', async () => {
       // Models live on the old backend; the next run starts fresh anyway.
       this.model?.dispose();
@@ -259,7 +245,7 @@ export class EngineService implements EngineApi {
   async loadDataset(req: { source: DataSourceRequest }): Promise<DatasetInfo> {
     const source = req?.source;
     if (!['auto', 'cifar10', 'synthetic'].includes(source)) throw new Error(`loadDataset: unknown source "${String(source)}"`);
-    this.refuseWhileTraining('loadDataset');
+    this.jobs.refuse('loadDataset');
     return this.dataExclusive('data', async () => {
       const loaded = await loadDatasetFrom(source, this.origin);
       this.data = { ...loaded, normalization: normalizationFor(loaded.dataset) };
@@ -314,13 +300,13 @@ export class EngineService implements EngineApi {
   }
 
   async train(settings: TrainSettings, onProgress: (p: TrainProgress) => void): Promise<TrainOutcome> {
-    if (this.training) throw new Error('train: a training run is already in progress; cancel it or wait until it finishes');
-    if (this.compare.busy) throw new Error('train: a compare run (A vs B) is in progress; cancel it or wait until it finishes');
+    this.jobs.check('training', 'train');
     if (typeof onProgress !== 'function') throw new Error('train: onProgress must be a (comlink-proxied) function');
     const data = this.data;
     if (!data) throw new Error('train: no data set loaded yet');
     if (!this.backendInfo) throw new Error('train: no backend initialised yet (call init first)');
     const control = new RunControl();
+    const endJob = this.jobs.begin('training', 'train');
     this.control = control;
     const live = new LiveWatermarkSettings();
     this.watermarkLive = live;
@@ -406,6 +392,7 @@ export class EngineService implements EngineApi {
       } finally {
         ended = true; // (a failed run: a save still reading is dropped, no need to wait for it)
         this.runs.endTraining(saved);
+        endJob();
         this.control = null;
         this.watermarkLive = null;
         this.session = null;
@@ -431,7 +418,7 @@ export class EngineService implements EngineApi {
 
   async evaluate(limit: number): Promise<EvaluateResult> {
     if (!(Number.isInteger(limit) && limit >= 0)) throw new Error(`evaluate: limit must be a whole number >= 0, got ${limit}`);
-    this.refuseWhileTraining('evaluate');
+    this.jobs.refuse('evaluate');
     return this.exclusive('evaluate', async () => {
       const model = this.model;
       const data = this.data;
@@ -445,10 +432,11 @@ export class EngineService implements EngineApi {
 
   async importCifarTarball(bytes: ArrayBuffer): Promise<ImportResult> {
     if (!(bytes instanceof ArrayBuffer)) throw new Error('importCifarTarball: expected the file contents as an ArrayBuffer');
-    this.refuseWhileTraining('importCifarTarball');
+    this.jobs.refuse('importCifarTarball');
     // No prefix: the UI says "Import failed: <reason>".
     return this.dataExclusive('', async () => {
-      const files = extractCifarTarball(new Uint8Array(bytes));
+      const files = unpackCifar10Archive(new Uint8Array(bytes));
+      files.delete(CIFAR10_META_FILE); // the six batch files only, as stored and counted
       let stored = true;
       try {
         await storeFiles(files);
@@ -512,7 +500,7 @@ export class EngineService implements EngineApi {
   }
 
   async exportModel(): Promise<ModelExport> {
-    this.refuseWhileTraining('exportModel');
+    this.jobs.refuse('exportModel');
     return this.exclusive('exportModel', async () => {
       if (!this.model) throw new Error('no trained model yet: train one first');
       const files = await exportModelFiles(this.model, this.methodKey ?? this.watermarkKey);
@@ -543,7 +531,7 @@ export class EngineService implements EngineApi {
       const g = previewGallery(data.dataset.train, data.dataset.classNames.length, preview);
       return Comlink.transfer(g, [g.rgba]);
     }
-    this.refuseWhileTraining('fcwTriggers');
+    this.jobs.refuse('fcwTriggers');
     return this.exclusive('fcwTriggers', async () => {
       const key = this.methodKey;
       if (!this.model || key?.method !== 'fcw') throw new Error('no FCW model yet: train one with the FCW method first');
@@ -554,7 +542,7 @@ export class EngineService implements EngineApi {
 
   /** The conv kernels of `arch` the Uchida mark may go into, and the default for `bits` bits. */
   async uchidaLayers(arch: string, bits: number): Promise<UchidaLayers> {
-    this.refuseWhileTraining('uchidaLayers');
+    this.jobs.refuse('uchidaLayers');
     // It builds a throwaway model: never before the backend is chosen (tfjs would pick one itself).
     if (!this.backendInfo) throw new Error('uchidaLayers: no backend initialised yet (call init first)');
     return this.exclusive('uchidaLayers', async () => uchidaLayersForArch(arch, bits));

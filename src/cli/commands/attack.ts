@@ -1,10 +1,10 @@
 import { ATTACKS, attackOptionsFor, getAttack, sweepWithEvidence, type AttackId } from '../../engine/attacks';
 import { normalizationFor } from '../../engine/data/normalize';
-import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
+import { methodOf, type KeyEvidence } from '../../engine/methods';
 import { num, numList, oneOf, parseOptions, required, UsageError } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
-import { describeEvidence, readModelAndAnyKey } from '../anyKeyedModel';
+import { describeEvidence, readModelAndMethodKey } from '../anyKeyedModel';
 
 const ATTACK_IDS = ATTACKS.map((a) => a.id) as AttackId[];
 
@@ -31,9 +31,9 @@ export async function attackCommand(argv: string[], log: (line: string) => void)
   const data = required(o.data, 'data');
   // the backend first: the model's variables are created on it
   await setupNodeBackend('auto', attack === 'finetune' ? 'train' : 'eval');
-  const { model, key } = await readModelAndAnyKey(required(o.model, 'model'), required(o.key, 'key'));
+  const { model, key } = await readModelAndMethodKey(required(o.model, 'model'), required(o.key, 'key'));
   try {
-    if (attack === 'intercept' && key.method !== 'watermas') {
+    if (getAttack(attack).needs === 'positions' && !methodOf(key).markedPositions(key.key)) {
       throw new UsageError(`--attack intercept needs the key positions of a WaterMAS key; this is a ${key.method} key`);
     }
     const attackerLimit = num(o['attacker-limit'], 'attacker-limit', { int: true, min: 1, default: 2000 });

@@ -4,11 +4,11 @@ import { normalizationFor } from '../../engine/data/normalize';
 import { keyVsControl, pairedGain, type KeyVsControl } from '../../engine/landscape';
 import type { EvalBatch } from '../../engine/landscape';
 import type { Model } from '../../engine/models/types';
-import type { Key } from '../../engine/watermark';
+import type { WatermasKey } from '../../engine/watermark';
 import { num, parseOptions, required } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
-import { readModelAndKey } from '../keyedModel';
+import { readModelAndWatermasKey } from '../anyKeyedModel';
 
 export const COMPARE_SHARPNESS_USAGE = `wmlab compare-sharpness --marked M --twin M0 --key K --data DIR|synthetic
   [--radius α (relative, default 0.5)] [--controls N (default 4)] [--draws N (default 4)] [--flip F (default 0.5)]
@@ -25,7 +25,7 @@ export interface KeyVsControlFlags {
 }
 
 /** Runs the key-vs-control measure on one model and key with the CLI's flags. */
-export async function measureKeyVsControl(model: Model, key: Key, batch: EvalBatch, f: KeyVsControlFlags): Promise<KeyVsControl> {
+export async function measureKeyVsControl(model: Model, key: WatermasKey, batch: EvalBatch, f: KeyVsControlFlags): Promise<KeyVsControl> {
   return keyVsControl({
     model, batch, positions: key.positions, relativeRadius: f.radius, controls: f.controls, draws: f.draws, flipFraction: f.flip, seed: f.seed,
   });
@@ -62,7 +62,7 @@ export async function compareSharpnessCommand(argv: string[], log: (line: string
   try {
     const results: KeyVsControl[] = [];
     for (const [label, path] of [['marked', markedPath], ['twin', twinPath]] as const) {
-      const { model, key } = await readModelAndKey(path, keyPath);
+      const { model, key } = await readModelAndWatermasKey(path, keyPath);
       try {
         const t0 = performance.now();
         const r = await measureKeyVsControl(model, key, batch, flags);

@@ -6,7 +6,7 @@ import { subspaceSensitivity } from '../../engine/watermark';
 import { num, oneOf, parseOptions, required } from '../args';
 import { setupNodeBackend } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
-import { readModelAndKey } from '../keyedModel';
+import { readModelAndWatermasKey } from '../anyKeyedModel';
 import { measureKeyVsControl } from './compareSharpness';
 
 export const LANDSCAPE_USAGE = `wmlab landscape --model M --key K --data DIR|synthetic [--grid G] [--radius r] [--dims 1|2]
@@ -36,7 +36,7 @@ export async function landscapeCommand(argv: string[], log: (line: string) => vo
   const data = required(o.data, 'data');
   // the backend first: the model's variables are created on it
   await setupNodeBackend('auto', 'train');
-  const { model, key } = await readModelAndKey(required(o.model, 'model'), required(o.key, 'key'));
+  const { model, key } = await readModelAndWatermasKey(required(o.model, 'model'), required(o.key, 'key'));
   try {
     const dataset = await loadDataset({ data, trainLimit: 1, testLimit: evalSize });
     // One fixed evaluation batch of the first evalSize test images.

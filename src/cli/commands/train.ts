@@ -1,14 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BatchStream, evalBatches } from '../../engine/data/batches';
 import { normalizationFor } from '../../engine/data/normalize';
 import { ARCH_NAMES } from '../../engine/models/registry';
 import { createModel } from '../../engine/models/createModel';
-import type { ArchName } from '../../engine/models/types';
-import { evaluate } from '../../engine/train/evaluate';
-import { train, type TrainHooks } from '../../engine/train/trainer';
-import { SCHEDULE_NAMES, namedSchedule, warmupStepsOf } from '../../engine/train/schedules';
-import type { Objective, FrozenPositions } from '../../engine/train/types';
+import type { ArchName, Model } from '../../engine/models/types';
+import { TrainingDivergedError, runTraining, type RunMethod, type RunOutput } from '../../engine/run';
+import { SCHEDULE_NAMES } from '../../engine/train/schedules';
+import type { FrozenPositions } from '../../engine/train/types';
 import {
   DEFAULT_WATERMAS_SETTINGS,
   createWaterMASObjective,
@@ -21,11 +19,16 @@ import {
   verifyWatermark,
   type PayloadSpec,
   type WaterMASSettings,
+  type WatermasKey,
 } from '../../engine/watermark';
 import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES, modeDefaults } from '../../engine/watermark/settings';
-import { serializeFcwKey, trainFcw, verifyFcwKey } from '../../engine/fcw';
+import { serializeFcwKey, verifyFcwKey } from '../../engine/fcw';
+import type { TrainSettings } from '../../protocol/api';
 import { num, oneOf, parseOptions, required, UsageError } from '../args';
+import { CLI_EPOCHS_LIMIT, OPTIMIZER_NAMES, TRAIN_DEFAULTS } from '../../protocol/training';
+import { trainNum } from '../trainFlags';
 import { TRAIN_METHODS, checkMethodFlags, fcwFlags, uchidaFlags, keySeedFrom, setupFcw, setupUchida, type FcwSetup, type UchidaSetup } from '../trainMethods';
+import { fcwRunMethod, uchidaRunMethod, watermasRunMethod } from '../trainRunMethod';
 import { setupNodeBackend, type NodeBackendChoice, NODE_BACKEND_CHOICES } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
 import { readModelFile, writeModelDir } from '../modelFiles';
@@ -71,17 +74,19 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   const data = required(o.data, 'data');
   const out = required(o.out, 'out');
   const arch = oneOf(o.model, 'model', ARCH_NAMES, 'cnn') as ArchName;
-  const epochs = num(o.epochs, 'epochs', { min: 0, max: 10_000, default: 1 });
-  const batchSize = num(o.batch, 'batch', { min: 1, max: 4096, int: true, default: 64 });
-  const lr = num(o.lr, 'lr', { min: 0, max: 10, default: 0.05 });
-  const optimizer = oneOf(o.optimizer, 'optimizer', ['sgd', 'adam'] as const, 'sgd');
-  const momentum = num(o.momentum, 'momentum', { min: 0, max: 0.9999, default: 0.9 });
-  const weightDecay = num(o['weight-decay'], 'weight-decay', { min: 0, max: 1, default: 5e-4 });
-  const scheduleName = oneOf(o.schedule, 'schedule', SCHEDULE_NAMES, 'cosine');
+  // Training flags: the training contract's limits and defaults (protocol/training.ts); 1 epoch by default here.
+  const epochs = trainNum(o.epochs, 'epochs', CLI_EPOCHS_LIMIT, 1);
+  const batchSize = trainNum(o.batch, 'batch', 'batchSize', TRAIN_DEFAULTS.batchSize);
+  const lr = trainNum(o.lr, 'lr', 'learningRate', TRAIN_DEFAULTS.learningRate);
+  const optimizer = oneOf(o.optimizer, 'optimizer', OPTIMIZER_NAMES, TRAIN_DEFAULTS.optimizer);
+  const momentum = trainNum(o.momentum, 'momentum', 'momentum', TRAIN_DEFAULTS.momentum);
+  const weightDecay = trainNum(o['weight-decay'], 'weight-decay', 'weightDecay', TRAIN_DEFAULTS.weightDecay);
+  const scheduleName = oneOf(o.schedule, 'schedule', SCHEDULE_NAMES, TRAIN_DEFAULTS.schedule);
   const warmupSteps = o.warmup === undefined || o.warmup === 'auto' ? 'auto' : num(o.warmup, 'warmup', { int: true, min: 0, max: 1_000_000, default: 0 });
-  const seed = num(o.seed, 'seed', { int: true, min: 0, max: 0x7fffffff, default: 1 });
-  const trainLimit = o['train-limit'] === undefined ? undefined : num(o['train-limit'], 'train-limit', { int: true, min: 1, default: 0 });
-  const testLimit = o['test-limit'] === undefined ? undefined : num(o['test-limit'], 'test-limit', { int: true, min: 1, default: 0 });
+  const seed = trainNum(o.seed, 'seed', 'seed', TRAIN_DEFAULTS.seed);
+  // 0 or absent: all the images.
+  const trainLimit = trainNum(o['train-limit'], 'train-limit', 'trainLimit', 0) || undefined;
+  const testLimit = trainNum(o['test-limit'], 'test-limit', 'testLimit', 0) || undefined;
   const backendChoice = oneOf(o.backend, 'backend', NODE_BACKEND_CHOICES, 'auto') as NodeBackendChoice;
   const logEvery = num(o['log-every'], 'log-every', { int: true, min: 1, default: 10 });
   const method = oneOf(o.method, 'method', TRAIN_METHODS, 'none');
@@ -104,7 +109,8 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   const modelOptions = parseModelOptions(o['model-options']);
   const run = runSettings(o);
   const resume = checkpointDir !== undefined ? await readTrainCheckpoint(checkpointDir, run) : null;
-  const model = resume
+  // The run owns the model once it starts (it returns it, or disposes it when it fails).
+  let model: Model | null = resume
     ? resume.model
     : o.init !== undefined
       ? await initialModel(o.init, arch, modelOptions)
@@ -112,22 +118,23 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   log(`model: ${arch}, ${model.parameterCount.toLocaleString('en')} parameters${o.init !== undefined ? `, initialised from ${o.init}` : ''}`);
   if (resume) log(`resuming from ${checkpointDir}: step ${resume.state.step}, ${resume.state.epoch} epoch${resume.state.epoch === 1 ? '' : 's'} done, ${Math.round(resume.state.seconds)} s so far`);
   try {
-    let objective: Objective | undefined;
-    let disposeObjective = () => {};
-    let frozen: FrozenPositions | undefined;
+    let runMethod: RunMethod | null = null;
     let keyJson: string | undefined;
-    let key: Awaited<ReturnType<typeof embedWatermark>>['key'] | undefined;
+    let key: WatermasKey | undefined;
     let uchida: UchidaSetup | undefined;
     let fcw: FcwSetup | undefined;
+    let maskEvents = () => 0;
     if (method === 'uchida') {
       uchida = await setupUchida(model, o);
       const u = uchida;
-      objective = u.objective;
-      disposeObjective = () => u.objective.dispose();
+      runMethod = uchidaRunMethod(u);
       keyJson = serializeUchidaKey(u.key);
       log(`watermark: Uchida, ${u.key.matrix.rows} bits on ${u.key.layer} (M=${u.key.matrix.cols}), lambda=${u.key.objective.lambda}`);
     } else if (method === 'fcw') {
       fcw = setupFcw(dataset, normalization, seed, arch, fcwOptions!);
+      const f = fcwRunMethod(model, fcw);
+      runMethod = f;
+      maskEvents = () => f.maskEvents();
       keyJson = serializeFcwKey(fcw.key);
       log(`watermark: FCW, ${fcw.triggers.images.count} ${fcw.triggers.mode} triggers -> class ${fcw.triggers.target}, ${fcw.embed.perBatch} per batch, masking ${fcw.embed.maskFraction} every ${fcw.embed.maskPeriod} steps`);
     }
@@ -138,6 +145,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
         : { kind: 'random-bits', count: num(o.bits, 'bits', { int: true, min: 1, max: 1_000_000, default: 256 }) };
       const strength = num(o.strength, 'strength', { min: 0, max: 1, default: 0.5 });
       const allocation = oneOf(o.allocation, 'allocation', ['proportional', 'equal'] as const, 'proportional');
+      let frozen: FrozenPositions;
       if (resume) {
         // The marks are in the saved weights already: take the key the run made, embed nothing.
         if (resume.keyJson === undefined) throw new UsageError(`--checkpoint ${checkpointDir}: the checkpoint of a watermas run has no key.json`);
@@ -150,41 +158,58 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
         frozen = embedded.frozen;
         keyJson = serializeKey(key);
       }
-      const wmObjective = createWaterMASObjective(model, frozen, { seed, settings });
-      objective = wmObjective;
-      disposeObjective = () => wmObjective.dispose();
+      runMethod = watermasRunMethod(key, frozen, createWaterMASObjective(model, frozen, { seed, settings }));
       log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors (${allocation}), R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode}${settings.antithetic ? ' antithetic' : ''} bn=${settings.replicaBn} batch=${settings.replicaBatch} balance=${settings.balance} margin=${settings.margin}`);
     }
 
-    const stream = new BatchStream(dataset.train, { batchSize, seed, normalization, augment: Boolean(o.augment), shuffle: true, lastBatch: 'drop' });
-    const schedule = namedSchedule(scheduleName, epochs, warmupSteps);
-    const warmup = warmupStepsOf(schedule, epochs * stream.batchesPerEpoch);
-    log(`schedule: ${scheduleName}, lr ${lr}, warm-up ${warmup} step${warmup === 1 ? '' : 's'}${warmupSteps === 'auto' ? ' (auto)' : ''}`);
-    // --epochs 0 writes the freshly initialised (and, with a method, freshly marked) model: a null model.
-    const config = { epochs, lr, optimizer, momentum, weightDecay, schedule, seed, logEvery, startStep: resume?.state.step ?? 0 };
-    const earlierSeconds = resume?.state.seconds ?? 0;
-    const hooks: TrainHooks = {
-      objective,
-      frozen,
-      ...(resume ? { optimizerState: resume.optimizer } : {}),
-      ...(checkpointDir !== undefined
-        ? {
-            onEpochEnd: async (s, runState) => {
-              const state = { run, step: s.step, epoch: s.epoch + 1, seconds: earlierSeconds + s.seconds };
-              await writeTrainCheckpoint(checkpointDir, model, state, await runState.optimizerState(), keyJson);
-              log(`checkpoint: epoch ${s.epoch + 1}, step ${s.step} saved to ${checkpointDir}`);
-            },
-          }
-        : {}),
-      onProgress: (p) =>
-        log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}%${p.metrics.gap !== undefined ? ` gap ${p.metrics.gap.toFixed(4)} active ${(p.metrics.activeFraction ?? NaN).toFixed(2)}` : ''} ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
+    // The browser's training run (engine/run): the same schedule, data order and trainer; the
+    // data set is already limited (trainLimit/testLimit 0: all of it). --epochs 0 writes the freshly
+    // initialised (and, with a method, freshly marked) model: a null model.
+    const trainSettings: TrainSettings = {
+      arch, epochs, batchSize, learningRate: lr, optimizer, momentum, weightDecay, schedule: scheduleName, seed,
+      trainLimit: 0, testLimit: 0, augment: Boolean(o.augment),
     };
-    const fcwResult = fcw && epochs > 0 ? await trainFcw(model, stream, config, fcw.embed, hooks) : undefined;
-    const result = epochs === 0 ? untrained(frozen) : (fcwResult ?? (await train(model, stream, config, hooks)));
-    const maskEvents = fcwResult?.maskEvents.length ?? 0;
-    if (result.status === 'diverged') throw new Error(`training diverged: ${result.message ?? 'non-finite loss'}`);
-
-    const test = await evaluate(model, evalBatches(dataset.test, batchSize, normalization));
+    const earlierSeconds = resume?.state.seconds ?? 0;
+    const given = model;
+    model = null;
+    let ran: RunOutput;
+    let warmup = 0;
+    try {
+      ran = await runTraining({
+        settings: trainSettings,
+        dataset,
+        normalization,
+        backend: () => backend.name,
+        model: given,
+        method: runMethod,
+        warmupSteps,
+        logEvery,
+        // a diverged CLI run fails (no last good weights to end on)
+        lastGoodCheckpoint: false,
+        ...(resume ? { resume: { startStep: resume.state.step, optimizerState: resume.optimizer } } : {}),
+        onPlan: (plan) => {
+          warmup = plan.warmupSteps;
+          log(`schedule: ${scheduleName}, lr ${lr}, warm-up ${warmup} step${warmup === 1 ? '' : 's'}${warmupSteps === 'auto' ? ' (auto)' : ''}`);
+        },
+        ...(checkpointDir !== undefined
+          ? {
+              onEpochEnd: async (s, runState, trained) => {
+                const state = { run, step: s.step, epoch: s.epoch + 1, seconds: earlierSeconds + s.seconds };
+                await writeTrainCheckpoint(checkpointDir, trained, state, await runState.optimizerState(), keyJson);
+                log(`checkpoint: epoch ${s.epoch + 1}, step ${s.step} saved to ${checkpointDir}`);
+              },
+            }
+          : {}),
+        onTrainProgress: (p) =>
+          log(`step ${p.step}/${p.totalSteps} epoch ${p.epoch + 1} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}%${p.metrics.gap !== undefined ? ` gap ${p.metrics.gap.toFixed(4)} active ${(p.metrics.activeFraction ?? NaN).toFixed(2)}` : ''} ${p.imagesPerSecond.toFixed(1)} img/s eta ${Math.round(p.etaSeconds)}s`),
+      });
+    } catch (e) {
+      if (e instanceof TrainingDivergedError) throw new Error(`training diverged: ${e.result.message ?? 'non-finite loss'}`, { cause: e });
+      throw e;
+    }
+    model = ran.model;
+    const result = ran.result;
+    const test = { count: ran.outcome.testImages, accuracy: ran.outcome.testAccuracy, loss: ran.outcome.testLoss };
     const wm = key ? await verifyWatermark(model, key) : undefined;
     const uv = uchida ? await verifyUchida(model, uchida.key) : undefined;
     const fv = fcw ? await verifyFcwKey(model, fcw.key) : undefined;
@@ -233,17 +258,16 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       ...(fcw && fv
         ? {
             triggers: fv.n, fcwMode: fcw.triggers.mode, target: fcw.triggers.target, triggersPerBatch: fcw.embed.perBatch,
-            maskFraction: fcw.embed.maskFraction, maskPeriod: fcw.embed.maskPeriod, maskEvents,
+            maskFraction: fcw.embed.maskFraction, maskPeriod: fcw.embed.maskPeriod, maskEvents: maskEvents(),
             triggerAccuracy: fv.accuracy, triggerHits: fv.hits, chanceRate: fv.chanceRate, pValue: fv.pValue, detected: fv.detected,
           }
         : {}),
     };
     await mkdir(out, { recursive: true });
     await writeFile(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    disposeObjective();
     return report;
   } finally {
-    model.dispose();
+    model?.dispose();
   }
 }
 
@@ -263,10 +287,6 @@ async function initialModel(path: string, arch: ArchName, modelOptions: Record<s
     throw new UsageError(`--init ${path} is a '${model.config.arch}' model, not '${arch}'`);
   }
   return model;
-}
-
-function untrained(frozen: FrozenPositions | undefined) {
-  return { status: 'completed' as const, steps: 0, seconds: 0, imagesPerSecond: 0, finalLoss: NaN, ...(frozen ? { frozenUnchanged: true } : {}), message: undefined };
 }
 
 /** `width=8,hidden=32,batchNorm=false` → { width: 8, hidden: 32, batchNorm: false }. */

@@ -1,10 +1,11 @@
 import { basename, dirname, join } from 'node:path';
 import { checkUpload, parseTfjsModelJson, shardBaseName, type UploadFile } from '../../engine/io';
 import { configOf, parseModelJson } from '../../engine/io/modelFile';
-import { fcwTriggersFromKey, nullModelRate, triggerPValue, verifyFcwKey } from '../../engine/fcw';
+import { fcwTriggersFromKey, nullModelRate, parseFcwKeyFile, triggerPValue, verifyFcwKey } from '../../engine/fcw';
 import { loadDataset } from '../nodeData';
 import { readModelFile } from '../modelFiles';
-import { DEFAULT_P_THRESHOLD, parseAnyKeyFile, verifyUchida, verifyWatermark } from '../../engine/watermark';
+import { DEFAULT_P_THRESHOLD } from '../../engine/watermark';
+import { getMethod, methodOf, parseMethodKeyFile, verifyReportFields } from '../../engine/methods';
 import { createModel } from '../../engine/models';
 import type { ModelConfig } from '../../engine/models/types';
 import { hashSeed } from '../../engine/random/rng';
@@ -61,46 +62,26 @@ export async function verifyCommand(argv: string[]): Promise<Record<string, unkn
   const v = checked.verification;
   if (!v) throw new Error(`${keyPath}: not read as a key`);
   const common = { format: checked.format, layout: checked.layout, sha256: checked.sha256, method: v.method };
-  if (decoys !== undefined && v.method !== 'fcw') throw new UsageError(`--decoys calibrates FCW triggers; this is a ${v.method} key`);
+  const method = getMethod(v.method);
+  if (decoys !== undefined && !method.triggerSet) throw new UsageError(`--decoys calibrates FCW triggers; this is a ${v.method} key`);
   const nullFiles = o['null-model-files']?.split(',').filter((f) => f.length > 0);
   const falsePositives =
     nullFiles !== undefined
       ? { nullModels: await nullFilesReport(nullFiles, key, threshold) }
-      : nullModels !== undefined && v.method !== 'fcw'
+      : nullModels !== undefined && !method.triggerSet
         ? { nullModels: await freshNullReport(modelPath, checked.metadata, key, threshold, nullModels, nullSeed) }
         : {};
-  if (v.method === 'uchida') return { ...common, ...v.result, ...falsePositives };
-  if (v.method === 'fcw') {
-    const r = { ...v.result, predictions: Array.from(v.result.predictions) };
-    if (o.data !== undefined) return { ...common, ...r, ...(await fcwWithData(modelPath, key.bytes, o.data, decoys, threshold)), ...falsePositives };
-    if (nullFiles !== undefined) return { ...common, ...r, ...falsePositives };
-    if (nullModels === undefined) {
-      const k = parseAnyKeyFile(new TextDecoder().decode(key.bytes));
-      return { ...common, ...r, chanceRateSource: k.method === 'fcw' && k.key.chanceRate !== undefined ? 'key' : '1/classes' };
-    }
-    return { ...common, ...r, ...(await nullModelVerdict(modelPath, key.bytes, r.hits, r.n, threshold, nullModels, nullSeed)) };
+  const fields = verifyReportFields(v);
+  if (!method.triggerSet) return { ...common, ...fields, ...falsePositives };
+  // A trigger-set key (FCW): its chance rate from the key, 1 / classes, null models or decoys.
+  if (o.data !== undefined) return { ...common, ...fields, ...(await fcwWithData(modelPath, key.bytes, o.data, decoys, threshold)), ...falsePositives };
+  if (nullFiles !== undefined) return { ...common, ...fields, ...falsePositives };
+  if (nullModels === undefined) {
+    const k = parseFcwKeyFile(new TextDecoder().decode(key.bytes));
+    return { ...common, ...fields, chanceRateSource: k.chanceRate !== undefined ? 'key' : '1/classes' };
   }
-  const r = v.result;
-  return {
-    ...common,
-    bits: r.n,
-    errors: r.errors,
-    erasures: r.erasures,
-    ber: r.ber,
-    pValue: r.pValue,
-    log10PValue: r.log10PValue,
-    threshold: r.threshold,
-    detected: r.detected,
-    calibration: r.calibration,
-    commitment: r.commitment.committed
-      ? { ...r.commitment, note: `committed key: a forger trying nonces would need about 10^${Math.round(r.commitment.forgeryLog10Tries)} tries to match this well; publish the digest before releasing the model` }
-      : { committed: false, note: 'uncommitted (version 1) key: its positions could have been chosen after looking at the model, so it is forgeable evidence' },
-    payload: r.payloadKind,
-    ...(r.message !== undefined ? { message: r.message } : {}),
-    ...(r.image ? { imageCorrelation: r.image.correlation } : {}),
-    perTensor: r.perTensor,
-    ...falsePositives,
-  };
+  const { hits, n } = v.result as { readonly hits: number; readonly n: number };
+  return { ...common, ...fields, ...(await nullModelVerdict(modelPath, key.bytes, hits, n, threshold, nullModels, nullSeed)) };
 }
 
 interface NullVerdict {
@@ -143,14 +124,16 @@ async function freshNullReport(modelPath: string, metadata: Record<string, strin
       ? (JSON.parse(metadata.config) as ModelConfig)
       : null;
   if (!config) throw new UsageError('--null-models needs the architecture and its options: give the lab\'s model.json or a lab safetensors export (or use --null-model-files)');
-  const anyKey = parseAnyKeyFile(new TextDecoder().decode(key.bytes));
+  const anyKey = parseMethodKeyFile(new TextDecoder().decode(key.bytes));
+  const method = methodOf(anyKey);
+  if (method.triggerSet) throw new UsageError('fresh null models judge WaterMAS and Uchida keys; an FCW key uses --null-models for its chance rate');
   const verdicts: NullVerdict[] = [];
   for (let i = 0; i < count; i++) {
     const s = hashSeed(seed, `verify/null/${i}`);
     const m = createModel(config.arch, { seed: s, numClasses: config.numClasses, inputShape: config.inputShape, ...(config.options ? { options: config.options } : {}) });
     try {
-      const r = anyKey.method === 'watermas' ? await verifyWatermark(m, anyKey.key, { threshold }) : anyKey.method === 'uchida' ? await verifyUchida(m, anyKey.key, { threshold }) : null;
-      if (!r) throw new UsageError('fresh null models judge WaterMAS and Uchida keys; an FCW key uses --null-models for its chance rate');
+      method.checkKeyAgainstModel(anyKey.key, m);
+      const r = await method.evidence(m, anyKey.key, m.params, { threshold });
       verdicts.push({ model: `fresh seed ${s}`, detected: r.detected, log10PValue: r.log10PValue });
     } finally {
       m.dispose();
@@ -165,12 +148,11 @@ async function freshNullReport(modelPath: string, metadata: Record<string, strin
  * the key's recipe from the training set, on this model.
  */
 async function fcwWithData(modelPath: string, keyBytes: Uint8Array, data: string, count: number | undefined, threshold: number) {
-  const key = parseAnyKeyFile(new TextDecoder().decode(keyBytes));
-  if (key.method !== 'fcw') throw new Error('not an FCW key');
+  const key = parseFcwKeyFile(new TextDecoder().decode(keyBytes));
   const dataset = await loadDataset({ data });
   const model = await readModelFile(modelPath);
   try {
-    const r = await verifyFcwKey(model, key.key, { threshold, trainSet: dataset.train, ...(count !== undefined ? { decoys: { set: dataset.train, count } } : {}) });
+    const r = await verifyFcwKey(model, key, { threshold, trainSet: dataset.train, ...(count !== undefined ? { decoys: { set: dataset.train, count } } : {}) });
     return {
       ...(count !== undefined ? { chanceRate: r.chanceRate, chanceRateSource: 'decoys', pValue: r.pValue, log10PValue: r.log10PValue, detected: r.detected, decoys: r.decoys } : {}),
       commitment: r.commitment,
@@ -187,11 +169,10 @@ async function fcwWithData(modelPath: string, keyBytes: Uint8Array, data: string
  * against it instead of the key's rate or 1 / classes.
  */
 async function nullModelVerdict(modelPath: string, keyBytes: Uint8Array, hits: number, n: number, threshold: number, count: number, seed: number) {
-  const key = parseAnyKeyFile(new TextDecoder().decode(keyBytes));
-  if (key.method !== 'fcw') throw new Error('not an FCW key');
+  const key = parseFcwKeyFile(new TextDecoder().decode(keyBytes));
   const config = configOf(parseModelJson(new TextDecoder().decode(await readNamed(modelPath, 'model file')), modelPath));
-  const { images, target } = fcwTriggersFromKey(key.key);
-  const rate = await nullModelRate(config, images, target, { count, seed, normalization: key.key.normalization });
+  const { images, target } = fcwTriggersFromKey(key);
+  const rate = await nullModelRate(config, images, target, { count, seed, normalization: key.normalization });
   const p = triggerPValue(hits, n, rate.rate);
   return {
     chanceRate: rate.rate,

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyVsControlOf, summaryToMarkdown, sweepSummary, sweepTable, tableToCsv, type CellResult } from '../../engine/sweep';
+import { keyVsControlOf, summaryToMarkdown, sweepSummary, sweepTable, tableToCsv, withReplicas, type CellResult } from '../../engine/sweep';
 import { readFinished, writeFileAtomic } from './runner';
 import { lineChartSvg, type ChartSeries } from './svgChart';
 
@@ -40,7 +40,7 @@ function group(cells: readonly CellResult[], except: readonly string[], point: (
   return [...map.entries()].map(([name, points]) => ({ name, points }));
 }
 
-const replicasOf = (c: CellResult) => (c.report.method === 'watermas' && typeof c.report.replicas === 'number' ? c.report.replicas : null);
+const replicasOf = (c: CellResult) => (withReplicas(c.report.method) && typeof c.report.replicas === 'number' ? c.report.replicas : null);
 
 /** Writes OUT/report/*; returns the files written (relative to OUT) and the table size. */
 export function writeSweepReport(out: string): { cells: number; columns: number; files: string[] } {

@@ -10,8 +10,9 @@ import type { ImageSet, Normalization } from '../data/types';
 import type { Model } from '../models/types';
 import { evaluate } from '../train/evaluate';
 import type { RunControl } from '../train/runControl';
-import type { AnyKey } from '../watermark';
-import { keyEvidence, type KeyEvidence, type KeyEvidenceOptions } from '../watermark/anyKeyEvidence';
+import { keyEvidence } from '../methods/evidence';
+import { methodOf, type KeyEvidence, type MethodKey } from '../methods/registry';
+import type { KeyEvidenceOptions } from '../methods/types';
 import { getAttack } from './registry';
 import { runSweep } from './sweep';
 import { trainerFineTune } from './finetuneTrainer';
@@ -46,15 +47,16 @@ export interface AttackOptionSettings {
  * fine-tuning a trainer on the attacker's share of `train` (augmented batches of at most 64,
  * cancelled through `control` between steps when one is given).
  */
-export function attackOptionsFor(s: AttackOptionSettings, key: AnyKey | null, train: ImageSet, normalization: Normalization, control?: RunControl): AttackOptions {
+export function attackOptionsFor(s: AttackOptionSettings, key: MethodKey | null, train: ImageSet, normalization: Normalization, control?: RunControl): AttackOptions {
   const info = getAttack(s.attack);
-  if (info.id === 'intercept' && key?.method !== 'watermas') {
+  const positions = key ? methodOf(key).markedPositions(key.key) : undefined;
+  if (info.needs === 'positions' && !positions) {
     throw new Error(`key interception needs the key positions of a WaterMAS key; this run has ${key ? `a ${key.method} key` : 'no key'}`);
   }
   const limit = s.attackerLimit ?? ATTACKER_LIMIT;
   return {
     seed: s.seed,
-    ...(key?.method === 'watermas' ? { positions: key.key.positions } : {}),
+    ...(positions ? { positions } : {}),
     interceptMode: s.interceptMode ?? 'flip',
     ...(info.needs === 'trainer'
       ? {
@@ -84,7 +86,7 @@ export interface EvidencePoint {
 export interface EvidenceSweepInput {
   readonly model: Model;
   /** Null: accuracy only. */
-  readonly key: AnyKey | null;
+  readonly key: MethodKey | null;
   /** A registry id. */
   readonly attack: string;
   readonly strengths: readonly number[];

@@ -27,9 +27,12 @@ export interface UnpackOptions {
  * Unpacks `cifar-10-binary.tar.gz` (gunzip with fflate + our tar reader) and returns the six
  * batch files, plus batches.meta.txt when present, keyed by base name. Every batch file is
  * validated (size and labels); throws one message listing every problem. Used by the
- * download step of setupCifar10 and for a tarball dropped into the page.
+ * download step of setupCifar10 and by the worker for a tarball dropped into the page.
  */
 export function unpackCifar10Archive(gz: Uint8Array, opts: UnpackOptions = {}): Map<string, Uint8Array> {
+  if (gz.length < 2 || gz[0] !== 0x1f || gz[1] !== 0x8b) {
+    throw new Error('not a gzip file: expected the official cifar-10-binary.tar.gz');
+  }
   if (opts.md5 !== undefined) {
     const got = md5Hex(gz);
     if (got !== opts.md5.toLowerCase()) {
@@ -40,15 +43,16 @@ export function unpackCifar10Archive(gz: Uint8Array, opts: UnpackOptions = {}): 
   try {
     tar = gunzipSync(gz);
   } catch (e) {
-    throw new Error(`cifar-10-binary.tar.gz: not a valid gzip file (${(e as Error).message})`, { cause: e });
+    throw new Error(`cifar-10-binary.tar.gz: not a valid gzip file (${(e as Error).message}); is the download complete?`, { cause: e });
   }
   const byBase = new Map<string, Uint8Array>();
   for (const [path, data] of tarFiles(tar)) byBase.set(path.slice(path.lastIndexOf('/') + 1), data);
+  const missing = CIFAR10_ALL_FILES.filter((name) => !byBase.has(name));
+  const problems: string[] = missing.length ? [`the archive lacks ${missing.join(', ')} (expected the official binary version)`] : [];
   const out = new Map<string, Uint8Array>();
-  const problems: string[] = [];
   for (const name of CIFAR10_ALL_FILES) {
     const data = byBase.get(name);
-    if (!data) { problems.push(`${name}: missing from the archive`); continue; }
+    if (!data) continue;
     const problem = checkCifarBatch(data, name, opts.expectedFileBytes ?? CIFAR10_FILE_BYTES);
     if (problem) problems.push(problem); else out.set(name, data);
   }

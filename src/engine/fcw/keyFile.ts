@@ -5,7 +5,7 @@ import { canonicalJson } from '../watermark/commitment';
 import { z } from 'zod';
 import type { ImageSet, Normalization } from '../data/types';
 import { base64ToBytes, bytesToBase64 } from '../watermark/base64';
-import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, parseKeyEnvelope, schemaError } from '../watermark/keyFile';
+import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, parseKeyEnvelope, requireKeyMethod, schemaError } from '../watermark/keyFile';
 import { sliceImageSet } from '../data/imageset';
 import { fuseTriggers, generateTriggers } from './triggers';
 import type { FcwMode, FcwTriggers } from './types';
@@ -219,7 +219,7 @@ export function checkFcwCommitment(key: FcwKey, trainSet: ImageSet): void {
 /** Parses and validates an FCW key file (shared envelope errors, then 'wrong-method', 'invalid-schema', 'payload-length', 'payload-mismatch'). */
 export function parseFcwKeyFile(jsonText: string): FcwKey {
   const raw = parseKeyEnvelope(jsonText);
-  if (raw.method !== 'fcw') throw new KeyFileError('wrong-method', `This is a ${JSON.stringify(raw.method)} key, not an FCW key.`);
+  requireKeyMethod(raw, 'fcw', 'an FCW');
   const parsed = FcwKeySchema.safeParse(raw);
   if (!parsed.success) throw schemaError(parsed.error.issues);
   validateFcwKey(parsed.data);

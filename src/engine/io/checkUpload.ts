@@ -1,15 +1,11 @@
-import { parseAnyKeyFile } from '../watermark/anyKey';
+import { methodOf, type MethodKey, type UploadVerification } from '../methods/registry';
+import { parseMethodKeyFile } from '../methods/keys';
 import { looksLikePytorch } from './pytorchLayout';
-import { KeyFileError, KeyModelMismatchError } from '../watermark/keyFile';
-import { checkUchidaKeyAgainstModel, verifyUchida, type UchidaVerifyResult } from '../watermark/uchida';
-import { verifyFcwKey } from '../fcw/verifyKey';
-import type { FcwVerifyResult } from '../fcw/verify';
-import type { VerifyResult } from '../watermark/verify';
+import { KeyFileError } from '../watermark/keyFile';
 import { importWeights, type ImportFormat, type UploadedFile } from './importWeights';
 import { resolveLimits, type ImportLimits } from './limits';
 import type { FileDigest } from './modelSha256';
 import { decodeUtf8, jsonDepth } from './safeJson';
-import { verifyTensors } from './verifyTensors';
 
 /** An uploaded file; `role` overrides the name-based guess (a `.json` whose name contains "key" is the key). */
 export interface UploadFile extends UploadedFile {
@@ -37,10 +33,7 @@ export interface CheckUploadResult {
   /** safetensors `__metadata__` (a lab export records its ModelConfig as `config`). */
   readonly metadata?: Record<string, string>;
   /** Present when a key was uploaded. */
-  readonly verification?:
-    | { readonly method: 'watermas'; readonly keyFile: string; readonly result: VerifyResult }
-    | { readonly method: 'uchida'; readonly keyFile: string; readonly result: UchidaVerifyResult }
-    | { readonly method: 'fcw'; readonly keyFile: string; readonly result: FcwVerifyResult };
+  readonly verification?: UploadVerification;
 }
 
 export interface CheckUploadError {
@@ -75,9 +68,8 @@ async function checkUploadOrThrow(files: readonly UploadFile[], opts: CheckUploa
   const keyFile = keys[0];
   // Parse the key first: it is cheap, and a bad key should not cost a large import.
   const key = keyFile ? parseKeyGuarded(keyFile, limits) : undefined;
-  // Uchida and FCW (trigger accuracy) keys are judged on a runnable model, not on tensors.
-  const needModel = key?.method === 'uchida' || key?.method === 'fcw';
-  const imported = await importWeights(modelFiles, { limits, buildModel: needModel });
+  // Uchida and FCW (trigger accuracy) keys are judged on a runnable model; WaterMAS on the tensors.
+  const imported = await importWeights(modelFiles, { limits, buildModel: key ? methodOf(key).needsRunnableModel : false });
   const base = {
     format: imported.format,
     sha256: imported.sha256,
@@ -93,40 +85,9 @@ async function checkUploadOrThrow(files: readonly UploadFile[], opts: CheckUploa
     return base;
   }
   const file = imported.files.map((f) => f.name).join(' + ');
-  if (key.method === 'watermas') {
-    let result: VerifyResult;
-    try {
-      result = verifyTensors(imported.tensors, key.key, { file, ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) });
-    } catch (e) {
-      if (e instanceof KeyModelMismatchError) throw new KeyModelMismatchError(e.tensor, `${keyFile.name}: ${e.message}`);
-      throw e;
-    }
-    return { ...base, verification: { method: 'watermas', keyFile: keyFile.name, result } };
-  }
-  const model = imported.runnable;
-  if (key.method === 'fcw') {
-    if (!model) throw new KeyFileError('wrong-method', `${keyFile.name}: a function-coupled (trigger-set) key needs a runnable model (the lab's model.json + weights.bin), not a ${imported.format} file.`);
-    try {
-      const result = await verifyFcwKey(model, key.key, opts.threshold !== undefined ? { threshold: opts.threshold } : {});
-      return { ...base, verification: { method: 'fcw', keyFile: keyFile.name, result } };
-    } finally {
-      model.dispose();
-    }
-  }
-  if (!model) throw new KeyFileError('wrong-method', `${keyFile.name}: an Uchida key needs a runnable model (the lab's model.json + weights.bin), not a ${imported.format} file.`);
-  try {
-    checkUchidaKeyAgainstModel(key.key, model);
-  } catch (e) {
-    model.dispose();
-    if (e instanceof KeyModelMismatchError) throw new KeyModelMismatchError(e.tensor, `${keyFile.name}: ${e.message}`);
-    throw e;
-  }
-  try {
-    const result = await verifyUchida(model, key.key, opts.threshold !== undefined ? { threshold: opts.threshold } : {});
-    return { ...base, verification: { method: 'uchida', keyFile: keyFile.name, result } };
-  } finally {
-    model.dispose();
-  }
+  const upload = { tensors: imported.tensors, model: imported.runnable, format: imported.format, keyFile: keyFile.name, file, ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}) };
+  const verification = (await methodOf(key).verifyUpload(upload, key.key)) as UploadVerification;
+  return { ...base, verification };
 }
 
 /** A key file rejected before schema parsing: too large, not UTF-8 or nested too deeply. */
@@ -141,7 +102,7 @@ export class KeyUploadError extends Error {
 }
 
 /** Size, encoding and depth guards, then the watermark module's parser; messages are prefixed with the file name. */
-function parseKeyGuarded(f: UploadFile, limits: ImportLimits): ReturnType<typeof parseAnyKeyFile> {
+function parseKeyGuarded(f: UploadFile, limits: ImportLimits): MethodKey {
   if (f.bytes.length > limits.maxJsonBytes) {
     throw new KeyUploadError('key-too-large', `${f.name}: the key file is too large (${f.bytes.length} bytes, limit ${limits.maxJsonBytes}).`);
   }
@@ -152,7 +113,7 @@ function parseKeyGuarded(f: UploadFile, limits: ImportLimits): ReturnType<typeof
     throw new KeyUploadError('key-too-deep', `${f.name}: the key file is nested too deeply (more than ${limits.maxJsonDepth} levels).`);
   }
   try {
-    return parseAnyKeyFile(text);
+    return parseMethodKeyFile(text);
   } catch (e) {
     if (e instanceof KeyFileError) throw new KeyFileError(e.code, `${f.name}: ${e.message}`);
     throw e;

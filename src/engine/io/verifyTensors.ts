@@ -1,6 +1,6 @@
 import { signRates } from '../watermark/calibration';
 import { shapeSize } from '../watermark/fingerprint';
-import { KeyModelMismatchError, type Key } from '../watermark/keyFile';
+import { KeyModelMismatchError, type WatermasKey } from '../watermark/keyFile';
 import { DEFAULT_P_THRESHOLD, judgeValues, type VerifyResult } from '../watermark/verify';
 import { labTensorsFromPytorch, looksLikePytorch } from './pytorchLayout';
 import type { NamedTensor } from './tfjsWeights';
@@ -22,7 +22,7 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
  * buffers) are allowed. Values are read at the key's flat indices (row-major, see
  * safetensors.ts for the layout) and judged by the watermark module's judgeValues.
  */
-export function verifyTensors(given: ReadonlyMap<string, NamedTensor>, key: Key, opts: VerifyTensorsOptions = {}): VerifyResult {
+export function verifyTensors(given: ReadonlyMap<string, NamedTensor>, key: WatermasKey, opts: VerifyTensorsOptions = {}): VerifyResult {
   const where = opts.file ? ` in ${opts.file}` : '';
   let tensors = given;
   if (looksLikePytorch(given.keys())) {

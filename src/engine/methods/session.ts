@@ -6,14 +6,15 @@ import type { ImageSet, Normalization } from '../data/types';
 import type { Model } from '../models/types';
 import type { TrainHooks } from '../train';
 import type { BatchSource } from '../train/types';
-import type { AnyKey, Key } from '../watermark';
-import type { WatermarkProgress, WatermarkReport } from '../../protocol/watermark';
+import type { WatermasKey } from '../watermark';
+import type { WatermarkLiveSettings, WatermarkMethodId, WatermarkProgress, WatermarkReport } from '../../protocol/watermark';
 import type { LiveWatermarkSettings } from './watermas/session';
+import type { MethodKey } from './registry';
 
 export interface MethodSession {
-  readonly method: 'watermas' | 'uchida' | 'fcw';
+  readonly method: WatermarkMethodId;
   /** The key of the run, tagged by method. */
-  readonly anyKey: AnyKey;
+  readonly methodKey: MethodKey;
   /** The training source of the run (FCW appends triggers to every batch; the others pass it through). */
   source(stream: BatchSource): BatchSource;
   /** The trainer hooks: objective (WaterMAS, Uchida), frozen positions (WaterMAS), beforeStep (live settings, FCW masking). */
@@ -23,7 +24,7 @@ export interface MethodSession {
   /** Verifies the trained model against the key. */
   report(model: Model, frozenUnchanged: boolean): Promise<WatermarkReport>;
   /** What runTraining returns: the WaterMAS key (WaterMAS runs only) and the tagged key. */
-  outputKeys(): { readonly watermarkKey?: Key; readonly methodKey: AnyKey };
+  outputKeys(): { readonly watermarkKey?: WatermasKey; readonly methodKey: MethodKey };
   /**
    * Moves the session to `model` after a lost GPU device: a fresh model on the backend the run
    * goes on with, whose weights hold the run's host checkpoint of step `fromStep`. Every tensor
@@ -46,3 +47,9 @@ export interface SessionContext {
   /** Slider changes (WaterMAS only). */
   readonly live: LiveWatermarkSettings | null;
 }
+
+/**
+ * The objective settings a progress report of a method without live settings (Uchida, FCW)
+ * carries: no replicas, no hinge (Uchida puts its fixed λ in).
+ */
+export const FIXED_SETTINGS: WatermarkLiveSettings = { replicas: 0, sigma: 0, lambda: 0, mode: 'gaussian', rho: 0, margin: Infinity };

@@ -5,6 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { methodInfo } from '../methods/info';
 import type { AttackStep, LandscapeStep, SweepSpec, TrainOptions } from './spec';
 
 /** One run of the sweep. */
@@ -112,11 +113,12 @@ export function cellSteps(spec: SweepSpec): CellStep[] {
   return steps;
 }
 
-/** Whether a step applies to a cell of this method (landscapes read WaterMAS key positions). */
+/** Whether a step applies to a cell of this method (landscapes and key interception read key positions: WaterMAS). */
 export function stepApplies(step: CellStep, method: string): boolean {
   if (method === 'none') return false;
-  if (step.kind === 'landscape') return method === 'watermas';
-  if (step.kind === 'attack' && step.options.attack === 'intercept') return method === 'watermas';
+  const positions = methodInfo(method)?.hasKeyPositions === true;
+  if (step.kind === 'landscape') return positions;
+  if (step.kind === 'attack' && step.options.attack === 'intercept') return positions;
   return true;
 }
 
@@ -143,7 +145,7 @@ export function derivedKeySeed(train: TrainOptions): string {
 
 /** The `wmlab train` arguments of a cell (without --data and --out). */
 export function trainArgv(train: TrainOptions): string[] {
-  const keyed = (train.method === 'watermas' || train.method === 'uchida') && train.keySeed === undefined && train.passphrase === undefined;
+  const keyed = methodInfo(train.method)?.keySeeded === true && train.keySeed === undefined && train.passphrase === undefined;
   return optionsToArgv(keyed ? { ...train, keySeed: derivedKeySeed(train) } : train);
 }
 

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { canonicalJson, twinIdentity } from './cells';
+import { methodInfo } from '../methods/info';
+import type { SweepTable, SweepTableValue } from '../../protocol/runs';
 
 /** What one cell produced: its settings, the training report and every step's result. */
 export interface CellResult {
@@ -75,15 +77,9 @@ export function parseResultsJsonl(text: string, source = 'results.jsonl'): CellR
   return [...byId.values()];
 }
 
-export type TableValue = string | number | boolean | null;
-
-/** The sweep as one table: a row per cell, a column per setting and measurement. */
-export interface SweepTable {
-  /** The options that vary across the cells (the first columns after `id`). */
-  readonly settings: readonly string[];
-  readonly columns: readonly string[];
-  readonly rows: readonly Readonly<Record<string, TableValue>>[];
-}
+/** The sweep as one table: a row per cell, a column per setting and measurement (the protocol's type: the browser shows it too). */
+export type { SweepTable };
+export type TableValue = SweepTableValue;
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -101,6 +97,11 @@ export function keyVsControlOf(cell: CellResult): { keyRise: number; controlRise
   return null;
 }
 
+/** True when `method` names a method whose objective has replicas R (WaterMAS: R = 0 is a marked cell's twin). */
+export function withReplicas(method: unknown): boolean {
+  return methodInfo(method)?.hasReplicas === true;
+}
+
 /**
  * One row per cell: its varying settings, the trained model's accuracy and evidence, each attack
  * strength's accuracy and evidence (BER for bit marks, trigger accuracy for FCW), the landscape's
@@ -112,7 +113,7 @@ export function sweepTable(cells: readonly CellResult[]): SweepTable {
   const varyingNames = [...new Set(sorted.flatMap((c) => Object.keys(c.varying)))];
   const twins = new Map<string, CellResult>();
   for (const c of sorted) {
-    if (c.train.method === 'watermas' && (c.train.replicas ?? 0) === 0) twins.set(twinIdentity(c.train), c);
+    if (withReplicas(c.train.method) && (c.train.replicas ?? 0) === 0) twins.set(twinIdentity(c.train), c);
   }
   const columns = new Set<string>(['id', ...varyingNames, 'method', 'model', 'replicas', 'seed', 'testAccuracy', 'ber', 'pValue', 'detected', 'trainSeconds']);
   const rows = sorted.map((c) => {
@@ -120,7 +121,7 @@ export function sweepTable(cells: readonly CellResult[]): SweepTable {
     for (const n of varyingNames) row[n] = scalar(c.varying[n]);
     row.method = scalar(c.report.method ?? c.train.method ?? 'none');
     row.model = scalar(c.report.model ?? c.train.model);
-    row.replicas = c.report.method === 'watermas' ? num(c.report.replicas) : null;
+    row.replicas = withReplicas(c.report.method) ? num(c.report.replicas) : null;
     row.seed = num(c.report.seed);
     row.testAccuracy = num(c.report.testAccuracy);
     row.ber = num(c.report.ber);
@@ -143,7 +144,7 @@ export function sweepTable(cells: readonly CellResult[]): SweepTable {
     if (kvc) {
       Object.assign(row, { keyRise: kvc.keyRise, controlRise: kvc.controlRise, keyVsControl: kvc.ratio, flipAccuracyDrop: kvc.flipDrop });
       for (const k of ['keyRise', 'controlRise', 'keyVsControl', 'flipAccuracyDrop']) columns.add(k);
-      const twin = c.train.method === 'watermas' && (c.train.replicas ?? 0) !== 0 ? twins.get(twinIdentity(c.train)) : undefined;
+      const twin = withReplicas(c.train.method) && (c.train.replicas ?? 0) !== 0 ? twins.get(twinIdentity(c.train)) : undefined;
       const twinKvc = twin && keyVsControlOf(twin);
       if (twinKvc) {
         row.twin = twin.id;

@@ -14,31 +14,36 @@
  * checks ranges again when it runs a cell. Parsing fails with the path of the bad field.
  */
 import { z } from 'zod';
+import { FINE_TUNE_MODES, INTERCEPT_MODES } from '../../protocol/analysis';
+import { CLI_EPOCHS_LIMIT, TRAIN_ARCHS, TrainSettingsSchema, limitSchema } from '../../protocol/training';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
 const scalar = z.union([z.number(), z.string(), z.boolean()]);
 
-/** Architectures and methods as `wmlab train` takes them (kept in step by the CLI test). */
-export const SWEEP_ARCHS = ['cnn', 'resnet20', 'vgg11', 'mobilenetv3s', 'vit-tiny'] as const;
+/** Architectures (the training contract's, protocol/training.ts) and methods as `wmlab train` takes them (kept in step by the CLI test). */
+export const SWEEP_ARCHS = TRAIN_ARCHS;
 export const SWEEP_METHODS = ['none', 'watermas', 'uchida', 'fcw'] as const;
 
-/** The `wmlab train` options a sweep may set, by camelCase name (data and out belong to the sweep). */
+/**
+ * The `wmlab train` options a sweep may set, by camelCase name (data and out belong to the sweep).
+ * The training settings' limits are the training contract's (protocol/training.ts), as the CLI's.
+ */
 export const TRAIN_OPTION_SCHEMAS = {
-  model: z.enum(SWEEP_ARCHS),
+  model: TrainSettingsSchema.shape.arch,
   modelOptions: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'an option name (letters and digits)'), scalar),
-  epochs: num(0, 10_000),
-  batch: int(1, 4096),
-  lr: num(0, 10),
-  optimizer: z.enum(['sgd', 'adam']),
-  momentum: num(0, 0.9999),
-  weightDecay: num(0, 1),
-  schedule: z.enum(['constant', 'cosine', 'step']),
+  epochs: limitSchema(CLI_EPOCHS_LIMIT, 'epochs'),
+  batch: TrainSettingsSchema.shape.batchSize,
+  lr: TrainSettingsSchema.shape.learningRate,
+  optimizer: TrainSettingsSchema.shape.optimizer,
+  momentum: TrainSettingsSchema.shape.momentum,
+  weightDecay: TrainSettingsSchema.shape.weightDecay,
+  schedule: TrainSettingsSchema.shape.schedule,
   warmup: z.union([int(0, 1_000_000), z.literal('auto')]),
-  augment: z.boolean(),
-  seed: int(0, 0x7fffffff),
-  trainLimit: int(1),
-  testLimit: int(1),
+  augment: TrainSettingsSchema.shape.augment,
+  seed: TrainSettingsSchema.shape.seed,
+  trainLimit: TrainSettingsSchema.shape.trainLimit,
+  testLimit: TrainSettingsSchema.shape.testLimit,
   backend: z.enum(['auto', 'wasm', 'cpu', 'webgpu']),
   logEvery: int(1),
   method: z.enum(SWEEP_METHODS),
@@ -90,16 +95,16 @@ const grid = z
     }
   });
 
-/** One attack sweep on every trained model (`wmlab attack` options in camelCase). */
+/** One attack sweep on every trained model (`wmlab attack` options in camelCase: the protocol's AttackSweepSettings, plus its batch). */
 const attackStep = z.strictObject({
   attack: z.enum(['noise', 'prune', 'prune-global', 'quantize', 'finetune', 'overwrite', 'intercept', 'shift', 'permute']),
   strengths: z.array(z.number().finite()).min(1).optional(),
   testLimit: int(1).optional(),
   seed: int(0).optional(),
   batch: int(1, 4096).optional(),
-  finetuneMode: z.enum(['FTAL', 'FTLL', 'RTAL']).optional(),
+  finetuneMode: z.enum(FINE_TUNE_MODES).optional(),
   attackerLimit: int(1).optional(),
-  interceptMode: z.enum(['flip', 'resample']).optional(),
+  interceptMode: z.enum(INTERCEPT_MODES).optional(),
 });
 
 /** One landscape measurement (`wmlab landscape` options in camelCase); WaterMAS keys only. */

@@ -5,7 +5,7 @@ import { bytesToBase64, base64ToBytes } from './base64';
 import { DEFAULT_IMAGE_SCALE, DEFAULT_STRENGTH, encodeImageValues, encodeSignValues } from './codec';
 import { architectureFingerprint } from './fingerprint';
 import { COMMITMENT_SCHEME, commitmentDigest, committedSeed, nonceBytes, nonceFromSeed, toHex, whiteningBits } from './commitment';
-import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, commitmentBinding, validateKey, type Key, type KeyPayload } from './keyFile';
+import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, commitmentBinding, validateKey, type WatermasKey, type KeyPayload } from './keyFile';
 import { eligibleTensors, selectPositions, toFrozenPositions, type PositionOptions } from './keys';
 import { bitsFromString, bitsToString, randomBits, textToBits } from './payloadBits';
 import { DEFAULT_WATERMAS_SETTINGS, settingsToKey, validateSettings, type WaterMASSettings } from './settings';
@@ -36,7 +36,7 @@ export interface CreateKeyOptions {
   readonly positions?: PositionOptions;
   /** Objective settings recorded in the key. */
   readonly objective?: Partial<WaterMASSettings>;
-  readonly seedHint?: Key['seedHint'];
+  readonly seedHint?: WatermasKey['seedHint'];
   /** Store the secret seed in the key file (off by default: the positions are the key). */
   readonly storeSeed?: boolean;
   /** ISO time stamp (default: now). */
@@ -70,7 +70,7 @@ function payloadFromSpec(spec: PayloadSpec, seed: Uint8Array): KeyPayload {
  * Builds a key for a model (positions from the seed, payload, codec and objective settings)
  * without touching the weights. n = number of payload bits / pixel values.
  */
-export function createKey(model: Pick<Model, 'paramInfo' | 'config'>, opts: CreateKeyOptions): Key {
+export function createKey(model: Pick<Model, 'paramInfo' | 'config'>, opts: CreateKeyOptions): WatermasKey {
   const payload = payloadFromSpec(opts.payload, opts.seed);
   const n = payload.kind === 'image' ? payload.width * payload.height * payload.channels : payload.bits.length;
   const settings = { ...DEFAULT_WATERMAS_SETTINGS, ...opts.objective };
@@ -83,7 +83,7 @@ export function createKey(model: Pick<Model, 'paramInfo' | 'config'>, opts: Crea
   };
   const fingerprint = architectureFingerprint(tensors);
   let positionSeed = opts.seed;
-  let commitment: Omit<NonNullable<Key['commitment']>, 'digest'> | undefined;
+  let commitment: Omit<NonNullable<WatermasKey['commitment']>, 'digest'> | undefined;
   if (commit) {
     const nonce = nonceFromSeed(opts.seed);
     commitment = {
@@ -94,7 +94,7 @@ export function createKey(model: Pick<Model, 'paramInfo' | 'config'>, opts: Crea
     };
     positionSeed = committedSeed(nonce, { fingerprint, payload, strength: codec.strength, tensors: commitment.tensors, allocation: commitment.allocation });
   }
-  const body: Pick<Key, 'format' | 'version' | 'method' | 'architecture' | 'positions' | 'payload' | 'codec'> = {
+  const body: Pick<WatermasKey, 'format' | 'version' | 'method' | 'architecture' | 'positions' | 'payload' | 'codec'> = {
     format: KEY_FORMAT,
     version: commit ? COMMITTED_KEY_VERSION : KEY_VERSION,
     method: 'watermas',
@@ -103,7 +103,7 @@ export function createKey(model: Pick<Model, 'paramInfo' | 'config'>, opts: Crea
     payload,
     codec,
   };
-  const key: Key = {
+  const key: WatermasKey = {
     ...body,
     objective: settingsToKey(settings),
     ...(opts.seedHint ? { seedHint: opts.seedHint } : {}),
@@ -115,10 +115,10 @@ export function createKey(model: Pick<Model, 'paramInfo' | 'config'>, opts: Crea
   return key;
 }
 
-const whiteningCache = new WeakMap<Key, Uint8Array>();
+const whiteningCache = new WeakMap<WatermasKey, Uint8Array>();
 
 /** A committed key's whitening bits (empty for an uncommitted key or an image payload). */
-export function keyWhitening(key: Key): Uint8Array {
+export function keyWhitening(key: WatermasKey): Uint8Array {
   if (!key.commitment || key.payload.kind === 'image') return new Uint8Array(0);
   let w = whiteningCache.get(key);
   if (!w) {
@@ -130,7 +130,7 @@ export function keyWhitening(key: Key): Uint8Array {
 }
 
 /** Payload bits from sign bits (undoes a committed key's whitening; the identity otherwise). */
-export function payloadBitsFromSigns(key: Key, signs: Uint8Array): Uint8Array {
+export function payloadBitsFromSigns(key: WatermasKey, signs: Uint8Array): Uint8Array {
   const w = keyWhitening(key);
   if (w.length === 0) return signs;
   return Uint8Array.from(signs, (b, i) => b ^ w[i]);
@@ -140,7 +140,7 @@ export function payloadBitsFromSigns(key: Key, signs: Uint8Array): Uint8Array {
  * The sign bits the key writes, in key order: the payload bits, XOR the whitening bits for a
  * committed key (for an image: the sign bits [p ≥ 128]).
  */
-export function keyBits(key: Key): Uint8Array {
+export function keyBits(key: WatermasKey): Uint8Array {
   const p = key.payload;
   if (p.kind === 'image') {
     const px = base64ToBytes(p.pixels);
@@ -154,7 +154,7 @@ export function keyBits(key: Key): Uint8Array {
  * (sign codec with strength q at the current weights, or the image map) and writes them once
  * into the variables. Returns the positions to freeze for the trainer.
  */
-export async function applyKey(model: Model, key: Key): Promise<FrozenPositions> {
+export async function applyKey(model: Model, key: WatermasKey): Promise<FrozenPositions> {
   const p = key.payload;
   const image = p.kind === 'image' ? encodeImageValues(base64ToBytes(p.pixels), key.codec.scale) : null;
   const bits = image ? null : keyBits(key);
@@ -175,7 +175,7 @@ export async function applyKey(model: Model, key: Key): Promise<FrozenPositions>
 }
 
 /** createKey + applyKey: the one call to watermark a model before (or during) training. */
-export async function embedWatermark(model: Model, opts: CreateKeyOptions): Promise<{ key: Key; frozen: FrozenPositions }> {
+export async function embedWatermark(model: Model, opts: CreateKeyOptions): Promise<{ key: WatermasKey; frozen: FrozenPositions }> {
   const key = createKey(model, opts);
   const frozen = await applyKey(model, key);
   return { key, frozen };

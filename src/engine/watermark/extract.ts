@@ -1,9 +1,9 @@
 import type { Model } from '../models/types';
 import { signRates, type SignRate } from './calibration';
-import type { Key } from './keyFile';
+import type { WatermasKey } from './keyFile';
 
 /** θ at the key positions, in key order, from each tensor's flat values. */
-export function keyValuesFrom(key: Pick<Key, 'positions'>, valuesOf: (tensor: string) => ArrayLike<number> | undefined): Float32Array {
+export function keyValuesFrom(key: Pick<WatermasKey, 'positions'>, valuesOf: (tensor: string) => ArrayLike<number> | undefined): Float32Array {
   const n = key.positions.reduce((s, g) => s + g.indices.length, 0);
   const out = new Float32Array(n);
   let o = 0;
@@ -19,7 +19,7 @@ export function keyValuesFrom(key: Pick<Key, 'positions'>, valuesOf: (tensor: st
 }
 
 /** Reads the flat values of every tensor the key marks (each once). */
-async function readMarkedTensors(model: Pick<Model, 'params'>, key: Pick<Key, 'positions'>): Promise<Map<string, Float32Array>> {
+async function readMarkedTensors(model: Pick<Model, 'params'>, key: Pick<WatermasKey, 'positions'>): Promise<Map<string, Float32Array>> {
   const data = new Map<string, Float32Array>();
   for (const g of key.positions) {
     if (data.has(g.tensor)) continue;
@@ -34,7 +34,7 @@ async function readMarkedTensors(model: Pick<Model, 'params'>, key: Pick<Key, 'p
  * Reads θ at the key positions, in key order (groups in file order, indices as listed).
  * Throws when the model lacks a tensor of the key (check the key against the model first).
  */
-export async function readKeyValues(model: Pick<Model, 'params'>, key: Pick<Key, 'positions'>): Promise<Float32Array> {
+export async function readKeyValues(model: Pick<Model, 'params'>, key: Pick<WatermasKey, 'positions'>): Promise<Float32Array> {
   const data = await readMarkedTensors(model, key);
   return keyValuesFrom(key, (t) => data.get(t));
 }
@@ -43,7 +43,7 @@ export async function readKeyValues(model: Pick<Model, 'params'>, key: Pick<Key,
  * θ at the key positions (as readKeyValues) and, from the same reads, the sign rates of each
  * marked tensor's unmarked weights that the calibrated test needs (calibration.ts).
  */
-export async function readKeyEvidence(model: Pick<Model, 'params'>, key: Pick<Key, 'positions'>): Promise<{ values: Float32Array; signRates: SignRate[] }> {
+export async function readKeyEvidence(model: Pick<Model, 'params'>, key: Pick<WatermasKey, 'positions'>): Promise<{ values: Float32Array; signRates: SignRate[] }> {
   const data = await readMarkedTensors(model, key);
   return { values: keyValuesFrom(key, (t) => data.get(t)), signRates: signRates(key.positions, (t) => data.get(t)) };
 }

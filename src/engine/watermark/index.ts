@@ -40,7 +40,7 @@ export {
   payloadLength,
   firstArchitectureMismatch,
   checkKeyAgainstModel,
-  type Key,
+  type WatermasKey,
   type KeyPayload,
   type KeyObjectiveSettings,
   type KeyObjectiveChange,
@@ -96,5 +96,4 @@ export {
   type UchidaVerifyResult,
 } from './uchida';
 export { UchidaObjective } from './uchidaObjective';
-export { parseAnyKeyFile, type AnyKey } from './anyKey';
 export { subspaceSensitivity, type SubspaceSensitivity, type SensitivityOptions, type RiseStats } from './sensitivity';

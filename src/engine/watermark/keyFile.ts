@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { methodInfo } from '../methods/info';
 import type { Model, ParamInfo } from '../models/types';
+import type { WatermarkMethodId } from '../../protocol/watermark';
 import { base64ToBytes } from './base64';
 import { COMMITMENT_SCHEME, commitmentDigest, committedPositions, committedSeed, nonceBytes } from './commitment';
 import { architectureFingerprint, shapeSize } from './fingerprint';
@@ -113,13 +115,13 @@ export const KeyFileSchema = z.object({
   createdAt: z.string().min(1),
 });
 
-export type Key = z.infer<typeof KeyFileSchema>;
-export type KeyPayload = Key['payload'];
-export type KeyObjectiveSettings = Key['objective'];
-export type KeyObjectiveChange = NonNullable<Key['objectiveChanges']>[number];
+export type WatermasKey = z.infer<typeof KeyFileSchema>;
+export type KeyPayload = WatermasKey['payload'];
+export type KeyObjectiveSettings = WatermasKey['objective'];
+export type KeyObjectiveChange = NonNullable<WatermasKey['objectiveChanges']>[number];
 
 /** The objective in force at the end of training: `objective` with every recorded live change applied. */
-export function objectiveInForce(key: Pick<Key, 'objective' | 'objectiveChanges'>): KeyObjectiveSettings {
+export function objectiveInForce(key: Pick<WatermasKey, 'objective' | 'objectiveChanges'>): KeyObjectiveSettings {
   let o = key.objective;
   for (const c of key.objectiveChanges ?? []) o = { ...o, ...c.changes };
   return o;
@@ -175,10 +177,10 @@ export function payloadLength(p: KeyPayload): number {
  * positions; an index out of range for the declared shape; payload length ≠ number of positions;
  * text payload bits that are not the UTF-8 of the text.
  */
-export function parseKeyFile(jsonText: string): Key {
+export function parseKeyFile(jsonText: string): WatermasKey {
   const raw = parseKeyEnvelope(jsonText);
   if (raw.method === 'uchida') {
-    throw new KeyFileError('wrong-method', 'This is an Uchida (2017) key, not a WaterMAS key: load it with parseAnyKeyFile or parseUchidaKeyFile.');
+    throw new KeyFileError('wrong-method', 'This is an Uchida (2017) key, not a WaterMAS key: load it with parseMethodKeyFile or parseUchidaKeyFile.');
   }
   const parsed = KeyFileSchema.safeParse(raw);
   if (!parsed.success) throw schemaError(parsed.error.issues);
@@ -188,7 +190,8 @@ export function parseKeyFile(jsonText: string): Key {
 
 /**
  * The checks every key file shares, whatever its method: valid JSON, a JSON object, the
- * `format` marker and a supported `version`. Returns the raw object for method-specific parsing.
+ * `format` marker and a supported `version` (version 2 for a committed key of a method whose
+ * keys may be committed: methods/info.ts). Returns the raw object for method-specific parsing.
  */
 export function parseKeyEnvelope(jsonText: string): Record<string, unknown> {
   let raw: unknown;
@@ -207,13 +210,21 @@ export function parseKeyEnvelope(jsonText: string): Record<string, unknown> {
       `Not a WaterMAS Lab key file: "format" is ${JSON.stringify(obj.format)}, expected "${KEY_FORMAT}".`,
     );
   }
-  if (obj.version !== KEY_VERSION && !(obj.version === COMMITTED_KEY_VERSION && (obj.method === 'watermas' || obj.method === 'uchida' || obj.method === 'fcw'))) {
+  if (obj.version !== KEY_VERSION && !(obj.version === COMMITTED_KEY_VERSION && methodInfo(obj.method)?.committedKeys)) {
     throw new KeyFileError(
       'unsupported-version',
       `Unsupported key file version ${JSON.stringify(obj.version)}; this build reads version ${KEY_VERSION} (and ${COMMITTED_KEY_VERSION} for committed keys).`,
     );
   }
   return obj;
+}
+
+/**
+ * Throws KeyFileError 'wrong-method' when a key file (its envelope) is not of the method `id`:
+ * "This is a "uchida" key, not an FCW key." (`name`: the method with its article).
+ */
+export function requireKeyMethod(raw: Record<string, unknown>, id: WatermarkMethodId, name: string): void {
+  if (raw.method !== id) throw new KeyFileError('wrong-method', `This is a ${JSON.stringify(raw.method)} key, not ${name} key.`);
 }
 
 /** The first schema issue as a KeyFileError ('invalid-schema', with the offending path). */
@@ -224,7 +235,7 @@ export function schemaError(issues: readonly { path: readonly PropertyKey[]; mes
 }
 
 /** Semantic checks on a schema-valid key (throws KeyFileError). Also used before writing a key. */
-export function validateKey(key: Key): void {
+export function validateKey(key: WatermasKey): void {
   const shapes = new Map<string, readonly number[]>();
   for (const t of key.architecture.tensors) {
     if (shapes.has(t.name)) throw new KeyFileError('duplicate-tensor', `Tensor '${t.name}' is declared twice in the architecture.`);
@@ -288,7 +299,7 @@ export function validateKey(key: Key): void {
 }
 
 /** The binding a committed key's seed is derived from (commitment.ts). */
-export function commitmentBinding(key: Key) {
+export function commitmentBinding(key: WatermasKey) {
   const c = key.commitment!;
   return { fingerprint: key.architecture.fingerprint, payload: key.payload, strength: key.codec.strength, tensors: c.tensors, allocation: c.allocation };
 }
@@ -298,7 +309,7 @@ export function commitmentBinding(key: Key) {
  * its nonce and payload give, and its digest the one of its content, else the key was forged
  * or edited after it was made.
  */
-function validateCommitment(key: Key, n: number): void {
+function validateCommitment(key: WatermasKey, n: number): void {
   const c = key.commitment;
   if ((key.version === COMMITTED_KEY_VERSION) !== Boolean(c)) {
     throw new KeyFileError('invalid-schema', c ? 'A key with a commitment must be version 2.' : 'A version 2 key must have a commitment.');
@@ -323,7 +334,7 @@ function validateCommitment(key: Key, n: number): void {
 }
 
 /** Serialises a key as readable JSON (index and shape arrays kept on one line). */
-export function serializeKey(key: Key): string {
+export function serializeKey(key: WatermasKey): string {
   validateKey(key);
   return JSON.stringify(key, null, 2).replace(/\[\s*(-?\d[\d\s,.eE+-]*?)\s*\]/g, (_m, body: string) => `[${body.replace(/\s+/g, '')}]`) + '\n';
 }
@@ -333,7 +344,7 @@ export function serializeKey(key: Key): string {
  * every tensor of the key exists with the same shape and the model has no extra tensor.
  * Tensors are compared by name (positions are name-addressed), in the key's order.
  */
-export function firstArchitectureMismatch(key: Key, paramInfo: readonly ParamInfo[]): { tensor: string; reason: string } | null {
+export function firstArchitectureMismatch(key: WatermasKey, paramInfo: readonly ParamInfo[]): { tensor: string; reason: string } | null {
   const model = new Map(paramInfo.map((p) => [p.name, p.shape]));
   for (const t of key.architecture.tensors) {
     const shape = model.get(t.name);
@@ -349,7 +360,7 @@ export function firstArchitectureMismatch(key: Key, paramInfo: readonly ParamInf
 }
 
 /** Throws KeyModelMismatchError naming the first mismatching tensor when the key does not fit the model. */
-export function checkKeyAgainstModel(key: Key, model: Pick<Model, 'paramInfo' | 'config'>): void {
+export function checkKeyAgainstModel(key: WatermasKey, model: Pick<Model, 'paramInfo' | 'config'>): void {
   const m = firstArchitectureMismatch(key, model.paramInfo);
   if (m) {
     throw new KeyModelMismatchError(

@@ -6,7 +6,7 @@ import { Rng } from '../random/rng';
 import { softmaxCrossEntropy } from '../train/crossEntropy';
 import { paramGradients } from '../train/gradients';
 import type { Batch, FrozenPositions, GradientResult, Objective, StepContext } from '../train/types';
-import type { Key } from './keyFile';
+import type { WatermasKey } from './keyFile';
 import { toFrozenPositions } from './keys';
 import { DEFAULT_WATERMAS_SETTINGS, settingsFromKey, validateSettings, type WaterMASSettings } from './settings';
 
@@ -580,7 +580,7 @@ export function createWaterMASObjective(
  */
 export function objectiveFromKey(
   model: Pick<Model, 'paramInfo'>,
-  key: Pick<Key, 'positions' | 'objective'>,
+  key: Pick<WatermasKey, 'positions' | 'objective'>,
   opts: Omit<WaterMASObjectiveOptions, 'settings'> & { readonly settings?: Partial<WaterMASSettings> },
 ): WaterMASObjective {
   return createWaterMASObjective(model, toFrozenPositions(key.positions), {

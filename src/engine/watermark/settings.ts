@@ -1,3 +1,4 @@
+import { WATERMAS_DEFAULTS, WATERMAS_RECIPE_2020 } from '../../protocol/watermarkDefaults';
 import type { KeyObjectiveSettings } from './keyFile';
 
 /**
@@ -65,18 +66,7 @@ export interface WaterMASSettings {
  * normalised by their own batch statistics; with λ = 0.5 and the hinge (m = 0.5) of the lab's bounded
  * form. Measured on CIFAR-10 (docs/experiments/sharpness.md), it does not sharpen K.
  */
-export const RECIPE_2020_SETTINGS: WaterMASSettings = {
-  replicas: 2,
-  sigma: 0.01,
-  lambda: 0.5,
-  mode: 'gaussian',
-  rho: 0.05,
-  margin: 0.5,
-  antithetic: false,
-  replicaBn: 'batch',
-  replicaBatch: 'full',
-  balance: 'loss',
-};
+export const RECIPE_2020_SETTINGS: WaterMASSettings = WATERMAS_RECIPE_2020;
 
 /**
  * The antithetic and BatchNorm choices that go with each replica mode when none is given (our
@@ -107,7 +97,7 @@ export function modeDefaults(mode: ReplicaMode): Pick<WaterMASSettings, 'antithe
  * same as full ones at R = 4 (paired key gain 1.18 ± 0.11 vs 1.00 ± 0.03, controls 2.2 ± 2.1 vs
  * 1.3 ± 0.4, accuracy and flip cost equal, 3 seeds) at 2.5× less time per step.
  */
-export const DEFAULT_WATERMAS_SETTINGS: WaterMASSettings = { ...RECIPE_2020_SETTINGS, replicaBatch: 'split', replicaBn: 'clean' };
+export const DEFAULT_WATERMAS_SETTINGS: WaterMASSettings = WATERMAS_DEFAULTS;
 
 /** Checks ranges; throws RangeError with the offending field. */
 export function validateSettings(s: WaterMASSettings): void {

@@ -7,7 +7,7 @@ import { binomialPValue } from './binomial';
 import { decodeSigns } from './codec';
 import { architectureFingerprint, shapeSize } from './fingerprint';
 import { canonicalJson, nonceFromSeed } from './commitment';
-import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, KeyModelMismatchError, parseKeyEnvelope, schemaError } from './keyFile';
+import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, KeyModelMismatchError, parseKeyEnvelope, requireKeyMethod, schemaError } from './keyFile';
 import { bitsFromString, bitsToString, bitsToText, randomBits, textToBits } from './payloadBits';
 import { SeedStream } from './seedStream';
 import { DEFAULT_P_THRESHOLD, type VerifyOptions } from './verify';
@@ -196,7 +196,7 @@ export function validateUchidaKey(key: UchidaKey): void {
 /** Parses and validates an Uchida key file (same envelope errors as parseKeyFile). */
 export function parseUchidaKeyFile(jsonText: string): UchidaKey {
   const raw = parseKeyEnvelope(jsonText);
-  if (raw.method !== 'uchida') throw new KeyFileError('wrong-method', `This is a ${JSON.stringify(raw.method)} key, not an Uchida key.`);
+  requireKeyMethod(raw, 'uchida', 'an Uchida');
   const parsed = UchidaKeySchema.safeParse(raw);
   if (!parsed.success) throw schemaError(parsed.error.issues);
   validateUchidaKey(parsed.data);

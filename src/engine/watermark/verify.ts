@@ -3,7 +3,7 @@ import { base64ToBytes } from './base64';
 import { decodeImageValues, decodeSigns, pearson } from './codec';
 import { calibratedBitsPValue, type SignRate } from './calibration';
 import { keyBits, payloadBitsFromSigns } from './embed';
-import { checkKeyAgainstModel, type Key } from './keyFile';
+import { checkKeyAgainstModel, type WatermasKey } from './keyFile';
 import { readKeyEvidence } from './extract';
 import { logCorrelationPValue } from './normalTail';
 import { bitsToString, bitsToText } from './payloadBits';
@@ -82,7 +82,7 @@ export interface VerifyOptions {
  * decodes, counts errors and erasures (exact zeros count as errors), per tensor too, and decides
  * at the threshold.
  */
-export async function verifyWatermark(model: Model, key: Key, opts: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyWatermark(model: Model, key: WatermasKey, opts: VerifyOptions = {}): Promise<VerifyResult> {
   checkKeyAgainstModel(key, model);
   const threshold = opts.threshold ?? DEFAULT_P_THRESHOLD;
   const { values, signRates } = await readKeyEvidence(model, key);
@@ -94,7 +94,7 @@ export async function verifyWatermark(model: Model, key: Key, opts: VerifyOption
  * marked tensors' sign rates (readKeyEvidence / signRates) the sign bits are judged by the
  * calibrated test; without, by the plain binomial(n, 1/2) test.
  */
-export function judgeValues(values: Float32Array, key: Key, threshold: number = DEFAULT_P_THRESHOLD, signRates?: readonly SignRate[]): VerifyResult {
+export function judgeValues(values: Float32Array, key: WatermasKey, threshold: number = DEFAULT_P_THRESHOLD, signRates?: readonly SignRate[]): VerifyResult {
   const expected = keyBits(key);
   const n = values.length;
   if (expected.length !== n) throw new RangeError(`Key has ${expected.length} payload bits for ${n} values.`);
@@ -179,7 +179,7 @@ export interface NullCalibration {
  * unwatermarked models of the same architecture and reports the empirical false-positive rate
  * of the verdict and the BER distribution (expected around 0.5).
  */
-export async function calibrateNull(key: Key, models: readonly Model[], opts: VerifyOptions = {}): Promise<NullCalibration> {
+export async function calibrateNull(key: WatermasKey, models: readonly Model[], opts: VerifyOptions = {}): Promise<NullCalibration> {
   if (models.length === 0) throw new Error('calibrateNull needs at least one null model.');
   const bers: number[] = [];
   const logs: number[] = [];

@@ -5,6 +5,7 @@ import { downloadSvgPng } from '../common/exportFiles';
 import { axisProps, niceAxis } from '../common/chartAxis';
 import { formatPercent } from '../common/format';
 import { useChartStyle } from '../lecture/LectureContext';
+import { keyMethod } from '../watermark/methods/registry';
 
 /** One sweep as drawn: a finished run kept for comparison, or the live one. */
 export interface AttackSeries {
@@ -119,12 +120,12 @@ const ERASURE_NOTE =
   'The BER counts erased marks as errors: a marked weight set to exactly 0 (pruning does that) has no sign, so its bit is lost, not flipped. Dotted: the erasures alone. A BER above 0.5 with many erasures is pruning, not an inverted mark.';
 
 /** FCW marks are judged by trigger accuracy; WaterMAS and Uchida marks by the BER. */
-const byTriggers = (s: AttackSeries) => s.method === 'fcw';
+const byTriggers = (s: AttackSeries) => keyMethod(s.method).evidence === 'triggers';
 
 /** The table's evidence column title for the methods of its rows. */
 export function evidenceColumnTitle(methods: readonly WatermarkMethodId[]): string {
-  const triggers = methods.some((m) => m === 'fcw');
-  const bits = methods.some((m) => m !== 'fcw');
+  const triggers = methods.some((m) => keyMethod(m).evidence === 'triggers');
+  const bits = methods.some((m) => keyMethod(m).evidence === 'bits');
   return triggers && bits ? 'BER / trigger acc.' : triggers ? 'trigger acc.' : 'BER';
 }
 

@@ -1,15 +1,17 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { AttackPoint, AttackSweepOutcome, AttackTargetInfo, WatermarkMethodId } from '../../protocol/api';
+import { useCallback, useState } from 'react';
+import type { AttackPoint, AttackSweepOutcome, AttackTargetInfo } from '../../protocol/api';
+import { keyMethod } from '../watermark/methods/registry';
 import { AttackCharts, evidenceColumnTitle, formatEvidence, type AttackSeries } from './AttackCharts';
 import { AttackPicker, useAttackChoice } from './AttackPicker';
 import { toCsv } from '../common/analysisData';
 import { downloadText } from '../common/exportFiles';
-import { errorMessage, formatDuration, formatPercent } from '../common/format';
-import { ExplainCard } from '../lecture/ExplainCard';
-import { Term } from '../lecture/Term';
+import { formatDuration, formatPercent } from '../common/format';
+import { ExplainCard } from '../lecture/explain/ExplainCard';
+import { Term } from '../lecture/explain/Term';
 import type { EngineHandle } from '../useEngine';
-import { proxyCallback } from '../useEngine';
 import { SERIES_COLORS } from '../common/useKeyedModel';
+import { useStreamedJob } from '../common/useStreamedJob';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 import '../common/analysis.css';
 
 interface AttackPanelProps {
@@ -23,7 +25,6 @@ interface AttackPanelProps {
 const COLUMNS = ['series', 'attack', 'method', 'strength', 'accuracy', 'accuracyDrop', 'ber', 'erasureRate', 'triggerAccuracy', 'pValue', 'log10PValue', 'detected', 'ms'];
 
 /** How a method is named in series names and notices. */
-const METHOD_NAMES: Readonly<Record<WatermarkMethodId, string>> = { watermas: 'WaterMAS', uchida: 'Uchida', fcw: 'FCW' };
 
 function rowsOf(series: readonly AttackSeries[]) {
   return series.flatMap((s) =>
@@ -40,19 +41,12 @@ function rowsOf(series: readonly AttackSeries[]) {
  * finished). Asked again whenever `stamp` changes.
  */
 function useAttackTarget(engine: EngineHandle, stamp: unknown): AttackTargetInfo | null {
-  const [info, setInfo] = useState<AttackTargetInfo | null>(null);
-  useEffect(() => {
-    let alive = true;
-    engine.attackTarget().then(
-      (t) => alive && setInfo(t),
-      () => alive && setInfo(null),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine, stamp]);
-  return info;
+  const target = useWorkerQuery(useCallback(() => engine.attackTarget(), [engine]), { refresh: stamp });
+  return target.error ? null : (target.data ?? null);
 }
+
+const NO_POINTS: readonly AttackPoint[] = [];
+const appendPoint = (points: readonly AttackPoint[], p: AttackPoint): readonly AttackPoint[] => [...points, p];
 
 /**
  * The Attack panel: one attack's strength sweep on the trained watermarked model (WaterMAS,
@@ -65,15 +59,14 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
   const [testLimit, setTestLimit] = useState(500);
   const [seed, setSeed] = useState(0);
   const [name, setName] = useState('');
-  const [running, setRunning] = useState(false);
-  const [live, setLive] = useState<AttackPoint[]>([]);
-  const [last, setLast] = useState<AttackSweepOutcome | null>(null);
+  const sweep = useStreamedJob<AttackPoint, AttackSweepOutcome, readonly AttackPoint[]>({ initial: NO_POINTS, fold: appendPoint, cancel: () => engine.cancelAttack() });
+  const { running, view: live, outcome: last, error, start: startSweep, cancel } = sweep;
   const [kept, setKept] = useState<AttackSeries[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const choice = useAttackChoice(engine, setError);
+  const choice = useAttackChoice(engine, sweep.setError);
   const { attackId, info, strengths } = choice;
 
-  const autoName = `${attackId}${target ? (target.method === 'watermas' ? `, R=${target.replicas}` : `, ${METHOD_NAMES[target.method]}`) : ''}`;
+  const targetMethod = target ? keyMethod(target.method) : null;
+  const autoName = `${attackId}${target && targetMethod ? `, ${targetMethod.seriesTag(target)}` : ''}`;
   const disabledReason = locked
     ? 'Wait for the training run to finish.'
     : !target
@@ -81,36 +74,28 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
       : null;
   // Key interception flips the marked weights: it needs the key positions only a WaterMAS key has.
   const unsupported =
-    target && attackId === 'intercept' && target.method !== 'watermas'
-      ? `Key interception needs the key positions of a WaterMAS key; this model has ${target.method === 'fcw' ? 'an' : 'a'} ${METHOD_NAMES[target.method]} key.`
+    targetMethod && attackId === 'intercept' && !targetMethod.keyPositions
+      ? `Key interception needs the key positions of a WaterMAS key; this model has ${targetMethod.article} ${targetMethod.name} key.`
       : null;
 
   const start = useCallback(() => {
     if (!strengths || !info) return;
     const seriesName = (name.trim() || autoName) + (kept.some((k) => k.name === (name.trim() || autoName)) ? ` #${kept.length + 1}` : '');
-    setRunning(true);
-    setError(null);
-    setLive([]);
-    setLast(null);
-    const onPoint = proxyCallback((p: AttackPoint) => setLive((l) => [...l, p]));
-    engine
-      .runAttackSweep({ attack: info.id, strengths, testLimit, seed }, onPoint)
-      .then((o) => {
-        setLast(o);
-        if (o.points.length > 0) {
-          setKept((k) => [
-            ...k,
-            {
-              name: o.cancelled ? `${seriesName} (cancelled)` : seriesName, attack: o.attack, method: o.method, strengthName: info.strengthName, decreasing: info.decreasing,
-              baseAccuracy: o.baseAccuracy, points: o.points, color: SERIES_COLORS[k.length % SERIES_COLORS.length],
-            },
-          ]);
-        }
-        setLive([]);
-      })
-      .catch((e: unknown) => setError(errorMessage(e)))
-      .finally(() => setRunning(false));
-  }, [engine, info, strengths, testLimit, seed, name, autoName, kept]);
+    startSweep(
+      (onPoint) => engine.runAttackSweep({ attack: info.id, strengths, testLimit, seed }, onPoint),
+      NO_POINTS,
+      (o) => {
+        if (o.points.length === 0) return;
+        setKept((k) => [
+          ...k,
+          {
+            name: o.cancelled ? `${seriesName} (cancelled)` : seriesName, attack: o.attack, method: o.method, strengthName: info.strengthName, decreasing: info.decreasing,
+            baseAccuracy: o.baseAccuracy, points: o.points, color: SERIES_COLORS[k.length % SERIES_COLORS.length],
+          },
+        ]);
+      },
+    );
+  }, [engine, info, strengths, testLimit, seed, name, autoName, kept, startSweep]);
 
   const liveSeries: AttackSeries | null =
     running && info && target
@@ -164,7 +149,7 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
         >
           Run sweep
         </button>
-        <button type="button" disabled={!running} onClick={() => void engine.cancelAttack().catch((e: unknown) => setError(errorMessage(e)))}>
+        <button type="button" disabled={!running} onClick={cancel}>
           Cancel sweep
         </button>
         <button type="button" disabled={kept.length === 0 || running} onClick={() => setKept([])}>

@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { AttackSummary } from '../../protocol/api';
 import { parseStrengths } from '../common/analysisData';
-import { errorMessage } from '../common/format';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 import type { EngineHandle } from '../useEngine';
+
+const NO_ATTACKS: readonly AttackSummary[] = [];
 
 /** The attack choice shared by the Attack panel and the comparison view. */
 export interface AttackChoice {
@@ -21,28 +23,17 @@ export interface AttackChoice {
 
 /**
  * Loads the attack registry from the worker and holds the chosen attack and its strengths
- * (Gaussian noise and its default grid at first). A failed catalog load goes to `onError`
- * (pass a stable function, e.g. a state setter: a new one reloads the catalog).
+ * (Gaussian noise and its default grid at first). A failed catalog load goes to `onError`.
  */
 export function useAttackChoice(engine: EngineHandle, onError: (message: string) => void): AttackChoice {
-  const [catalog, setCatalog] = useState<readonly AttackSummary[]>([]);
   const [attackId, setAttackId] = useState('noise');
   const [strengthsText, setStrengthsText] = useState('');
-
-  useEffect(() => {
-    let alive = true;
-    engine.attackCatalog().then(
-      (c) => {
-        if (!alive) return;
-        setCatalog(c);
-        setStrengthsText((t) => t || (c.find((a) => a.id === 'noise')?.defaultStrengths.join(', ') ?? ''));
-      },
-      (e: unknown) => alive && onError(errorMessage(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine, onError]);
+  const askCatalog = useCallback(() => engine.attackCatalog(), [engine]);
+  const catalog =
+    useWorkerQuery(askCatalog, {
+      onAnswer: (c) => setStrengthsText((t) => t || (c.find((a) => a.id === 'noise')?.defaultStrengths.join(', ') ?? '')),
+      onError,
+    }).data ?? NO_ATTACKS;
 
   const pick = (id: string) => {
     setAttackId(id);

@@ -1,24 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import type { KeyedModelInfo } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
+import { useWorkerQuery } from './useWorkerQuery';
 
 /**
  * The worker's current watermarked model (null until a run with a key has finished). Asked
  * again whenever `stamp` changes (pass something that changes when a training run ends).
  */
 export function useKeyedModel(engine: EngineHandle, stamp: unknown): KeyedModelInfo | null {
-  const [info, setInfo] = useState<KeyedModelInfo | null>(null);
-  useEffect(() => {
-    let alive = true;
-    engine.keyedModel().then(
-      (k) => alive && setInfo(k),
-      () => alive && setInfo(null),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine, stamp]);
-  return info;
+  const keyed = useWorkerQuery(useCallback(() => engine.keyedModel(), [engine]), { refresh: stamp });
+  // a failed question means no usable model
+  return keyed.error ? null : (keyed.data ?? null);
 }
 
 /** Colours for overlaid series (colour-blind-friendly Tableau 10 order). */

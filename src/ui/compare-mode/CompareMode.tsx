@@ -2,13 +2,14 @@
  * Compare mode (lecture): two runs side by side, R = 0 vs R = 4 by default, that differ only in
  * R, σ, λ (same seed, data order, initialisation and key), trained in turn in the worker, then
  * the 1-D landscape and a noise sweep for each, on synchronised charts (same scales, A blue and
- * solid, B orange and dashed). Opened by its toggle button or the 'wmlab:toggle-compare' event
- * (the 'c' shortcut).
+ * solid, B orange and dashed). Opened by its toggle button or the 'c' shortcut (the page holds
+ * the open state: `openByUser`, `onToggle`).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CompareLane, CompareRequest, CompareStart, TrainSettings } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { formatDuration, formatPercent, formatSci } from '../common/format';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 import { CompareAttackCharts, CompareLandscapeCharts, CompareTrainingCharts, LANE_COLORS, type LaneLabels } from './CompareModeCharts';
 import {
   CompareAnalysisControls, CompareLaneControls, DEFAULT_ANALYSIS, DEFAULT_VARIANTS, analysisProblem, parseStrengths, variantsFollowing,
@@ -16,11 +17,8 @@ import {
 } from './CompareModeControls';
 import { useCompareRun, type LaneView } from './CompareModeRun';
 import { DemoPairCard, demoObjective } from './DemoPairCard';
-import { baseMark } from './compareMark';
+import { baseMark, panelWatermasForm } from './compareMark';
 import './compareMode.css';
-
-/** The window event that opens / closes compare mode (dispatched by the keyboard shortcut 'c'). */
-export const TOGGLE_COMPARE_EVENT = 'wmlab:toggle-compare';
 
 const LANES: readonly CompareLane[] = ['A', 'B'];
 
@@ -32,6 +30,10 @@ interface CompareModeProps {
   readonly ready: boolean;
   /** A normal training run is going (the worker runs one thing at a time). */
   readonly locked: boolean;
+  /** Opened by the user (its toggle button or the `c` shortcut). */
+  readonly openByUser: boolean;
+  /** Opens or closes it (its toggle buttons). */
+  readonly onToggle: () => void;
   /**
    * The sharpness preset's stage is on: always open, one screen: the runs' R, σ, λ and buttons,
    * their status, and the six charts in three columns (training, landscape, attack); the
@@ -117,8 +119,7 @@ function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lan
 }
 
 /** Compare mode: the toggle bar and, when open, the two columns, one set of run controls and the charts. */
-export function CompareMode({ engine, settings, ready, locked, onStage = false, start = 'scratch', datasetName }: CompareModeProps) {
-  const [openByUser, setOpen] = useState(false);
+export function CompareMode({ engine, settings, ready, locked, openByUser, onToggle: toggle, onStage = false, start = 'scratch', datasetName }: CompareModeProps) {
   const demo = start !== 'scratch';
   const open = openByUser || onStage || demo;
   // The demo models are CIFAR-10 models: measured or fine-tuned only on CIFAR-10.
@@ -133,33 +134,17 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false, 
     setVariants((vs) => variantsFollowing(vs, mark));
   }
   const [form, setForm] = useState<CompareAnalysisForm>(DEFAULT_ANALYSIS);
-  const [strengthName, setStrengthName] = useState('Ω (× std(W))');
   const run = useCompareRun(engine);
   const sectionRef = useRef<HTMLElement>(null);
   const active = run.state === 'running' || run.state === 'paused';
 
-  const toggle = useCallback(() => setOpen((o) => !o), []);
-  useEffect(() => {
-    window.addEventListener(TOGGLE_COMPARE_EVENT, toggle);
-    return () => window.removeEventListener(TOGGLE_COMPARE_EVENT, toggle);
-  }, [toggle]);
   useEffect(() => {
     if (open) sectionRef.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
   }, [open]);
-  useEffect(() => {
-    if (!open) return;
-    let alive = true;
-    engine
-      .attackCatalog()
-      .then((c) => {
-        const noise = c.find((a) => a.id === 'noise');
-        if (alive && noise) setStrengthName(`${noise.strengthName} (${noise.strengthUnit})`);
-      })
-      .catch(() => undefined);
-    return () => {
-      alive = false;
-    };
-  }, [engine, open]);
+  // The noise attack's strength name for the trade-off chart (asked once open).
+  const catalog = useWorkerQuery(useCallback(() => engine.attackCatalog(), [engine]), { enabled: open });
+  const noise = catalog.data?.find((a) => a.id === 'noise');
+  const strengthName = noise ? `${noise.strengthName} (${noise.strengthUnit})` : 'Ω (× std(W))';
 
   const labels: LaneLabels = useMemo(() => {
     if (start === 'demo-pair') return { A: 'A · trained twin (R = 0)', B: 'B · trained WaterMAS' };
@@ -263,7 +248,7 @@ export function CompareMode({ engine, settings, ready, locked, onStage = false, 
         {start === 'demo-unmarked' && <>Both start from the trained unmarked model. </>}
         Shared: {settings.arch} · {settings.epochs} epoch{settings.epochs === 1 ? '' : 's'} · batch {settings.batchSize} ·{' '}
         {settings.trainLimit > 0 ? settings.trainLimit.toLocaleString('en-US') : 'all'} training images · seed {settings.seed} · mark{' '}
-        {settings.watermark?.method === 'watermas' ? 'strength and key from the Watermark panel' : 'engine defaults'}, {form.bits} random bits.
+        {panelWatermasForm(settings) ? 'strength and key from the Watermark panel' : 'engine defaults'}, {form.bits} random bits.
       </p>
       )}
       {start !== 'demo-pair' && (

@@ -1,6 +1,6 @@
 /** Compare mode's controls: the two runs' variants (R, σ, λ) and the shared analysis settings. */
 import type { ChangeEvent } from 'react';
-import type { CompareLane, WatermarkConfig } from '../../protocol/api';
+import type { CompareLane, WatermasMarkConfig } from '../../protocol/api';
 import { SliderField } from '../common/SliderField';
 import { LAMBDA_SCALE, SIGMA_RANGE } from '../watermark/sigmaRange';
 import { LANE_COLORS } from './CompareModeCharts';
@@ -31,7 +31,7 @@ export const DEFAULT_VARIANTS: Readonly<Record<CompareLane, LaneVariant>> = {
 };
 
 /** The variants with σ and λ taken from the Watermark panel (R kept): both runs start from its objective. */
-export function variantsFollowing(vs: Readonly<Record<CompareLane, LaneVariant>>, wm: Pick<WatermarkConfig, 'sigma' | 'lambda'>): Record<CompareLane, LaneVariant> {
+export function variantsFollowing(vs: Readonly<Record<CompareLane, LaneVariant>>, wm: Pick<WatermasMarkConfig, 'sigma' | 'lambda'>): Record<CompareLane, LaneVariant> {
   return { A: { ...vs.A, sigma: wm.sigma, lambda: wm.lambda }, B: { ...vs.B, sigma: wm.sigma, lambda: wm.lambda } };
 }
 
@@ -59,9 +59,9 @@ export function analysisProblem(a: CompareAnalysisForm): string | null {
 interface LaneColumnProps {
   readonly lane: CompareLane;
   /** The Watermark panel's replica mode, which both runs use (it sets σ's unit). */
-  readonly mode: WatermarkConfig['mode'];
+  readonly mode: WatermasMarkConfig['mode'];
   /** What λ scales (the Watermark panel's, shared by both runs): it sets λ's unit. */
-  readonly balance: WatermarkConfig['balance'];
+  readonly balance: WatermasMarkConfig['balance'];
   readonly variant: LaneVariant;
   readonly disabled: boolean;
   readonly onVariant: (v: LaneVariant) => void;

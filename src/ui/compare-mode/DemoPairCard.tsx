@@ -4,10 +4,11 @@
  * index.json, shown at once whatever data set the page has; compare mode measures them again
  * here on CIFAR-10.
  */
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import type { DemoPairInfo, DemoSideMeasure, LoadedDemoModel } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
-import { errorMessage, formatPercent, formatSci } from '../common/format';
+import { formatPercent, formatSci } from '../common/format';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 import { LANE_COLORS } from '../common/runColors';
 
 /** "R = 2, gaussian σ 0.01, λ 0.5" from a demo model's settings. */
@@ -48,19 +49,9 @@ function SideCells({ m }: { readonly m: DemoSideMeasure }) {
 
 /** The pair's numbers, as shipped. */
 export function DemoPairCard({ engine, ready }: { readonly engine: EngineHandle; readonly ready: boolean }) {
-  const [info, setInfo] = useState<DemoPairInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!ready) return;
-    let alive = true;
-    engine.demoPair().then(
-      (i) => alive && setInfo(i),
-      (e: unknown) => alive && setError(errorMessage(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine, ready]);
+  const query = useWorkerQuery(useCallback(() => engine.demoPair(), [engine]), { enabled: ready });
+  const info: DemoPairInfo | null = query.data ?? null;
+  const error = query.error;
 
   if (error) {
     return (

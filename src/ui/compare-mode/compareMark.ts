@@ -1,25 +1,16 @@
 /** The watermark both runs of compare mode share (pure: no React, so tested in Node). */
-import type { TrainSettings, WatermarkConfig } from '../../protocol/api';
-import { DEFAULT_WATERMARK } from '../watermark/watermarkDefaults';
+import type { TrainSettings, WatermasMarkConfig } from '../../protocol/api';
+import { WATERMAS_UI } from '../watermark/methods/watermas';
+import { DEFAULT_WATERMARK, watermarkForm, type WatermarkForm } from '../watermark/watermarkDefaults';
+
+/** The Watermark panel's form when it marks with WaterMAS (compare mode compares WaterMAS runs), else null. */
+export function panelWatermasForm(settings: TrainSettings): WatermarkForm | null {
+  const w = watermarkForm(settings.watermark);
+  return w.method === WATERMAS_UI.id ? w : null;
+}
 
 /** The shared mark: the Watermark panel's WaterMAS settings when it has them, else the engine defaults; random bits. */
-export function baseMark(settings: TrainSettings, bits: number): WatermarkConfig {
-  const w = settings.watermark?.method === 'watermas' ? settings.watermark : DEFAULT_WATERMARK;
-  return {
-    method: 'watermas',
-    payload: { kind: 'random', bits },
-    strength: w.strength,
-    key: w.key,
-    replicas: w.replicas,
-    sigma: w.sigma,
-    lambda: w.lambda,
-    mode: w.mode,
-    rho: w.rho,
-    margin: w.margin,
-    // the objective's other choices travel too (absent: the engine's defaults), so that B trains what the panel shows
-    ...(w.antithetic !== undefined ? { antithetic: w.antithetic } : {}),
-    ...(w.replicaBn !== undefined ? { replicaBn: w.replicaBn } : {}),
-    ...(w.replicaBatch !== undefined ? { replicaBatch: w.replicaBatch } : {}),
-    ...(w.balance !== undefined ? { balance: w.balance } : {}),
-  };
+export function baseMark(settings: TrainSettings, bits: number): WatermasMarkConfig {
+  // the objective's other choices travel too (absent: the engine's defaults), so that B trains what the panel shows
+  return { ...WATERMAS_UI.toConfig(panelWatermasForm(settings) ?? DEFAULT_WATERMARK), payload: { kind: 'random', bits } };
 }

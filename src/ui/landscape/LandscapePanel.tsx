@@ -5,11 +5,12 @@ import { LandscapeLive } from './LandscapeLive';
 import { LandscapeSlices, type SlicePoint } from './LandscapeSlices';
 import { finiteRange } from '../common/analysisData';
 import { downloadCanvasPng, downloadText } from '../common/exportFiles';
-import { errorMessage, formatDuration } from '../common/format';
-import { ExplainCard } from '../lecture/ExplainCard';
+import { formatDuration } from '../common/format';
+import { ExplainCard } from '../lecture/explain/ExplainCard';
 import type { EngineHandle } from '../useEngine';
-import { proxyCallback } from '../useEngine';
 import { useKeyedModel } from '../common/useKeyedModel';
+import { useStreamedJob } from '../common/useStreamedJob';
+import { emptyLive, foldLandscapeEvent, settleLandscape, type LiveLandscape } from './LandscapeRunState';
 import '../common/analysis.css';
 
 interface LandscapePanelProps {
@@ -21,49 +22,11 @@ interface LandscapePanelProps {
 
 const DEFAULTS: LandscapeSettings = { radius: 1, grid: 11, dims: 1, evalSize: 256, seed: 0, eigenIters: 0 };
 
-/** A run's streamed state: slice values by index, grid cells row-major (NaN = not yet). */
-interface LiveLandscape {
-  readonly n: number;
-  readonly radius: number;
-  readonly alphas: number[];
-  readonly key: (number | null)[];
-  readonly complement: (number | null)[];
-  readonly cells: number[];
-  readonly done: number;
-  readonly total: number;
-  readonly phase: 'slices' | 'grid' | 'sharpness' | 'done';
-}
-
 /** A finished run kept for the side-by-side comparison. */
 interface KeptLandscape {
   readonly name: string;
   readonly live: LiveLandscape;
   readonly outcome: LandscapeOutcome;
-}
-
-function emptyLive(s: LandscapeSettings): LiveLandscape {
-  const n = s.grid;
-  const mid = (n - 1) / 2;
-  return {
-    n, radius: s.radius, alphas: Array.from({ length: n }, (_, i) => (i === mid ? 0 : (s.radius * (i - mid)) / mid)),
-    key: new Array<number | null>(n).fill(null), complement: new Array<number | null>(n).fill(null),
-    cells: s.dims === 2 ? new Array<number>(n * n).fill(NaN) : [], done: 0, total: s.dims === 2 ? 2 * n + n * n : 2 * n, phase: 'slices',
-  };
-}
-
-function applyEvent(l: LiveLandscape, e: LandscapeEvent): LiveLandscape {
-  if (e.kind === 'slice') {
-    const arr = [...(e.subspace === 'key' ? l.key : l.complement)];
-    arr[e.index] = e.loss;
-    return { ...l, [e.subspace]: arr, done: l.done + 1, phase: 'slices' };
-  }
-  if (e.kind === 'cell') {
-    const cells = [...l.cells];
-    // Colour by log10 loss (our choice): the valley and the steep walls both stay readable.
-    cells[e.j * l.n + e.i] = Math.log10(Math.max(e.loss, 1e-12));
-    return { ...l, cells, done: l.done + 1, phase: 'grid' };
-  }
-  return { ...l, phase: 'sharpness' };
 }
 
 /** A ratio: scientific notation where two decimals would print 0.00. */
@@ -84,12 +47,12 @@ const fmt = (v: number | undefined | null, d = 4) => (v === undefined || v === n
 export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelProps) {
   const keyed = useKeyedModel(engine, modelStamp);
   const [settings, setSettings] = useState<LandscapeSettings>(DEFAULTS);
-  const [running, setRunning] = useState(false);
-  const [live, setLive] = useState<LiveLandscape | null>(null);
-  const [outcome, setOutcome] = useState<LandscapeOutcome | null>(null);
+  const job = useStreamedJob<LandscapeEvent, LandscapeOutcome, LiveLandscape | null>({
+    initial: null, fold: foldLandscapeEvent, settle: settleLandscape, cancel: () => engine.cancelLandscape(),
+  });
+  const { running, view: live, outcome, error, start: startJob } = job;
   const [runSettings, setRunSettings] = useState<LandscapeSettings | null>(null);
   const [kept, setKept] = useState<KeptLandscape | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const heatRef = useRef<HeatmapHandle>(null);
   const keptRef = useRef<HeatmapHandle>(null);
 
@@ -112,21 +75,8 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
 
   const start = useCallback(() => {
     const s = settings;
-    setRunning(true);
-    setError(null);
-    setOutcome(null);
-    setRunSettings(s);
-    setLive(emptyLive(s));
-    const onEvent = proxyCallback((e: LandscapeEvent) => setLive((l) => (l ? applyEvent(l, e) : l)));
-    engine
-      .runLandscape(s, onEvent)
-      .then((o) => {
-        setOutcome(o);
-        setLive((l) => (l ? { ...l, phase: 'done' } : l));
-      })
-      .catch((e: unknown) => setError(errorMessage(e)))
-      .finally(() => setRunning(false));
-  }, [engine, settings]);
+    if (startJob((onEvent) => engine.runLandscape(s, onEvent), emptyLive(s))) setRunSettings(s);
+  }, [engine, settings, startJob]);
 
   const points: SlicePoint[] = useMemo(
     () => (live ? live.alphas.map((alpha, i) => ({ alpha, key: live.key[i], complement: live.complement[i] })) : []),
@@ -192,7 +142,7 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
         <button type="button" className="primary" disabled={running || disabledReason !== null || problem !== null} onClick={start}>
           Compute landscape
         </button>
-        <button type="button" disabled={!running} onClick={() => void engine.cancelLandscape().catch((e: unknown) => setError(errorMessage(e)))}>
+        <button type="button" disabled={!running} onClick={job.cancel}>
           Cancel landscape
         </button>
         <button

@@ -2,8 +2,9 @@
  * Lecture presets: each sets every training and watermark control, the theme and the panel to
  * look at, and says in two sentences what to watch. `#preset=<id>` in the URL reproduces one.
  */
-import type { CompareStart, TrainSettings, WatermarkConfig } from '../../protocol/api';
-import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo } from '../watermark/watermarkDefaults';
+import type { CompareStart, TrainSettings } from '../../protocol/api';
+import { TRAIN_DEFAULTS } from '../../protocol/training';
+import { DEFAULT_FCW, DEFAULT_WATERMARK, builtInLogo, type WatermarkForm } from '../watermark/watermarkDefaults';
 import type { PanelId, StageSlot, ThemeName } from './viewState';
 
 export interface Preset {
@@ -20,23 +21,10 @@ export interface Preset {
   readonly compareStart?: CompareStart;
 }
 
-/** Small and quick (a few minutes on a laptop GPU): cnn on 2 000 images, 2 epochs. */
-const LECTURE_TRAINING: Omit<TrainSettings, 'watermark'> = {
-  arch: 'cnn',
-  epochs: 2,
-  batchSize: 64,
-  learningRate: 0.05,
-  optimizer: 'sgd',
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  schedule: 'cosine',
-  seed: 1,
-  trainLimit: 2000,
-  testLimit: 500,
-  augment: true,
-};
+/** Small and quick (a few minutes on a laptop GPU): the page's defaults (cnn, 2 epochs) on 2 000 images. */
+const LECTURE_TRAINING: Omit<TrainSettings, 'watermark'> = { ...TRAIN_DEFAULTS, trainLimit: 2000, testLimit: 500 };
 
-const WATERMAS: WatermarkConfig = {
+const WATERMAS: WatermarkForm = {
   ...DEFAULT_WATERMARK,
   method: 'watermas',
   payload: { kind: 'random', bits: 256 },
@@ -63,7 +51,7 @@ const EMBED_LIVE_TRAINING: Omit<TrainSettings, 'watermark'> = { ...LECTURE_TRAIN
  * that each flip the signs of a random half of the marks, on slices of the batch, pushing with
  * λ = 1 × the task gradient's norm until their loss gap passes m = 2 nats.
  */
-const WATERMAS_FLIP: WatermarkConfig = { ...WATERMAS, mode: 'flip', sigma: 0.5, lambda: 1, margin: 2, replicaBatch: 'split', balance: 'gradient' };
+const WATERMAS_FLIP: WatermarkForm = { ...WATERMAS, mode: 'flip', sigma: 0.5, lambda: 1, margin: 2, replicaBatch: 'split', balance: 'gradient' };
 
 export const PRESETS: readonly Preset[] = [
   {
@@ -72,7 +60,10 @@ export const PRESETS: readonly Preset[] = [
     text:
       'Two models trained for this lab on CIFAR-10, fine-tuned from one unmarked model (82 % test accuracy) with the same key, seed and images: A with R = 0 (the twin), B with WaterMAS replicas that each flip half of the marks (R = 4, pushing with λ = 1 × the task gradient). ' +
       'The card shows what the CLI measured: B\'s loss rises 33× as much as A\'s when the marked weights move by half their size (matched unmarked weights: 0.8×), and flipping half of B\'s marks takes it from 82 % to 21 % while A loses nothing: a sharp valley around the mark, for one point of accuracy; with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
-    settings: { ...LECTURE_TRAINING, watermark: WATERMAS_FLIP },
+    // Training (if one presses Train) fine-tunes as Embed live does: from scratch at lr 0.05 these
+    // replicas push before the model has learnt anything, and the loss of the first 8 steps rose
+    // 2.5-7x its first value (tests/unit/lecture/presetStability.test.ts, fixed key).
+    settings: { ...EMBED_LIVE_TRAINING, watermark: WATERMAS_FLIP },
     theme: 'projector',
     focus: 'landscape',
     stage: ['compare'],
@@ -131,7 +122,7 @@ export const PRESETS: readonly Preset[] = [
       'Train this black-box FCW run, which only queries the model with trigger images and counts how many land on the target class, then pick WaterMAS in the Watermark panel and train again with the same seed: white-box, it reads the mark straight from secret key weights. ' +
       'Compare the two verdicts and p-values, then run the same attacks on both.',
     // FCW (methods.md §3) starts from plain training: no replicas; the trigger settings are the engine's defaults.
-    settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, method: 'fcw', replicas: 0, fcw: DEFAULT_FCW } },
+    settings: { ...LECTURE_TRAINING, watermark: { ...WATERMAS, method: 'fcw', replicas: 0, fcw: DEFAULT_FCW } as WatermarkForm },
     theme: 'projector',
     focus: 'watermark',
     stage: ['training', 'watermark'],

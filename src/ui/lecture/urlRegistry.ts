@@ -9,9 +9,12 @@
  * undefined from `get` and are not written.
  */
 import { z } from 'zod';
-import type { TrainSettings, WatermarkConfig } from '../../protocol/api';
-import type { FcwConfig, UchidaConfig } from '../../protocol/api';
-import { DEFAULT_FCW, DEFAULT_RANDOM_BITS, DEFAULT_TEXT, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo } from '../watermark/watermarkDefaults';
+import type { TrainSettings, WatermarkMethodName } from '../../protocol/api';
+import { WATERMARK_METHOD_NAMES } from '../../protocol/watermarkDefaults';
+import { TRAIN_ARCHS, TRAIN_SETTING_LABELS, TrainSettingsSchema, type NumericTrainSetting } from '../../protocol/training';
+import { UI_METHOD_LIST } from '../watermark/methods/registry';
+import type { MethodUrlField, UiMethod } from '../watermark/methods/types';
+import { DEFAULT_RANDOM_BITS, DEFAULT_TEXT, DEFAULT_WATERMARK, builtInLogo, watermarkForm, type WatermarkForm } from '../watermark/watermarkDefaults';
 import { HIDEABLE_IDS } from './controls';
 import { findPreset } from './presets';
 import { OPENABLE_PANELS, PANELS, THEMES, defaultView, withOpenPanels, withRun, type OpenPanelId, type ViewState } from './viewState';
@@ -74,34 +77,42 @@ const choice = <T extends string>(key: string, label: string, values: readonly [
   field<T>({ key, label, schema: z.enum(values) as unknown as z.ZodType<T>, get: (s) => get(s.settings), set: (s, v) => ({ ...s, settings: set(s.settings, v) }) });
 
 /** The watermark config in force (the panel's defaults when the settings carry none). */
-const wmOf = (t: TrainSettings): WatermarkConfig => t.watermark ?? DEFAULT_WATERMARK;
-const withWm = (t: TrainSettings, partial: Partial<WatermarkConfig>): TrainSettings => ({ ...t, watermark: { ...wmOf(t), ...partial } as WatermarkConfig });
+const wmOf = (t: TrainSettings): WatermarkForm => watermarkForm(t.watermark);
+const withWm = (t: TrainSettings, partial: Partial<WatermarkForm>): TrainSettings => ({ ...t, watermark: { ...wmOf(t), ...partial } as WatermarkForm });
 const wmNum = (key: string, label: string, schema: z.ZodType<number>, k: 'strength' | 'replicas' | 'sigma' | 'lambda' | 'rho') =>
   num(key, label, schema, (t) => wmOf(t)[k], (t, v) => withWm(t, { [k]: v }));
 
-/** A field of a method's own settings (`uchida` / `fcw`): written and read only while that method is picked. */
-function uchidaField<K extends keyof UchidaConfig>(key: string, label: string, k: K, schema: z.ZodType<UchidaConfig[K]>, decode?: (raw: string) => unknown) {
-  return field<UchidaConfig[K]>({
-    key, label, schema, decode,
-    get: (s) => (wmOf(s.settings).method === 'uchida' ? (wmOf(s.settings).uchida ?? DEFAULT_UCHIDA)[k] : undefined),
-    set: (s, v) => (wmOf(s.settings).method === 'uchida' ? { ...s, settings: withWm(s.settings, { uchida: { ...(wmOf(s.settings).uchida ?? DEFAULT_UCHIDA), [k]: v } }) } : s),
-  });
-}
-function fcwField<K extends keyof FcwConfig>(key: string, label: string, k: K, schema: z.ZodType<FcwConfig[K]>, decode?: (raw: string) => unknown) {
-  return field<FcwConfig[K]>({
-    key, label, schema, decode,
-    get: (s) => (wmOf(s.settings).method === 'fcw' ? (wmOf(s.settings).fcw ?? DEFAULT_FCW)[k] : undefined),
-    set: (s, v) => (wmOf(s.settings).method === 'fcw' ? { ...s, settings: withWm(s.settings, { fcw: { ...(wmOf(s.settings).fcw ?? DEFAULT_FCW), [k]: v } }) } : s),
+/** A field of a method's own settings (its module's urlFields): written and read only while that method is picked. */
+function methodField(method: UiMethod, spec: MethodUrlField): UrlField {
+  return field<unknown>({
+    key: spec.key,
+    label: spec.label,
+    schema: spec.schema,
+    decode: spec.decode,
+    get: (s) => (wmOf(s.settings).method === method.id ? spec.get(wmOf(s.settings)) : undefined),
+    set: (s, v) => (wmOf(s.settings).method === method.id ? { ...s, settings: withWm(s.settings, spec.set(wmOf(s.settings), v)) } : s),
   });
 }
 
 const nonNeg = z.number().finite().min(0);
-const wholeNonNeg = z.number().int().min(0);
 
-/** Architectures the engine registers (src/engine/models/registry.ts). */
-export const KNOWN_ARCHS = ['cnn', 'resnet20', 'vgg11', 'mobilenetv3s', 'vit-tiny'] as const;
-/** Watermark methods a link may name; a method added to WatermarkMethod is added here (and its fields below). */
-export const LINKABLE_METHODS: readonly [WatermarkConfig['method'], ...WatermarkConfig['method'][]] = ['none', 'watermas', 'uchida', 'fcw'];
+/** A training setting, read with the training contract's own schema and label (protocol/training.ts). */
+const setting = <K extends NumericTrainSetting | 'arch' | 'optimizer' | 'schedule' | 'augment'>(key: string, k: K, decode: (raw: string) => unknown = toNumber, encode?: (v: TrainSettings[K]) => string) =>
+  field<TrainSettings[K]>({
+    key,
+    label: TRAIN_SETTING_LABELS[k],
+    schema: TrainSettingsSchema.shape[k] as unknown as z.ZodType<TrainSettings[K]>,
+    decode,
+    encode,
+    get: (s) => s.settings[k],
+    set: (s, v) => ({ ...s, settings: { ...s.settings, [k]: v } }),
+  });
+const asText = (raw: string): unknown => raw;
+
+/** Architectures the engine registers (the training contract's list, protocol/training.ts). */
+export const KNOWN_ARCHS = TRAIN_ARCHS;
+/** Watermark methods a link may name: every method (protocol/watermarkDefaults.ts); their own fields come from the UI method registry. */
+export const LINKABLE_METHODS: readonly [WatermarkMethodName, ...WatermarkMethodName[]] = WATERMARK_METHOD_NAMES;
 
 /** Every field of the hash, in application order. */
 export const FIELDS: readonly UrlField[] = [
@@ -113,27 +124,19 @@ export const FIELDS: readonly UrlField[] = [
     get: (s) => s.focus ?? undefined,
     set: (s, v) => ({ ...s, focus: v as ViewState['focus'] }),
   }),
-  // Training.
-  choice('arch', 'model', [...KNOWN_ARCHS], (t) => t.arch as (typeof KNOWN_ARCHS)[number], (t, v) => ({ ...t, arch: v })),
-  num('epochs', 'epochs', z.number().int().min(1).max(500), (t) => t.epochs, (t, v) => ({ ...t, epochs: v })),
-  num('batch', 'batch size', z.number().int().min(1).max(1024), (t) => t.batchSize, (t, v) => ({ ...t, batchSize: v })),
-  num('lr', 'learning rate', z.number().finite().gt(0).max(10), (t) => t.learningRate, (t, v) => ({ ...t, learningRate: v })),
-  choice('opt', 'optimizer', ['sgd', 'adam'], (t) => t.optimizer, (t, v) => ({ ...t, optimizer: v })),
-  num('momentum', 'momentum', z.number().min(0).lt(1), (t) => t.momentum, (t, v) => ({ ...t, momentum: v })),
-  num('wd', 'weight decay', nonNeg.max(1), (t) => t.weightDecay, (t, v) => ({ ...t, weightDecay: v })),
-  choice('sched', 'schedule', ['constant', 'step', 'cosine'], (t) => t.schedule, (t, v) => ({ ...t, schedule: v })),
-  num('seed', 'seed', wholeNonNeg.max(2 ** 31 - 1), (t) => t.seed, (t, v) => ({ ...t, seed: v })),
-  num('train', 'train images', wholeNonNeg, (t) => t.trainLimit, (t, v) => ({ ...t, trainLimit: v })),
-  num('test', 'test images', wholeNonNeg, (t) => t.testLimit, (t, v) => ({ ...t, testLimit: v })),
-  field<boolean>({
-    key: 'aug',
-    label: 'augment',
-    schema: z.boolean(),
-    decode: (raw) => (raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : raw),
-    encode: (v) => (v ? '1' : '0'),
-    get: (s) => s.settings.augment,
-    set: (s, v) => ({ ...s, settings: { ...s.settings, augment: v } }),
-  }),
+  // Training: every setting with the training contract's schema (protocol/training.ts).
+  setting('arch', 'arch', asText),
+  setting('epochs', 'epochs'),
+  setting('batch', 'batchSize'),
+  setting('lr', 'learningRate'),
+  setting('opt', 'optimizer', asText),
+  setting('momentum', 'momentum'),
+  setting('wd', 'weightDecay'),
+  setting('sched', 'schedule', asText),
+  setting('seed', 'seed'),
+  setting('train', 'trainLimit'),
+  setting('test', 'testLimit'),
+  setting('aug', 'augment', (raw) => (raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : raw), (v) => (v ? '1' : '0')),
   // Watermark: method first, then the payload kind, then the fields that depend on them.
   choice('wm', 'watermark method', LINKABLE_METHODS, (t) => wmOf(t).method, (t, v) => withWm(t, { method: v })),
   field<string>({
@@ -187,15 +190,8 @@ export const FIELDS: readonly UrlField[] = [
   }),
   choice('rbatch', 'replica batch', ['split', 'full'], (t) => wmOf(t).replicaBatch ?? DEFAULT_WATERMARK.replicaBatch ?? 'split', (t, v) => withWm(t, { replicaBatch: v })),
   choice('balance', 'λ scales', ['loss', 'gradient'], (t) => wmOf(t).balance ?? DEFAULT_WATERMARK.balance ?? 'loss', (t, v) => withWm(t, { balance: v })),
-  // Uchida (methods.md §4) and FCW (§3): only while that method is picked.
-  uchidaField('ulayer', 'Uchida layer', 'layer', z.string().max(200).regex(/^[\w./:-]*$/)),
-  uchidaField('ulambda', 'Uchida λ', 'lambda', nonNeg.max(100), toNumber),
-  fcwField('triggers', 'FCW triggers', 'triggers', z.number().int().min(1).max(1000), toNumber),
-  fcwField('fcwmode', 'FCW fusion', 'mode', z.enum(['direct', 'invisible']), undefined),
-  fcwField('ratio', 'FCW blend ratio', 'ratio', z.number().min(0).max(1), toNumber),
-  fcwField('perbatch', 'FCW triggers per batch', 'perBatch', z.number().int().min(0).max(1024), toNumber),
-  fcwField('maskfrac', 'FCW mask fraction', 'maskFraction', z.number().min(0).max(1), toNumber),
-  fcwField('maskperiod', 'FCW mask period', 'maskPeriod', z.number().int().min(1).max(100000), toNumber),
+  // Each method's own settings (Uchida: methods.md §4, FCW: §3), only while that method is picked.
+  ...UI_METHOD_LIST.flatMap((m) => m.urlFields.map((f) => methodField(m, f))),
   // The preset's stage (ViewState.stage): shared links carry it, a lecturer's link opens on it.
   field<boolean>({
     key: 'stage',

@@ -1,11 +1,10 @@
 /** Display helpers shared by the Runs drawer and the comparison view. */
 import type { RunOutcomeSummary } from '../../protocol/api';
-
-const METHOD_LABELS: Record<string, string> = { none: 'plain', watermas: 'WaterMAS', uchida: 'Uchida', fcw: 'FCW' };
+import { findUiMethod } from '../watermark/methods/registry';
 
 /** "WaterMAS", "Uchida", "FCW", "plain" (unknown methods as they are named). */
 export function methodName(method: string): string {
-  return METHOD_LABELS[method] ?? method;
+  return findUiMethod(method)?.name ?? method;
 }
 
 /** The watermark evidence at the end of training: "BER 0.000", "trigger 100 %", or "–". */

@@ -18,9 +18,6 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['?'], label: '?', action: 'help', description: 'Show or hide this list' },
 ];
 
-/** The event compare mode listens to (dispatched on window by the `c` shortcut). */
-export const TOGGLE_COMPARE_EVENT = 'wmlab:toggle-compare';
-
 /** Elements where a key press is typing or operating a control, never a shortcut. */
 const EDITABLE = new Set(['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON', 'OPTION']);
 
@@ -30,10 +27,34 @@ interface TargetLike {
   readonly isContentEditable?: boolean;
 }
 
+/** The parts of a KeyboardEvent the shortcuts read. */
+export interface KeyPress {
+  readonly key: string;
+  readonly ctrlKey: boolean;
+  readonly metaKey: boolean;
+  readonly altKey: boolean;
+  readonly repeat?: boolean;
+  readonly target: unknown;
+}
+
+/** What each action does (SessionShortcuts builds them from the app's state). */
+export type ShortcutHandlers = Readonly<Record<ShortcutAction, () => void>>;
+
 /** The shortcut a key press means, or null (modifier keys held, typing in a field, repeat). */
-export function shortcutFor(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; repeat?: boolean; target: unknown }): ShortcutAction | null {
+export function shortcutFor(e: KeyPress): ShortcutAction | null {
   if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return null;
   const t = e.target as TargetLike | null;
   if (t && ((t.tagName !== undefined && EDITABLE.has(t.tagName.toUpperCase())) || t.isContentEditable)) return null;
   return SHORTCUTS.find((s) => s.keys.includes(e.key))?.action ?? null;
+}
+
+/**
+ * Runs the action of a key press, if it is a shortcut; while the help is open only "?" (its
+ * toggle) works. Returns the action run (the caller then prevents the key's default), else null.
+ */
+export function runShortcut(e: KeyPress, handlers: ShortcutHandlers, helpOpen: boolean): ShortcutAction | null {
+  const action = shortcutFor(e);
+  if (!action || (helpOpen && action !== 'help')) return null;
+  handlers[action]();
+  return action;
 }

@@ -3,13 +3,7 @@ import type { SettingsChange } from '../../protocol/api';
 import { axisProps, niceAxis } from '../common/chartAxis';
 import { changeLabel } from './TrainingMarkers';
 import { useChartStyle } from '../lecture/LectureContext';
-
-/** One progress report as a chart point. */
-export interface HistoryPoint {
-  readonly step: number;
-  readonly loss: number | null;
-  readonly accuracy: number | null;
-}
+import type { HistoryPoint } from './trainingView';
 
 interface TrainingChartsProps {
   readonly history: readonly HistoryPoint[];

@@ -1,6 +1,9 @@
 import type { ArchSummary, OptimizerName, ScheduleName, TrainSettings } from '../../protocol/api';
+import { TRAIN_LIMITS, type NumberLimit } from '../../protocol/training';
 import { formatCount } from '../common/format';
 import { Hideable, useIsHidden } from '../lecture/LectureContext';
+
+export { validateSettings } from './validateSettings';
 
 interface TrainingFormProps {
   readonly settings: TrainSettings;
@@ -19,6 +22,11 @@ interface NumberFieldProps {
   readonly hint?: string;
   readonly disabled: boolean;
   readonly onValue: (v: number) => void;
+}
+
+/** An input's min / max from a contract limit (exclusive bounds are left to validateSettings's message). */
+function range(l: NumberLimit): { min: number; max?: number } {
+  return l.max >= Number.MAX_SAFE_INTEGER ? { min: l.min } : { min: l.min, max: l.max };
 }
 
 function NumberField({ id, label, value, min, max, step, hint, disabled, onValue }: NumberFieldProps) {
@@ -64,9 +72,9 @@ export function TrainingForm({ settings, archs, disabled, onChange }: TrainingFo
         </select>
         {arch && <span className="hint">{arch.description}</span>}
       </div></Hideable>
-      <NumberField id="epochs" label="Epochs" value={settings.epochs} min={1} max={500} step={1} disabled={disabled} onValue={(v) => set('epochs', v)} />
-      <NumberField id="batch-size" label="Batch size" value={settings.batchSize} min={1} max={1024} step={1} disabled={disabled} onValue={(v) => set('batchSize', v)} />
-      <NumberField id="lr" label="Learning rate" value={settings.learningRate} min={0} step="any" disabled={disabled} onValue={(v) => set('learningRate', v)} />
+      <NumberField id="epochs" label="Epochs" value={settings.epochs} {...range(TRAIN_LIMITS.epochs)} step={1} disabled={disabled} onValue={(v) => set('epochs', v)} />
+      <NumberField id="batch-size" label="Batch size" value={settings.batchSize} {...range(TRAIN_LIMITS.batchSize)} step={1} disabled={disabled} onValue={(v) => set('batchSize', v)} />
+      <NumberField id="lr" label="Learning rate" value={settings.learningRate} {...range(TRAIN_LIMITS.learningRate)} step="any" disabled={disabled} onValue={(v) => set('learningRate', v)} />
       <Hideable id="optimizer"><div className="field">
         <label htmlFor="optimizer">Optimizer</label>
         <select id="optimizer" value={settings.optimizer} disabled={disabled} onChange={(e) => set('optimizer', e.target.value as OptimizerName)}>
@@ -75,9 +83,9 @@ export function TrainingForm({ settings, archs, disabled, onChange }: TrainingFo
         </select>
       </div></Hideable>
       {settings.optimizer === 'sgd' && (
-        <NumberField id="momentum" label="Momentum" value={settings.momentum} min={0} max={0.999} step="any" disabled={disabled} onValue={(v) => set('momentum', v)} />
+        <NumberField id="momentum" label="Momentum" value={settings.momentum} {...range(TRAIN_LIMITS.momentum)} step="any" disabled={disabled} onValue={(v) => set('momentum', v)} />
       )}
-      <NumberField id="weight-decay" label="Weight decay" value={settings.weightDecay} min={0} step="any" disabled={disabled} onValue={(v) => set('weightDecay', v)} />
+      <NumberField id="weight-decay" label="Weight decay" value={settings.weightDecay} {...range(TRAIN_LIMITS.weightDecay)} step="any" disabled={disabled} onValue={(v) => set('weightDecay', v)} />
       <Hideable id="schedule"><div className="field">
         <label htmlFor="schedule">Schedule</label>
         <select id="schedule" value={settings.schedule} disabled={disabled} onChange={(e) => set('schedule', e.target.value as ScheduleName)}>
@@ -86,29 +94,13 @@ export function TrainingForm({ settings, archs, disabled, onChange }: TrainingFo
           <option value="cosine">cosine</option>
         </select>
       </div></Hideable>
-      <NumberField id="seed" label="Seed" value={settings.seed} min={0} step={1} disabled={disabled} onValue={(v) => set('seed', v)} />
-      <NumberField id="train-limit" label="Train images" value={settings.trainLimit} min={0} step={1} hint="0 = all" disabled={disabled} onValue={(v) => set('trainLimit', v)} />
-      <NumberField id="test-limit" label="Test images" value={settings.testLimit} min={0} step={1} hint="0 = all" disabled={disabled} onValue={(v) => set('testLimit', v)} />
+      <NumberField id="seed" label="Seed" value={settings.seed} {...range(TRAIN_LIMITS.seed)} step={1} disabled={disabled} onValue={(v) => set('seed', v)} />
+      <NumberField id="train-limit" label="Train images" value={settings.trainLimit} {...range(TRAIN_LIMITS.trainLimit)} step={1} hint="0 = all" disabled={disabled} onValue={(v) => set('trainLimit', v)} />
+      <NumberField id="test-limit" label="Test images" value={settings.testLimit} {...range(TRAIN_LIMITS.testLimit)} step={1} hint="0 = all" disabled={disabled} onValue={(v) => set('testLimit', v)} />
       <Hideable id="augment"><div className="field field-check">
         <input id="augment" type="checkbox" checked={settings.augment} disabled={disabled} onChange={(e) => set('augment', e.target.checked)} />
         <label htmlFor="augment">Augment (crop + flip)</label>
       </div></Hideable>
     </form>
   );
-}
-
-/** Returns a reason when the settings cannot be run, else null. */
-export function validateSettings(s: TrainSettings): string | null {
-  const posInt = (v: number) => Number.isInteger(v) && v >= 1;
-  const nonNegInt = (v: number) => Number.isInteger(v) && v >= 0;
-  if (!posInt(s.epochs)) return 'Epochs must be a whole number ≥ 1.';
-  if (!posInt(s.batchSize)) return 'Batch size must be a whole number ≥ 1.';
-  if (!(s.learningRate > 0)) return 'Learning rate must be > 0.';
-  if (!(s.momentum >= 0 && s.momentum < 1)) return 'Momentum must be in [0, 1).';
-  if (!(s.weightDecay >= 0)) return 'Weight decay must be ≥ 0.';
-  if (!nonNegInt(s.seed)) return 'Seed must be a whole number ≥ 0.';
-  if (!nonNegInt(s.trainLimit)) return 'Train images must be a whole number ≥ 0.';
-  if (!nonNegInt(s.testLimit)) return 'Test images must be a whole number ≥ 0.';
-  if (s.trainLimit > 0 && s.trainLimit < s.batchSize) return 'Train images must be at least one batch.';
-  return null;
 }

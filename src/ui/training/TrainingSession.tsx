@@ -2,10 +2,11 @@
  * Lecture controls of a training run: Step (one step, then pause), slow motion, a live
  * learning-rate slider, the phase indicator of the last step and the worker's live state.
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SessionLiveState, StepPhaseInfo, TrainSettings } from '../../protocol/api';
 import { Hideable } from '../lecture/LectureContext';
 import { useEngine } from '../useEngine';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 import { SLOW_MOTION_MS, type TrainingState } from './useTraining';
 
 interface TrainingSessionProps {
@@ -61,17 +62,13 @@ function useLiveState(training: TrainingState): SessionLiveState | null {
   const engine = useEngine();
   const [state, setState] = useState<SessionLiveState | null>(null);
   const progress = training.progress;
-  useEffect(() => {
-    if (!progress || (progress.phase !== 'training' && progress.phase !== 'paused')) return;
-    let alive = true;
-    engine.watermarkLiveState().then(
-      (s) => alive && s && setState(s),
-      () => undefined,
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine, progress, training.state]);
+  const runState = training.state;
+  // asked again after each report and state change of a run in its training phase; a null answer keeps the last
+  useWorkerQuery(useCallback(() => engine.watermarkLiveState(), [engine]), {
+    enabled: progress !== null && (progress.phase === 'training' || progress.phase === 'paused'),
+    refresh: useMemo(() => ({ progress, runState }), [progress, runState]),
+    onAnswer: (s) => s && setState(s),
+  });
   return state;
 }
 

@@ -1,12 +1,13 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { RunRecord, SettingsChange, TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
+import { EMPTY_TRAINING_VIEW, foldTrainProgress, type HistoryPoint, type TrainingView } from './trainingView';
 import type { EngineHandle } from '../useEngine';
-import { proxyCallback } from '../useEngine';
-import type { HistoryPoint } from './TrainingCharts';
 import { errorMessage } from '../common/format';
 import { restoredRunView, type RestoredRunInfo } from '../runs/restoredRun';
+import { runPhase, type RunPhase } from '../common/streamedJob';
+import { useStreamedJob } from '../common/useStreamedJob';
 
-export type RunState = 'idle' | 'running' | 'paused' | 'finished' | 'failed';
+export type RunState = RunPhase;
 
 /** Slow-motion delay between steps when the toggle is on (our choice: 1 s, long enough to follow the phases). */
 export const SLOW_MOTION_MS = 1000;
@@ -43,67 +44,32 @@ export interface TrainingState {
 
 /** Drives one training run in the worker and collects its progress history for the charts. */
 export function useTraining(engine: EngineHandle): TrainingState {
-  const [state, setState] = useState<RunState>('idle');
-  const [progress, setProgress] = useState<TrainProgress | null>(null);
-  const [history, setHistory] = useState<HistoryPoint[]>([]);
-  const [outcome, setOutcome] = useState<TrainOutcome | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [changes, setChanges] = useState<readonly SettingsChange[]>([]);
+  const job = useStreamedJob<TrainProgress, TrainOutcome, TrainingView>({ initial: EMPTY_TRAINING_VIEW, fold: foldTrainProgress, cancel: () => engine.cancel() });
+  const { start: startJob, setPaused, setError, show, isRunning } = job;
   const [slowMotion, setSlow] = useState(false);
   const [liveError, setLiveError] = useState<string | null>(null);
   const [restored, setRestored] = useState<RestoredRunInfo | null>(null);
-  const running = useRef(false);
 
   const start = useCallback(
     (settings: TrainSettings) => {
-      if (running.current) return;
-      running.current = true;
-      setState('running');
-      setProgress(null);
-      setHistory([]);
-      setChanges([]);
-      setOutcome(null);
-      setError(null);
+      if (isRunning()) return;
       setLiveError(null);
       setRestored(null);
-      const onProgress = proxyCallback((p: TrainProgress) => {
-        setProgress(p);
-        if (p.settingsChanges) setChanges(p.settingsChanges);
-        if ((p.phase === 'training' || p.phase === 'paused') && p.loss !== null) {
-          // a step reported twice (e.g. a single step while paused, then the resume) keeps one point
-          setHistory((h) => (h.length > 0 && h[h.length - 1].step === p.step ? h : [...h, { step: p.step, loss: p.loss, accuracy: p.accuracy }]));
-        }
-      });
-      engine
-        .train(settings, onProgress)
-        .then((o) => {
-          setOutcome(o);
-          setState('finished');
-        })
-        .catch((e: unknown) => {
-          setError(errorMessage(e));
-          setState('failed');
-        })
-        .finally(() => {
-          running.current = false;
-        });
+      startJob((onProgress) => engine.train(settings, onProgress), EMPTY_TRAINING_VIEW);
     },
-    [engine],
+    [engine, startJob, isRunning],
   );
 
   const pause = useCallback(() => {
-    engine.pause().then(() => setState((s) => (s === 'running' ? 'paused' : s)), (e: unknown) => setError(errorMessage(e)));
-  }, [engine]);
+    engine.pause().then(() => setPaused(true), (e: unknown) => setError(errorMessage(e)));
+  }, [engine, setPaused, setError]);
   const resume = useCallback(() => {
-    engine.resume().then(() => setState((s) => (s === 'paused' ? 'running' : s)), (e: unknown) => setError(errorMessage(e)));
-  }, [engine]);
-  const cancel = useCallback(() => {
-    engine.cancel().catch((e: unknown) => setError(errorMessage(e)));
-  }, [engine]);
+    engine.resume().then(() => setPaused(false), (e: unknown) => setError(errorMessage(e)));
+  }, [engine, setPaused, setError]);
   const step = useCallback(() => {
-    if (!running.current) return;
-    engine.stepTraining().then(() => setState((s) => (s === 'running' ? 'paused' : s)), (e: unknown) => setLiveError(errorMessage(e)));
-  }, [engine]);
+    if (!isRunning()) return;
+    engine.stepTraining().then(() => setPaused(true), (e: unknown) => setLiveError(errorMessage(e)));
+  }, [engine, isRunning, setPaused]);
   const setSlowMotion = useCallback(
     (on: boolean) => {
       setSlow(on);
@@ -113,24 +79,25 @@ export function useTraining(engine: EngineHandle): TrainingState {
   );
   const setLearningRate = useCallback(
     (lr: number) => {
-      if (!running.current) return;
+      if (!isRunning()) return;
       engine.setLearningRate(lr).catch((e: unknown) => setLiveError(errorMessage(e)));
     },
-    [engine],
+    [engine, isRunning],
   );
 
-  const showRun = useCallback((record: RunRecord) => {
-    if (running.current) return;
-    const v = restoredRunView(record);
-    setState('finished');
-    setProgress(null);
-    setHistory([...v.history]);
-    setChanges([]);
-    setOutcome(v.outcome);
-    setError(null);
-    setLiveError(null);
-    setRestored(v.info);
-  }, []);
+  const showRun = useCallback(
+    (record: RunRecord) => {
+      const v = restoredRunView(record);
+      if (!show({ progress: null, history: [...v.history], changes: [] }, v.outcome)) return;
+      setLiveError(null);
+      setRestored(v.info);
+    },
+    [show],
+  );
 
-  return { state, progress, history, outcome, error, liveError, changes, slowMotion, restored, start, pause, resume, cancel, step, setSlowMotion, setLearningRate, showRun };
+  const { progress, history, changes } = job.view;
+  return {
+    state: runPhase(job), progress, history, outcome: job.outcome, error: job.error, liveError, changes, slowMotion, restored,
+    start, pause, resume, cancel: job.cancel, step, setSlowMotion, setLearningRate, showRun,
+  };
 }

@@ -3,74 +3,57 @@
  * runnable copy after a verified check), judged with the uploaded key, on the loaded data set's
  * test images; points stream into a table and small charts, with progress and Cancel.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { AttackSummary, StressOutcome, StressPoint, StressReadiness } from '../../protocol/api';
-import { errorMessage, formatPercent } from '../common/format';
+import { formatPercent } from '../common/format';
 import { DEFAULT_STRESS_ATTACKS, DEFAULT_STRESS_TEST_IMAGES, stressRequestFrom, type AttackChoice } from './StressForm';
 import { StressCharts, pointError } from './StressCharts';
-import { proxyCallback, type EngineHandle } from '../useEngine';
+import type { EngineHandle } from '../useEngine';
+import { useStreamedJob } from '../common/useStreamedJob';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 import { formatPValue } from '../watermark/watermarkDefaults';
+import { keyMethod } from '../watermark/methods/registry';
 
 interface StressPanelProps {
   readonly engine: EngineHandle;
   readonly readiness: StressReadiness | undefined;
 }
 
+const NO_ATTACKS: readonly AttackSummary[] = [];
+const NO_POINTS: readonly StressPoint[] = [];
+const appendPoint = (points: readonly StressPoint[], p: StressPoint): readonly StressPoint[] => [...points, p];
+
 export function StressPanel({ engine, readiness }: StressPanelProps) {
-  const [catalog, setCatalog] = useState<readonly AttackSummary[]>([]);
   const [choices, setChoices] = useState<Record<string, AttackChoice>>({});
   const [testImages, setTestImages] = useState(DEFAULT_STRESS_TEST_IMAGES);
-  const [running, setRunning] = useState(false);
-  const [points, setPoints] = useState<readonly StressPoint[]>([]);
-  const [outcome, setOutcome] = useState<StressOutcome | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState(false);
-  const mounted = useRef(true);
-
-  useEffect(() => {
-    mounted.current = true;
-    engine.attackCatalog().then(
-      (c) => {
-        if (!mounted.current) return;
-        setCatalog(c);
-        setChoices(Object.fromEntries(c.map((a) => [a.id, { on: DEFAULT_STRESS_ATTACKS.includes(a.id), strengths: a.defaultStrengths.join(', ') }])));
-      },
-      (e: unknown) => mounted.current && setError(errorMessage(e)),
-    );
-    return () => {
-      mounted.current = false;
-    };
-  }, [engine]);
-
   // Leaving the card (a new upload) stops a run on the old model.
-  useEffect(() => () => void engine.cancelStress().catch(() => undefined), [engine]);
+  const job = useStreamedJob<StressPoint, StressOutcome, readonly StressPoint[]>({
+    initial: NO_POINTS, fold: appendPoint, cancel: () => engine.cancelStress(), cancelOnUnmount: true,
+  });
+  const { running, view: points, outcome, error } = job;
+  const [open, setOpen] = useState(false);
+
+  const askCatalog = useCallback(() => engine.attackCatalog(), [engine]);
+  const catalog =
+    useWorkerQuery(askCatalog, {
+      onAnswer: (c) => setChoices(Object.fromEntries(c.map((a) => [a.id, { on: DEFAULT_STRESS_ATTACKS.includes(a.id), strengths: a.defaultStrengths.join(', ') }]))),
+      onError: job.setError,
+    }).data ?? NO_ATTACKS;
 
   const ready = readiness?.ready === true;
-  const visible = catalog.filter((a) => a.id !== 'intercept' || (ready && readiness.method === 'watermas'));
+  // Key interception needs the marked positions (a WaterMAS key).
+  const visible = catalog.filter((a) => a.id !== 'intercept' || (ready && keyMethod(readiness.method).keyPositions));
   const request = stressRequestFrom(visible, choices, testImages, 0);
   const why = !readiness ? 'Verify a model with its key first.' : !readiness.ready ? readiness.reason : typeof request === 'string' ? request : '';
   const totalPoints = typeof request === 'string' ? 0 : request.attacks.reduce((s, a) => s + a.strengths.length, 0);
 
   const start = () => {
     if (typeof request === 'string' || !ready) return;
-    setRunning(true);
-    setPoints([]);
-    setOutcome(null);
-    setError(null);
-    const onPoint = proxyCallback((p: StressPoint) => {
-      if (mounted.current) setPoints((prev) => [...prev, p]);
-    });
-    engine
-      .stressUploaded(request, onPoint)
-      .then(
-        (o) => mounted.current && setOutcome(o),
-        (e: unknown) => mounted.current && setError(errorMessage(e)),
-      )
-      .finally(() => mounted.current && setRunning(false));
+    job.start((onPoint) => engine.stressUploaded(request, onPoint), NO_POINTS);
   };
 
   const set = (id: string, patch: Partial<AttackChoice>) => setChoices((c) => ({ ...c, [id]: { ...c[id], ...patch } }));
-  const fcw = ready && readiness.method === 'fcw';
+  const fcw = ready && keyMethod(readiness.method).evidence === 'triggers';
   const state = running ? 'running' : error ? 'error' : outcome ? (outcome.cancelled ? 'cancelled' : 'done') : 'idle';
 
   return (
@@ -80,7 +63,7 @@ export function StressPanel({ engine, readiness }: StressPanelProps) {
           Stress it
         </button>
         {running && (
-          <button type="button" data-testid="stress-cancel" onClick={() => void engine.cancelStress()}>
+          <button type="button" data-testid="stress-cancel" onClick={job.cancel}>
             Cancel
           </button>
         )}

@@ -1,7 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import type { VerifyFile, VerifyOutcome } from '../../protocol/api';
 import { errorMessage } from '../common/format';
-import { ExplainCard } from '../lecture/ExplainCard';
+import { ExplainCard } from '../lecture/explain/ExplainCard';
 import type { EngineHandle } from '../useEngine';
 import { VerifyResultCard } from './VerifyResultCard';
 import { StressPanel } from './StressPanel';

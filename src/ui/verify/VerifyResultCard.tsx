@@ -1,6 +1,7 @@
 /** The Verify panel's result card: verdict, BER, p-value with its meaning, payload, per-tensor error bars, fingerprint. */
 import type { ReactNode } from 'react';
-import type { VerifyReport, VerifyTensorErrors, VerifyVerdict } from '../../protocol/api';
+import type { VerifyReport, VerifyTensorErrors, VerifyVerdict, WatermarkMethodId } from '../../protocol/api';
+import { keyMethod } from '../watermark/methods/registry';
 import { formatPercent } from '../common/format';
 import { Verdict } from '../common/Verdict';
 import { verdictOf } from '../common/verdict';
@@ -14,11 +15,9 @@ const FORMAT_LABELS: Record<string, string> = {
   safetensors: 'safetensors',
 };
 
-const METHOD_LABELS = { watermas: 'WaterMAS', uchida: 'Uchida', fcw: 'function-coupled trigger set (FCW)' } as const;
-
 /** "an unrelated model matches this well with probability …", in words a reader can weigh. */
-export function pValueMeaning(pValue: number, log10: number, method: 'watermas' | 'uchida' | 'fcw'): string {
-  const what = method === 'fcw' ? 'classifies this many triggers as the target' : 'matches the key this well';
+export function pValueMeaning(pValue: number, log10: number, method: WatermarkMethodId): string {
+  const what = keyMethod(method).chanceEvent;
   return `An unrelated model ${what} with probability ${formatPValue(pValue, log10)}${log10 < -3 ? ` (about 1 in 10^${Math.floor(-log10)})` : ''}.`;
 }
 
@@ -71,7 +70,7 @@ export function VerifyResultCard({ report, children }: { readonly report: Verify
             <Verdict kind={verdictOf(v.detected, v.log10PValue)} detected={v.detected} testId="verify-verdict" />
           </div>
           <p className="muted">
-            {METHOD_LABELS[v.method]} key <code>{v.keyFile}</code>
+            {keyMethod(v.method).keyLabel} key <code>{v.keyFile}</code>
           </p>
           <dl className="verify-facts">
             {v.ber !== null ? (

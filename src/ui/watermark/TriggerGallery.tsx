@@ -3,10 +3,11 @@
  * the model's prediction for each (after an FCW run). Before training it previews the triggers
  * the current settings would fuse from the loaded training set (predictions blank).
  */
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { FcwPreviewRequest, FcwTriggerGallery } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
-import { errorMessage, formatPercent } from '../common/format';
+import { formatPercent } from '../common/format';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 
 interface TriggerGalleryProps {
   readonly engine: EngineHandle;
@@ -36,33 +37,20 @@ const Thumb = memo(function Thumb({ rgba, width, height, label }: { rgba: Uint8C
 
 /** The gallery with its refresh button; fetches from the worker when the settings or the model change. */
 export function TriggerGallery({ engine, classNames, request, showModel, modelStamp, busy }: TriggerGalleryProps) {
-  const [gallery, setGallery] = useState<FcwTriggerGallery | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [refresh, setRefresh] = useState(0);
   const requestKey = request ? JSON.stringify(request) : '';
   const askModel = showModel && !busy;
-
-  useEffect(() => {
-    let alive = true;
-    const done = (g: FcwTriggerGallery) => {
-      if (!alive) return;
-      setGallery(g);
-      setError(null);
-    };
-    const fail = (e: unknown) => alive && setError(errorMessage(e));
-    if (askModel) {
-      engine.fcwTriggers().then(done, fail);
-      return () => {
-        alive = false;
-      };
-    }
-    if (!requestKey) return;
-    const timer = setTimeout(() => engine.fcwTriggers(JSON.parse(requestKey) as FcwPreviewRequest).then(done, fail), PREVIEW_DEBOUNCE_MS);
-    return () => {
-      alive = false;
-      clearTimeout(timer);
-    };
-  }, [engine, requestKey, askModel, modelStamp, refresh]);
+  // The trained model's triggers at once; a preview after the settings rest a moment.
+  const query = useWorkerQuery(
+    useCallback(() => (askModel ? engine.fcwTriggers() : engine.fcwTriggers(JSON.parse(requestKey) as FcwPreviewRequest)), [engine, askModel, requestKey]),
+    {
+      enabled: askModel || requestKey !== '',
+      delayMs: askModel ? 0 : PREVIEW_DEBOUNCE_MS,
+      refresh: useMemo(() => [modelStamp, refresh], [modelStamp, refresh]),
+    },
+  );
+  const gallery: FcwTriggerGallery | null = query.data ?? null;
+  const error = query.error;
 
   const cells = useMemo(() => {
     if (!gallery) return [];

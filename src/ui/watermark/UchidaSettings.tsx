@@ -1,9 +1,9 @@
 /** Uchida (2017) settings of the Watermark panel: the marked conv kernel and the regulariser weight λ. */
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import type { UchidaConfig, UchidaLayers } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import { SliderField } from '../common/SliderField';
-import { errorMessage } from '../common/format';
+import { useWorkerQuery } from '../common/useWorkerQuery';
 
 interface UchidaSettingsProps {
   readonly engine: EngineHandle;
@@ -19,24 +19,13 @@ interface UchidaSettingsProps {
 
 /** Layer select (the model's conv kernels, asked from the worker) and λ. */
 export function UchidaSettings({ engine, arch, bits, config, disabled, ready, onChange }: UchidaSettingsProps) {
-  const [layers, setLayers] = useState<UchidaLayers | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    // The list only changes with the architecture and the bit count; during a run the select is locked anyway.
-    if (disabled || !ready) return;
-    let alive = true;
-    engine.uchidaLayers(arch, Math.max(1, bits)).then(
-      (l) => {
-        if (!alive) return;
-        setLayers(l);
-        setError(null);
-      },
-      (e: unknown) => alive && setError(errorMessage(e)),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [engine, arch, bits, disabled, ready]);
+  // The list only changes with the architecture and the bit count; during a run the select is locked anyway.
+  const query = useWorkerQuery(
+    useCallback(() => engine.uchidaLayers(arch, Math.max(1, bits)), [engine, arch, bits]),
+    { enabled: !disabled && ready },
+  );
+  const layers: UchidaLayers | null = query.data ?? null;
+  const error = query.error;
   const chosen = layers?.layers.find((l) => l.name === (config.layer || layers.defaultLayer));
   return (
     <div className="wm-method-settings field-wide" data-testid="uchida-settings">

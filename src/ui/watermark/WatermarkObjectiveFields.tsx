@@ -1,12 +1,11 @@
 /** WaterMAS settings of the Watermark panel: mark strength q and the replica objective (R, σ / ρ, λ, margin), live during a run. */
 import { LAMBDA_SCALE, SIGMA_RANGE } from './sigmaRange';
 import { useRef } from 'react';
-import type { WatermarkConfig } from '../../protocol/api';
 import { SliderField } from '../common/SliderField';
-import { DEFAULT_MARGIN } from './watermarkDefaults';
+import { DEFAULT_MARGIN, type WatermarkForm } from './watermarkDefaults';
 
 interface WatermarkObjectiveFieldsProps {
-  readonly config: WatermarkConfig;
+  readonly config: WatermarkForm;
   /** Strength is fixed at embedding: locked during a run. */
   readonly lockedSetup: boolean;
   readonly marked: boolean;
@@ -14,7 +13,7 @@ interface WatermarkObjectiveFieldsProps {
   readonly liveDisabled: boolean;
   /** "live" while a WaterMAS run takes the changes at its next step. */
   readonly liveBadge: string | undefined;
-  readonly update: (partial: Partial<WatermarkConfig>) => void;
+  readonly update: (partial: Partial<WatermarkForm>) => void;
 }
 
 /** Strength, replica mode, R, σ or ρ, λ, the hinge margin and how the replicas share the batch. */
@@ -45,7 +44,7 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
           disabled={liveDisabled}
           title="Gaussian: R replicas with absolute noise σ on the key weights (the 2020 recipe); relative: noise σ·|w| on each key weight, in antithetic pairs; sign flips: each replica flips a fraction σ of the marks; adversarial: one SAM-style worst-case replica of radius ρ"
           onChange={(e) => {
-            const mode = e.target.value as WatermarkConfig['mode'];
+            const mode = e.target.value as WatermarkForm['mode'];
             const sigma = SIGMA_RANGE[mode === 'adversarial' ? 'gaussian' : mode].fallback;
             update(mode === config.mode ? {} : { mode, ...(mode === 'adversarial' ? {} : { sigma }) });
           }}

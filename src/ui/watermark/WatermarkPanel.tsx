@@ -3,23 +3,21 @@
  * BER or trigger accuracy; the FCW trigger gallery; verdict and downloads.
  */
 import { useState } from 'react';
-import type { DatasetInfo, FcwPreviewRequest, TrainSettings, WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress } from '../../protocol/api';
+import type { DatasetInfo, TrainSettings, WatermarkLiveSettings, WatermarkMethodName, WatermarkPayload, WatermarkProgress } from '../../protocol/api';
 import type { EngineHandle } from '../useEngine';
 import type { TrainingState } from '../training/useTraining';
 import { useWatermark } from './useWatermark';
-import { WatermarkObjectiveFields } from './WatermarkObjectiveFields';
 import { WatermarkLive } from './WatermarkLive';
-import { UchidaSettings } from './UchidaSettings';
-import { FcwSettings } from './FcwSettings';
-import { TriggerGallery } from './TriggerGallery';
 import { PixelImage, WatermarkResult } from './WatermarkResult';
 import { imageFileToPayload } from './imagePayload';
-import { DEFAULT_FCW, DEFAULT_RANDOM_BITS, DEFAULT_TEXT, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo, payloadSize, withMethod } from './watermarkDefaults';
+import { DEFAULT_RANDOM_BITS, DEFAULT_TEXT, builtInLogo, payloadSize, watermarkForm, withMethod, type WatermarkForm } from './watermarkDefaults';
+import { UI_METHOD_LIST, liveMethodOf, uiMethod } from './methods/registry';
+import { methodView } from './methods/views';
 import { errorMessage } from '../common/format';
 import './watermark.css';
-import { ExplainCard } from '../lecture/ExplainCard';
+import { ExplainCard } from '../lecture/explain/ExplainCard';
 import { Hideable } from '../lecture/LectureContext';
-import { Term } from '../lecture/Term';
+import { Term } from '../lecture/explain/Term';
 
 interface WatermarkPanelProps {
   readonly engine: EngineHandle;
@@ -32,17 +30,22 @@ interface WatermarkPanelProps {
   readonly ready?: boolean;
 }
 
+const PAYLOAD_KIND_LABELS: Readonly<Record<WatermarkPayload['kind'], string>> = { random: 'random bits', text: 'text', image: 'logo image' };
+
 const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin'];
 
 /** The watermark of the next run, the live state of the current one, and the result of the last one. */
 export function WatermarkPanel({ engine, training, settings, onSettings, dataset = null, ready = true }: WatermarkPanelProps) {
   const actions = useWatermark(engine);
-  const config: WatermarkConfig = settings.watermark ?? DEFAULT_WATERMARK;
+  const config = watermarkForm(settings.watermark);
+  const method = uiMethod(config.method);
+  const view = methodView(config.method);
   const active = training.state === 'running' || training.state === 'paused';
-  const runIsMarked = active && config.method === 'watermas';
+  /** The run's objective settings may change while it runs (WaterMAS). */
+  const runIsMarked = active && method.liveObjective;
   const [uploadError, setUploadError] = useState<string | null>(null);
 
-  const update = (partial: Partial<WatermarkConfig>) => {
+  const update = (partial: Partial<WatermarkForm>) => {
     onSettings({ ...settings, watermark: { ...config, ...partial } });
     if (runIsMarked) {
       const live: Partial<Record<keyof WatermarkLiveSettings, unknown>> = {};
@@ -52,10 +55,9 @@ export function WatermarkPanel({ engine, training, settings, onSettings, dataset
   };
   const setPayload = (payload: WatermarkPayload) => update({ payload });
 
-  const marked = config.method === 'watermas';
+  const marked = method.liveObjective;
   /** Payload and key seed apply to WaterMAS and Uchida. */
-  const keyed = marked || config.method === 'uchida';
-  const fcw = config.fcw ?? DEFAULT_FCW;
+  const keyed = method.keyed;
   const lockedSetup = active; // method, payload, strength and key are fixed at embedding
   const liveDisabled = !marked || (active && !runIsMarked);
   const liveBadge = runIsMarked ? 'live' : undefined;
@@ -71,14 +73,11 @@ export function WatermarkPanel({ engine, training, settings, onSettings, dataset
   const report = training.outcome?.watermark ?? null;
   const p = config.payload;
   // The method of the run the live reports come from (the config is locked while it runs).
-  const liveMethod = progress?.method ?? (config.method === 'none' ? 'watermas' : config.method);
-  const showLive = (active && config.method !== 'none') || progress !== null;
-  // FCW gallery: the trained model's triggers when the last run was FCW with the current settings, else a preview.
-  const request: FcwPreviewRequest | null = dataset ? { seed: settings.seed, trainLimit: settings.trainLimit, fcw } : null;
-  const requestKey = request ? JSON.stringify(request) : '';
-  const [runRequest, setRunRequest] = useState<string | null>(null);
-  if (active && config.method === 'fcw' && runRequest !== requestKey) setRunRequest(requestKey);
-  const showModel = !active && report?.method === 'fcw' && training.outcome?.cancelled === false && runRequest === requestKey;
+  const liveMethod = liveMethodOf(progress, config.method);
+  const showLive = (active && method.marks) || progress !== null;
+  // The settings of the last run of each method (the FCW gallery shows the trained model's triggers when they match).
+  const [lastRuns, setLastRuns] = useState<Partial<Record<WatermarkMethodName, TrainSettings>>>({});
+  if (active && lastRuns[config.method] !== settings) setLastRuns({ ...lastRuns, [config.method]: settings });
 
   return (
     <section className="panel" aria-labelledby="watermark-title">
@@ -97,15 +96,16 @@ export function WatermarkPanel({ engine, training, settings, onSettings, dataset
             id="wm-method"
             value={config.method}
             disabled={lockedSetup}
-            onChange={(e) => onSettings({ ...settings, watermark: withMethod(config, e.target.value as WatermarkConfig['method']) })}
+            onChange={(e) => onSettings({ ...settings, watermark: withMethod(config, e.target.value as WatermarkForm['method']) })}
           >
-            <option value="none">none (plain training)</option>
-            <option value="watermas">WaterMAS</option>
-            <option value="uchida">Uchida 2017 (regulariser)</option>
-            <option value="fcw">FCW (trigger set)</option>
+            {UI_METHOD_LIST.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.optionLabel}
+              </option>
+            ))}
           </select>
         </div></Hideable>
-        {config.method !== 'fcw' && (
+        {method.payloadKinds.length > 0 && (
           <>
           <div className="field">
             <label htmlFor="wm-payload-kind">Payload</label>
@@ -120,9 +120,11 @@ export function WatermarkPanel({ engine, training, settings, onSettings, dataset
                 else setPayload(builtInLogo());
               }}
             >
-              <option value="random">random bits</option>
-              <option value="text">text</option>
-              {config.method !== 'uchida' && <option value="image">logo image</option>}
+              {method.payloadKinds.map((kind) => (
+                <option key={kind} value={kind}>
+                  {PAYLOAD_KIND_LABELS[kind]}
+                </option>
+              ))}
             </select>
           </div>
           {p.kind === 'random' && (
@@ -211,43 +213,24 @@ export function WatermarkPanel({ engine, training, settings, onSettings, dataset
           </>
         )}
         <p className="hint field-wide">
-          {config.method === 'watermas'
-            ? `${payloadSize(p)} marked weights.`
-            : config.method === 'uchida'
-              ? `${payloadSize(p)} bits projected from one conv kernel (Uchida et al. 2017); nothing is frozen.`
-              : config.method === 'fcw'
-                ? 'A black-box mark: trigger images fused from training images, all trained towards one target class.'
-                : 'Pick a method to mark the next run.'}
+          {method.hint(payloadSize(p))}
           {runIsMarked && ' R, σ, λ, mode, ρ and margin apply at the next step; the rest is fixed at embedding.'}
         </p>
-        {(config.method === 'none' || marked) && (
-          <WatermarkObjectiveFields config={config} lockedSetup={lockedSetup} marked={marked} liveDisabled={liveDisabled} liveBadge={liveBadge} update={update} />
-        )}
-        {config.method === 'uchida' && (
-          <UchidaSettings
-            engine={engine}
-            arch={settings.arch}
-            bits={payloadSize(p)}
-            config={config.uchida ?? DEFAULT_UCHIDA}
-            disabled={lockedSetup}
-            ready={ready}
-            onChange={(uchida) => update({ uchida })}
-          />
-        )}
-        {config.method === 'fcw' && <FcwSettings config={fcw} disabled={lockedSetup} onChange={(f) => update({ fcw: f })} />}
+        <view.Settings
+          engine={engine}
+          settings={settings}
+          config={config}
+          bits={payloadSize(p)}
+          lockedSetup={lockedSetup}
+          liveDisabled={liveDisabled}
+          liveBadge={liveBadge}
+          ready={ready}
+          update={update}
+        />
       </form>
 
       {showLive && <WatermarkLive progress={progress} method={liveMethod} />}
-      {config.method === 'fcw' && (
-        <TriggerGallery
-          engine={engine}
-          classNames={dataset?.classNames ?? []}
-          request={request}
-          showModel={showModel}
-          modelStamp={training.outcome}
-          busy={active}
-        />
-      )}
+      {view.Extra && <view.Extra engine={engine} settings={settings} training={training} dataset={dataset} active={active} lastRun={lastRuns[config.method] ?? null} />}
       {actions.error && (
         <p className="error" role="alert">
           {actions.error}

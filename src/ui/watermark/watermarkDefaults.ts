@@ -1,5 +1,7 @@
 /** Default watermark settings of the panel and the built-in 16x16 "WM" logo payload. */
-import type { FcwConfig, UchidaConfig, WatermarkConfig, WatermarkPayload } from '../../protocol/api';
+import type { FcwConfig, UchidaConfig, WatermarkConfig, WatermarkMethodName, WatermarkPayload, WatermasMarkConfig } from '../../protocol/api';
+import { FCW_DEFAULTS, UCHIDA_DEFAULTS, WATERMAS_DEFAULTS, WATERMAS_MARK_DEFAULTS } from '../../protocol/watermarkDefaults';
+import { uiMethod } from './methods/registry';
 
 /** 16x16 grey "WM" glyph: '#' = ink (255), '.' = background (0). */
 const LOGO_ROWS = [
@@ -34,23 +36,32 @@ export const DEFAULT_RANDOM_BITS = 256;
 export const DEFAULT_MARGIN = 0.5;
 
 /**
- * The panel's defaults: no watermark until the user picks WaterMAS; then the engine defaults
- * (R = 2, σ = 0.01, λ = 0.5, margin 0.5, replicas splitting the batch, q = 0.5) and a text
- * payload (tests/unit/workers/methodsDefaults.test.ts checks them against the engine's).
+ * What the Watermark panel holds: every method's fields at once, so switching methods keeps what
+ * was typed. It is a WatermarkConfig as it stands (the engine reads the fields of its method).
  */
-export const DEFAULT_WATERMARK: WatermarkConfig = {
+export type WatermarkForm = Omit<WatermasMarkConfig, 'method'> & {
+  readonly method: WatermarkMethodName;
+  readonly uchida?: UchidaConfig;
+  readonly fcw?: FcwConfig;
+};
+
+/** The panel's form of a run's watermark (the panel only ever stores forms; none: the defaults). */
+export function watermarkForm(config: WatermarkConfig | undefined): WatermarkForm {
+  return (config ?? DEFAULT_WATERMARK) as WatermarkForm;
+}
+
+/**
+ * The panel's defaults: no watermark until the user picks WaterMAS; then the WaterMAS defaults
+ * of protocol/watermarkDefaults.ts, which the engine uses too (R = 2, σ = 0.01, λ = 0.5, margin
+ * 0.5, replicas splitting the batch, q = 0.5), and a text payload. The antithetic pairs and the
+ * replicas' normalisation are left to the engine (they follow the mode).
+ */
+export const DEFAULT_WATERMARK: WatermarkForm = {
   method: 'none',
   payload: { kind: 'text', text: DEFAULT_TEXT },
-  strength: 0.5,
-  key: { kind: 'random' },
-  replicas: 2,
-  sigma: 0.01,
-  lambda: 0.5,
-  mode: 'gaussian',
-  rho: 0.05,
-  margin: DEFAULT_MARGIN,
-  replicaBatch: 'split',
-  balance: 'loss',
+  ...WATERMAS_MARK_DEFAULTS,
+  replicaBatch: WATERMAS_DEFAULTS.replicaBatch,
+  balance: WATERMAS_DEFAULTS.balance,
 };
 
 /** Number of payload bits (pixel values for an image) a payload asks for. */
@@ -68,24 +79,19 @@ export function formatPValue(p: number, log10: number): string {
   return `${m.toFixed(1)}e${e}`;
 }
 
+/** Uchida defaults as the engine and `wmlab train --method uchida` (protocol/watermarkDefaults.ts). */
+export const DEFAULT_UCHIDA: UchidaConfig = UCHIDA_DEFAULTS;
+
+/** FCW defaults as the engine and the CLI (protocol/watermarkDefaults.ts). */
+export const DEFAULT_FCW: FcwConfig = FCW_DEFAULTS;
+
 /**
- * Uchida defaults as the engine and `wmlab train --method uchida`: the engine's default layer
- * (first conv kernel with M >= bits), λ = 0.01 (UCHIDA_DEFAULT_LAMBDA; the UI cannot import the
- * engine, tests/unit/workers/methodsDefaults.test.ts checks that they agree).
+ * The config for a newly picked method: it keeps what was typed for the other methods, falls back
+ * to the default text when the method cannot carry the payload (Uchida: no image) and adds the
+ * method's own settings (its defaults) when the form has none yet.
  */
-export const DEFAULT_UCHIDA: UchidaConfig = { layer: '', lambda: 0.01 };
-
-/** FCW defaults as the engine and the CLI: 30 direct triggers, r = 0.5, 10 per batch, 0.2 % of the conv weights every 10 steps. */
-export const DEFAULT_FCW: FcwConfig = { triggers: 30, mode: 'direct', ratio: 0.5, perBatch: 10, maskFraction: 0.002, maskPeriod: 10 };
-
-/** The config for a newly picked method: Uchida cannot carry an image payload (it falls back to the default text). */
-export function withMethod(config: WatermarkConfig, method: WatermarkConfig['method']): WatermarkConfig {
-  const payload = method === 'uchida' && config.payload.kind === 'image' ? { kind: 'text' as const, text: DEFAULT_TEXT } : config.payload;
-  return {
-    ...config,
-    method,
-    payload,
-    ...(method === 'uchida' ? { uchida: config.uchida ?? DEFAULT_UCHIDA } : {}),
-    ...(method === 'fcw' ? { fcw: config.fcw ?? DEFAULT_FCW } : {}),
-  };
+export function withMethod(config: WatermarkForm, method: WatermarkMethodName): WatermarkForm {
+  const m = uiMethod(method);
+  const payload = m.payloadKinds.length > 0 && !m.payloadKinds.includes(config.payload.kind) ? { kind: 'text' as const, text: DEFAULT_TEXT } : config.payload;
+  return { ...config, method, payload, ...m.onPick(config) };
 }

@@ -1,44 +1,31 @@
 import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
 import { RunControl } from '../../engine/train';
-import { objectiveInForce, type AnyKey, type Key } from '../../engine/watermark';
+import { objectiveInForce, type WatermasKey } from '../../engine/watermark';
+import { getMethod, methodOf, type MethodKey } from '../../engine/methods';
 import type {
   AnalysisApi, AttackPoint, AttackTargetInfo, AttackSummary, AttackSweepOutcome, AttackSweepSettings, KeyedModelInfo, LandscapeEvent, LandscapeOutcome, LandscapeSettings,
 } from '../../protocol/analysis';
 import { attackCatalog, runAttackSweepOn } from '../attack/attackRun';
 import { runLandscapeOn } from '../landscape/landscapeRun';
-import * as Comlink from 'comlink';
+import type { JobBoard, JobKind } from '../jobs';
+import { release, safe } from '../pageCallback';
 
 /** What the analysis runs need from the engine service (accessors, so they always see the current state). */
 export interface AnalysisHost {
   /** The current trained model and its watermark key (null when none). */
   currentModel(): Model | null;
-  currentKey(): Key | null;
+  currentKey(): WatermasKey | null;
   /** The current model's key of any method (WaterMAS, Uchida, FCW); default: currentKey() as a WaterMAS key. */
-  currentAnyKey?(): AnyKey | null;
+  currentAnyKey?(): MethodKey | null;
   /** The watermark method of the current model ('watermas' | 'uchida' | 'fcw'), null when unmarked or none. */
   currentMethod?(): string | null;
   currentData(): { readonly dataset: Dataset; readonly normalization: Normalization } | null;
   backendName(): string;
-  /** Throws when a training run is going (the model is being written). */
-  refuseWhileBusy(what: string): void;
+  /** The engine's long jobs (jobs.ts): attack sweeps and landscape runs start and end there. */
+  readonly jobs: JobBoard;
   /** Runs `fn` on the service's tensor queue. */
   exclusive<T>(context: string, fn: () => Promise<T>): Promise<T>;
-}
-
-/** Calls a page callback, never letting a closed page break the run. */
-function safe<T>(cb: (v: T) => void): (v: T) => Promise<void> {
-  return async (v) => {
-    try {
-      await cb(v);
-    } catch {
-      /* the page is gone or the callback threw: keep going */
-    }
-  };
-}
-
-function release(cb: unknown): void {
-  (cb as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
 }
 
 /**
@@ -77,7 +64,7 @@ export class AnalysisService implements AnalysisApi {
   }
 
   /** The current model's key of any method (null without model or key). */
-  private anyKey(): AnyKey | null {
+  private anyKey(): MethodKey | null {
     if (!this.host.currentModel()) return null;
     if (this.host.currentAnyKey) return this.host.currentAnyKey();
     const key = this.host.currentKey();
@@ -88,12 +75,12 @@ export class AnalysisService implements AnalysisApi {
     const model = this.host.currentModel();
     const key = this.anyKey();
     if (!model || !key) return null;
-    return { arch: model.config.arch, method: key.method, replicas: key.method === 'watermas' ? objectiveInForce(key.key).replicas : null };
+    return { arch: model.config.arch, method: key.method, replicas: methodOf(key).replicasInForce(key.key) };
   }
 
   /** The attack's inputs: the current model, its key of any method, the loaded data. */
   private readyToAttack() {
-    this.checkIdle('attack');
+    this.host.jobs.check('attack', 'attack');
     const model = this.host.currentModel();
     const key = this.anyKey();
     const data = this.host.currentData();
@@ -102,22 +89,15 @@ export class AnalysisService implements AnalysisApi {
     return { model, key, data };
   }
 
-  /** Throws while training, a sweep or a landscape run is going. */
-  private checkIdle(what: string): void {
-    this.host.refuseWhileBusy(what);
-    if (this.busy) throw new Error(`${what}: an attack sweep or a landscape run is in progress; cancel it or wait until it finishes`);
-  }
-
   /** The landscape's inputs: the current model, its WaterMAS key (the key subspace needs its positions), the loaded data. */
-  private ready(what: string) {
-    this.checkIdle(what);
+  private ready(what: JobKind) {
+    this.host.jobs.check(what, what);
     const model = this.host.currentModel();
     const key = this.host.currentKey();
     const data = this.host.currentData();
     const method = this.host.currentMethod?.() ?? null;
-    if (model && !key && method && method !== 'watermas') {
-      const name = method === 'fcw' ? 'an FCW (trigger-set)' : 'an Uchida';
-      throw new Error(`${what}: needs a WaterMAS key; this run has ${name} key`);
+    if (model && !key && method && !getMethod(method).hasKeyPositions) {
+      throw new Error(`${what}: needs a WaterMAS key; this run has ${getMethod(method).keyPhrase} key`);
     }
     if (!model || !key) throw new Error(`${what}: no watermarked model yet: train one with a key first`);
     if (!data) throw new Error(`${what}: no data set loaded yet`);
@@ -128,12 +108,14 @@ export class AnalysisService implements AnalysisApi {
     if (typeof onPoint !== 'function') throw new Error('runAttackSweep: onPoint must be a (comlink-proxied) function');
     const { model, key, data } = this.readyToAttack();
     const control = new RunControl();
+    const endJob = this.host.jobs.begin('attack', 'attack');
     this.attackControl = control;
     return this.host
       .exclusive('attack', () =>
         runAttackSweepOn({ model, key, ...data, settings, control, backend: () => this.host.backendName(), onPoint: safe(onPoint) }),
       )
       .finally(() => {
+        endJob();
         this.attackControl = null;
         release(onPoint);
       });
@@ -147,12 +129,14 @@ export class AnalysisService implements AnalysisApi {
     if (typeof onEvent !== 'function') throw new Error('runLandscape: onEvent must be a (comlink-proxied) function');
     const { model, key, data } = this.ready('landscape');
     const signal = { aborted: false };
+    const endJob = this.host.jobs.begin('landscape', 'landscape');
     this.landscapeSignal = signal;
     return this.host
       .exclusive('landscape', () =>
         runLandscapeOn({ model, key, ...data, settings, signal, backend: () => this.host.backendName(), onEvent: safe(onEvent) }),
       )
       .finally(() => {
+        endJob();
         this.landscapeSignal = null;
         release(onEvent);
       });

@@ -1,12 +1,12 @@
 import { ATTACKS, attackOptionsFor, getAttack, sweepWithEvidence, type EvidencePoint } from '../../engine/attacks';
 import { evalBatches } from '../../engine/data/batches';
 import { sliceImageSet } from '../../engine/data/imageset';
-import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
-import { RunControl, evaluate } from '../../engine/train';
-import type { AnyKey, Key } from '../../engine/watermark';
-import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
+import { evaluate } from '../../engine/train';
+import type { WatermasKey } from '../../engine/watermark';
+import { evidenceColumns, type KeyEvidence, type MethodKey } from '../../engine/methods';
 import type { AttackPoint, AttackSummary, AttackSweepOutcome, AttackSweepSettings } from '../../protocol/analysis';
+import type { LongJobInput } from '../jobs';
 
 /** Evaluation batch size of the sweep (padded last batch: one kernel shape for the whole sweep). */
 const EVAL_BATCH = 64;
@@ -33,30 +33,25 @@ export function validateAttackSettings(s: AttackSweepSettings): void {
   }
 }
 
-/** A WaterMAS `Key` (what the trainer and Compare mode hold) or an `AnyKey`, as an `AnyKey`. */
-export function asAnyKey(key: Key | AnyKey): AnyKey {
-  return 'key' in key && typeof key.key === 'object' && key.key !== null ? (key as AnyKey) : { method: 'watermas', key: key as Key };
+/** A bare `WatermasKey` (what the trainer and Compare mode hold) or a `MethodKey`, as a `MethodKey`. */
+export function asMethodKey(key: WatermasKey | MethodKey): MethodKey {
+  return 'key' in key && typeof key.key === 'object' && key.key !== null ? (key as MethodKey) : { method: 'watermas', key: key as WatermasKey };
 }
 
 /** An evidence sweep point as the Attack panel shows it. */
 export function toAttackPoint(attack: string, total: number, p: EvidencePoint, e: KeyEvidence): AttackPoint {
   return {
     attack, strength: p.strength, index: p.index, total, accuracy: p.accuracy, method: e.method,
-    ber: e.method === 'fcw' ? null : e.ber, erasureRate: e.method === 'watermas' ? e.erasureRate : null, triggerAccuracy: e.method === 'fcw' ? e.triggerAccuracy : null,
+    ...evidenceColumns(e),
     pValue: e.pValue, log10PValue: e.log10PValue, detected: e.detected, ms: p.ms,
   };
 }
 
-export interface AttackRunInput {
+export interface AttackRunInput extends LongJobInput {
   readonly model: Model;
-  /** The run's key, any method (a bare WaterMAS `Key` is accepted as is). */
-  readonly key: AnyKey | Key;
-  readonly dataset: Dataset;
-  readonly normalization: Normalization;
+  /** The run's key, any method (a bare WaterMAS `WatermasKey` is accepted as is). */
+  readonly key: MethodKey | WatermasKey;
   readonly settings: AttackSweepSettings;
-  /** Its cancel() stops the sweep between strengths (and a fine-tuning run between steps). */
-  readonly control: RunControl;
-  readonly backend: () => string;
   readonly onPoint: (p: AttackPoint) => void | Promise<void>;
 }
 
@@ -69,7 +64,7 @@ export interface AttackRunInput {
 export async function runAttackSweepOn(input: AttackRunInput): Promise<AttackSweepOutcome> {
   const { model, dataset, normalization: norm, settings: s } = input;
   validateAttackSettings(s);
-  const key = asAnyKey(input.key);
+  const key = asMethodKey(input.key);
   const info = getAttack(s.attack);
   const signal = { get aborted() { return input.control.cancelled; } };
   const strengths = s.strengths.length > 0 ? s.strengths : info.defaultStrengths;

@@ -9,7 +9,8 @@ import type { Dataset, ImageSet, Normalization } from '../../engine/data/types';
 import type { ArchOptions } from '../../engine/models/options';
 import type { Model } from '../../engine/models/types';
 import type { RunControl } from '../../engine/train';
-import type { Key } from '../../engine/watermark';
+import type { WatermasKey } from '../../engine/watermark';
+import { WATERMAS, isConfigOf } from '../../engine/methods';
 import type { TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
 import { runTraining } from '../training/trainRun';
 import type { CompareLane } from '../../protocol/compareMode';
@@ -40,7 +41,7 @@ export interface LaneInput {
 export interface LaneOutput {
   /** The trained model (the caller disposes it). */
   readonly model: Model;
-  readonly key: Key;
+  readonly key: WatermasKey;
   readonly outcome: TrainOutcome;
   readonly stepsPerEpoch: number;
 }
@@ -54,7 +55,7 @@ export interface LaneOutput {
 export async function trainLane(input: LaneInput): Promise<LaneOutput> {
   const { lane, gate } = input;
   try {
-    if (input.settings.watermark?.method !== 'watermas') throw new Error('a comparison needs a WaterMAS watermark');
+    if (!isConfigOf(input.settings.watermark, WATERMAS)) throw new Error('a comparison needs a WaterMAS watermark');
     const out = await runTraining({
       settings: input.settings,
       dataset: input.dataset,

@@ -5,11 +5,9 @@
  * and the attack sweep through the same worker functions as the Landscape and Attack panels
  * (runLandscapeOn, runAttackSweepOn), with the same seeds and images for both runs.
  */
-import type { Dataset, Normalization } from '../../engine/data/types';
 import type { ArchOptions } from '../../engine/models/options';
 import type { Model } from '../../engine/models/types';
-import type { RunControl } from '../../engine/train';
-import type { Key } from '../../engine/watermark';
+import type { WatermasKey } from '../../engine/watermark';
 import type { AttackSweepOutcome, LandscapeOutcome } from '../../protocol/analysis';
 import type { TrainOutcome, TrainSettings } from '../../protocol/api';
 import { runAttackSweepOn } from '../attack/attackRun';
@@ -20,6 +18,7 @@ import { attackSettingsOf, landscapeSettingsOf, resolveCompareRequest, type Reso
 import type { DemoIndex } from '../../engine/io/demoIndex';
 import { checkDemoDataset, describeDemoModel, fetchDemoIndex, fetchDemoModel } from '../demo/demoModels';
 import { TurnGate } from './turnGate';
+import type { LongJobInput } from '../jobs';
 
 const LANES: readonly CompareLane[] = ['A', 'B'];
 
@@ -37,7 +36,7 @@ export interface FinishedCompareLane {
   readonly settings: TrainSettings;
   /** Valid only during the callback: copy what must be kept. */
   readonly model: Model;
-  readonly key: Key;
+  readonly key: WatermasKey;
   readonly outcome: TrainOutcome;
   readonly history: readonly CompareHistoryPoint[];
   readonly stepsPerEpoch: number;
@@ -45,12 +44,8 @@ export interface FinishedCompareLane {
   readonly attack: AttackSweepOutcome | null;
 }
 
-export interface CompareRunInput {
+export interface CompareRunInput extends LongJobInput {
   readonly request: CompareRequest;
-  readonly dataset: Dataset;
-  readonly normalization: Normalization;
-  readonly control: RunControl;
-  readonly backend: () => string;
   readonly onEvent: (e: CompareEvent) => void | Promise<void>;
   /** Where the app is served from: the demo models are fetched from there ('demo-*' starts). */
   readonly origin: string;
@@ -181,7 +176,7 @@ export async function runCompare(input: CompareRunInput): Promise<CompareOutcome
 /** A run ready for its analysis: trained (outcome) or loaded as shipped (loaded). */
 interface ReadyLane {
   readonly model: Model;
-  readonly key: Key;
+  readonly key: WatermasKey;
   readonly outcome: TrainOutcome | null;
   readonly stepsPerEpoch: number;
   readonly loaded?: LoadedDemoModel;

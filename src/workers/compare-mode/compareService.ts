@@ -1,9 +1,10 @@
-import * as Comlink from 'comlink';
 import type { Dataset, Normalization } from '../../engine/data/types';
 import { RunControl } from '../../engine/train';
 import type { CompareApi, CompareEvent, CompareOutcome, CompareRequest, DemoPairInfo } from '../../protocol/compareMode';
 import { demoPairInfo } from '../demo/demoModels';
 import { runCompare, type FinishedCompareLane } from './compareRun';
+import type { JobBoard } from '../jobs';
+import { release } from '../pageCallback';
 
 /** What compare mode needs from the engine service (accessors, so they always see the current state). */
 export interface CompareHost {
@@ -13,8 +14,8 @@ export interface CompareHost {
   backendName(): string;
   /** Where the app is served from (the demo models live under models/demo/ there). */
   origin(): string;
-  /** Throws when a training run or an analysis run is going. */
-  refuseWhileBusy(what: string): void;
+  /** The engine's long jobs (jobs.ts): a comparison starts and ends there. */
+  readonly jobs: JobBoard;
   /** Runs `fn` on the service's tensor queue. */
   exclusive<T>(context: string, fn: () => Promise<T>): Promise<T>;
   /** Each run that completed training, before its model is disposed (e.g. the runs registry). */
@@ -37,12 +38,12 @@ export class CompareService implements CompareApi {
 
   async startCompare(request: CompareRequest, onEvent: (e: CompareEvent) => void): Promise<CompareOutcome> {
     if (typeof onEvent !== 'function') throw new Error('startCompare: onEvent must be a (comlink-proxied) function');
-    if (this.busy) throw new Error('compare: a comparison is already in progress; cancel it or wait until it finishes');
-    this.host.refuseWhileBusy('compare');
+    this.host.jobs.check('compare-mode', 'compare');
     this.host.requireBackend('compare');
     const data = this.host.currentData();
     if (!data) throw new Error('compare: no data set loaded yet');
     const control = new RunControl();
+    const endJob = this.host.jobs.begin('compare-mode', 'compare');
     this.control = control;
     const keepRun = this.host.keepRun?.bind(this.host);
     return this.host
@@ -53,8 +54,9 @@ export class CompareService implements CompareApi {
         }),
       )
       .finally(() => {
+        endJob();
         this.control = null;
-        (onEvent as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
+        release(onEvent);
       });
   }
 

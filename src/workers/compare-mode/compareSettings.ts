@@ -3,28 +3,23 @@
  * two runs' full settings (base + variant, one shared key), the landscape and attack settings.
  */
 import { randomSeed, seedToHex } from '../../engine/watermark';
+import { WATERMAS, isConfigOf } from '../../engine/methods';
 import type { LandscapeSettings, AttackSweepSettings } from '../../protocol/analysis';
 import type { TrainSettings } from '../../protocol/api';
 import { validateAttackSettings } from '../attack/attackRun';
 import { validateLandscapeSettings } from '../landscape/landscapeRun';
 import { validateTrainSettings } from '../training/trainRun';
-import type { WatermarkConfig } from '../../protocol/watermark';
+import type { WatermasMarkConfig } from '../../protocol/watermark';
+import { WATERMAS_MARK_DEFAULTS } from '../../protocol/watermarkDefaults';
 import type { CompareAttackSettings, CompareLandscapeSettings, CompareRequest, CompareStart, CompareVariant } from '../../protocol/compareMode';
 
 const STARTS: readonly CompareStart[] = ['scratch', 'demo-unmarked', 'demo-pair'];
 
 /** The mark of a comparison when the base settings carry none (our choice: 256 random bits, engine defaults). */
-export const COMPARE_BASE_MARK: WatermarkConfig = {
+export const COMPARE_BASE_MARK: WatermasMarkConfig = {
   method: 'watermas',
   payload: { kind: 'random', bits: 256 },
-  strength: 0.5,
-  key: { kind: 'random' },
-  replicas: 2,
-  sigma: 0.01,
-  lambda: 0.5,
-  mode: 'gaussian',
-  rho: 0.05,
-  margin: 0.5,
+  ...WATERMAS_MARK_DEFAULTS,
 };
 
 /** The lecture's comparison: R = 0 (plain substitution, the control) against R = 4. */
@@ -75,11 +70,11 @@ export function resolveCompareRequest(req: CompareRequest): ResolvedCompare {
 
   const variants = req.variants ?? DEFAULT_COMPARE_VARIANTS;
   if (!Array.isArray(variants) || variants.length !== 2 || !variants.every(isPlainObject)) throw new Error('variants must be a list of two objects (runs A and B)');
-  const baseMark: WatermarkConfig = req.base.watermark?.method === 'watermas' ? req.base.watermark : COMPARE_BASE_MARK;
-  const key: WatermarkConfig['key'] = baseMark.key.kind === 'random' ? { kind: 'passphrase', passphrase: seedToHex(randomSeed()) } : baseMark.key;
-  const build = (v: CompareVariant, i: number, withKey: WatermarkConfig['key']): TrainSettings => {
-    if (v.method !== undefined && v.method !== 'watermas') throw new Error(`run ${i === 0 ? 'A' : 'B'}: a comparison trains WaterMAS runs (got method "${String(v.method)}")`);
-    const watermark: WatermarkConfig = { ...baseMark, ...v, method: 'watermas', key: v.key ?? withKey };
+  const baseMark: WatermasMarkConfig = isConfigOf(req.base.watermark, WATERMAS) ? req.base.watermark : COMPARE_BASE_MARK;
+  const key: WatermasMarkConfig['key'] = baseMark.key.kind === 'random' ? { kind: 'passphrase', passphrase: seedToHex(randomSeed()) } : baseMark.key;
+  const build = (v: CompareVariant, i: number, withKey: WatermasMarkConfig['key']): TrainSettings => {
+    if (v.method !== undefined && !isConfigOf(v, WATERMAS)) throw new Error(`run ${i === 0 ? 'A' : 'B'}: a comparison trains WaterMAS runs (got method "${String(v.method)}")`);
+    const watermark: WatermasMarkConfig = { ...baseMark, ...v, method: 'watermas', key: v.key ?? withKey };
     return { ...req.base, watermark };
   };
   const runSettings = [build(variants[0], 0, key), build(variants[1], 1, key)] as const;

@@ -6,7 +6,8 @@ import { DEMO_MODELS_DIR, checkDemoFile, demoModel, parseDemoIndex, type DemoInd
 import { loadModel } from '../../engine/io/loadModel';
 import { parseModelJson, type ModelJson } from '../../engine/io/modelFile';
 import type { Model } from '../../engine/models/types';
-import { parseAnyKeyFile, verifyWatermark, type Key } from '../../engine/watermark';
+import { verifyWatermark, type WatermasKey } from '../../engine/watermark';
+import { WATERMAS, keyOfMethod, parseMethodKeyFile } from '../../engine/methods';
 import type { Dataset } from '../../engine/data/types';
 import type { DemoPairInfo, DemoSideMeasure, LoadedDemoModel } from '../../protocol/compareMode';
 
@@ -16,7 +17,7 @@ export interface DemoModelFiles {
   readonly json: ModelJson;
   readonly weights: ArrayBuffer;
   /** The WaterMAS key shipped with it (the twin and the marked model), else null. */
-  readonly key: Key | null;
+  readonly key: WatermasKey | null;
   /** A fresh model with these weights (the caller disposes it). */
   build(): Model;
 }
@@ -51,11 +52,11 @@ export async function fetchDemoModel(origin: string, index: DemoIndex, name: Dem
   const [jsonBytes, weightBytes, keyBytes] = await Promise.all([get('model.json'), get('weights.bin'), entry.files['key.json'] ? get('key.json') : null]);
   const json = parseModelJson(new TextDecoder().decode(jsonBytes), `${name}/model.json`);
   const weights = weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength) as ArrayBuffer;
-  let key: Key | null = null;
+  let key: WatermasKey | null = null;
   if (keyBytes) {
-    const any = parseAnyKeyFile(new TextDecoder().decode(keyBytes));
-    if (any.method !== 'watermas') throw new Error(`demo model '${name}': its key is a ${any.method} key, not WaterMAS`);
-    key = any.key;
+    const any = parseMethodKeyFile(new TextDecoder().decode(keyBytes));
+    key = keyOfMethod(any, WATERMAS) ?? null;
+    if (!key) throw new Error(`demo model '${name}': its key is a ${any.method} key, not WaterMAS`);
   }
   // (the key is checked against the model where it is read back: demoKeyCheck → verifyWatermark)
   return { name, json, weights, key, build: () => loadModel(json, weights, `${name}/model.json`) };

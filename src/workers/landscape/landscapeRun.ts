@@ -5,7 +5,7 @@ import type { Dataset, Normalization } from '../../engine/data/types';
 import { complementDirection, computeGrid2D, computeSharpness, computeSlices, disposeDirection, keyDirection, keyVsControl } from '../../engine/landscape';
 import type { Model } from '../../engine/models/types';
 import { hashSeed } from '../../engine/random/rng';
-import type { Key } from '../../engine/watermark';
+import type { WatermasKey } from '../../engine/watermark';
 import type { LandscapeEvent, LandscapeOutcome, LandscapeSettings } from '../../protocol/analysis';
 
 /** Relative radius of the panel's key-vs-control numbers (our choice, as `wmlab compare-sharpness`' default). */
@@ -23,7 +23,7 @@ export function validateLandscapeSettings(s: LandscapeSettings): void {
 
 export interface LandscapeRunInput {
   readonly model: Model;
-  readonly key: Key;
+  readonly key: WatermasKey;
   readonly dataset: Dataset;
   readonly normalization: Normalization;
   readonly settings: LandscapeSettings;

@@ -9,7 +9,7 @@ import type { Dataset, Normalization } from '../../engine/data/types';
 import { LiveLandscape, LiveLandscapeDriver } from '../../engine/landscape';
 export type { LiveLandscapeDriver };
 import type { Model } from '../../engine/models/types';
-import type { Key } from '../../engine/watermark';
+import type { WatermasKey } from '../../engine/watermark';
 import { AUTO_LIVE_SNAPSHOTS, type LiveLandscapeEvent, type LiveLandscapeSettings } from '../../protocol/liveLandscape';
 
 /**
@@ -38,7 +38,7 @@ export function validateLiveLandscapeSettings(s: LiveLandscapeSettings): void {
 
 export interface LiveRunInput {
   readonly model: Model;
-  readonly key: Key;
+  readonly key: WatermasKey;
   readonly dataset: Dataset;
   readonly normalization: Normalization;
   readonly totalSteps: number;

@@ -12,12 +12,12 @@
 import { attackOptionsFor, getAttack, sweepWithEvidence } from '../../engine/attacks';
 import { evalBatches } from '../../engine/data/batches';
 import { sliceImageSet } from '../../engine/data/imageset';
-import type { Dataset, Normalization } from '../../engine/data/types';
 import type { Model } from '../../engine/models/types';
-import { evaluate, type RunControl } from '../../engine/train';
-import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
+import { evaluate } from '../../engine/train';
+import { checkMethodKeyAgainstModel, evidenceColumns, type KeyEvidence } from '../../engine/methods';
 import { validateAttackSettings } from '../attack/attackRun';
-import { checkAnyKeyAgainstModel, runKey } from './runModel';
+import type { LongJobInput } from '../jobs';
+import { runKey } from './runModel';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP, type ComparisonEvidence, type ComparisonOutcome, type ComparisonPoint, type ComparisonRunResult, type ComparisonSettings, type RunRecord } from '../../protocol/runs';
 
 export { EVIDENCE_SCORE_CAP, DETECT_SCORE };
@@ -33,10 +33,11 @@ export function evidenceScore(log10PValue: number): number {
 
 /** A key's evidence on the common scale. */
 export function toComparisonEvidence(e: KeyEvidence): ComparisonEvidence {
+  const { ber, triggerAccuracy } = evidenceColumns(e);
   return {
     method: e.method,
-    ber: e.method === 'fcw' ? null : e.ber,
-    triggerAccuracy: e.method === 'fcw' ? e.triggerAccuracy : null,
+    ber,
+    triggerAccuracy,
     pValue: e.pValue,
     log10PValue: e.log10PValue,
     detected: e.detected,
@@ -50,14 +51,9 @@ export interface ComparedRun {
   readonly load: () => Promise<Model>;
 }
 
-export interface ComparisonInput {
+export interface ComparisonInput extends LongJobInput {
   readonly runs: readonly ComparedRun[];
-  readonly dataset: Dataset;
-  readonly normalization: Normalization;
   readonly settings: ComparisonSettings;
-  /** Its cancel() stops after the current point (and a fine-tuning run between steps). */
-  readonly control: RunControl;
-  readonly backend: () => string;
   readonly onPoint: (p: ComparisonPoint) => void | Promise<void>;
 }
 
@@ -101,7 +97,7 @@ export async function runComparisonOn(input: ComparisonInput): Promise<Compariso
       if (model.config.numClasses !== dataset.classNames.length) {
         throw new Error(`its model has ${model.config.numClasses} classes but the loaded data set has ${dataset.classNames.length}`);
       }
-      if (key) checkAnyKeyAgainstModel(key, model);
+      if (key) checkMethodKeyAgainstModel(key, model);
       const options = attackOptionsFor(s, key, dataset.train, norm, control);
       cleanAccuracy = (await evaluate(model, evalBatches(test, batchSize, norm))).accuracy;
       const clean = cleanAccuracy;

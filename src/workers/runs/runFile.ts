@@ -14,7 +14,7 @@
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { z } from 'zod';
 import { decodeWeights, parseModelJson } from '../../engine/io/modelFile';
-import { parseAnyKeyFile, type AnyKey } from '../../engine/watermark';
+import { parseMethodKeyFile, type MethodKey } from '../../engine/methods';
 import type { TrainSettings } from '../../protocol/api';
 import type { RunRecord, StoredTrainOutcome } from '../../protocol/runs';
 import { StoredTrainOutcomeSchema } from './runOutcomeSchema';
@@ -116,7 +116,7 @@ export function encodeRunFile(record: RunRecord, files: RunModelFiles): Uint8Arr
 export interface DecodedRunFile {
   readonly record: RunRecord;
   readonly files: RunModelFiles;
-  readonly key: AnyKey | null;
+  readonly key: MethodKey | null;
 }
 
 function unzip(bytes: Uint8Array): Record<string, Uint8Array> {
@@ -182,7 +182,7 @@ export function decodeRunFile(bytes: Uint8Array): DecodedRunFile {
   const rec = parsed.data.record;
   if (rec.arch !== json.modelTopology.arch) throw new RunFileError(`run.json says arch "${rec.arch}" but model.json holds a ${json.modelTopology.arch}`);
   const keyJson = entries['key.json'] ? text(entries, 'key.json') : null;
-  const key = keyJson === null ? null : parseAnyKeyFile(keyJson);
+  const key = keyJson === null ? null : parseMethodKeyFile(keyJson);
   const { trainOutcome, ...recRest } = rec;
   const record: RunRecord = {
     ...recRest, settings: rec.settings as unknown as TrainSettings, keyJson, weightBytes: weights.byteLength,

@@ -2,9 +2,8 @@
 import { loadModel } from '../../engine/io/loadModel';
 import { parseModelJson, saveModel, type ModelWeights } from '../../engine/io/modelFile';
 import type { Model } from '../../engine/models/types';
-import { checkKeyAgainstModel, checkUchidaKeyAgainstModel, parseAnyKeyFile, serializeKey, type AnyKey, type Key } from '../../engine/watermark';
-import { serializeUchidaKey } from '../../engine/watermark';
-import { serializeFcwKey } from '../../engine/fcw/keyFile';
+import { serializeKey, type WatermasKey } from '../../engine/watermark';
+import { parseMethodKeyFile, serializeMethodKey, type MethodKey } from '../../engine/methods';
 import type { RunModelFiles } from './runFile';
 
 /** Rebuilds a run's model (the caller owns and disposes it). */
@@ -18,31 +17,19 @@ export async function filesFromModel(model: ModelWeights): Promise<RunModelFiles
   return { modelJson: JSON.stringify(modelJson, null, 2), weights: weightData };
 }
 
-/** Throws a clear error when `key` cannot belong to `model` (architecture, marked layer, classes). */
-export function checkAnyKeyAgainstModel(key: AnyKey, model: Model): void {
-  if (key.method === 'watermas') checkKeyAgainstModel(key.key, model);
-  else if (key.method === 'uchida') checkUchidaKeyAgainstModel(key.key, model);
-  else if (key.key.numClasses !== model.config.numClasses) {
-    throw new Error(`this FCW key is for a ${key.key.numClasses}-class model; the model has ${model.config.numClasses} classes`);
-  }
-}
-
 /** The parsed key of a run (null for plain training). */
-export function runKey(keyJson: string | null): AnyKey | null {
-  return keyJson === null ? null : parseAnyKeyFile(keyJson);
+export function runKey(keyJson: string | null): MethodKey | null {
+  return keyJson === null ? null : parseMethodKeyFile(keyJson);
 }
 
 /**
- * key.json text of a training run's key: a WaterMAS `Key` (what the trainer returns today) or an
- * `AnyKey` of any method ({ method, key }); null when there is none.
+ * key.json text of a training run's key: a bare `WatermasKey` (what the trainer returns today) or a
+ * `MethodKey` of any method ({ method, key }); null when there is none.
  */
-export function keyJsonOf(key: Key | AnyKey | null | undefined): string | null {
+export function keyJsonOf(key: WatermasKey | MethodKey | null | undefined): string | null {
   if (!key) return null;
   if ('key' in key && typeof key.key === 'object' && key.key !== null) {
-    const k = key as AnyKey;
-    if (k.method === 'uchida') return serializeUchidaKey(k.key);
-    if (k.method === 'fcw') return serializeFcwKey(k.key);
-    return serializeKey(k.key);
+    return serializeMethodKey(key as MethodKey);
   }
-  return serializeKey(key as Key);
+  return serializeKey(key as WatermasKey);
 }

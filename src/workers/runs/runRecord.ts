@@ -1,4 +1,5 @@
 /** Building a RunRecord from a finished training run: summary numbers and the automatic name. */
+import { getMethod, isMethodId } from '../../engine/methods';
 import type { TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
 import type { RunMetricPoint, RunOutcomeSummary, RunRecord, StoredTrainOutcome } from '../../protocol/runs';
 import type { SettingsChange } from '../../protocol/session';
@@ -34,19 +35,8 @@ export function methodOf(settings: TrainSettings, keyJson: string | null): strin
 
 /** Display label of a method, with its main setting (e.g. "WaterMAS R=4"). */
 export function methodLabel(method: string, settings: TrainSettings): string {
-  const wm = settings.watermark as (Record<string, unknown> & { replicas?: number; lambda?: number }) | undefined;
-  switch (method) {
-    case 'none':
-      return 'plain';
-    case 'watermas':
-      return typeof wm?.replicas === 'number' ? `WaterMAS R=${wm.replicas}` : 'WaterMAS';
-    case 'uchida':
-      return typeof wm?.lambda === 'number' ? `Uchida λ=${wm.lambda}` : 'Uchida';
-    case 'fcw':
-      return 'FCW';
-    default:
-      return method;
-  }
+  if (method === 'none') return 'plain';
+  return isMethodId(method) ? getMethod(method).runLabel(settings.watermark as Readonly<Record<string, unknown>> | undefined) : method;
 }
 
 /** "cnn · WaterMAS R=4 · 14:32" (local time of the worker). */

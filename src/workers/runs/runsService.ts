@@ -9,33 +9,32 @@ import type { Model } from '../../engine/models/types';
 import type { ModelWeights } from '../../engine/io/modelFile';
 import type { SettingsChange } from '../../protocol/session';
 import { RunControl } from '../../engine/train';
-import type { AnyKey, Key } from '../../engine/watermark';
+import type { WatermasKey } from '../../engine/watermark';
+import { checkMethodKeyAgainstModel, type MethodKey } from '../../engine/methods';
 import type { TrainOutcome, TrainSettings } from '../../protocol/api';
 import { runComparisonOn } from './compareSweep';
 import { decodeRunFile, encodeRunFile, RUN_FILE_SUFFIX } from './runFile';
-import { checkAnyKeyAgainstModel, filesFromModel, keyJsonOf, modelFromFiles, runKey } from './runModel';
+import { filesFromModel, keyJsonOf, modelFromFiles, runKey } from './runModel';
 import { buildRunRecord, type NewRunInfo, type RunHistoryRecorder } from './runRecord';
 import { newRunId, RunRegistry } from './runRegistry';
 import type { ComparisonOutcome, ComparisonPoint, ComparisonSettings, RunListItem, RunRecord, RunsApi, SweepResultsImport } from '../../protocol/runs';
 import { indexedDbRunStore, type RunStore } from './runStore';
 import { importSweepResults } from './sweepResults';
+import type { JobBoard } from '../jobs';
+import { release, safe } from '../pageCallback';
 
 /** What the runs need from the engine service (accessors, so they always see the current state). */
 export interface RunsHost {
   /** The model in the current slot (the one the Attack / Landscape / Watermark panels use). */
   currentModel(): Model | null;
   /** Puts `model` (owned by the slot from now on) and its key into the current slot, disposing the old one. */
-  setCurrentModel(model: Model, key: AnyKey | null, settings: TrainSettings): void;
+  setCurrentModel(model: Model, key: MethodKey | null, settings: TrainSettings): void;
   currentData(): { readonly dataset: Dataset; readonly normalization: Normalization } | null;
   backendName(): string;
-  /** Throws when a training run (or another long job) is going. */
-  refuseWhileBusy(what: string): void;
+  /** The engine's long jobs (jobs.ts): selectRun is refused by some, a comparison starts and ends there. */
+  readonly jobs: JobBoard;
   /** Runs `fn` on the service's tensor queue. */
   exclusive<T>(context: string, fn: () => Promise<T>): Promise<T>;
-}
-
-function release(cb: unknown): void {
-  (cb as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
 }
 
 /** A file name from a run name (letters, digits, dashes). */
@@ -102,7 +101,7 @@ export class RunsService implements RunsApi {
     outcome: TrainOutcome,
     history: RunHistoryRecorder,
     model: Model,
-    key: Key | AnyKey | null,
+    key: WatermasKey | MethodKey | null,
     settingsChanges: readonly SettingsChange[] = [],
     saved: TrainingCheckpoints | null = null,
   ): Promise<TrainOutcome> {
@@ -165,15 +164,14 @@ export class RunsService implements RunsApi {
   }
 
   async selectRun(id: string): Promise<RunRecord> {
-    this.host.refuseWhileBusy('selectRun');
-    if (this.compareControl) throw new Error('selectRun: a comparison is running; cancel it or wait until it finishes');
+    this.host.jobs.refuse('selectRun');
     const record = this.registry.get(id);
     return this.host.exclusive('selectRun', async () => {
       const files = await this.registry.files(id);
       const key = runKey(record.keyJson);
       const model = modelFromFiles(files);
       try {
-        if (key) checkAnyKeyAgainstModel(key, model);
+        if (key) checkMethodKeyAgainstModel(key, model);
       } catch (e) {
         model.dispose();
         throw e;
@@ -200,7 +198,7 @@ export class RunsService implements RunsApi {
       const decoded = decodeRunFile(new Uint8Array(bytes));
       const model = modelFromFiles(decoded.files);
       try {
-        if (decoded.key) checkAnyKeyAgainstModel(decoded.key, model);
+        if (decoded.key) checkMethodKeyAgainstModel(decoded.key, model);
       } finally {
         model.dispose();
       }
@@ -211,8 +209,7 @@ export class RunsService implements RunsApi {
 
   async runComparison(settings: ComparisonSettings, onPoint: (p: ComparisonPoint) => void): Promise<ComparisonOutcome> {
     if (typeof onPoint !== 'function') throw new Error('runComparison: onPoint must be a (comlink-proxied) function');
-    this.host.refuseWhileBusy('compare');
-    if (this.compareControl) throw new Error('compare: a comparison is running already; cancel it or wait until it finishes');
+    this.host.jobs.check('comparison', 'compare');
     const data = this.host.currentData();
     if (!data) throw new Error('compare: no data set loaded yet');
     const runs = (Array.isArray(settings?.runIds) ? settings.runIds : []).map((id) => {
@@ -220,21 +217,16 @@ export class RunsService implements RunsApi {
       return { record, load: async () => modelFromFiles(await this.registry.files(id)) };
     });
     const control = new RunControl();
+    const endJob = this.host.jobs.begin('comparison', 'compare');
     this.compareControl = control;
     return this.host
       .exclusive('compare', () =>
         runComparisonOn({
-          runs, ...data, settings, control, backend: () => this.host.backendName(),
-          onPoint: async (p) => {
-            try {
-              await onPoint(p);
-            } catch {
-              /* the page is gone: keep going */
-            }
-          },
+          runs, ...data, settings, control, backend: () => this.host.backendName(), onPoint: safe(onPoint),
         }),
       )
       .finally(() => {
+        endJob();
         this.compareControl = null;
         release(onPoint);
       });

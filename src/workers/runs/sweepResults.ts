@@ -5,7 +5,7 @@
  * training run or a comparison going on).
  */
 import { parseResultsJsonl, sweepTable, tableToCsv } from '../../engine/sweep';
-import { MAX_SWEEP_RESULTS_CHARS, type SweepResultsImport, type SweepTable } from '../../protocol/runs';
+import { MAX_SWEEP_RESULTS_CHARS, type SweepResultsImport } from '../../protocol/runs';
 
 /**
  * The sweep table of a results.jsonl text; `source` (the file's name) names the file in error
@@ -19,9 +19,7 @@ export function importSweepResults(text: string, source = 'results.jsonl'): Swee
     throw new Error(`${name}: larger than the ${MAX_SWEEP_RESULTS_CHARS / 2 ** 20} MiB a sweep's results.jsonl may have here (is this the right file?)`);
   }
   const cells = parseResultsJsonl(text, name);
-  const built = sweepTable(cells);
-  // Typed as the worker-boundary mirror: a compile error here when the engine's table changes shape.
-  const table: SweepTable = built;
+  const table = sweepTable(cells);
   const sweeps = [...new Set(cells.map((c) => c.sweep))];
-  return { source: name, sweeps, cells: cells.length, table, csv: tableToCsv(built) };
+  return { source: name, sweeps, cells: cells.length, table, csv: tableToCsv(table) };
 }

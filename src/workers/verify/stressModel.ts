@@ -17,12 +17,12 @@ import { MODEL_FORMAT, assignWeights } from '../../engine/io/modelFile';
 import type { ImportLimits } from '../../engine/io/limits';
 import { ARCH_NAMES, createModel, isArchName, parameterSize } from '../../engine/models';
 import type { ArchName, Model, ModelConfig } from '../../engine/models/types';
-import { checkKeyAgainstModel, checkUchidaKeyAgainstModel, type AnyKey } from '../../engine/watermark';
+import { checkMethodKeyAgainstModel, methodOf, type MethodKey } from '../../engine/methods';
 
 /** A model rebuilt from an upload, with its key: owned by the caller (dispose the model). */
 export interface UploadedRunnable {
   readonly model: Model;
-  readonly key: AnyKey;
+  readonly key: MethodKey;
   /** Where the architecture came from, for messages. */
   readonly source: 'lab-model' | 'lab-safetensors' | 'matched';
 }
@@ -75,22 +75,13 @@ function buildFrom(config: ModelConfig, tensors: TensorMap, file: string): Model
 }
 
 /** The architecture a key names, when it is one of the zoo. */
-function keyArch(key: AnyKey): ArchName | null {
-  const arch = key.method === 'fcw' ? key.key.arch : key.key.architecture.arch;
+function keyArch(key: MethodKey): ArchName | null {
+  const arch = methodOf(key).keyArch(key.key);
   return arch !== undefined && isArchName(arch) ? arch : null;
 }
 
-/** Throws when the key does not fit the rebuilt model (the same checks as the CLI's). */
-function checkKeyFits(key: AnyKey, model: Model): void {
-  if (key.method === 'watermas') checkKeyAgainstModel(key.key, model);
-  else if (key.method === 'uchida') checkUchidaKeyAgainstModel(key.key, model);
-  else if (key.key.numClasses !== model.config.numClasses) {
-    throw new Error(`this FCW key is for a ${key.key.numClasses}-class model; the model has ${model.config.numClasses} classes`);
-  }
-}
-
 /** The model, rebuilt from the imported tensors by one of the three sources, or why not. */
-function rebuild(imported: ImportedWeights, key: AnyKey, file: string, inputShape: readonly [number, number, number]): { model: Model; source: UploadedRunnable['source'] } | { reason: string } {
+function rebuild(imported: ImportedWeights, key: MethodKey, file: string, inputShape: readonly [number, number, number]): { model: Model; source: UploadedRunnable['source'] } | { reason: string } {
   if (imported.runnable) return { model: imported.runnable, source: 'lab-model' };
   const fromMeta = configFromMetadata(imported.metadata);
   if (fromMeta) {
@@ -125,7 +116,7 @@ function rebuild(imported: ImportedWeights, key: AnyKey, file: string, inputShap
  */
 export async function prepareUploadedModel(
   modelFiles: readonly UploadedFile[],
-  key: AnyKey,
+  key: MethodKey,
   opts: { readonly limits?: Partial<ImportLimits>; readonly inputShape?: readonly [number, number, number] } = {},
 ): Promise<PrepareResult> {
   const file = modelFiles.map((f) => f.name).join(' + ');
@@ -135,7 +126,7 @@ export async function prepareUploadedModel(
     const built = rebuild(imported, key, file, opts.inputShape ?? [32, 32, 3]);
     if ('reason' in built) return { ok: false, reason: `${file} cannot be run: ${built.reason}` };
     model = built.model;
-    checkKeyFits(key, model);
+    checkMethodKeyAgainstModel(key, model);
     return { ok: true, runnable: { model, key, source: built.source } };
   } catch (e) {
     model?.dispose();

@@ -5,13 +5,13 @@
  */
 import { evalBatches } from '../../engine/data/batches';
 import { sliceImageSet } from '../../engine/data/imageset';
-import type { Dataset, Normalization } from '../../engine/data/types';
+import type { Dataset } from '../../engine/data/types';
 import { attackOptionsFor, getAttack, sweepWithEvidence } from '../../engine/attacks';
 import type { Model } from '../../engine/models/types';
-import { RunControl, evaluate } from '../../engine/train';
-import type { AnyKey } from '../../engine/watermark';
-import type { KeyEvidence } from '../../engine/watermark/anyKeyEvidence';
+import { evaluate } from '../../engine/train';
+import { evidenceColumns, methodOf, type KeyEvidence, type MethodKey } from '../../engine/methods';
 import { validateAttackSettings } from '../attack/attackRun';
+import type { LongJobInput } from '../jobs';
 import type { StressOutcome, StressPoint, StressRequest } from '../../protocol/stress';
 
 /** Evaluation batch size (padded last batch: one kernel shape for the whole run). */
@@ -19,20 +19,15 @@ const EVAL_BATCH = 64;
 /** At most this many attacks per request (the registry has nine). */
 const MAX_ATTACKS = 9;
 
-export interface StressRunInput {
+export interface StressRunInput extends LongJobInput {
   readonly model: Model;
-  readonly key: AnyKey;
-  readonly dataset: Dataset;
-  readonly normalization: Normalization;
+  readonly key: MethodKey;
   readonly request: StressRequest;
-  /** Its cancel() stops the run between strengths (and a fine-tuning run between steps). */
-  readonly control: RunControl;
-  readonly backend: () => string;
   readonly onPoint: (p: StressPoint) => void | Promise<void>;
 }
 
 /** Checks a request that came over the worker boundary (and fits the model to the data); throws a one-line reason. */
-export function validateStressRequest(req: StressRequest, model: Model, key: AnyKey, dataset: Dataset): void {
+export function validateStressRequest(req: StressRequest, model: Model, key: MethodKey, dataset: Dataset): void {
   if (!req || !Array.isArray(req.attacks) || req.attacks.length === 0) throw new Error('choose at least one attack');
   if (req.attacks.length > MAX_ATTACKS) throw new Error(`at most ${MAX_ATTACKS} attacks per run, got ${req.attacks.length}`);
   const seen = new Set<string>();
@@ -40,7 +35,7 @@ export function validateStressRequest(req: StressRequest, model: Model, key: Any
     validateAttackSettings({ attack: a?.attack, strengths: a?.strengths, testLimit: req.testLimit, seed: req.seed, ...(req.attackerLimit !== undefined ? { attackerLimit: req.attackerLimit } : {}) });
     if (seen.has(a.attack)) throw new Error(`attack ${a.attack} is listed twice`);
     seen.add(a.attack);
-    if (a.attack === 'intercept' && key.method !== 'watermas') throw new Error('key interception needs a WaterMAS key (it attacks the key positions)');
+    if (getAttack(a.attack).needs === 'positions' && !methodOf(key).markedPositions(key.key)) throw new Error('key interception needs a WaterMAS key (it attacks the key positions)');
   }
   const [h, w, c] = model.config.inputShape;
   const t = dataset.test;
@@ -79,9 +74,10 @@ export async function runStressOn(input: StressRunInput): Promise<StressOutcome>
       model, key, attack: info.id, strengths, options, test, batchSize, normalization: norm, signal,
       onPoint: (p) => {
         const e = p.evidence as KeyEvidence;
+        const { ber, triggerAccuracy } = evidenceColumns(e);
         const point: StressPoint = {
           attack: info.id, strength: p.strength, index: p.index, total: strengths.length, attackIndex, attackCount: r.attacks.length,
-          accuracy: p.accuracy, ber: e.method === 'fcw' ? null : e.ber, triggerAccuracy: e.method === 'fcw' ? e.triggerAccuracy : null,
+          accuracy: p.accuracy, ber, triggerAccuracy,
           pValue: e.pValue, log10PValue: e.log10PValue, detected: e.detected, ms: p.ms,
         };
         points.push(point);

@@ -6,20 +6,21 @@
 import type { Dataset, Normalization } from '../../engine/data/types';
 import type { ImportLimits } from '../../engine/io/limits';
 import { RunControl } from '../../engine/train';
-import { parseAnyKeyFile } from '../../engine/watermark';
-import * as Comlink from 'comlink';
+import { parseMethodKeyFile } from '../../engine/methods';
 import { prepareUploadedModel, parameterCount, type UploadedRunnable } from './stressModel';
 import { runStressOn } from './stressRun';
 import type { StressApi, StressOutcome, StressPoint, StressReadiness, StressRequest } from '../../protocol/stress';
 import type { VerifyBytes, VerifyCheckOptions, VerifyFile, VerifyOutcome } from '../../protocol/verify';
 import { readVerifyFiles, runVerify } from './verifyRun';
+import type { JobBoard } from '../jobs';
+import { release, safe } from '../pageCallback';
 
 /** What the Verify/stress side needs from the engine service (accessors: always the current state). */
 export interface StressHost {
   currentData(): { readonly dataset: Dataset; readonly normalization: Normalization } | null;
   backendName(): string;
-  /** Throws when another long run (training, attack sweep, landscape) is going. */
-  refuseWhileBusy(what: string): void;
+  /** The engine's long jobs (jobs.ts): a stress sweep starts and ends there. */
+  readonly jobs: JobBoard;
   /** Runs `fn` on the service's tensor queue. */
   exclusive<T>(context: string, fn: () => Promise<T>): Promise<T>;
 }
@@ -38,10 +39,6 @@ export function validateLimits(limits: unknown): Partial<ImportLimits> | undefin
     out[k as (typeof LIMIT_KEYS)[number]] = v;
   }
   return out;
-}
-
-function release(cb: unknown): void {
-  (cb as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
 }
 
 export class StressService implements StressApi {
@@ -92,7 +89,7 @@ export class StressService implements StressApi {
     try {
       const keyFile = files.find((f) => f.name === v.keyFile);
       if (!keyFile) return { ready: false, reason: `The key file ${v.keyFile} is no longer available.` };
-      const key = parseAnyKeyFile(new TextDecoder('utf-8', { fatal: true }).decode(keyFile.bytes));
+      const key = parseMethodKeyFile(new TextDecoder('utf-8', { fatal: true }).decode(keyFile.bytes));
       const modelFiles = files.filter((f) => f !== keyFile).map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
       const t = this.host.currentData()?.dataset.test;
       const r = await prepareUploadedModel(modelFiles, key, { ...(limits ? { limits } : {}), ...(t ? { inputShape: [t.height, t.width, t.channels] as const } : {}) });
@@ -108,11 +105,11 @@ export class StressService implements StressApi {
   async stressUploaded(req: StressRequest, onPoint: (p: StressPoint) => void): Promise<StressOutcome> {
     if (typeof onPoint !== 'function') throw new Error('stress: onPoint must be a (comlink-proxied) function');
     try {
-      this.host.refuseWhileBusy('stress');
-      if (this.busy) throw new Error('stress: a stress run is already going; cancel it or wait until it finishes');
+      this.host.jobs.check('stress', 'stress');
       if (!this.uploaded) throw new Error('stress: no runnable model verified yet: drop a model and its key into the Verify panel first');
       if (!this.host.currentData()) throw new Error('stress: no data set loaded yet: the sweep measures accuracy on its test images');
       const control = new RunControl();
+      const endJob = this.host.jobs.begin('stress', 'stress');
       this.control = control;
       return await this.host
         .exclusive('stress', () => {
@@ -121,17 +118,11 @@ export class StressService implements StressApi {
           const data = this.host.currentData();
           if (!uploaded || !data) throw new Error('the verified model or the data set changed meanwhile; verify again');
           return runStressOn({
-            model: uploaded.model, key: uploaded.key, ...data, request: req, control, backend: () => this.host.backendName(),
-            onPoint: async (p) => {
-              try {
-                await onPoint(p);
-              } catch {
-                /* the page is gone or the callback threw: keep going */
-              }
-            },
+            model: uploaded.model, key: uploaded.key, ...data, request: req, control, backend: () => this.host.backendName(), onPoint: safe(onPoint),
           });
         })
         .finally(() => {
+          endJob();
           this.control = null;
         });
     } finally {

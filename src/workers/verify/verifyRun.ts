@@ -3,9 +3,10 @@
  * Wraps the engine's checkUpload (which never throws) and also catches anything unexpected,
  * so a bad upload can never reject across the worker boundary or kill the worker.
  */
-import { checkUpload, type CheckUploadResult } from '../../engine/io/checkUpload';
+import { checkUpload } from '../../engine/io/checkUpload';
 import { formatBytes, resolveLimits, type ImportLimits } from '../../engine/io/limits';
-import type { VerifyBytes, VerifyFile, VerifyOutcome, VerifyVerdict } from '../../protocol/verify';
+import { uploadVerdict } from '../../engine/methods';
+import type { VerifyBytes, VerifyFile, VerifyOutcome } from '../../protocol/verify';
 
 /**
  * Reads the uploaded files after checking what they are and how large: the page hands over File
@@ -34,46 +35,6 @@ export async function readVerifyFiles(files: unknown, limits?: Partial<ImportLim
   }
 }
 
-/** Flattens checkUpload's verification into the UI's VerifyVerdict. */
-function toVerdict(v: NonNullable<CheckUploadResult['verification']>): VerifyVerdict {
-  const common = { method: v.method, keyFile: v.keyFile };
-  if (v.method === 'watermas') {
-    const r = v.result;
-    return {
-      ...common,
-      detected: r.detected, n: r.n, errors: r.errors, erasures: r.erasures, ber: r.ber,
-      pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold,
-      perTensor: r.perTensor.map((t) => ({ tensor: t.tensor, n: t.n, errors: t.errors, erasures: t.erasures })),
-      payloadKind: r.payloadKind, decodedBits: r.decodedBits,
-      ...(r.message !== undefined ? { message: r.message } : {}),
-      ...(r.image ? { image: { ...r.image } } : {}),
-      commitment: r.commitment,
-      calibration: {
-        test: r.calibration.test,
-        signRates: r.calibration.signRates.map((s) => ({ tensor: s.tensor, positiveFraction: s.positiveFraction })),
-        uniformLog10PValue: r.calibration.uniformLog10PValue,
-      },
-    };
-  }
-  if (v.method === 'uchida') {
-    const r = v.result;
-    return {
-      ...common,
-      detected: r.detected, n: r.n, errors: r.errors, erasures: r.erasures, ber: r.ber,
-      pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold,
-      perTensor: [], payloadKind: r.message !== undefined ? 'text' : 'bits', decodedBits: r.decodedBits,
-      ...(r.message !== undefined ? { message: r.message } : {}),
-      commitment: r.commitment,
-    };
-  }
-  const r = v.result;
-  return {
-    ...common,
-    detected: r.detected, n: r.n, errors: r.n - r.hits, erasures: 0, ber: null, triggerAccuracy: r.accuracy,
-    pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold, perTensor: [],
-  };
-}
-
 /**
  * Checks uploaded model files (+ an optional key file) locally: format detection, limits,
  * SHA-256 fingerprint and, with a key, the watermark verdict. Never rejects: every problem
@@ -99,7 +60,7 @@ export async function runVerify(files: readonly VerifyBytes[], limits?: Partial<
       tensorCount: r.tensors.length,
       skipped: r.skipped.length,
       runnable: r.runnable,
-      ...(r.verification ? { verification: toVerdict(r.verification) } : {}),
+      ...(r.verification ? { verification: uploadVerdict(r.verification) } : {}),
       ms: performance.now() - t0,
     };
   } catch (e) {

@@ -6,7 +6,7 @@ import type { AttackOptions, FineTuneDeps, KeyPositions } from '../../../src/eng
 import { prunedCount } from '../../../src/engine/attacks/prune';
 import { Rng } from '../../../src/engine/random/rng';
 import type { Model } from '../../../src/engine/models/types';
-import { bits, createTinyModel, snapshot } from './tinyModel';
+import { bits, createTinyModel, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -5,7 +5,7 @@ import { disposeWeights, runAttack, trainerFineTune } from '../../../src/engine/
 import { createModel } from '../../../src/engine/models';
 import { arrayBatchSource } from '../../../src/engine/train';
 import { Rng } from '../../../src/engine/random/rng';
-import { bits, snapshot } from './tinyModel';
+import { bits, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

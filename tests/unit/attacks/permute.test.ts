@@ -6,7 +6,7 @@ import type { AttackedWeights, KeyPositions } from '../../../src/engine/attacks'
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { Rng } from '../../../src/engine/random/rng';
-import { createTinyModel, randomBatch, snapshot } from './tinyModel';
+import { createTinyModel, randomBatch, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { runSweep, type SweepPoint } from '../../../src/engine/attacks';
 import type { Model } from '../../../src/engine/models/types';
-import { createTinyModel, randomBatch, snapshot } from './tinyModel';
+import { createTinyModel, randomBatch, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -5,8 +5,8 @@ import { disposeWeights, runAttack, runSweep, type SweepMetrics } from '../../..
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { embedWatermark, judgeValues, readKeyValues } from '../../../src/engine/watermark';
-import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
-import { randomBatch } from './tinyModel';
+import { keyEvidence } from '../../../src/engine/methods';
+import { randomBatch } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/wmlab';
-import { parseAnyKeyFile } from '../../../src/engine/watermark/anyKey';
+import { parseMethodKeyFile } from '../../../src/engine/methods';
 
 /** Runs the CLI in-process; returns exit code, stdout and stderr. */
 async function wmlab(...argv: string[]) {
@@ -28,7 +28,7 @@ describe('wmlab train/verify/attack --method fcw', () => {
     expect(report.steps).toBe(4);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toEqual(report);
     for (const f of ['model/model.json', 'model/weights.bin', 'key.json']) expect(existsSync(join(out, f))).toBe(true);
-    const key = parseAnyKeyFile(readFileSync(join(out, 'key.json'), 'utf8'));
+    const key = parseMethodKeyFile(readFileSync(join(out, 'key.json'), 'utf8'));
     expect(key.method).toBe('fcw');
     if (key.method !== 'fcw') return;
     expect(key.key.triggers.kind).toBe('pixels');
@@ -77,7 +77,7 @@ describe('wmlab train/verify/attack --method uchida', () => {
     expect(r.code, r.err).toBe(0);
     const report = r.json();
     expect(report).toMatchObject({ method: 'uchida', bits: 32, lambda: 10, ber: 0, detected: true });
-    const key = parseAnyKeyFile(readFileSync(join(out, 'key.json'), 'utf8'));
+    const key = parseMethodKeyFile(readFileSync(join(out, 'key.json'), 'utf8'));
     expect(key.method).toBe('uchida');
     if (key.method !== 'uchida') return;
     expect(key.key.layer).toBe(report.layer);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_ARCHIVE_MD5, cifar10FromArchive, md5Hex, unpackCifar10Archive } from '../../../src/engine/data/archive';
+import { CIFAR10_ALL_FILES, CIFAR10_FILE_BYTES, CIFAR10_RECORD_BYTES } from '../../../src/engine/data/cifar10';
 import { readTar, tarFiles } from '../../../src/engine/data/tar';
 import { buildTar, fakeBatch } from './helpers';
 
@@ -87,11 +88,31 @@ describe('CIFAR-10 archive unpacking', () => {
   it('rejects a wrong MD5, a non-gzip file, and wrong-size or missing members, naming them', () => {
     const gz = archive();
     expect(() => unpackCifar10Archive(gz, { md5: CIFAR10_ARCHIVE_MD5, expectedFileBytes: small })).toThrow(/MD5 [0-9a-f]{32} does not match the expected c32a1d4ab5d03f1284b67883e8d87530/);
-    expect(() => unpackCifar10Archive(enc.encode('not gzip'))).toThrow(/not a valid gzip file/);
+    expect(() => unpackCifar10Archive(enc.encode('not gzip'))).toThrow(/not a gzip file: expected the official cifar-10-binary\.tar\.gz/);
+    expect(() => unpackCifar10Archive(new Uint8Array([1, 2, 3, 4]))).toThrow(/not a gzip file/);
+    const cut = gz.slice(0, 40); // gzip magic, then a body that ends early
+    expect(() => unpackCifar10Archive(cut)).toThrow(/not a valid gzip file .*is the download complete/);
     const trunc = archive({ 'data_batch_4.bin': fakeBatch(2, 3).subarray(0, 5000) });
     expect(() => unpackCifar10Archive(trunc, { expectedFileBytes: small })).toThrow(/data_batch_4\.bin: 5,000 bytes, expected 6,146/);
-    expect(() => unpackCifar10Archive(archive(), {})).toThrow(/expected 30,730,000/);
+    expect(() => unpackCifar10Archive(archive(), {})).toThrow(/data_batch_1\.bin: .*expected 30,730,000/);
     const missing = gzipSync(buildTar([{ name: 'cifar-10-batches-bin/test_batch.bin', data: fakeBatch(2) }]));
-    expect(() => unpackCifar10Archive(missing, { expectedFileBytes: small })).toThrow(/data_batch_1\.bin: missing from the archive/);
+    expect(() => unpackCifar10Archive(missing, { expectedFileBytes: small })).toThrow(/the archive lacks data_batch_1\.bin, .*data_batch_5\.bin \(/);
+    const none = gzipSync(buildTar([{ name: 'cifar-10-batches-bin/readme.html', data: new Uint8Array(10) }]), { level: 1 });
+    expect(() => unpackCifar10Archive(none)).toThrow(/lacks data_batch_1\.bin, .*test_batch\.bin/);
+  });
+
+  it('unpacks a full-size archive with the default (official) file size', () => {
+    const full = new Uint8Array(CIFAR10_FILE_BYTES);
+    for (let i = 0; i < CIFAR10_FILE_BYTES / CIFAR10_RECORD_BYTES; i++) full[i * CIFAR10_RECORD_BYTES] = i % 10;
+    const gz = gzipSync(buildTar([
+      { name: 'cifar-10-batches-bin/batches.meta.txt', data: enc.encode('airplane\n') },
+      ...CIFAR10_ALL_FILES.map((n) => ({ name: `cifar-10-batches-bin/${n}`, data: full })),
+    ]), { level: 1 });
+    const files = unpackCifar10Archive(gz);
+    expect([...files.keys()].sort()).toEqual([...CIFAR10_ALL_FILES, 'batches.meta.txt'].sort());
+    for (const name of CIFAR10_ALL_FILES) {
+      expect(files.get(name)!.length).toBe(CIFAR10_FILE_BYTES);
+      expect(files.get(name)![CIFAR10_RECORD_BYTES * 3]).toBe(3);
+    }
   });
 });

@@ -17,7 +17,8 @@ import { DEMO_MODEL_NAMES, checkDemoFile, demoModel, parseDemoIndex } from '../.
 import { loadModel } from '../../../src/engine/io/loadModel';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
 import { evaluate } from '../../../src/engine/train';
-import { parseAnyKeyFile, verifyWatermark } from '../../../src/engine/watermark';
+import { verifyWatermark } from '../../../src/engine/watermark';
+import { parseMethodKeyFile } from '../../../src/engine/methods';
 import { nodeDataFs } from '../../../src/cli/nodeFs';
 import { REAL_CIFAR_DIR, hasRealCifar } from '../data/helpers';
 
@@ -49,7 +50,7 @@ describe('the shipped demo models', () => {
   });
 
   it('the twin and the WaterMAS model share one key (same positions and payload) and read it back with BER 0', async () => {
-    const keys = (['twin', 'watermas'] as const).map((n) => parseAnyKeyFile(new TextDecoder().decode(bytes(n, 'key.json'))));
+    const keys = (['twin', 'watermas'] as const).map((n) => parseMethodKeyFile(new TextDecoder().decode(bytes(n, 'key.json'))));
     const [twin, marked] = keys.map((k) => (k.method === 'watermas' ? k.key : null));
     expect(twin && marked).toBeTruthy();
     expect(JSON.stringify(marked!.positions)).toBe(JSON.stringify(twin!.positions));

@@ -11,7 +11,7 @@ import {
   gatherSubspace,
 } from '../../../src/engine/landscape';
 import { Rng } from '../../../src/engine/random/rng';
-import { createTinyModel, randomBatch, snapshot } from '../attacks/tinyModel';
+import { createTinyModel, randomBatch, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -14,7 +14,7 @@ import {
 } from '../../../src/engine/landscape';
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
-import { createTinyModel, randomBatch, snapshot } from '../attacks/tinyModel';
+import { createTinyModel, randomBatch, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

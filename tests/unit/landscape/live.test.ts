@@ -6,8 +6,8 @@ import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { Rng } from '../../../src/engine/random/rng';
 import { arrayBatchSource, train } from '../../../src/engine/train';
-import { createWaterMASObjective, embedWatermark, type Key } from '../../../src/engine/watermark';
-import { bits, randomBatch, snapshot } from '../attacks/tinyModel';
+import { createWaterMASObjective, embedWatermark, type WatermasKey } from '../../../src/engine/watermark';
+import { bits, randomBatch, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -16,13 +16,13 @@ beforeAll(async () => {
 const SHAPE = [8, 8, 3] as const;
 
 /** A tiny real cnn (8x8 inputs, width 4) with a 24-bit WaterMAS mark embedded. */
-async function markedCnn(seed: number): Promise<{ model: Model; key: Key; frozen: Awaited<ReturnType<typeof embedWatermark>>['frozen'] }> {
+async function markedCnn(seed: number): Promise<{ model: Model; key: WatermasKey; frozen: Awaited<ReturnType<typeof embedWatermark>>['frozen'] }> {
   const model = createModel('cnn', { seed, inputShape: SHAPE, numClasses: 5, options: { width: 4, hidden: 8 } });
   const { key, frozen } = await embedWatermark(model, { seed: new Uint8Array(32).fill(seed), payload: { kind: 'random-bits', count: 24 } });
   return { model, key, frozen };
 }
 
-const positionsOf = (key: Key) => key.positions.map((g) => ({ tensor: g.tensor, indices: g.indices }));
+const positionsOf = (key: WatermasKey) => key.positions.map((g) => ({ tensor: g.tensor, indices: g.indices }));
 
 async function ownLoss(model: Model, x: tf.Tensor4D, y: tf.Tensor1D): Promise<number> {
   const l = tf.tidy(() => crossEntropy(model.forward(x, { training: false }), y));

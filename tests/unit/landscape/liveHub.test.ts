@@ -8,7 +8,7 @@ import { arrayBatchSource, train } from '../../../src/engine/train';
 import { createWaterMASObjective, embedWatermark } from '../../../src/engine/watermark';
 import type { LiveLandscapeEvent, LiveLandscapeSettings } from '../../../src/protocol/api';
 import { DEFAULT_LIVE_LANDSCAPE, LiveLandscapeHub, liveEveryFor, validateLiveLandscapeSettings } from '../../../src/workers/landscape/liveLandscapeRun';
-import { snapshot } from '../attacks/tinyModel';
+import { snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

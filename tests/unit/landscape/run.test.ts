@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { crossEntropy, runLandscape } from '../../../src/engine/landscape';
-import { createTinyModel, randomBatch, snapshot } from '../attacks/tinyModel';
+import { createTinyModel, randomBatch, snapshot } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import katex from 'katex';
-import * as cards from '../../../src/ui/lecture/formulas';
-import { GLOSSARY } from '../../../src/ui/lecture/glossary';
+import * as cards from '../../../src/ui/lecture/explain/formulas';
+import { GLOSSARY } from '../../../src/ui/lecture/explain/glossary';
 
 describe('lecture explanation cards', () => {
   const formulas = Object.entries(cards).filter(([name, v]) => name.startsWith('TEX_') && typeof v === 'string') as [string, string][];

@@ -4,7 +4,7 @@ import { FIELDS, URL_STATE_VERSION, parseView, serializeView } from '../../../sr
 import { PRESETS, findPreset } from '../../../src/ui/lecture/presets';
 import { defaultView, type ViewState } from '../../../src/ui/lecture/viewState';
 import { HIDDEN_WITH, HIDEABLE_IDS } from '../../../src/ui/lecture/controls';
-import { DEFAULT_WATERMARK } from '../../../src/ui/watermark/watermarkDefaults';
+import { DEFAULT_WATERMARK, watermarkForm } from '../../../src/ui/watermark/watermarkDefaults';
 
 const DEFAULTS: TrainSettings = {
   arch: 'cnn', epochs: 2, batchSize: 64, learningRate: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4,
@@ -49,7 +49,7 @@ describe('lecture URL registry', () => {
   });
 
   it('round-trips random-bit and image payloads (the image as the built-in logo)', () => {
-    for (const payload of [{ kind: 'random', bits: 512 }, findPreset('check-a-model')!.settings.watermark!.payload] as const) {
+    for (const payload of [{ kind: 'random', bits: 512 }, watermarkForm(findPreset('check-a-model')!.settings.watermark).payload] as const) {
       const view = { ...defaultView(DEFAULTS), settings: { ...DEFAULTS, watermark: { ...DEFAULT_WATERMARK, method: 'watermas' as const, payload } } };
       expect(parseView(serializeView(view), DEFAULTS).state).toEqual(view);
     }
@@ -67,7 +67,7 @@ describe('lecture URL registry', () => {
 
   it('lets explicit fields override the preset', () => {
     const r = parseView('#v=1&preset=attack-the-mark&R=0&theme=light', DEFAULTS);
-    expect(r.state.settings.watermark?.replicas).toBe(0);
+    expect(watermarkForm(r.state.settings.watermark).replicas).toBe(0);
     expect(r.state.settings.watermark?.method).toBe('watermas');
     expect(r.state.theme).toBe('light');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SHORTCUTS, shortcutFor } from '../../../src/ui/shortcuts/keys';
+import { SHORTCUTS, runShortcut, shortcutFor, type ShortcutAction, type ShortcutHandlers } from '../../../src/ui/shortcuts/keys';
 import { changeLabel } from '../../../src/ui/training/TrainingMarkers';
 
 const press = (key: string, target: unknown = { tagName: 'BODY' }, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; repeat: boolean }> = {}) =>
@@ -23,6 +23,29 @@ describe('keyboard shortcuts', () => {
     expect(press('c', { tagName: 'BODY' }, { metaKey: true })).toBeNull();
     expect(press(' ', { tagName: 'BODY' }, { repeat: true })).toBeNull();
     expect(press('s', null)).toBe('step');
+  });
+
+  it("runs the table's handler for a key: 'c' toggles compare mode through it (no window event)", () => {
+    const calls: ShortcutAction[] = [];
+    const handlers: ShortcutHandlers = {
+      'start-pause': () => calls.push('start-pause'),
+      step: () => calls.push('step'),
+      compare: () => calls.push('compare'),
+      help: () => calls.push('help'),
+    };
+    const key = (k: string, target: unknown = { tagName: 'BODY' }) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, target });
+    expect(runShortcut(key('c'), handlers, false)).toBe('compare');
+    expect(runShortcut(key('C'), handlers, false)).toBe('compare');
+    expect(runShortcut(key('c', { tagName: 'INPUT' }), handlers, false)).toBeNull();
+    expect(runShortcut(key('x'), handlers, false)).toBeNull();
+    expect(runShortcut(key(' '), handlers, false)).toBe('start-pause');
+    expect(calls).toEqual(['compare', 'compare', 'start-pause']);
+    // while the help is open only '?' works
+    calls.length = 0;
+    expect(runShortcut(key('c'), handlers, true)).toBeNull();
+    expect(runShortcut(key('s'), handlers, true)).toBeNull();
+    expect(runShortcut(key('?'), handlers, true)).toBe('help');
+    expect(calls).toEqual(['help']);
   });
 });
 

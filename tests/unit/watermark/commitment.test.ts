@@ -4,13 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commitmentDigest } from '../../../src/engine/watermark/commitment';
 import { createKey, embedWatermark, keyBits } from '../../../src/engine/watermark/embed';
 import { readKeyValues } from '../../../src/engine/watermark/extract';
-import { KeyFileError, parseKeyFile, serializeKey, type Key } from '../../../src/engine/watermark/keyFile';
+import { KeyFileError, parseKeyFile, serializeKey, type WatermasKey } from '../../../src/engine/watermark/keyFile';
 import { textToBits } from '../../../src/engine/watermark/payloadBits';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
 import { verifyWatermark } from '../../../src/engine/watermark/verify';
 import { createUchidaKey, parseUchidaKeyFile, serializeUchidaKey, uchidaDigest, uchidaMatrix, verifyUchida, type UchidaKey } from '../../../src/engine/watermark/uchida';
 import { createModel } from '../../../src/engine/models';
-import { createTinyModel } from './tinyModel';
+import { createTinyModel, GAP_TINY } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -30,10 +30,10 @@ function keyError(text: string): KeyFileError {
 
 describe('committed keys (version 2)', () => {
   const seed = seedFromHex('5a'.repeat(32));
-  const model = createTinyModel(3);
+  const model = createTinyModel(3, GAP_TINY);
   const key = createKey(model, { seed, payload: { kind: 'random-bits', count: 40 }, createdAt: '2026-12-06T00:00:00.000Z' });
-  const edit = (f: (k: Key) => void): string => {
-    const k = JSON.parse(JSON.stringify(key)) as Key;
+  const edit = (f: (k: WatermasKey) => void): string => {
+    const k = JSON.parse(JSON.stringify(key)) as WatermasKey;
     f(k);
     return JSON.stringify(k);
   };
@@ -63,13 +63,13 @@ describe('committed keys (version 2)', () => {
     expect(keyError(edit((k) => (k.codec.strength = 0.9))).code).toBe('commitment-mismatch');
     const digest = keyError(edit((k) => (k.commitment = { ...k.commitment!, digest: '0'.repeat(64) })));
     expect(digest.code).toBe('commitment-edited');
-    expect(keyError(edit((k) => delete (k as Partial<Key>).commitment)).message).toMatch(/version 2 key must have a commitment/);
+    expect(keyError(edit((k) => delete (k as Partial<WatermasKey>).commitment)).message).toMatch(/version 2 key must have a commitment/);
   });
 
   it('a forger who picks positions from an unmarked model\'s signs gets a key that is refused', async () => {
-    const unmarked = createTinyModel(8);
+    const unmarked = createTinyModel(8, GAP_TINY);
     // the forgery: keep the key's payload and nonce, move every position to a weight whose sign already "matches"
-    const forged = JSON.parse(JSON.stringify(key)) as Key;
+    const forged = JSON.parse(JSON.stringify(key)) as WatermasKey;
     const want = textToBitsOf((key.payload as { bits: string }).bits); // the payload's bits, as a version-1 key writes them
     let o = 0;
     for (const g of forged.positions as { tensor: string; indices: number[] }[]) {
@@ -84,8 +84,8 @@ describe('committed keys (version 2)', () => {
     forged.commitment = { ...forged.commitment!, digest: commitmentDigest(forged) }; // even with a fresh digest
     expect(keyError(JSON.stringify(forged)).code).toBe('commitment-mismatch');
     // the same forgery as a version-1 (uncommitted) key is accepted and "detected": that is why v1 keys are reported as forgeable
-    const v1 = { ...forged, version: 1 } as Key;
-    delete (v1 as Partial<Key>).commitment;
+    const v1 = { ...forged, version: 1 } as WatermasKey;
+    delete (v1 as Partial<WatermasKey>).commitment;
     const r = await verifyWatermark(unmarked, parseKeyFile(JSON.stringify(v1)));
     expect(r.commitment).toEqual({ committed: false });
     expect(r).toMatchObject({ ber: 0, detected: true });
@@ -93,7 +93,7 @@ describe('committed keys (version 2)', () => {
   });
 
   it('grinding nonces does not find a key an unmarked model matches: the best of 200 tries is about p = 1/200', async () => {
-    const unmarked = createTinyModel(9);
+    const unmarked = createTinyModel(9, GAP_TINY);
     let best = 0;
     for (let t = 0; t < 200; t++) {
       const k = createKey(unmarked, { seed: seedFromHex(t.toString(16).padStart(64, '0')), payload: { kind: 'random-bits', count: 64 } });
@@ -106,7 +106,7 @@ describe('committed keys (version 2)', () => {
   });
 
   it('whitening balances an unbalanced message, and the marked model decodes it', async () => {
-    const m = createTinyModel(4);
+    const m = createTinyModel(4, GAP_TINY);
     const { key: k } = await embedWatermark(m, { seed, payload: { kind: 'text', text: '@'.repeat(10) } });
     const ones = keyBits(k).reduce((s, b) => s + b, 0);
     expect(textToBits('@'.repeat(10)).reduce((s, b) => s + b, 0)).toBe(10); // 12.5 % ones in the message

@@ -9,7 +9,7 @@ import { readKeyValues } from '../../../src/engine/watermark/extract';
 import { parseKeyFile, serializeKey } from '../../../src/engine/watermark/keyFile';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
 import { calibrateNull, verifyWatermark } from '../../../src/engine/watermark/verify';
-import { createTinyModel } from './tinyModel';
+import { createTinyModel, GAP_TINY } from '../../fixtures/tinyModel';
 
 const seed = seedFromHex('c0ffee'.padEnd(64, '0'));
 const smallCnn = (s: number): Model =>
@@ -69,7 +69,7 @@ describe('embedding and verification', () => {
   });
 
   it('counts errors, erasures and per-tensor errors; decides at the threshold', async () => {
-    const model = createTinyModel(5);
+    const model = createTinyModel(5, GAP_TINY);
     const { key } = await embedWatermark(model, { seed, payload: { kind: 'random-bits', count: 30 } });
     // flip 3 marks and zero 2 in the first group
     const g = key.positions[0];

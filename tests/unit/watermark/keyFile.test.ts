@@ -10,12 +10,12 @@ import {
   objectiveInForce,
   parseKeyFile,
   serializeKey,
-  type Key,
+  type WatermasKey,
 } from '../../../src/engine/watermark/keyFile';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
-import { parseAnyKeyFile } from '../../../src/engine/watermark/anyKey';
+import { parseMethodKeyFile } from '../../../src/engine/methods';
 import { objectiveFromKey } from '../../../src/engine/watermark/objective';
-import { createTinyModel } from './tinyModel';
+import { createTinyModel, GAP_TINY } from '../../fixtures/tinyModel';
 
 const seed = seedFromHex('5a'.repeat(32));
 
@@ -36,7 +36,7 @@ function expectKeyError(text: string, code: string, message: RegExp): void {
 }
 
 describe('key file', () => {
-  const model = createTinyModel(3);
+  const model = createTinyModel(3, GAP_TINY);
   const key = createKey(model, {
     seed,
     payload: { kind: 'random-bits', count: 40 },
@@ -44,7 +44,7 @@ describe('key file', () => {
     seedHint: { source: 'hex' },
     createdAt: '2026-11-23T00:00:00.000Z',
   });
-  const mutate = (f: (k: Record<string, unknown> & Key) => void): string => {
+  const mutate = (f: (k: Record<string, unknown> & WatermasKey) => void): string => {
     const k = JSON.parse(JSON.stringify(key));
     f(k);
     return JSON.stringify(k);
@@ -57,7 +57,7 @@ describe('key file', () => {
     expect(back.objective.margin).toBeNull(); // Infinity written as null
     expect(text).not.toContain('5a5a5a');
     expect(back.seed).toBeUndefined();
-    expect(parseAnyKeyFile(text)).toEqual({ method: 'watermas', key });
+    expect(parseMethodKeyFile(text)).toEqual({ method: 'watermas', key });
     const obj = objectiveFromKey(model, back, { seed: 1 });
     expect(obj.getSettings()).toMatchObject({ replicas: 4, margin: Infinity });
     obj.dispose();
@@ -82,7 +82,7 @@ describe('key file', () => {
     expectKeyError(mutate((k) => (k.format = 'something-else' as never)), 'wrong-format', /Not a WaterMAS Lab key file.*something-else/);
     expectKeyError(mutate((k) => (k.version = 3 as never)), 'unsupported-version', /version 3.*reads version 1/);
     expectKeyError(mutate((k) => (k.positions[0].indices[0] = -1)), 'invalid-schema', /positions\.0\.indices\.0/);
-    expectKeyError(mutate((k) => delete (k as Partial<Key>).payload), 'invalid-schema', /payload/);
+    expectKeyError(mutate((k) => delete (k as Partial<WatermasKey>).payload), 'invalid-schema', /payload/);
     expectKeyError(
       mutate((k) => {
         const g = k.positions[0];
@@ -116,8 +116,8 @@ describe('key file', () => {
 
   it('rejects a key for another architecture, naming the first mismatching tensor', () => {
     checkKeyAgainstModel(key, model); // same architecture: fine
-    checkKeyAgainstModel(key, createTinyModel(99)); // other weights, same architecture: fine
-    const wider = createTinyModel(3, { filters: 5 });
+    checkKeyAgainstModel(key, createTinyModel(99, GAP_TINY)); // other weights, same architecture: fine
+    const wider = createTinyModel(3, { ...GAP_TINY, c1: 5 });
     expect(() => checkKeyAgainstModel(key, wider)).toThrow(KeyModelMismatchError);
     try {
       checkKeyAgainstModel(key, wider);
@@ -126,7 +126,7 @@ describe('key file', () => {
       expect((e as Error).message).toMatch(/'conv\/kernel' has shape \[3, 3, 3, 4\] in the key but \[3, 3, 3, 5\] in the model/);
     }
     // only the head differs: the first mismatch is the head kernel, not the conv
-    const otherHead = createTinyModel(3, { classes: 5 });
+    const otherHead = createTinyModel(3, { ...GAP_TINY, classes: 5 });
     expect(() => checkKeyAgainstModel(key, otherHead)).toThrow(/'head\/dense\/kernel'/);
     const cnn = createModel('cnn', { seed: 1, inputShape: [8, 8, 3], numClasses: 3, options: { width: 4, hidden: 8 } });
     expect(() => checkKeyAgainstModel(key, cnn)).toThrow(/tensor 'conv\/kernel' is missing from the model/);

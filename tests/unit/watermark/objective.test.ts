@@ -9,7 +9,7 @@ import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
 import { RECIPE_2020_SETTINGS } from '../../../src/engine/watermark/settings';
-import { createTinyModel, tinyBatch } from './tinyModel';
+import { createTinyModel, GAP_TINY, randomBatch } from '../../fixtures/tinyModel';
 
 const keySeed = seedFromHex('11'.repeat(32));
 let model: Model;
@@ -18,9 +18,9 @@ let batch: { x: tf.Tensor4D; y: tf.Tensor1D };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  model = createTinyModel(7);
+  model = createTinyModel(7, GAP_TINY);
   ({ frozen } = await embedWatermark(model, { seed: keySeed, payload: { kind: 'random-bits', count: 60 } }));
-  batch = tinyBatch(3, 16);
+  batch = randomBatch(3, 16, GAP_TINY.size, GAP_TINY.classes);
 });
 afterAll(() => {
   model.dispose();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
 import { subspaceSensitivity } from '../../../src/engine/watermark/sensitivity';
-import { createTinyModel, tinyBatch } from './tinyModel';
+import { createTinyModel, GAP_TINY, randomBatch } from '../../fixtures/tinyModel';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -12,9 +12,9 @@ beforeAll(async () => {
 
 describe('key-subspace sensitivity', () => {
   it('measures loss rises without writing the model, reproducibly, without leaks', async () => {
-    const model = createTinyModel(2, { filters: 6 });
+    const model = createTinyModel(2, { ...GAP_TINY, c1: 6 });
     const { key } = await embedWatermark(model, { seed: seedFromHex('01'.repeat(32)), payload: { kind: 'random-bits', count: 30 } });
-    const batch = tinyBatch(4, 16);
+    const batch = randomBatch(4, 16, GAP_TINY.size, GAP_TINY.classes);
     const before = await Promise.all([...model.params.values(), ...model.state.values()].map(async (v) => new Float32Array(await v.data())));
     const n0 = tf.memory().numTensors;
     const zero = await subspaceSensitivity(model, key.positions, batch, { relative: 0, draws: 3 });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../../src/engine/models';
 import { Rng } from '../../../src/engine/random/rng';
 import { arrayBatchSource, train } from '../../../src/engine/train';
-import { parseAnyKeyFile } from '../../../src/engine/watermark/anyKey';
+import { parseMethodKeyFile } from '../../../src/engine/methods';
 import { KeyFileError, parseKeyFile } from '../../../src/engine/watermark/keyFile';
 import { seedFromHex } from '../../../src/engine/watermark/seed';
 import {
@@ -38,7 +38,7 @@ describe('Uchida 2017 baseline', () => {
     expect(Math.abs(variance - 1)).toBeLessThan(0.05);
     const text = serializeUchidaKey(key);
     expect(parseUchidaKeyFile(text)).toEqual(key);
-    const any = parseAnyKeyFile(text);
+    const any = parseMethodKeyFile(text);
     expect(any.method).toBe('uchida');
     // a WaterMAS parser refuses it with a specific error, and vice versa
     expect(() => parseKeyFile(text)).toThrow(KeyFileError);

@@ -13,11 +13,13 @@ import type { Model } from '../../../src/engine/models/types';
 import { RunControl, evaluate, train } from '../../../src/engine/train';
 import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
-import { createUchidaKey, embedWatermark, judgeValues, readKeyEvidence, verifyUchida, type AnyKey } from '../../../src/engine/watermark';
+import { createUchidaKey, embedWatermark, judgeValues, readKeyEvidence, verifyUchida } from '../../../src/engine/watermark';
+import { type MethodKey } from '../../../src/engine/methods';
 import { UchidaObjective } from '../../../src/engine/watermark/uchidaObjective';
 import type { AttackPoint } from '../../../src/protocol/analysis';
 import { AnalysisService } from '../../../src/workers/analysis/analysisService';
 import { runAttackSweepOn } from '../../../src/workers/attack/attackRun';
+import { JobBoard } from '../../../src/workers/jobs';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -46,7 +48,7 @@ async function snapshot(model: Model) {
 }
 
 /** Runs a sweep on the cpu backend, collecting the streamed points. */
-async function sweep(model: Model, key: AnyKey | Parameters<typeof runAttackSweepOn>[0]['key'], attack: string, strengths: number[]) {
+async function sweep(model: Model, key: MethodKey | Parameters<typeof runAttackSweepOn>[0]['key'], attack: string, strengths: number[]) {
   const streamed: AttackPoint[] = [];
   const o = await runAttackSweepOn({
     model, key, dataset, normalization, control: new RunControl(), backend: () => 'cpu',
@@ -120,7 +122,7 @@ describe('attack sweeps on keys of any method', () => {
     model.dispose();
   }, 90_000);
 
-  it('WaterMAS: the same points as reading the key straight from the attacked weights, for a bare Key and an AnyKey', async () => {
+  it('WaterMAS: the same points as reading the key straight from the attacked weights, for a bare Key and an MethodKey', async () => {
     const model = smallCnn(5);
     const { key } = await embedWatermark(model, { seed: new Uint8Array(32).fill(9), payload: { kind: 'random-bits', count: 64 }, createdAt: '2026-01-01T00:00:00Z' });
     const n0 = tf.memory().numTensors;
@@ -151,7 +153,7 @@ describe('attack sweeps on keys of any method', () => {
 
   it('the worker service attacks the current model with its key of any method; the landscape still asks for a WaterMAS key', async () => {
     const model = smallCnn(4);
-    const key: AnyKey = { method: 'uchida', key: createUchidaKey(model, { seed: new Uint8Array(32).fill(3), payload: { kind: 'random-bits', count: 16 } }) };
+    const key: MethodKey = { method: 'uchida', key: createUchidaKey(model, { seed: new Uint8Array(32).fill(3), payload: { kind: 'random-bits', count: 16 } }) };
     const service = new AnalysisService({
       currentModel: () => model,
       currentKey: () => null,
@@ -159,7 +161,7 @@ describe('attack sweeps on keys of any method', () => {
       currentMethod: () => 'uchida',
       currentData: () => ({ dataset, normalization }),
       backendName: () => 'cpu',
-      refuseWhileBusy: () => undefined,
+      jobs: new JobBoard(),
       exclusive: (_context, fn) => fn(),
     });
     expect(await service.attackTarget()).toEqual({ arch: 'cnn', method: 'uchida', replicas: null });

@@ -5,9 +5,12 @@ import { generateSynthetic } from '../../../src/engine/data/synthetic';
 import { normalizationFor } from '../../../src/engine/data/normalize';
 import { RunControl } from '../../../src/engine/train';
 import { readKeyValues } from '../../../src/engine/watermark';
-import type { TrainSettings } from '../../../src/protocol/api';
+import type { TrainSettings, WatermasMarkConfig } from '../../../src/protocol/api';
 import type { CompareEvent, CompareLane, CompareRequest } from '../../../src/protocol/compareMode';
 import { runCompare, type FinishedCompareLane } from '../../../src/workers/compare-mode/compareRun';
+
+/** A lane's mark (compare mode trains WaterMAS runs). */
+const markOf = (s: TrainSettings) => s.watermark as WatermasMarkConfig | undefined;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -97,10 +100,10 @@ describe('compare mode (worker)', () => {
       expect(lane.attack?.points.map((p) => p.strength)).toEqual([0, 10]);
       expect(lane.attack?.points[0].ber).toBe(0);
       // The generated shared passphrase stays in the worker.
-      expect(lane.settings.watermark?.key).toEqual({ kind: 'random' });
+      expect(markOf(lane.settings)?.key).toEqual({ kind: 'random' });
     }
-    expect(outcome.lanes.map((l) => l.settings.watermark?.replicas)).toEqual([0, 2]);
-    expect(outcome.lanes[1].settings.watermark?.lambda).toBe(1);
+    expect(outcome.lanes.map((l) => markOf(l.settings)?.replicas)).toEqual([0, 2]);
+    expect(markOf(outcome.lanes[1].settings)?.lambda).toBe(1);
     // Each lane's live reports carry its own settings; landscape and attack events are tagged.
     for (const r of trainingReports(events)) expect(r.progress.watermark?.settings.replicas).toBe(r.lane === 'A' ? 0 : 2);
     const slices = events.filter((e) => e.kind === 'landscape' && e.event.kind === 'slice');

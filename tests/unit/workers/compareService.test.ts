@@ -5,6 +5,7 @@ import { generateSynthetic } from '../../../src/engine/data/synthetic';
 import { normalizationFor } from '../../../src/engine/data/normalize';
 import type { CompareEvent, TrainSettings } from '../../../src/protocol/api';
 import { CompareService } from '../../../src/workers/compare-mode/compareService';
+import { JobBoard } from '../../../src/workers/jobs';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -18,7 +19,7 @@ const SETTINGS: TrainSettings = {
 describe('compare service (worker side of compare mode)', () => {
   it('refuses while the host is busy and while a comparison runs; pause / cancel act on both runs', async () => {
     const dataset = generateSynthetic({ seed: 3, trainCount: 16, testCount: 8 });
-    let training = false;
+    const jobs = new JobBoard();
     let backend = false;
     const service = new CompareService({
       currentData: () => ({ dataset, normalization: normalizationFor(dataset) }),
@@ -27,16 +28,14 @@ describe('compare service (worker side of compare mode)', () => {
       },
       backendName: () => 'cpu',
       origin: () => 'http://127.0.0.1:9',
-      refuseWhileBusy: (what) => {
-        if (training) throw new Error(`${what}: a training run is in progress`);
-      },
+      jobs,
       exclusive: (_context, fn) => fn(),
     });
     await expect(service.startCompare({ base: SETTINGS }, () => {})).rejects.toThrow(/no backend initialised/);
     backend = true;
-    training = true;
+    const endTraining = jobs.begin('training', 'train');
     await expect(service.startCompare({ base: SETTINGS }, () => {})).rejects.toThrow(/compare: a training run is in progress/);
-    training = false;
+    endTraining();
     await expect(service.pauseCompare()).rejects.toThrow(/no comparison in progress/);
     await expect(service.startCompare({ base: SETTINGS }, 'nope' as unknown as () => void)).rejects.toThrow(/onEvent must be/);
 
@@ -44,7 +43,7 @@ describe('compare service (worker side of compare mode)', () => {
     const n0 = tf.memory().numTensors;
     const running = service.startCompare({ base: SETTINGS, variants: [{ replicas: 0 }, { replicas: 1 }] }, (e) => void events.push(e));
     expect(service.busy).toBe(true);
-    await expect(service.startCompare({ base: SETTINGS }, () => {})).rejects.toThrow(/a comparison is already in progress/);
+    await expect(service.startCompare({ base: SETTINGS }, () => {})).rejects.toThrow(/compare: a compare run \(A vs B\) is already in progress/);
     // Paused before any step, then cancelled: neither run takes a step, no analysis.
     await service.pauseCompare();
     await service.resumeCompare();

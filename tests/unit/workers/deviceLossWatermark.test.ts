@@ -7,12 +7,13 @@ import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { Rng } from '../../../src/engine/random/rng';
 import { ModelCheckpoint, RunControl, train, type TrainConfig } from '../../../src/engine/train';
-import { readKeyValues, type Key } from '../../../src/engine/watermark';
-import type { LiveLandscapeEvent, TrainProgress, WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
+import { readKeyValues, type WatermasKey } from '../../../src/engine/watermark';
+import type { LiveLandscapeEvent, TrainProgress, WatermarkConfig, WatermarkProgress, WatermasMarkConfig } from '../../../src/protocol/api';
 import { LiveLandscapeHub } from '../../../src/workers/landscape/liveLandscapeRun';
-import { trainWithDeviceFallback } from '../../../src/workers/training/sessionResume';
+import { trainWithDeviceFallback } from '../../../src/engine/run';
 import { runTraining } from '../../../src/workers/training/trainRun';
-import { LiveWatermarkSettings, startWatermarkSession } from '../../../src/engine/methods/watermas/session';
+import { LiveWatermarkSettings } from '../../../src/engine/methods/watermas/session';
+import { startWatermarkSession } from '../../../src/engine/methods';
 import type { MethodSession } from '../../../src/engine/methods/session';
 
 /**
@@ -44,11 +45,11 @@ const stream = () => new BatchStream(SET, { batchSize: 16, seed: 5, normalizatio
 /** momentum 0: the optimizer restart at the resume changes nothing, so the resumed run must end where an uninterrupted one ends. */
 const CONFIG: TrainConfig = { epochs: 2, lr: 0.05, optimizer: 'sgd', momentum: 0, logEvery: 1, checkpointEvery: 5 };
 
-const COMMON = { strength: 0.5, key: { kind: 'passphrase' as const, passphrase: 'device loss' }, mode: 'gaussian' as const, rho: 0.05, margin: 0.5 };
-const WATERMAS: WatermarkConfig = { ...COMMON, method: 'watermas', payload: { kind: 'random', bits: 24 }, replicas: 1, sigma: 0.01, lambda: 0.5 };
-const UCHIDA: WatermarkConfig = { ...COMMON, method: 'uchida', payload: { kind: 'random', bits: 16 }, replicas: 0, sigma: 0, lambda: 0, uchida: { layer: '', lambda: 10 } };
+const KEY = { kind: 'passphrase' as const, passphrase: 'device loss' };
+const WATERMAS: WatermasMarkConfig = { strength: 0.5, key: KEY, mode: 'gaussian', rho: 0.05, margin: 0.5, method: 'watermas', payload: { kind: 'random', bits: 24 }, replicas: 1, sigma: 0.01, lambda: 0.5 };
+const UCHIDA: WatermarkConfig = { key: KEY, method: 'uchida', payload: { kind: 'random', bits: 16 }, uchida: { layer: '', lambda: 10 } };
 const FCW: WatermarkConfig = {
-  ...COMMON, method: 'fcw', payload: { kind: 'random', bits: 8 }, replicas: 0, sigma: 0, lambda: 0,
+  method: 'fcw',
   fcw: { triggers: 8, mode: 'direct', ratio: 0.5, perBatch: 4, maskFraction: 0.05, maskPeriod: 2 },
 };
 
@@ -59,7 +60,7 @@ async function start(config: WatermarkConfig, live: LiveWatermarkSettings | null
   const model = tinyModel(2);
   const session = (await startWatermarkSession(model, config, { seed: 5, trainSet: SET, normalization: NORM, live })) as MethodSession;
   // WaterMAS: the key values as embedded, before any step
-  const embedded = session.anyKey.method === 'watermas' ? bitsOf(await readKeyValues(model, session.anyKey.key)) : null;
+  const embedded = session.methodKey.method === 'watermas' ? bitsOf(await readKeyValues(model, session.methodKey.key)) : null;
   return { model, session, embedded };
 }
 
@@ -129,7 +130,7 @@ describe('a watermarked run survives a lost GPU device', () => {
     const before = tf.memory().numTensors;
     const run = await resumed(WATERMAS);
     const { out, session } = run;
-    const key = (session.anyKey as { key: Key }).key;
+    const key = (session.methodKey as { key: WatermasKey }).key;
     expect(run.segments).toEqual([0, 5]);
     expect(out.deviceLoss).toEqual({ resumedFromStep: 5, from: 'webgpu', to: 'webgl', reason: 'destroyed (simulated)' });
     expect(out.model).not.toBe(run.model);
@@ -266,7 +267,7 @@ describe('a read that fails before the watcher hears of the loss', () => {
 describe('runTraining: a watermarked run survives a lost GPU device', () => {
   it('WaterMAS (cnn, 8 images): resumes on the fallback backend, reports deviceLoss, BER 0, frozen, live landscape moved, no tensor growth', async () => {
     // The cnn of the lab (default widths) on 8x8 images: 2 steps per epoch, 2 epochs; the device is lost after step 1.
-    const WM_RUN: WatermarkConfig = { ...WATERMAS, payload: { kind: 'random', bits: 32 }, replicas: 0 };
+    const WM_RUN: WatermasMarkConfig = { ...WATERMAS, payload: { kind: 'random', bits: 32 }, replicas: 0 };
     const dataset: Dataset = { name: 'synthetic', label: 'tiny', classNames: ['a', 'b', 'c', 'd'], train: imageSet(1, 8, 8), test: imageSet(2, 4, 8) };
     const hub = new LiveLandscapeHub();
     hub.set({ every: 2, grid: 3, radius: 1, evalSize: 4, seed: 0 });
@@ -316,7 +317,7 @@ describe('runTraining: a watermarked run survives a lost GPU device', () => {
       const key = out.watermarkKey!;
       const twin = createModel('cnn', { seed: 3, numClasses: 4, inputShape: [8, 8, 3] });
       const twinSession = (await startWatermarkSession(twin, WM_RUN, { seed: 3, trainSet: dataset.train, normalization: NORM, live: null })) as MethodSession;
-      expect((twinSession.anyKey as { key: Key }).key.positions).toEqual(key.positions);
+      expect((twinSession.methodKey as { key: WatermasKey }).key.positions).toEqual(key.positions);
       const embedded = bitsOf(await readKeyValues(twin, key));
       twinSession.dispose();
       twin.dispose();

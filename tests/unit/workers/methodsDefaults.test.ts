@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATERMAS_SETTINGS, UCHIDA_DEFAULT_LAMBDA } from '../../../src/engine/watermark';
 import { FCW_DEFAULTS } from '../../../src/engine/methods/fcw/session';
 import { uchidaConfigOf } from '../../../src/engine/methods/uchida/session';
-import { validateWatermarkConfig } from '../../../src/engine/methods/watermas/session';
+import { validateWatermarkConfig } from '../../../src/engine/methods';
 import { DEFAULT_FCW, DEFAULT_UCHIDA, DEFAULT_WATERMARK, builtInLogo, withMethod } from '../../../src/ui/watermark/watermarkDefaults';
 
 describe('Watermark panel defaults', () => {

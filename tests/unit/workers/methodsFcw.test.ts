@@ -7,25 +7,14 @@ import { BatchStream } from '../../../src/engine/data/batches';
 import type { ImageSet } from '../../../src/engine/data/types';
 import { Rng } from '../../../src/engine/random/rng';
 import { fcwTriggersFromKey } from '../../../src/engine/fcw';
-import { parseAnyKeyFile } from '../../../src/engine/watermark';
-import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
-import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
-import { startWatermarkSession, validateWatermarkConfig } from '../../../src/engine/methods/watermas/session';
+import { parseMethodKeyFile, keyEvidence, startWatermarkSession, validateWatermarkConfig } from '../../../src/engine/methods';
+import type { FcwMarkConfig, WatermarkProgress } from '../../../src/protocol/api';
 import { FCW_DEFAULTS, fcwConfigOf } from '../../../src/engine/methods/fcw/session';
 import { modelGallery, previewGallery } from '../../../src/workers/watermark/fcwGallery';
 import { exportKeyText } from '../../../src/workers/watermark/watermarkExport';
 
-const CFG: WatermarkConfig = {
+const CFG: FcwMarkConfig = {
   method: 'fcw',
-  payload: { kind: 'random', bits: 32 },
-  strength: 0.5,
-  key: { kind: 'random' },
-  replicas: 2,
-  sigma: 0.01,
-  lambda: 0.5,
-  mode: 'gaussian',
-  rho: 0.05,
-  margin: 0.5,
   fcw: { triggers: 8, mode: 'direct', ratio: 0.5, perBatch: 8, maskFraction: 0.05, maskPeriod: 2 },
 };
 
@@ -78,7 +67,7 @@ describe('FCW training run (worker)', () => {
       expect(result.status).toBe('completed');
       expect(result.steps).toBe(12);
       expect(reports).toHaveLength(12);
-      const target = session.anyKey.method === 'fcw' ? session.anyKey.key.target : -1;
+      const target = session.methodKey.method === 'fcw' ? session.methodKey.key.target : -1;
       reports.forEach((r, i) => {
         expect(r.method).toBe('fcw');
         expect(r.triggerAccuracy).toMatchObject({ n: 8, target });
@@ -103,7 +92,7 @@ describe('FCW training run (worker)', () => {
 
       // key.json: an FCW key with the trigger pixels; the evidence through the engine matches
       const keyText = exportKeyText(session.outputKeys().methodKey);
-      const parsed = parseAnyKeyFile(keyText);
+      const parsed = parseMethodKeyFile(keyText);
       if (parsed.method !== 'fcw') throw new Error(`key method ${parsed.method}`);
       expect(parsed.key).toMatchObject({ target, mode: 'direct', numClasses: 4, embedding: { seed: 5, perBatch: 8, maskFraction: 0.05, maskPeriod: 2 } });
       const ev = await keyEvidence(model, parsed, model.params);

@@ -5,25 +5,16 @@ import { createModel } from '../../../src/engine/models';
 import { train } from '../../../src/engine/train';
 import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
-import { parseAnyKeyFile } from '../../../src/engine/watermark';
-import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
+import { parseMethodKeyFile, keyEvidence, startWatermarkSession, validateWatermarkConfig } from '../../../src/engine/methods';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
-import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
-import { startWatermarkSession, validateWatermarkConfig } from '../../../src/engine/methods/watermas/session';
+import type { UchidaMarkConfig, WatermarkProgress } from '../../../src/protocol/api';
 import { uchidaLayersOf } from '../../../src/engine/methods/uchida/session';
 import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';
 
-const BASE: WatermarkConfig = {
+const BASE: UchidaMarkConfig = {
   method: 'uchida',
   payload: { kind: 'random', bits: 32 },
-  strength: 0.5,
   key: { kind: 'random' },
-  replicas: 2,
-  sigma: 0.01,
-  lambda: 0.5,
-  mode: 'gaussian',
-  rho: 0.05,
-  margin: 0.5,
   uchida: { layer: '', lambda: 10 },
 };
 
@@ -87,7 +78,7 @@ describe('Uchida training run (worker)', () => {
       // key.json is an Uchida key file; its evidence on the model's own weights is the report's
       const { watermarkKey, methodKey } = session.outputKeys();
       expect(watermarkKey).toBeUndefined();
-      const parsed = parseAnyKeyFile(exportKeyText(methodKey));
+      const parsed = parseMethodKeyFile(exportKeyText(methodKey));
       expect(parsed.method).toBe('uchida');
       const ev = await keyEvidence(model, parsed, model.params);
       expect(ev).toMatchObject({ method: 'uchida', ber: 0, detected: true });
@@ -114,12 +105,12 @@ describe('Uchida training run (worker)', () => {
   it('a text payload is decoded back; a named layer is used; the same passphrase gives the same key', async () => {
     const { model, source } = tinySetup(5);
     const layer = uchidaLayersOf(model, 16).layers[1].name;
-    const cfg: WatermarkConfig = { ...BASE, payload: { kind: 'text', text: 'Hi' }, key: { kind: 'passphrase', passphrase: 'open sesame' }, uchida: { layer, lambda: 10 } };
+    const cfg: UchidaMarkConfig = { ...BASE, payload: { kind: 'text', text: 'Hi' }, key: { kind: 'passphrase', passphrase: 'open sesame' }, uchida: { layer, lambda: 10 } };
     const a = await startWatermarkSession(model, cfg, ctxFor());
     const b = await startWatermarkSession(model, cfg, ctxFor());
     if (!a || !b) throw new Error('no session');
     try {
-      const ka = a.anyKey, kb = b.anyKey;
+      const ka = a.methodKey, kb = b.methodKey;
       if (ka.method !== 'uchida' || kb.method !== 'uchida') throw new Error('not uchida');
       expect(ka.key.layer).toBe(layer);
       expect(ka.key.matrix.seed).toBe(kb.key.matrix.seed);
@@ -146,7 +137,7 @@ describe('Uchida training run (worker)', () => {
     const m2 = tinySetup().model;
     const s = await startWatermarkSession(m2, { ...BASE, uchida: undefined }, ctxFor());
     try {
-      expect(s?.anyKey.method === 'uchida' && s.anyKey.key.objective.lambda).toBe(0.01);
+      expect(s?.methodKey.method === 'uchida' && s.methodKey.key.objective.lambda).toBe(0.01);
     } finally {
       s?.dispose();
       m2.dispose();

@@ -4,15 +4,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { strToU8, zipSync } from 'fflate';
 import { createModel } from '../../../src/engine/models';
-import type { Model } from '../../../src/engine/models/types';
-import { embedWatermark, serializeKey, type AnyKey } from '../../../src/engine/watermark';
+import { embedWatermark, serializeKey } from '../../../src/engine/watermark';
 import type { TrainOutcome, TrainSettings } from '../../../src/protocol/api';
 import { decodeRunFile, RUN_FILE_FORMAT } from '../../../src/workers/runs/runFile';
 import { filesFromModel } from '../../../src/workers/runs/runModel';
 import { RunHistoryRecorder, autoRunName } from '../../../src/workers/runs/runRecord';
 import { indexedDbRunStore, type RunStore } from '../../../src/workers/runs/runStore';
-import { RunsService, newTrainingCheckpoints, runFileName, type RunsHost } from '../../../src/workers/runs/runsService';
+import { RunsService, newTrainingCheckpoints, runFileName } from '../../../src/workers/runs/runsService';
 import type { RunRecord } from '../../../src/protocol/runs';
+import { fakeRunsHost } from './fakeHost';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -31,27 +31,7 @@ const OUTCOME: TrainOutcome = {
   },
 };
 
-/** A fake engine host: a current-model slot, no data, an in-order queue. */
-function host() {
-  const slot: { model: Model | null; key: AnyKey | null; settings: TrainSettings | null } = { model: null, key: null, settings: null };
-  let queue: Promise<unknown> = Promise.resolve();
-  const h: RunsHost = {
-    currentModel: () => slot.model,
-    setCurrentModel: (model, key, settings) => {
-      slot.model?.dispose();
-      Object.assign(slot, { model, key, settings });
-    },
-    currentData: () => null,
-    backendName: () => 'cpu',
-    refuseWhileBusy: () => undefined,
-    exclusive: <T>(_c: string, fn: () => Promise<T>) => {
-      const run = queue.then(fn, fn) as Promise<T>;
-      queue = run.catch(() => undefined);
-      return run;
-    },
-  };
-  return { h, slot };
-}
+const host = fakeRunsHost;
 
 async function keyedModel(seed: number) {
   const model = createModel('cnn', { seed, options: { width: 4, hidden: 8 } });

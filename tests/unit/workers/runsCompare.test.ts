@@ -7,8 +7,8 @@ import { createFcwKey, generateTriggers, serializeFcwKey } from '../../../src/en
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { RunControl } from '../../../src/engine/train';
-import { createUchidaKey, embedWatermark, serializeKey, serializeUchidaKey, type AnyKey } from '../../../src/engine/watermark';
-import { keyEvidence } from '../../../src/engine/watermark/anyKeyEvidence';
+import { createUchidaKey, embedWatermark, serializeKey, serializeUchidaKey } from '../../../src/engine/watermark';
+import { type MethodKey, keyEvidence } from '../../../src/engine/methods';
 import type { ComparisonPoint, RunRecord, TrainOutcome, TrainSettings } from '../../../src/protocol/api';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP, evidenceScore, runComparisonOn, type ComparedRun } from '../../../src/workers/runs/compareSweep';
 import { filesFromModel, modelFromFiles, runKey } from '../../../src/workers/runs/runModel';
@@ -71,7 +71,7 @@ describe('comparison sweep', () => {
     for (const [i, run] of compared.entries()) {
       // The run's own evidence, read directly from its unattacked weights.
       const model = await run.load();
-      const own = await keyEvidence(model, runKey(run.record.keyJson) as AnyKey, model.params);
+      const own = await keyEvidence(model, runKey(run.record.keyJson) as MethodKey, model.params);
       model.dispose();
       const zero = o.runs[i].points[0];
       expect(zero.strength).toBe(0);

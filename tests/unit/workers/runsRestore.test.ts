@@ -9,14 +9,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { strToU8, zipSync } from 'fflate';
 import { createModel } from '../../../src/engine/models';
-import type { Model } from '../../../src/engine/models/types';
-import type { AnyKey } from '../../../src/engine/watermark';
 import type { TrainOutcome, TrainSettings } from '../../../src/protocol/api';
 import { decodeRunFile, RUN_FILE_FORMAT } from '../../../src/workers/runs/runFile';
 import { storedOutcomeOf } from '../../../src/workers/runs/runRecord';
 import { indexedDbRunStore } from '../../../src/workers/runs/runStore';
-import { RunsService, type RunsHost } from '../../../src/workers/runs/runsService';
+import { RunsService } from '../../../src/workers/runs/runsService';
 import { restoredRunView } from '../../../src/ui/runs/restoredRun';
+import { fakeRunsHost } from './fakeHost';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -38,26 +37,7 @@ const OUTCOME: TrainOutcome = {
   diverged: { step: 2, loss: 'NaN', checkpointStep: 1, message: 'The loss diverged at step 2 (NaN).' },
 };
 
-function host() {
-  const slot: { model: Model | null; key: AnyKey | null } = { model: null, key: null };
-  let queue: Promise<unknown> = Promise.resolve();
-  const h: RunsHost = {
-    currentModel: () => slot.model,
-    setCurrentModel: (model, key) => {
-      slot.model?.dispose();
-      Object.assign(slot, { model, key });
-    },
-    currentData: () => null,
-    backendName: () => 'cpu',
-    refuseWhileBusy: () => undefined,
-    exclusive: <T>(_c: string, fn: () => Promise<T>) => {
-      const run = queue.then(fn, fn) as Promise<T>;
-      queue = run.catch(() => undefined);
-      return run;
-    },
-  };
-  return { h, slot };
-}
+const host = fakeRunsHost;
 
 const tinyModel = () => createModel('cnn', { seed: 4, options: { width: 4, hidden: 8 } });
 

@@ -6,16 +6,14 @@ import type { Model } from '../../../src/engine/models/types';
 import { ModelCheckpoint, RunControl, train, type TrainProgress as EngineProgress } from '../../../src/engine/train';
 import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
-import type { TrainProgress, WatermarkConfig } from '../../../src/protocol/api';
+import type { TrainProgress, WatermasMarkConfig } from '../../../src/protocol/api';
 import { LiveWatermarkSettings, startWatermark } from '../../../src/engine/methods/watermas/session';
-import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSession, withSessionProgress } from '../../../src/workers/training/sessionLive';
+import { SessionLive, divergenceOf, keyWithObjectiveChanges, trainWithDeviceFallback, validateSlowMotion, withSession, withSessionProgress } from '../../../src/engine/run';
 import { describeLiveChanges, settingsInForce } from '../../../src/workers/training/liveChanges';
 import { autoRunName } from '../../../src/workers/runs/runRecord';
 import { objectiveInForce, parseKeyFile, serializeKey } from '../../../src/engine/watermark';
-import { trainWithDeviceFallback } from '../../../src/workers/training/sessionResume';
-import { divergenceOf } from '../../../src/workers/training/trainRun';
 
-const MARK: WatermarkConfig = {
+const MARK: WatermasMarkConfig = {
   method: 'watermas',
   payload: { kind: 'random', bits: 16 },
   strength: 0.5,

@@ -12,6 +12,8 @@ import { embedWatermark, serializeKey } from '../../../src/engine/watermark';
 import type { StressPoint } from '../../../src/protocol/stress';
 import { StressService, type StressHost } from '../../../src/workers/verify/stressService';
 import type { VerifyFile, VerifyReport } from '../../../src/protocol/verify';
+import { JobBoard } from '../../../src/workers/jobs';
+import { inOrderQueue } from './fakeHost';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -39,16 +41,11 @@ async function labUpload(seed: number) {
 function host(withData = true): StressHost {
   const dataset = generateSynthetic({ seed: 3, trainCount: 12, testCount: 16 });
   const data = { dataset, normalization: normalizationFor(dataset) };
-  let queue: Promise<unknown> = Promise.resolve();
   return {
     currentData: () => (withData ? data : null),
     backendName: () => 'cpu',
-    refuseWhileBusy: () => {},
-    exclusive: <T>(_: string, fn: () => Promise<T>): Promise<T> => {
-      const run = queue.then(fn, fn);
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    jobs: new JobBoard(),
+    exclusive: inOrderQueue(),
   };
 }
 

@@ -4,6 +4,7 @@ import { parseResultsJsonl, sweepTable, tableToCsv } from '../../../src/engine/s
 import { EngineService } from '../../../src/workers/engineService';
 import { MAX_SWEEP_RESULTS_CHARS } from '../../../src/protocol/runs';
 import { RunsService, type RunsHost } from '../../../src/workers/runs/runsService';
+import { JobBoard } from '../../../src/workers/jobs';
 
 /** One results.jsonl line as `wmlab sweep` appends it (src/cli/sweep/runner.ts): a 1 x 2 grid over R. */
 function cell(index: number, replicas: number, o: { accuracy: number; ber: number; pValue: number; keyRise: number; noise: [number, number] }) {
@@ -88,14 +89,14 @@ describe('worker: import of a sweep results.jsonl (Runs comparison)', () => {
   });
 
   it('needs neither the tensor queue nor an idle engine (training or a comparison may be going)', async () => {
+    const jobs = new JobBoard();
+    jobs.begin('training', 'train');
     const host: RunsHost = {
       currentModel: () => null,
       setCurrentModel: () => undefined,
       currentData: () => null,
       backendName: () => 'cpu',
-      refuseWhileBusy: (what) => {
-        throw new Error(`${what}: a training run is in progress`);
-      },
+      jobs,
       exclusive: () => new Promise(() => undefined), // a queue that never frees up
     };
     const runs = new RunsService(host, null);

@@ -7,11 +7,12 @@ import { arrayBatchSource } from '../../../src/engine/train/arraySource';
 import { Rng } from '../../../src/engine/random/rng';
 import { parseKeyFile } from '../../../src/engine/watermark';
 import { parseModelJson } from '../../../src/engine/io/modelFile';
-import type { WatermarkConfig, WatermarkProgress } from '../../../src/protocol/api';
-import { LiveWatermarkSettings, startWatermark, validateWatermarkConfig } from '../../../src/engine/methods/watermas/session';
+import type { WatermarkConfig, WatermasMarkConfig, WatermarkProgress } from '../../../src/protocol/api';
+import { LiveWatermarkSettings, startWatermark } from '../../../src/engine/methods/watermas/session';
+import { validateWatermarkConfig } from '../../../src/engine/methods';
 import { exportKeyText, exportModelFiles } from '../../../src/workers/watermark/watermarkExport';
 
-const MARK: WatermarkConfig = {
+const MARK: WatermasMarkConfig = {
   method: 'watermas',
   payload: { kind: 'text', text: '© WM Lab' },
   strength: 0.5,
@@ -120,7 +121,7 @@ describe('watermarked training run (worker)', () => {
     expect(() => validateWatermarkConfig({ ...MARK, strength: 2 })).toThrow(/strength/);
     expect(() => validateWatermarkConfig({ ...MARK, payload: { kind: 'image', width: 2, height: 2, channels: 1, pixels: [1, 2, 3] } })).toThrow(/3 pixel values/);
     expect(() => validateWatermarkConfig({ ...MARK, key: { kind: 'passphrase', passphrase: '' } })).toThrow(/passphrase/);
-    expect(() => validateWatermarkConfig({ ...MARK, method: 'none', strength: 99 })).not.toThrow();
+    expect(() => validateWatermarkConfig({ ...MARK, method: 'none', strength: 99 } as WatermarkConfig)).not.toThrow();
     const live = new LiveWatermarkSettings();
     expect(() => live.set({ margin: 0 })).toThrow(/margin/);
     expect(() => live.set({ replicas: 1.5 })).toThrow(/R must/);

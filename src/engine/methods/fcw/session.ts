@@ -22,8 +22,8 @@ import {
   type FcwTriggers,
 } from '../../fcw';
 import type { Model } from '../../models/types';
-import type { FcwConfig, WatermarkConfig, WatermarkLiveSettings } from '../../../protocol/watermark';
-import type { MethodSession, SessionContext } from '../session';
+import type { FcwConfig, FcwMarkConfig, WatermarkLiveSettings } from '../../../protocol/watermark';
+import { FIXED_SETTINGS, type MethodSession, type SessionContext } from '../session';
 
 /** Most triggers in the lab (our choice: the gallery and every progress report run them all). */
 export const MAX_FCW_TRIGGERS = 500;
@@ -39,7 +39,7 @@ export const FCW_DEFAULTS: FcwConfig = {
 };
 
 /** The FCW settings of a config, engine defaults where absent. */
-export function fcwConfigOf(c: Pick<WatermarkConfig, 'fcw'>): FcwConfig {
+export function fcwConfigOf(c: Pick<FcwMarkConfig, 'fcw'>): FcwConfig {
   return { ...FCW_DEFAULTS, ...c.fcw };
 }
 
@@ -68,7 +68,7 @@ export function fcwTriggersFor(trainSet: ImageSet, numClasses: number, seed: num
  * `source()` wraps the run's batches (triggers appended) and creates the masker; the
  * trainer's beforeStep does the masking.
  */
-export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionContext): MethodSession & { readonly triggers: FcwTriggers } {
+export function startFcw(model: Model, config: FcwMarkConfig, ctx: SessionContext): MethodSession & { readonly triggers: FcwTriggers } {
   const f = fcwConfigOf(config);
   validateFcwConfig(f);
   const numClasses = model.config.numClasses;
@@ -82,11 +82,11 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
   /** Mask events of the setups before a move that the restored checkpoint holds. */
   let earlierEvents = 0;
   const maskEvents = () => earlierEvents + (setup?.masker.events.length ?? 0);
-  const anyKey = { method: 'fcw' as const, key };
-  const settings: WatermarkLiveSettings = { replicas: 0, sigma: 0, lambda: 0, mode: config.mode, rho: 0, margin: config.margin };
+  const methodKey = { method: 'fcw' as const, key };
+  const settings: WatermarkLiveSettings = FIXED_SETTINGS;
   return {
     method: 'fcw',
-    anyKey,
+    methodKey,
     triggers,
     source(stream) {
       setup = fcwTrainingSetup(current, stream, { triggers, normalization, ...embedding });
@@ -137,7 +137,7 @@ export function startFcw(model: Model, config: WatermarkConfig, ctx: SessionCont
         },
       };
     },
-    outputKeys: () => ({ methodKey: anyKey }),
+    outputKeys: () => ({ methodKey }),
     async moveTo(next, fromStep) {
       // An event before step k runs after k steps, so the checkpoint of step `fromStep` holds the
       // events before it; the resumed setup (source() on `next`) masks again from `fromStep` on

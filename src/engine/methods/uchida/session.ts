@@ -17,19 +17,19 @@ import {
   verifyUchida,
   type UchidaKey,
 } from '../../watermark';
-import type { UchidaConfig, UchidaLayers, WatermarkConfig, WatermarkLiveSettings, WatermarkReport } from '../../../protocol/watermark';
-import type { MethodSession } from '../session';
+import type { UchidaConfig, UchidaLayers, UchidaMarkConfig, WatermarkLiveSettings, WatermarkReport } from '../../../protocol/watermark';
+import { FIXED_SETTINGS, type MethodSession } from '../session';
 
 /** Most payload bits of an Uchida mark in the lab (our choice, as for WaterMAS). */
 export const MAX_UCHIDA_BITS = 4096;
 
 /** The Uchida settings of a config, engine defaults where absent. */
-export function uchidaConfigOf(c: WatermarkConfig): UchidaConfig {
+export function uchidaConfigOf(c: UchidaMarkConfig): UchidaConfig {
   return { layer: c.uchida?.layer ?? '', lambda: c.uchida?.lambda ?? UCHIDA_DEFAULT_LAMBDA };
 }
 
 /** Checks the Uchida parts of a config (payload random bits or text, λ, key); throws a one-line reason. */
-export function validateUchidaConfig(c: WatermarkConfig): void {
+export function validateUchidaConfig(c: UchidaMarkConfig): void {
   const u = uchidaConfigOf(c);
   if (typeof u.layer !== 'string') throw new Error('the Uchida layer must be a tensor name (or empty for the default)');
   if (!(u.lambda >= 0 && Number.isFinite(u.lambda))) throw new Error(`Uchida λ must be finite and >= 0, got ${u.lambda}`);
@@ -46,7 +46,7 @@ export function validateUchidaConfig(c: WatermarkConfig): void {
 }
 
 /** Number of payload bits an Uchida config asks for. */
-export function uchidaBits(c: WatermarkConfig): number {
+export function uchidaBits(c: Pick<UchidaMarkConfig, 'payload'>): number {
   return c.payload.kind === 'random' ? c.payload.bits : c.payload.kind === 'text' ? new TextEncoder().encode(c.payload.text).length * 8 : UCHIDA_DEFAULT_BITS;
 }
 
@@ -96,7 +96,7 @@ function reportOf(key: UchidaKey, v: Awaited<ReturnType<typeof verifyUchida>>, s
  * from the passphrase), builds the key (layer: the config's, else the engine default) and the
  * regulariser objective. Nothing is written into the model before training.
  */
-export async function startUchida(model: Model, config: WatermarkConfig): Promise<MethodSession> {
+export async function startUchida(model: Model, config: UchidaMarkConfig): Promise<MethodSession> {
   validateUchidaConfig(config);
   const u = uchidaConfigOf(config);
   if (u.layer !== '') {
@@ -119,11 +119,11 @@ export async function startUchida(model: Model, config: WatermarkConfig): Promis
   // can be made again on another backend after a lost device.
   let current = model;
   let objective = new UchidaObjective(key, { lambda: u.lambda });
-  const settings: WatermarkLiveSettings = { replicas: 0, sigma: 0, lambda: u.lambda, mode: config.mode, rho: 0, margin: config.margin };
-  const anyKey = { method: 'uchida' as const, key };
+  const settings: WatermarkLiveSettings = { ...FIXED_SETTINGS, lambda: u.lambda };
+  const methodKey = { method: 'uchida' as const, key };
   return {
     method: 'uchida',
-    anyKey,
+    methodKey,
     source: (stream) => stream,
     trainHooks: () => ({ objective }),
     async progress(metrics) {
@@ -133,7 +133,7 @@ export async function startUchida(model: Model, config: WatermarkConfig): Promis
     async report(trained) {
       return reportOf(key, await verifyUchida(trained, key), config.key.kind);
     },
-    outputKeys: () => ({ methodKey: anyKey }),
+    outputKeys: () => ({ methodKey }),
     async moveTo(next) {
       // λ is fixed for an Uchida run (no live slider), so the config's value is the current one.
       const moved = new UchidaObjective(key, { lambda: u.lambda });

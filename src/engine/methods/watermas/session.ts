@@ -21,14 +21,12 @@ import {
   randomSeed,
   seedFromPassphrase,
   verifyWatermark,
-  type Key,
+  type WatermasKey,
   type PayloadSpec,
   type WaterMASObjective,
   type WaterMASSettings,
 } from '../../watermark';
-import type { WatermarkConfig, WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport } from '../../../protocol/watermark';
-import { startUchida, validateUchidaConfig } from '../uchida/session';
-import { fcwConfigOf, startFcw, validateFcwConfig } from '../fcw/session';
+import type { WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport, WatermasMarkConfig } from '../../../protocol/watermark';
 import type { MethodSession, SessionContext } from '../session';
 
 /** Most payload bits / pixels the UI may ask for (our choice: keeps the key file and the per-report read small). */
@@ -36,12 +34,8 @@ export const MAX_WATERMARK_BITS = 4096;
 
 const LIVE_KEYS: readonly (keyof WatermarkLiveSettings)[] = ['replicas', 'sigma', 'lambda', 'mode', 'rho', 'margin', 'antithetic', 'replicaBn', 'replicaBatch', 'balance'];
 
-/** Checks a watermark config that came over the worker boundary; throws a one-line reason. */
-export function validateWatermarkConfig(c: WatermarkConfig): void {
-  if (!['none', 'watermas', 'uchida', 'fcw'].includes(c.method)) throw new Error(`unknown watermark method "${String(c.method)}"`);
-  if (c.method === 'none') return;
-  if (c.method === 'uchida') return validateUchidaConfig(c);
-  if (c.method === 'fcw') return validateFcwConfig(fcwConfigOf(c));
+/** Checks a WaterMAS config that came over the worker boundary; throws a one-line reason. */
+export function validateWatermasConfig(c: WatermasMarkConfig): void {
   if (!(c.strength >= 0 && c.strength <= 1)) throw new Error(`mark strength must be in [0, 1], got ${c.strength}`);
   validateLiveSettings(c);
   const p = c.payload;
@@ -116,7 +110,7 @@ export class LiveWatermarkSettings {
 
 /** An embedded watermark driving one training run. */
 export interface WatermarkSession {
-  readonly key: Key;
+  readonly key: WatermasKey;
   readonly frozen: FrozenPositions;
   readonly objective: WaterMASObjective;
   /** Applies queued live settings (call from the trainer's beforeStep). */
@@ -149,8 +143,8 @@ function sameBits(values: Float32Array, bits: Uint32Array): boolean {
  * fresh model (θ_K := v) and builds the WaterMAS objective over the unmarked weights.
  * `noiseSeed` drives the replica noise (the run's seed, so a run is reproducible given its key).
  */
-export async function startWatermark(model: Model, config: WatermarkConfig, noiseSeed: number, live: LiveWatermarkSettings | null): Promise<WatermarkSession> {
-  validateWatermarkConfig(config);
+export async function startWatermark(model: Model, config: WatermasMarkConfig, noiseSeed: number, live: LiveWatermarkSettings | null): Promise<WatermarkSession> {
+  validateWatermasConfig(config);
   const seed = config.key.kind === 'passphrase' ? await seedFromPassphrase(config.key.passphrase) : randomSeed();
   const objectiveSettings: WaterMASSettings = {
     replicas: config.replicas, sigma: config.sigma, lambda: config.lambda, mode: config.mode, rho: config.rho, margin: config.margin,
@@ -239,26 +233,18 @@ export async function startWatermark(model: Model, config: WatermarkConfig, nois
   };
 }
 
-/**
- * Starts the watermark of a run, whatever its method (null for 'none'): WaterMAS embeds and
- * freezes before training; Uchida adds its regulariser; FCW fuses triggers from the run's
- * training images and appends them to every batch (source()), masking weights between steps.
- */
-export async function startWatermarkSession(model: Model, config: WatermarkConfig, ctx: SessionContext): Promise<MethodSession | null> {
-  validateWatermarkConfig(config);
-  if (config.method === 'none') return null;
-  if (config.method === 'uchida') return startUchida(model, config);
-  if (config.method === 'fcw') return startFcw(model, config, ctx);
+/** A WaterMAS run's session: embeds and freezes before training, then the objective with live settings. */
+export async function startWatermasSession(model: Model, config: WatermasMarkConfig, ctx: SessionContext): Promise<MethodSession> {
   const s = await startWatermark(model, config, ctx.seed, ctx.live);
-  const anyKey = { method: 'watermas' as const, key: s.key };
+  const methodKey = { method: 'watermas' as const, key: s.key };
   return {
     method: 'watermas',
-    anyKey,
+    methodKey,
     source: (stream) => stream,
     trainHooks: () => s.trainHooks(),
     progress: async (metrics) => ({ method: 'watermas', ...(await s.progress(metrics)) }),
     report: async (trained, frozenUnchanged) => ({ method: 'watermas', ...(await s.report(trained, frozenUnchanged)) }),
-    outputKeys: () => ({ watermarkKey: s.key, methodKey: anyKey }),
+    outputKeys: () => ({ watermarkKey: s.key, methodKey }),
     moveTo: (next) => s.moveTo(next),
     dispose: () => s.dispose(),
   };

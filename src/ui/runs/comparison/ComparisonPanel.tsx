@@ -4,10 +4,10 @@ import { DETECT_SCORE, EVIDENCE_SCORE_CAP } from '../../../protocol/runs';
 import { toCsv } from '../../common/analysisData';
 import { AttackPicker, useAttackChoice } from '../../attack/AttackPicker';
 import { downloadText } from '../../common/exportFiles';
-import { errorMessage, formatDuration } from '../../common/format';
+import { formatDuration } from '../../common/format';
 import type { EngineHandle } from '../../useEngine';
-import { proxyCallback } from '../../useEngine';
 import { SERIES_COLORS } from '../../common/useKeyedModel';
+import { useStreamedJob } from '../../common/useStreamedJob';
 import { ComparisonChart } from './ComparisonChart';
 import { COMPARISON_COLUMNS, comparisonRows, groupLive } from './comparisonData';
 import { ComparisonTable } from './ComparisonTable';
@@ -24,6 +24,15 @@ interface ComparisonPanelProps {
   readonly locked: boolean;
 }
 
+/** A comparison's streamed state: the runs it measures and the points so far. */
+interface LiveComparison {
+  readonly runs: readonly RunListItem[];
+  readonly points: readonly ComparisonPoint[];
+}
+
+const NO_COMPARISON: LiveComparison = { runs: [], points: [] };
+const addPoint = (c: LiveComparison, p: ComparisonPoint): LiveComparison => ({ ...c, points: [...c.points, p] });
+
 /**
  * The comparison view (issue 8): the same attack sweep on each ticked run (any methods), one
  * table (clean accuracy, time per epoch, accuracy and evidence per strength) and one chart of
@@ -32,27 +41,15 @@ interface ComparisonPanelProps {
 export function ComparisonPanel({ engine, runs, colors, locked }: ComparisonPanelProps) {
   const [testLimit, setTestLimit] = useState(200);
   const [seed, setSeed] = useState(0);
-  const [running, setRunning] = useState(false);
-  const [live, setLive] = useState<ComparisonPoint[]>([]);
-  const [liveRuns, setLiveRuns] = useState<readonly RunListItem[]>([]);
-  const [outcome, setOutcome] = useState<ComparisonOutcome | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const choice = useAttackChoice(engine, setError);
+  const job = useStreamedJob<ComparisonPoint, ComparisonOutcome, LiveComparison>({ initial: NO_COMPARISON, fold: addPoint, cancel: () => engine.cancelComparison() });
+  const { running, outcome, error } = job;
+  const { runs: liveRuns, points: live } = job.view;
+  const choice = useAttackChoice(engine, job.setError);
   const { attackId, strengths } = choice;
 
   const start = () => {
     if (!strengths || running) return;
-    setRunning(true);
-    setLive([]);
-    setLiveRuns(runs);
-    setOutcome(null);
-    setError(null);
-    const onPoint = proxyCallback((p: ComparisonPoint) => setLive((l) => [...l, p]));
-    engine
-      .runComparison({ runIds: runs.map((r) => r.id), attack: attackId, strengths, testLimit, seed }, onPoint)
-      .then(setOutcome)
-      .catch((e: unknown) => setError(errorMessage(e)))
-      .finally(() => setRunning(false));
+    job.start((onPoint) => engine.runComparison({ runIds: runs.map((r) => r.id), attack: attackId, strengths, testLimit, seed }, onPoint), { runs, points: [] });
   };
 
   // While running: the ticked runs with the points streamed so far.
@@ -103,7 +100,7 @@ export function ComparisonPanel({ engine, runs, colors, locked }: ComparisonPane
         >
           Compare {runs.length > 0 ? `${runs.length} run${runs.length > 1 ? 's' : ''}` : ''}
         </button>
-        <button type="button" disabled={!running} onClick={() => void engine.cancelComparison().catch((e: unknown) => setError(errorMessage(e)))}>
+        <button type="button" disabled={!running} onClick={job.cancel}>
           Cancel
         </button>
         <span className="muted small" data-testid="compare-status" data-state={running ? 'running' : outcome ? (outcome.cancelled ? 'cancelled' : 'done') : 'idle'}>

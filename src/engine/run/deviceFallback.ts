@@ -4,8 +4,8 @@
  * which outlive the device; taken in the background at most every HOST_MIRROR_EVERY_MS) and go
  * on from that mirror's step.
  */
-import type { Model } from '../../engine/models/types';
-import type { ModelCheckpoint, TrainResult } from '../../engine/train';
+import type { Model } from '../models/types';
+import type { ModelCheckpoint, TrainResult } from '../train';
 import type { DeviceLossReport } from '../../protocol/session';
 
 export interface DeviceFallbackInput {
@@ -13,6 +13,8 @@ export interface DeviceFallbackInput {
   readonly model: Model;
   /** Saved by the training segments; must hold host copies ('host' storage) to resume. */
   readonly checkpoint: ModelCheckpoint;
+  /** The first segment's start step (a resumed run's; default 0). */
+  readonly startStep?: number;
   /** Trains `model` from `startStep`; `interrupt()` turns true once the device is lost. */
   train(model: Model, startStep: number, interrupt: () => boolean): Promise<TrainResult>;
   /** Watches the device; calls onLost(reason) when it is lost; returns a function that stops watching. */
@@ -41,7 +43,7 @@ export const LOST_GRACE_MS = 1000;
 /** Resolves when `listen`'s callback is called or after `ms`, whichever comes first. */
 function lostWithin(ms: number, listen: (heard: () => void) => void): Promise<void> {
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
+    const timer = setTimeout(() => resolve(), ms);
     listen(() => {
       clearTimeout(timer);
       resolve();
@@ -74,7 +76,7 @@ export async function trainWithDeviceFallback(input: DeviceFallbackInput): Promi
   });
   let first: TrainResult | null = null;
   try {
-    first = await input.train(input.model, 0, () => lost !== null);
+    first = await input.train(input.model, input.startStep ?? 0, () => lost !== null);
   } catch (e) {
     // A read in flight when the device goes (mapAsync: "Buffer was unmapped before mapping was
     // resolved") rejects before the device's `lost` promise resolves: give the watcher a moment.

@@ -19,7 +19,7 @@ import { pickSpreadIndices, toRgba } from './dataset/thumbnails';
 import { unpackCifar10Archive } from '../engine/data/archive';
 import { clearFiles, storeFiles } from './dataset/storage';
 import { runTraining, type RunSnapshot } from './training/trainRun';
-import { SessionLive, keyWithObjectiveChanges, validateSlowMotion, withSessionProgress } from './training/sessionLive';
+import { SessionLive, methodKeyWithObjectiveChanges, validateSlowMotion, withSessionProgress } from './training/sessionLive';
 import { destroyWebGpuDevice } from './training/sessionDevice';
 import type { SessionLiveState } from '../protocol/session';
 import { LiveWatermarkSettings } from '../engine/methods/watermas/session';
@@ -32,7 +32,7 @@ import type { StressApi } from '../protocol/stress';
 import type { VerifyCheckOptions, VerifyFile, VerifyOutcome } from '../protocol/verify';
 import type { AnalysisApi } from '../protocol/analysis';
 import type { WatermasKey } from '../engine/watermark';
-import type { MethodKey } from '../engine/methods';
+import { FCW, WATERMAS, keyOfMethod, type MethodKey } from '../engine/methods';
 import { fcwTriggersFromKey } from '../engine/fcw';
 import { modelGallery, previewGallery } from './watermark/fcwGallery';
 import { uchidaLayersForArch } from '../engine/methods/uchida/session';
@@ -89,8 +89,7 @@ export class EngineService implements EngineApi {
   private model: Model | null = null;
   private sampleRound = 0;
   private lastSettings: TrainSettings | null = null;
-  /** Key of the last watermarked run (with this.model); slider changes of the running one. */
-  private watermarkKey: WatermasKey | null = null;
+  /** Slider changes of the running WaterMAS run. */
   private watermarkLive: LiveWatermarkSettings | null = null;
   /** Lecture mode: the running session (live lr, change log, phases) and the slow-motion delay for runs. */
   private session: SessionLive | null = null;
@@ -116,7 +115,7 @@ export class EngineService implements EngineApi {
     currentModel: () => this.model,
     currentKey: () => this.currentKey(),
     currentMethod: () => (this.model ? (this.methodKey?.method ?? null) : null),
-    currentAnyKey: () => (this.model ? (this.methodKey ?? (this.watermarkKey ? { method: 'watermas', key: this.watermarkKey } : null)) : null),
+    currentAnyKey: () => (this.model ? this.methodKey : null),
     currentData: () => this.data,
     backendName: () => this.backendInfo?.name ?? 'unknown',
     jobs: this.jobs,
@@ -130,7 +129,6 @@ export class EngineService implements EngineApi {
       this.model?.dispose();
       this.model = model;
       this.methodKey = key;
-      this.watermarkKey = key?.method === 'watermas' ? key.key : null;
       this.lastSettings = settings;
     },
     currentData: () => this.data,
@@ -179,7 +177,7 @@ export class EngineService implements EngineApi {
 
   /** The watermark key of the current trained model (null for plain training or no model). */
   private currentKey(): WatermasKey | null {
-    return this.model ? this.watermarkKey : null;
+    return this.model && this.methodKey ? (keyOfMethod(this.methodKey, WATERMAS) ?? null) : null;
   }
 
   attackCatalog: AnalysisApi['attackCatalog'] = () => this.analysis.attackCatalog();
@@ -332,7 +330,7 @@ export class EngineService implements EngineApi {
     const persist = async (snap: RunSnapshot): Promise<void> => {
       if (saving || performance.now() - lastSaved < RUN_CHECKPOINT_MS) return;
       const changes = session.changes();
-      const key = snap.key?.method === 'watermas' ? { method: 'watermas' as const, key: keyWithObjectiveChanges(snap.key.key, changes) } : snap.key;
+      const key = methodKeyWithObjectiveChanges(snap.key, changes);
       const outcome: TrainOutcome = {
         cancelled: false, steps: snap.step, seconds: snap.elapsedSeconds, imagesPerSecond: null, trainImages: snap.trainImages,
         testImages: 0, testAccuracy: null, testLoss: null, backend: this.backendInfo?.name ?? 'unknown',
@@ -353,9 +351,8 @@ export class EngineService implements EngineApi {
       try {
         this.model?.dispose();
         this.model = null;
-        this.watermarkKey = null;
         this.methodKey = null;
-        const { model, outcome, watermarkKey, methodKey } = await runTraining({
+        const { model, outcome, methodKey } = await runTraining({
           watermarkLive: live,
           session,
           // Lost WebGPU device: WebGL next (the ladder goes on to wasm / cpu if WebGL fails).
@@ -381,14 +378,12 @@ export class EngineService implements EngineApi {
         });
         // Live changes of the objective go into the key (Key.objectiveChanges) and the run's name.
         const changes = session.changes();
-        const key = watermarkKey ? keyWithObjectiveChanges(watermarkKey, changes) : null;
         this.model = model;
-        this.watermarkKey = key;
-        this.methodKey = methodKey?.method === 'watermas' && key ? { method: 'watermas', key } : (methodKey ?? null);
+        this.methodKey = methodKeyWithObjectiveChanges(methodKey ?? null, changes);
         this.lastSettings = settings;
         ended = true; // an in-progress save must not land after the final record
         await settle();
-        return await this.runs.recordTraining(settings, outcome, history, model, this.methodKey ?? key, changes, saved);
+        return await this.runs.recordTraining(settings, outcome, history, model, this.methodKey, changes, saved);
       } finally {
         ended = true; // (a failed run: a save still reading is dropped, no need to wait for it)
         this.runs.endTraining(saved);
@@ -503,13 +498,13 @@ export class EngineService implements EngineApi {
     this.jobs.refuse('exportModel');
     return this.exclusive('exportModel', async () => {
       if (!this.model) throw new Error('no trained model yet: train one first');
-      const files = await exportModelFiles(this.model, this.methodKey ?? this.watermarkKey);
+      const files = await exportModelFiles(this.model, this.methodKey);
       return Comlink.transfer(files, [files.weights]);
     });
   }
 
   async exportKey(): Promise<string> {
-    const key = this.methodKey ?? this.watermarkKey;
+    const key = this.methodKey;
     if (!this.model || !key) throw new Error('exportKey: the last run carries no watermark');
     return exportKeyText(key);
   }
@@ -533,9 +528,9 @@ export class EngineService implements EngineApi {
     }
     this.jobs.refuse('fcwTriggers');
     return this.exclusive('fcwTriggers', async () => {
-      const key = this.methodKey;
-      if (!this.model || key?.method !== 'fcw') throw new Error('no FCW model yet: train one with the FCW method first');
-      const g = await modelGallery(this.model, key.key, fcwTriggersFromKey(key.key));
+      const key = this.methodKey ? keyOfMethod(this.methodKey, FCW) : undefined;
+      if (!this.model || !key) throw new Error('no FCW model yet: train one with the FCW method first');
+      const g = await modelGallery(this.model, key, fcwTriggersFromKey(key));
       return Comlink.transfer(g, [g.rgba]);
     });
   }

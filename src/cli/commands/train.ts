@@ -4,73 +4,44 @@ import { normalizationFor } from '../../engine/data/normalize';
 import { ARCH_NAMES } from '../../engine/models/registry';
 import { createModel } from '../../engine/models/createModel';
 import type { ArchName, Model } from '../../engine/models/types';
-import { TrainingDivergedError, runTraining, type RunMethod, type RunOutput } from '../../engine/run';
+import { TrainingDivergedError, runTraining, type RunOutput } from '../../engine/run';
 import { SCHEDULE_NAMES } from '../../engine/train/schedules';
-import type { FrozenPositions } from '../../engine/train/types';
-import {
-  DEFAULT_WATERMAS_SETTINGS,
-  createWaterMASObjective,
-  embedWatermark,
-  parseKeyFile,
-  serializeKey,
-  toFrozenPositions,
-  serializeUchidaKey,
-  verifyUchida,
-  verifyWatermark,
-  type PayloadSpec,
-  type WaterMASSettings,
-  type WatermasKey,
-} from '../../engine/watermark';
-import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES, modeDefaults } from '../../engine/watermark/settings';
-import { serializeFcwKey, verifyFcwKey } from '../../engine/fcw';
 import type { TrainSettings } from '../../protocol/api';
 import { num, oneOf, parseOptions, required, UsageError } from '../args';
 import { CLI_EPOCHS_LIMIT, OPTIMIZER_NAMES, TRAIN_DEFAULTS } from '../../protocol/training';
 import { trainNum } from '../trainFlags';
-import { TRAIN_METHODS, checkMethodFlags, fcwFlags, uchidaFlags, keySeedFrom, setupFcw, setupUchida, type FcwSetup, type UchidaSetup } from '../trainMethods';
-import { fcwRunMethod, uchidaRunMethod, watermasRunMethod } from '../trainRunMethod';
+import { CHECKPOINT_METHODS, CLI_METHOD_LIST, METHOD_FLAG_OPTIONS, TRAIN_METHODS, checkCheckpointSupport, checkMethodFlags, cliMethod } from '../methods/registry';
 import { setupNodeBackend, type NodeBackendChoice, NODE_BACKEND_CHOICES } from '../nodeBackend';
 import { loadDataset } from '../nodeData';
 import { readModelFile, writeModelDir } from '../modelFiles';
 import { exportSafetensors } from '../../engine/io/exportSafetensors';
+import type { TrainOptions } from '../methods/types';
 import { readTrainCheckpoint, runSettings, writeTrainCheckpoint } from '../trainCheckpoint';
 
 export const TRAIN_USAGE = `wmlab train --data DIR|synthetic --model ${ARCH_NAMES.join('|')} --out OUT
   [--epochs E] [--batch B] [--lr X] [--optimizer sgd|adam] [--momentum M] [--weight-decay W]
   [--schedule constant|cosine|step] [--warmup STEPS|auto (linear learning-rate ramp; auto: a quarter of the run, 16 to 100 steps)] [--augment] [--seed S] [--train-limit N] [--test-limit N]
   [--model-options k=v,k=v (e.g. width=8,hidden=32)] [--backend ${NODE_BACKEND_CHOICES.join('|')}] [--log-every N]
-  [--method none|watermas|uchida|fcw]
+  [--method ${TRAIN_METHODS.join('|')}]
   [--init MODEL.json (start from a trained model's weights and BatchNorm statistics: embedding by fine-tuning)]
   writes OUT/model/ (model.json + weights.bin), OUT/model.safetensors, OUT/report.json and OUT/key.json
-  [--checkpoint DIR (resumable run: saved to DIR after every epoch; run the same command again to continue; none|watermas)]
-  watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode ${REPLICA_MODES.join('|')}] [--rho P] [--margin M|inf]
-            [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, adversarial off/batch, else off/clean)
-            [--replica-batch ${REPLICA_BATCH_MODES.join('|')} (each replica on the whole batch or on its slice: all replicas cost about one pass; default ${DEFAULT_WATERMAS_SETTINGS.replicaBatch})]
-            [--balance ${BALANCE_MODES.join('|')} (λ weighs the replica term in the loss, or sets the push to λ × the task gradient's norm; default ${DEFAULT_WATERMAS_SETTINGS.balance})]
-            [--allocation proportional|equal]
-            [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]
-  uchida:   [--uchida-layer NAME] [--bits T | --message TEXT] [--lambda L] [--key-seed HEX | --passphrase TEXT]
-  fcw:      [--triggers N] [--fcw-mode direct|invisible] [--triggers-per-batch K] [--mask-fraction F] [--mask-period P]
-            (triggers fused from the training set, seeded by --seed)`;
+  [--checkpoint DIR (resumable run: saved to DIR after every epoch; run the same command again to continue; ${CHECKPOINT_METHODS.join('|')})]
+${CLI_METHOD_LIST.flatMap((m) => (m.usage !== undefined ? [m.usage] : [])).join('\n')}`;
 
+/** The options of every run; each method's own flags are its module's (methods/registry.ts). */
 const options = {
   data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' },
   epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' },
   momentum: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' }, augment: { type: 'boolean' },
   seed: { type: 'string' }, 'train-limit': { type: 'string' }, 'test-limit': { type: 'string' }, backend: { type: 'string' },
-  'log-every': { type: 'string' }, method: { type: 'string' }, replicas: { type: 'string' }, sigma: { type: 'string' },
-  lambda: { type: 'string' }, 'replica-mode': { type: 'string' }, rho: { type: 'string' }, margin: { type: 'string' },
-  bits: { type: 'string' }, message: { type: 'string' }, strength: { type: 'string' }, 'key-seed': { type: 'string' },
-  passphrase: { type: 'string' }, 'model-options': { type: 'string' }, 'uchida-layer': { type: 'string' },
-  triggers: { type: 'string' }, 'fcw-mode': { type: 'string' }, 'triggers-per-batch': { type: 'string' },
-  'mask-fraction': { type: 'string' }, 'mask-period': { type: 'string' }, init: { type: 'string' },
-  antithetic: { type: 'string' }, 'replica-bn': { type: 'string' }, 'replica-batch': { type: 'string' }, balance: { type: 'string' }, allocation: { type: 'string' },
+  'log-every': { type: 'string' }, method: { type: 'string' }, 'model-options': { type: 'string' }, init: { type: 'string' },
   checkpoint: { type: 'string' },
 } as const;
 
 /** `wmlab train`: trains (optionally watermarks) a model and writes OUT/model/, OUT/report.json, OUT/key.json. */
 export async function trainCommand(argv: string[], log: (line: string) => void): Promise<Record<string, unknown>> {
-  const o = parseOptions(argv, options);
+  // with every method's own flags (strings, read by its module: methods/)
+  const o: ReturnType<typeof parseOptions<typeof options>> & TrainOptions = parseOptions(argv, { ...options, ...METHOD_FLAG_OPTIONS });
   const data = required(o.data, 'data');
   const out = required(o.out, 'out');
   const arch = oneOf(o.model, 'model', ARCH_NAMES, 'cnn') as ArchName;
@@ -91,13 +62,10 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   const logEvery = num(o['log-every'], 'log-every', { int: true, min: 1, default: 10 });
   const method = oneOf(o.method, 'method', TRAIN_METHODS, 'none');
   checkMethodFlags(method, o);
-  const fcwOptions = method === 'fcw' ? fcwFlags(o) : undefined;
-  if (method === 'uchida') uchidaFlags(o);
-  const settings = watermasSettings(method === 'watermas' ? o : {});
+  // the method's own flags, checked before any work
+  const plan = cliMethod(method).readFlags(o);
   const checkpointDir = o.checkpoint;
-  if (checkpointDir !== undefined && method !== 'none' && method !== 'watermas') {
-    throw new UsageError(`--checkpoint supports --method none and watermas, not ${method}`);
-  }
+  checkCheckpointSupport(method, checkpointDir);
 
   const backend = await setupNodeBackend(backendChoice, 'train');
   log(`backend: ${backend.name}${backend.note ? ` (${backend.note})` : ''}`);
@@ -118,49 +86,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   log(`model: ${arch}, ${model.parameterCount.toLocaleString('en')} parameters${o.init !== undefined ? `, initialised from ${o.init}` : ''}`);
   if (resume) log(`resuming from ${checkpointDir}: step ${resume.state.step}, ${resume.state.epoch} epoch${resume.state.epoch === 1 ? '' : 's'} done, ${Math.round(resume.state.seconds)} s so far`);
   try {
-    let runMethod: RunMethod | null = null;
-    let keyJson: string | undefined;
-    let key: WatermasKey | undefined;
-    let uchida: UchidaSetup | undefined;
-    let fcw: FcwSetup | undefined;
-    let maskEvents = () => 0;
-    if (method === 'uchida') {
-      uchida = await setupUchida(model, o);
-      const u = uchida;
-      runMethod = uchidaRunMethod(u);
-      keyJson = serializeUchidaKey(u.key);
-      log(`watermark: Uchida, ${u.key.matrix.rows} bits on ${u.key.layer} (M=${u.key.matrix.cols}), lambda=${u.key.objective.lambda}`);
-    } else if (method === 'fcw') {
-      fcw = setupFcw(dataset, normalization, seed, arch, fcwOptions!);
-      const f = fcwRunMethod(model, fcw);
-      runMethod = f;
-      maskEvents = () => f.maskEvents();
-      keyJson = serializeFcwKey(fcw.key);
-      log(`watermark: FCW, ${fcw.triggers.images.count} ${fcw.triggers.mode} triggers -> class ${fcw.triggers.target}, ${fcw.embed.perBatch} per batch, masking ${fcw.embed.maskFraction} every ${fcw.embed.maskPeriod} steps`);
-    }
-    if (method === 'watermas') {
-      const keySeed = await keySeedFrom(o);
-      const payload: PayloadSpec = o.message !== undefined
-        ? { kind: 'text', text: o.message }
-        : { kind: 'random-bits', count: num(o.bits, 'bits', { int: true, min: 1, max: 1_000_000, default: 256 }) };
-      const strength = num(o.strength, 'strength', { min: 0, max: 1, default: 0.5 });
-      const allocation = oneOf(o.allocation, 'allocation', ['proportional', 'equal'] as const, 'proportional');
-      let frozen: FrozenPositions;
-      if (resume) {
-        // The marks are in the saved weights already: take the key the run made, embed nothing.
-        if (resume.keyJson === undefined) throw new UsageError(`--checkpoint ${checkpointDir}: the checkpoint of a watermas run has no key.json`);
-        key = parseKeyFile(resume.keyJson);
-        frozen = toFrozenPositions(key.positions);
-        keyJson = resume.keyJson;
-      } else {
-        const embedded = await embedWatermark(model, { seed: keySeed, payload, strength, objective: settings, positions: { allocation } });
-        key = embedded.key;
-        frozen = embedded.frozen;
-        keyJson = serializeKey(key);
-      }
-      runMethod = watermasRunMethod(key, frozen, createWaterMASObjective(model, frozen, { seed, settings }));
-      log(`watermark: ${key.positions.reduce((s, g) => s + g.indices.length, 0)} positions over ${key.positions.length} tensors (${allocation}), R=${settings.replicas} sigma=${settings.sigma} lambda=${settings.lambda} ${settings.mode}${settings.antithetic ? ' antithetic' : ''} bn=${settings.replicaBn} batch=${settings.replicaBatch} balance=${settings.balance} margin=${settings.margin}`);
-    }
+    const { runMethod, keyJson, report: methodReport } = await plan.start({ model, dataset, normalization, seed, arch, options: o, resume, checkpointDir, log });
 
     // The browser's training run (engine/run): the same schedule, data order and trainer; the
     // data set is already limited (trainLimit/testLimit 0: all of it). --epochs 0 writes the freshly
@@ -210,9 +136,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
     model = ran.model;
     const result = ran.result;
     const test = { count: ran.outcome.testImages, accuracy: ran.outcome.testAccuracy, loss: ran.outcome.testLoss };
-    const wm = key ? await verifyWatermark(model, key) : undefined;
-    const uv = uchida ? await verifyUchida(model, uchida.key) : undefined;
-    const fv = fcw ? await verifyFcwKey(model, fcw.key) : undefined;
+    const methodFields = await methodReport(model, result);
     await writeModelDir(model, join(out, 'model'), { arch, dataset: dataset.name, method });
     // the same weights as one safetensors file in the lab's layout (`wmlab export --layout pytorch` for PyTorch's)
     await writeFile(join(out, 'model.safetensors'), await exportSafetensors(model, { dataset: dataset.name, method }));
@@ -241,27 +165,7 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
       seconds: earlierSeconds + result.seconds,
       status: result.status,
       ...(resume ? { resumedFromStep: resume.state.step } : {}),
-      ...(method === 'watermas' && wm
-        ? {
-            replicas: settings.replicas, sigma: settings.sigma, lambda: settings.lambda, replicaMode: settings.mode,
-            rho: settings.rho, margin: settings.margin, antithetic: settings.antithetic, replicaBn: settings.replicaBn,
-            replicaBatch: settings.replicaBatch, balance: settings.balance, allocation: o.allocation ?? 'proportional', bits: wm.n, ber: wm.ber, pValue: wm.pValue, detected: wm.detected,
-            frozenUnchanged: result.frozenUnchanged ?? false, ...(wm.message !== undefined ? { message: wm.message } : {}),
-          }
-        : {}),
-      ...(uchida && uv
-        ? {
-            layer: uchida.key.layer, lambda: uchida.key.objective.lambda, bits: uv.n, ber: uv.ber, pValue: uv.pValue,
-            detected: uv.detected, ...(uv.message !== undefined ? { message: uv.message } : {}),
-          }
-        : {}),
-      ...(fcw && fv
-        ? {
-            triggers: fv.n, fcwMode: fcw.triggers.mode, target: fcw.triggers.target, triggersPerBatch: fcw.embed.perBatch,
-            maskFraction: fcw.embed.maskFraction, maskPeriod: fcw.embed.maskPeriod, maskEvents: maskEvents(),
-            triggerAccuracy: fv.accuracy, triggerHits: fv.hits, chanceRate: fv.chanceRate, pValue: fv.pValue, detected: fv.detected,
-          }
-        : {}),
+      ...methodFields,
     };
     await mkdir(out, { recursive: true });
     await writeFile(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
@@ -269,13 +173,6 @@ export async function trainCommand(argv: string[], log: (line: string) => void):
   } finally {
     model?.dispose();
   }
-}
-
-/** `--flag on|off`, or the default. */
-function onOff(value: string | undefined, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (value === 'on' || value === 'off') return value === 'on';
-  throw new UsageError(`--${name} must be on or off, got "${value}"`);
 }
 
 /** The model of `--init`: a trained model to fine-tune, which must be of the `--model` architecture. */
@@ -299,23 +196,4 @@ function parseModelOptions(text: string | undefined): Record<string, number | st
     out[k.trim()] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : v.trim();
   }
   return out;
-}
-
-function watermasSettings(o: Record<string, string | boolean | undefined>): WaterMASSettings {
-  const s = (k: string) => o[k] as string | undefined;
-  const d = DEFAULT_WATERMAS_SETTINGS;
-  const margin = s('margin');
-  const mode = oneOf(s('replica-mode'), 'replica-mode', REPLICA_MODES, d.mode);
-  return {
-    replicas: num(s('replicas'), 'replicas', { int: true, min: 0, max: 64, default: d.replicas }),
-    sigma: num(s('sigma'), 'sigma', { min: 0, max: 10, default: d.sigma }),
-    lambda: num(s('lambda'), 'lambda', { min: 0, max: 1e6, default: d.lambda }),
-    mode,
-    rho: num(s('rho'), 'rho', { min: 0, max: 100, default: d.rho }),
-    margin: margin === 'inf' || margin === 'Infinity' ? Infinity : num(margin, 'margin', { min: 0, default: d.margin }),
-    antithetic: onOff(s('antithetic'), 'antithetic', modeDefaults(mode).antithetic),
-    replicaBn: oneOf(s('replica-bn'), 'replica-bn', REPLICA_BN_MODES, modeDefaults(mode).replicaBn),
-    replicaBatch: oneOf(s('replica-batch'), 'replica-batch', REPLICA_BATCH_MODES, d.replicaBatch),
-    balance: oneOf(s('balance'), 'balance', BALANCE_MODES, d.balance),
-  };
 }

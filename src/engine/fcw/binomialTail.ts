@@ -1,4 +1,4 @@
-import { logChoose } from '../watermark/binomial';
+import { logChoose } from '../watermark/stats/binomial';
 
 /**
  * ln P[X ≥ k] for X ~ Binomial(n, p): log-sum-exp of the exact terms

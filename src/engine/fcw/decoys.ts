@@ -1,6 +1,6 @@
 import type { ImageSet } from '../data/types';
 import type { Model, ParamOverrides } from '../models/types';
-import { logChoose } from '../watermark/binomial';
+import { logChoose } from '../watermark/stats/binomial';
 import type { FcwKey } from './keyFile';
 import { generateTriggers } from './triggers';
 import { triggerAccuracy, type FcwVerifyResult } from './verify';

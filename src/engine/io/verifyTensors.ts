@@ -1,4 +1,4 @@
-import { signRates } from '../watermark/calibration';
+import { signRates } from '../watermark/stats/calibration';
 import { shapeSize } from '../watermark/fingerprint';
 import { KeyModelMismatchError, type WatermasKey } from '../watermark/keyFile';
 import { DEFAULT_P_THRESHOLD, judgeValues, type VerifyResult } from '../watermark/verify';

@@ -9,3 +9,5 @@ export { evidenceColumns, keyEvidence } from './evidence';
 export { METHOD_INFOS, methodInfo, type MethodInfo } from './info';
 export { uploadVerdict, verifyReportFields } from './upload';
 export { WATERMAS } from './watermas/method';
+export { UCHIDA } from './uchida/method';
+export { FCW } from './fcw/method';

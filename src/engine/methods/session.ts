@@ -6,7 +6,6 @@ import type { ImageSet, Normalization } from '../data/types';
 import type { Model } from '../models/types';
 import type { TrainHooks } from '../train';
 import type { BatchSource } from '../train/types';
-import type { WatermasKey } from '../watermark';
 import type { WatermarkLiveSettings, WatermarkMethodId, WatermarkProgress, WatermarkReport } from '../../protocol/watermark';
 import type { LiveWatermarkSettings } from './watermas/session';
 import type { MethodKey } from './registry';
@@ -23,8 +22,6 @@ export interface MethodSession {
   progress(metrics: Readonly<Record<string, number>>): Promise<WatermarkProgress>;
   /** Verifies the trained model against the key. */
   report(model: Model, frozenUnchanged: boolean): Promise<WatermarkReport>;
-  /** What runTraining returns: the WaterMAS key (WaterMAS runs only) and the tagged key. */
-  outputKeys(): { readonly watermarkKey?: WatermasKey; readonly methodKey: MethodKey };
   /**
    * Moves the session to `model` after a lost GPU device: a fresh model on the backend the run
    * goes on with, whose weights hold the run's host checkpoint of step `fromStep`. Every tensor

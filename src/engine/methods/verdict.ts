@@ -11,3 +11,12 @@ export function bitVerdict(r: VerifyResult | UchidaVerifyResult) {
     commitment: r.commitment,
   };
 }
+
+/** The bit-error part of a training run's report (WatermarkReport) that WaterMAS and Uchida share. */
+export function bitReport(r: VerifyResult | UchidaVerifyResult) {
+  return {
+    bits: r.n, errors: r.errors, erasures: r.erasures, ber: r.ber,
+    pValue: r.pValue, log10PValue: r.log10PValue, threshold: r.threshold, detected: r.detected,
+    ...(r.message !== undefined ? { message: r.message } : {}),
+  };
+}

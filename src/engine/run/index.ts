@@ -4,5 +4,5 @@ export { CHECKPOINT_EVERY, logEveryFor, scheduleFor } from './runPlan';
 export { TrainingDivergedError, divergenceOf } from './divergence';
 export { LOST_GRACE_MS, trainWithDeviceFallback, type DeviceFallbackInput, type DeviceFallbackOutput } from './deviceFallback';
 export { withTurn, type TurnTaking } from './turnTaking';
-export { SessionLive, keyWithObjectiveChanges, liveSettingsOf, validateLiveLearningRate, validateSlowMotion, withSession, withSessionProgress } from './sessionLive';
-export type { LiveViewHub, RunInput, RunKeys, RunMethod, RunMethodKey, RunOutput, RunPlan, RunResume, RunSnapshot } from './types';
+export { SessionLive, keyWithObjectiveChanges, liveSettingsOf, methodKeyWithObjectiveChanges, validateLiveLearningRate, validateSlowMotion, withSession, withSessionProgress } from './sessionLive';
+export type { LiveViewHub, RunInput, RunMethod, RunMethodKey, RunOutput, RunPlan, RunResume, RunSnapshot } from './types';

@@ -7,7 +7,7 @@
 import { BatchStream, evalBatches } from '../data/batches';
 import { sliceImageSet } from '../data/imageset';
 import type { LiveLandscapeDriver } from '../landscape';
-import { startWatermarkSession } from '../methods';
+import { WATERMAS, keyOfMethod, startWatermarkSession } from '../methods';
 import { createModel } from '../models';
 import type { Model } from '../models/types';
 import { ModelCheckpoint, RunControl, evaluate, train, warmupStepsOf, type OptimizerState, type TrainProgress as EngineProgress, type TrainResult } from '../train';
@@ -84,7 +84,9 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     // Watermark: embed into the fresh model before the first step (θ_K := v, then frozen).
     if (input.method === undefined && s.watermark) session = await startWatermarkSession(model, s.watermark, { seed: s.seed, trainSet, normalization, live: input.watermarkLive ?? null });
     const method = session;
-    if (method?.methodKey.method === 'watermas') live = input.liveLandscape?.startRun({ model, key: method.methodKey.key, dataset, normalization, totalSteps, control }) ?? null;
+    // The live landscape moves the marked weights: methods with key positions (WaterMAS).
+    const watermasKey = method ? keyOfMethod(method.methodKey, WATERMAS) : undefined;
+    if (watermasKey) live = input.liveLandscape?.startRun({ model, key: watermasKey, dataset, normalization, totalSteps, control }) ?? null;
     const view = live;
     await input.onPlan?.({ schedule, stepsPerEpoch: stream.batchesPerEpoch, totalSteps, warmupSteps: warmupStepsOf(schedule, totalSteps) });
 
@@ -196,7 +198,7 @@ export async function runTraining(input: RunInput): Promise<RunOutput> {
     });
     return {
       model,
-      ...(method ? (method.outputKeys?.() ?? { methodKey: method.methodKey }) : {}),
+      ...(method ? { methodKey: method.methodKey } : {}),
       stepsPerEpoch: stream.batchesPerEpoch,
       result,
       outcome: {

@@ -7,6 +7,7 @@ import { MAX_SLOW_MOTION_MS, type ModelCheckpoint, type TrainHooks } from '../tr
 import type { TrainProgress } from '../../protocol/api';
 import type { StepContext, StepPhase } from '../train/types';
 import type { WatermasKey, KeyObjectiveChange, WaterMASSettings } from '../watermark';
+import { WATERMAS, keyOfMethod, type MethodKey } from '../methods';
 import type { DeviceLossReport, LiveSettingName, SessionLiveState, SettingsChange, StepPhaseInfo } from '../../protocol/session';
 
 /** At most this many changes are kept (our choice: a lecture moves a slider a few dozen times). */
@@ -184,4 +185,13 @@ export function keyWithObjectiveChanges(key: WatermasKey, changes: readonly Sett
     if (Object.keys(picked).length > 0) recorded.push({ step: c.step, changes: picked as KeyObjectiveChange['changes'] });
   }
   return recorded.length > 0 ? { ...key, objectiveChanges: [...(key.objectiveChanges ?? []), ...recorded] } : key;
+}
+
+/**
+ * A run's key of any method with its live objective changes recorded: only WaterMAS has live
+ * objective settings (and `objectiveChanges` in its key file); other keys come back as they are.
+ */
+export function methodKeyWithObjectiveChanges(key: MethodKey | null, changes: readonly SettingsChange[]): MethodKey | null {
+  const watermas = key ? keyOfMethod(key, WATERMAS) : undefined;
+  return watermas ? { method: 'watermas', key: keyWithObjectiveChanges(watermas, changes) } : key;
 }

@@ -23,7 +23,7 @@ export type RunMethodKey = MethodSession['methodKey'];
  * verification (the caller verifies), without `moveTo` the run cannot resume after a lost device.
  */
 export type RunMethod = Pick<MethodSession, 'methodKey' | 'source' | 'trainHooks' | 'dispose'> &
-  Partial<Pick<MethodSession, 'progress' | 'report' | 'outputKeys' | 'moveTo'>>;
+  Partial<Pick<MethodSession, 'progress' | 'report' | 'moveTo'>>;
 
 /** The live landscape of WaterMAS runs (the worker's LiveLandscapeHub): one driver per run. */
 export interface LiveViewHub {
@@ -133,10 +133,9 @@ export interface RunInput {
   readonly persist?: (snapshot: RunSnapshot) => Promise<void>;
 }
 
-/** The keys a run returns (MethodSession.outputKeys): the WaterMAS key and the tagged key. */
-export type RunKeys = ReturnType<MethodSession['outputKeys']>;
-
-export interface RunOutput extends Partial<RunKeys> {
+export interface RunOutput {
+  /** The key of a watermarked run, tagged with its method (absent for a run without a mark). */
+  readonly methodKey?: RunMethodKey;
   readonly outcome: TrainOutcome;
   readonly model: Model;
   /** Training steps per epoch (full batches of the training images). */

@@ -1,5 +1,5 @@
 import type { Model } from '../models/types';
-import { signRates, type SignRate } from './calibration';
+import { signRates, type SignRate } from './stats/calibration';
 import type { WatermasKey } from './keyFile';
 
 /** θ at the key positions, in key order, from each tensor's flat values. */

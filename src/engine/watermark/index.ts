@@ -66,9 +66,9 @@ export {
 export { createKey, applyKey, embedWatermark, keyBits, type PayloadSpec, type CreateKeyOptions } from './embed';
 export { WaterMASObjective, createWaterMASObjective, objectiveFromKey, type WaterMASObjectiveOptions, type LossFn } from './objective';
 export { readKeyValues, readKeyEvidence, keyValuesFrom } from './extract';
-export { signRates, calibratedBitsPValue, poissonBinomialLowerTail, MIN_SIGN_SAMPLE, type SignRate, type CalibratedPValue } from './calibration';
-export { logGamma, logChoose, logBinomialCdfHalf, binomialPValue } from './binomial';
-export { logNormalUpperTail, logCorrelationPValue } from './normalTail';
+export { signRates, calibratedBitsPValue, poissonBinomialLowerTail, MIN_SIGN_SAMPLE, type SignRate, type CalibratedPValue } from './stats/calibration';
+export { logGamma, logChoose, logBinomialCdfHalf, binomialPValue } from './stats/binomial';
+export { logNormalUpperTail, logCorrelationPValue } from './stats/normalTail';
 export {
   DEFAULT_P_THRESHOLD,
   verifyWatermark,

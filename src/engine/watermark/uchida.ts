@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { Model, ParamInfo, ParamOverrides } from '../models/types';
-import { binomialPValue } from './binomial';
+import { binomialPValue } from './stats/binomial';
 import { decodeSigns } from './codec';
 import { architectureFingerprint, shapeSize } from './fingerprint';
 import { canonicalJson, nonceFromSeed } from './commitment';

@@ -1,11 +1,11 @@
 import type { Model } from '../models/types';
 import { base64ToBytes } from './base64';
 import { decodeImageValues, decodeSigns, pearson } from './codec';
-import { calibratedBitsPValue, type SignRate } from './calibration';
+import { calibratedBitsPValue, type SignRate } from './stats/calibration';
 import { keyBits, payloadBitsFromSigns } from './embed';
 import { checkKeyAgainstModel, type WatermasKey } from './keyFile';
 import { readKeyEvidence } from './extract';
-import { logCorrelationPValue } from './normalTail';
+import { logCorrelationPValue } from './stats/normalTail';
 import { bitsToString, bitsToText } from './payloadBits';
 
 /** Default decision threshold: "watermark present" when p < 1e-6. */

@@ -10,7 +10,7 @@ import type { ArchOptions } from '../../engine/models/options';
 import type { Model } from '../../engine/models/types';
 import type { RunControl } from '../../engine/train';
 import type { WatermasKey } from '../../engine/watermark';
-import { WATERMAS, isConfigOf } from '../../engine/methods';
+import { WATERMAS, isConfigOf, keyOfMethod } from '../../engine/methods';
 import type { TrainOutcome, TrainProgress, TrainSettings } from '../../protocol/api';
 import { runTraining } from '../training/trainRun';
 import type { CompareLane } from '../../protocol/compareMode';
@@ -67,11 +67,12 @@ export async function trainLane(input: LaneInput): Promise<LaneOutput> {
       ...(input.initialModel ? { initialModel: input.initialModel } : {}),
       turn: { acquire: () => gate.acquire(lane), finish: () => gate.finish(lane) },
     });
-    if (!out.watermarkKey) {
+    const key = out.methodKey ? keyOfMethod(out.methodKey, WATERMAS) : undefined;
+    if (!key) {
       out.model.dispose();
       throw new Error('the comparison run came back without its WaterMAS key');
     }
-    return { model: out.model, key: out.watermarkKey, outcome: out.outcome, stepsPerEpoch: out.stepsPerEpoch };
+    return { model: out.model, key, outcome: out.outcome, stepsPerEpoch: out.stepsPerEpoch };
   } finally {
     gate.finish(lane);
   }

@@ -2,6 +2,7 @@
  * Live setting changes of a run (sessionApi.ts SettingsChange) folded into settings and names:
  * what a run ended with, for its name in the Runs drawer. Plain data, no tfjs.
  */
+import { methodInfo } from '../../engine/methods/info';
 import type { TrainSettings } from '../../protocol/api';
 import type { LiveSettingName, SettingsChange } from '../../protocol/session';
 
@@ -11,7 +12,8 @@ export function settingsInForce(settings: TrainSettings, changes: readonly Setti
   for (const c of changes) {
     const { learningRate, ...wm } = c.changes;
     if (typeof learningRate === 'number') out = { ...out, learningRate };
-    if (out.watermark?.method === 'watermas' && Object.keys(wm).length > 0) out = { ...out, watermark: { ...out.watermark, ...wm } as typeof out.watermark };
+    // the live objective settings (R, σ, λ, ...) belong to methods with replicas (WaterMAS)
+    if (methodInfo(out.watermark?.method)?.hasReplicas && Object.keys(wm).length > 0) out = { ...out, watermark: { ...out.watermark, ...wm } as typeof out.watermark };
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { measureNullRate, triggerAccuracy, verifyFcw } from '../../../src/engine
 import { decoyImages, logFisherUpperTail } from '../../../src/engine/fcw/decoys';
 import { createFcwKey } from '../../../src/engine/fcw/keyFile';
 import { verifyFcwKey } from '../../../src/engine/fcw/verifyKey';
-import { logChoose } from '../../../src/engine/watermark/binomial';
+import { logChoose } from '../../../src/engine/watermark/stats/binomial';
 import { createModel } from '../../../src/engine/models';
 import { train, type TrainConfig } from '../../../src/engine/train';
 

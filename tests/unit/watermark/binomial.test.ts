@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binomialPValue, logBinomialCdfHalf, logGamma } from '../../../src/engine/watermark/binomial';
-import { logCorrelationPValue, logNormalUpperTail } from '../../../src/engine/watermark/normalTail';
+import { binomialPValue, logBinomialCdfHalf, logGamma } from '../../../src/engine/watermark/stats/binomial';
+import { logCorrelationPValue, logNormalUpperTail } from '../../../src/engine/watermark/stats/normalTail';
 
 function exactCdf(k: number, n: number): number {
   // exact rational Σ C(n,i) / 2^n with BigInt

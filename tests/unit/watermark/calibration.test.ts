@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/engine/random/rng';
-import { binomialPValue } from '../../../src/engine/watermark/binomial';
-import { calibratedBitsPValue, poissonBinomialLowerTail, signRates } from '../../../src/engine/watermark/calibration';
+import { binomialPValue } from '../../../src/engine/watermark/stats/binomial';
+import { calibratedBitsPValue, poissonBinomialLowerTail, signRates } from '../../../src/engine/watermark/stats/calibration';
 import { textToBits } from '../../../src/engine/watermark/payloadBits';
 
 describe('Poisson-binomial lower tail (the calibrated test)', () => {

@@ -314,7 +314,7 @@ describe('runTraining: a watermarked run survives a lost GPU device', () => {
       expect(o.deviceLoss).toEqual({ resumedFromStep: 0, from: 'webgpu', to: 'webgl', reason: 'destroyed (simulated)' });
       expect(o.watermark).toMatchObject({ method: 'watermas', ber: 0, errors: 0, bits: 32, frozenUnchanged: true, detected: true });
       // the same embedding on a twin model (same seed, same passphrase): the key values before any step
-      const key = out.watermarkKey!;
+      const key = (out.methodKey as { key: WatermasKey }).key;
       const twin = createModel('cnn', { seed: 3, numClasses: 4, inputShape: [8, 8, 3] });
       const twinSession = (await startWatermarkSession(twin, WM_RUN, { seed: 3, trainSet: dataset.train, normalization: NORM, live: null })) as MethodSession;
       expect((twinSession.methodKey as { key: WatermasKey }).key.positions).toEqual(key.positions);

@@ -91,7 +91,7 @@ describe('FCW training run (worker)', () => {
       expect(w.detected).toBe(false);
 
       // key.json: an FCW key with the trigger pixels; the evidence through the engine matches
-      const keyText = exportKeyText(session.outputKeys().methodKey);
+      const keyText = exportKeyText(session.methodKey);
       const parsed = parseMethodKeyFile(keyText);
       if (parsed.method !== 'fcw') throw new Error(`key method ${parsed.method}`);
       expect(parsed.key).toMatchObject({ target, mode: 'direct', numClasses: 4, embedding: { seed: 5, perBatch: 8, maskFraction: 0.05, maskPeriod: 2 } });

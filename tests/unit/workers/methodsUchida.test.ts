@@ -76,8 +76,8 @@ describe('Uchida training run (worker)', () => {
       expect(w.log10PValue).toBeCloseTo(-32 * Math.log10(2), 6);
 
       // key.json is an Uchida key file; its evidence on the model's own weights is the report's
-      const { watermarkKey, methodKey } = session.outputKeys();
-      expect(watermarkKey).toBeUndefined();
+      const { methodKey } = session;
+      expect(methodKey.method).toBe('uchida');
       const parsed = parseMethodKeyFile(exportKeyText(methodKey));
       expect(parsed.method).toBe('uchida');
       const ev = await keyEvidence(model, parsed, model.params);

@@ -137,7 +137,6 @@ export function startFcw(model: Model, config: FcwMarkConfig, ctx: SessionContex
         },
       };
     },
-    outputKeys: () => ({ methodKey }),
     async moveTo(next, fromStep) {
       // An event before step k runs after k steps, so the checkpoint of step `fromStep` holds the
       // events before it; the resumed setup (source() on `next`) masks again from `fromStep` on

@@ -19,6 +19,7 @@ import {
 } from '../../watermark';
 import type { UchidaConfig, UchidaLayers, UchidaMarkConfig, WatermarkLiveSettings, WatermarkReport } from '../../../protocol/watermark';
 import { FIXED_SETTINGS, type MethodSession } from '../session';
+import { bitReport } from '../verdict';
 
 /** Most payload bits of an Uchida mark in the lab (our choice, as for WaterMAS). */
 export const MAX_UCHIDA_BITS = 4096;
@@ -74,17 +75,9 @@ function reportOf(key: UchidaKey, v: Awaited<ReturnType<typeof verifyUchida>>, s
   return {
     method: 'uchida',
     payloadKind: key.payload.kind,
-    bits: v.n,
-    errors: v.errors,
-    erasures: v.erasures,
-    ber: v.ber,
-    pValue: v.pValue,
-    log10PValue: v.log10PValue,
-    threshold: v.threshold,
-    detected: v.detected,
+    ...bitReport(v),
     frozenUnchanged: true,
     perTensor: [{ tensor: key.layer, n: v.n, errors: v.errors, erasures: v.erasures }],
-    ...(v.message !== undefined ? { message: v.message } : {}),
     keyTensors: 1,
     seedSource,
     uchida: { layer: key.layer, lambda: key.objective.lambda, rows: key.matrix.rows, cols: key.matrix.cols },
@@ -133,7 +126,6 @@ export async function startUchida(model: Model, config: UchidaMarkConfig): Promi
     async report(trained) {
       return reportOf(key, await verifyUchida(trained, key), config.key.kind);
     },
-    outputKeys: () => ({ methodKey }),
     async moveTo(next) {
       // λ is fixed for an Uchida run (no live slider), so the config's value is the current one.
       const moved = new UchidaObjective(key, { lambda: u.lambda });

@@ -28,6 +28,7 @@ import {
 } from '../../watermark';
 import type { WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport, WatermasMarkConfig } from '../../../protocol/watermark';
 import type { MethodSession, SessionContext } from '../session';
+import { bitReport } from '../verdict';
 
 /** Most payload bits / pixels the UI may ask for (our choice: keeps the key file and the per-report read small). */
 export const MAX_WATERMARK_BITS = 4096;
@@ -197,17 +198,9 @@ export async function startWatermark(model: Model, config: WatermasMarkConfig, n
       const v = await verifyWatermark(trained, key);
       return {
         payloadKind: v.payloadKind,
-        bits: v.n,
-        errors: v.errors,
-        erasures: v.erasures,
-        ber: v.ber,
-        pValue: v.pValue,
-        log10PValue: v.log10PValue,
-        threshold: v.threshold,
-        detected: v.detected,
+        ...bitReport(v),
         frozenUnchanged,
         perTensor: v.perTensor.map((t) => ({ ...t })),
-        ...(v.message !== undefined ? { message: v.message } : {}),
         ...(v.image ? { image: { ...v.image } } : {}),
         keyTensors: key.positions.length,
         seedSource: config.key.kind,
@@ -244,7 +237,6 @@ export async function startWatermasSession(model: Model, config: WatermasMarkCon
     trainHooks: () => s.trainHooks(),
     progress: async (metrics) => ({ method: 'watermas', ...(await s.progress(metrics)) }),
     report: async (trained, frozenUnchanged) => ({ method: 'watermas', ...(await s.report(trained, frozenUnchanged)) }),
-    outputKeys: () => ({ watermarkKey: s.key, methodKey }),
     moveTo: (next) => s.moveTo(next),
     dispose: () => s.dispose(),
   };

@@ -1,6 +1,6 @@
 import { binomialPValue } from './binomial';
 import { logNormalUpperTail } from './normalTail';
-import type { PositionGroup } from './keys';
+import type { PositionGroup } from '../keys';
 
 /**
  * Calibrated evidence for sign-bit marks (README "When is a mark present?").

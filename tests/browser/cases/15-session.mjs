@@ -91,7 +91,8 @@ export default [
     },
   },
   {
-    // The recipe: a WaterMAS run with a huge λ (unbounded form, margin off) and learning rate.
+    // The recipe: a WaterMAS run with a huge λ (unbounded form, margin off) and the largest
+    // learning rate the training contract allows (src/protocol/training.ts: 10).
     name: 'session: a forced NaN (huge λ and learning rate) stops cleanly with the message and keeps the checkpoint',
     timeout: 480_000,
     async run() {
@@ -102,8 +103,8 @@ export default [
       const lambda = page.locator('#wm-lambda');
       const marginOn = page.locator('#wm-margin-on');
       const before = { method: await method.inputValue(), lambda: await lambda.inputValue(), margin: await marginOn.isChecked() };
-      await fillTinyRun(page, { epochs: 5, lr: 100000, watermark: { bits: 32, replicas: 1 } });
-      await lambda.fill('4');
+      await fillTinyRun(page, { epochs: 5, lr: 10, watermark: { bits: 32, replicas: 1 } });
+      await lambda.fill('10000');
       if (before.margin) await marginOn.uncheck();
       await startTraining(page);
       const msg = page.getByTestId('train-diverged');

@@ -2,7 +2,7 @@
  * Function-coupled watermark (FCW, methods.md §3) driving a training run: triggers fused from the
  * run's training images, appended to every batch, random weight masking, live trigger accuracy
  * and the final report (the worker's trigger gallery: workers/watermark/fcwGallery.ts). The same engine calls as `wmlab train --method fcw`
- * (src/cli/trainMethods.ts setupFcw): triggers and embedding seeded by the run's seed, the key
+ * (src/cli/methods/fcw.ts): triggers and embedding seeded by the run's seed, the key
  * stores the trigger pixels (it verifies without the data set) and no measured chance rate.
  */
 import type { ImageSet, Normalization } from '../../data/types';

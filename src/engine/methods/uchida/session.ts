@@ -1,7 +1,7 @@
 /**
  * Uchida et al. 2017 driving a training run (methods.md §4): the key (seeded projection matrix,
  * payload, conv layer), the BCE regulariser objective, live BER and the final report. The same
- * engine calls as `wmlab train --method uchida` (src/cli/trainMethods.ts setupUchida).
+ * engine calls as `wmlab train --method uchida` (src/cli/methods/uchida.ts).
  */
 import { createModel, isArchName } from '../../models';
 import type { Model } from '../../models/types';

@@ -4,7 +4,7 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { canonicalJson } from '../watermark/commitment';
 import { z } from 'zod';
 import type { ImageSet, Normalization } from '../data/types';
-import { base64ToBytes, bytesToBase64 } from '../watermark/base64';
+import { base64ToBytes, bytesToBase64 } from '../watermark/payload/base64';
 import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, parseKeyEnvelope, requireKeyMethod, schemaError } from '../watermark/keyFile';
 import { sliceImageSet } from '../data/imageset';
 import { fuseTriggers, generateTriggers } from './triggers';

@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { ParamInfo } from '../models/types';
 import { selectPositions, type PositionGroup } from './keys';
-import { SeedStream } from './seedStream';
+import { SeedStream } from './seed/seedStream';
 
 /**
  * Committed WaterMAS keys (key file version 2; our design, documented in the README):

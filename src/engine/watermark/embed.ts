@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../models/types';
 import type { FrozenPositions } from '../train/types';
-import { bytesToBase64, base64ToBytes } from './base64';
-import { DEFAULT_IMAGE_SCALE, DEFAULT_STRENGTH, encodeImageValues, encodeSignValues } from './codec';
+import { bytesToBase64, base64ToBytes } from './payload/base64';
+import { DEFAULT_IMAGE_SCALE, DEFAULT_STRENGTH, encodeImageValues, encodeSignValues } from './payload/codec';
 import { architectureFingerprint } from './fingerprint';
 import { COMMITMENT_SCHEME, commitmentDigest, committedSeed, nonceBytes, nonceFromSeed, toHex, whiteningBits } from './commitment';
 import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, commitmentBinding, validateKey, type WatermasKey, type KeyPayload } from './keyFile';
 import { eligibleTensors, selectPositions, toFrozenPositions, type PositionOptions } from './keys';
-import { bitsFromString, bitsToString, randomBits, textToBits } from './payloadBits';
+import { bitsFromString, bitsToString, randomBits, textToBits } from './payload/payloadBits';
 import { DEFAULT_WATERMAS_SETTINGS, settingsToKey, validateSettings, type WaterMASSettings } from './settings';
 
 /** What to write into the key positions. */

@@ -1,6 +1,6 @@
 /** Watermark engine: keys, payload codec, substitution, WaterMAS objective, extraction, verification. */
-export { SeedStream } from './seedStream';
-export { SEED_BYTES, PASSPHRASE_SALT, PASSPHRASE_ITERATIONS, randomSeed, seedFromPassphrase, seedToHex, seedFromHex } from './seed';
+export { SeedStream } from './seed/seedStream';
+export { SEED_BYTES, PASSPHRASE_SALT, PASSPHRASE_ITERATIONS, randomSeed, seedFromPassphrase, seedToHex, seedFromHex } from './seed/seed';
 export { architectureFingerprint, shapeSize, type TensorShape } from './fingerprint';
 export {
   POSITIONS_STREAM_LABEL,
@@ -23,9 +23,9 @@ export {
   decodeImageValues,
   imageSignBits,
   pearson,
-} from './codec';
-export { PAYLOAD_STREAM_LABEL, textToBits, bitsToText, randomBits, bitsToString, bitsFromString } from './payloadBits';
-export { bytesToBase64, base64ToBytes } from './base64';
+} from './payload/codec';
+export { PAYLOAD_STREAM_LABEL, textToBits, bitsToText, randomBits, bitsToString, bitsFromString } from './payload/payloadBits';
+export { bytesToBase64, base64ToBytes } from './payload/base64';
 export {
   KEY_FORMAT,
   KEY_VERSION,

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { methodInfo } from '../methods/info';
 import type { Model, ParamInfo } from '../models/types';
 import type { WatermarkMethodId } from '../../protocol/watermark';
-import { base64ToBytes } from './base64';
+import { base64ToBytes } from './payload/base64';
 import { COMMITMENT_SCHEME, commitmentDigest, committedPositions, committedSeed, nonceBytes } from './commitment';
 import { architectureFingerprint, shapeSize } from './fingerprint';
-import { textToBits, bitsToString } from './payloadBits';
+import { textToBits, bitsToString } from './payload/payloadBits';
 import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES } from './settings';
 
 export const KEY_FORMAT = 'watermas-lab-key';

@@ -1,7 +1,7 @@
 import { WEIGHT_ROLES, type ParamInfo, type ParamRole } from '../models/types';
 import type { FrozenPositions } from '../train/types';
 import { shapeSize } from './fingerprint';
-import { SeedStream } from './seedStream';
+import { SeedStream } from './seed/seedStream';
 
 /** Key positions of one tensor: flat row-major indices (TF layout), sorted ascending. */
 export interface PositionGroup {

@@ -4,12 +4,12 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import type { Model, ParamInfo, ParamOverrides } from '../models/types';
 import { binomialPValue } from './stats/binomial';
-import { decodeSigns } from './codec';
+import { decodeSigns } from './payload/codec';
 import { architectureFingerprint, shapeSize } from './fingerprint';
 import { canonicalJson, nonceFromSeed } from './commitment';
 import { COMMITTED_KEY_VERSION, KEY_FORMAT, KEY_VERSION, KeyFileError, KeyModelMismatchError, parseKeyEnvelope, requireKeyMethod, schemaError } from './keyFile';
-import { bitsFromString, bitsToString, bitsToText, randomBits, textToBits } from './payloadBits';
-import { SeedStream } from './seedStream';
+import { bitsFromString, bitsToString, bitsToText, randomBits, textToBits } from './payload/payloadBits';
+import { SeedStream } from './seed/seedStream';
 import { DEFAULT_P_THRESHOLD, type VerifyOptions } from './verify';
 
 /**

@@ -5,7 +5,7 @@ import type { BatchNormStats, Model } from '../models/types';
 import { softmaxCrossEntropy } from '../train/crossEntropy';
 import { paramGradients } from '../train/gradients';
 import type { Batch, GradientResult, Objective } from '../train/types';
-import { bitsFromString } from './payloadBits';
+import { bitsFromString } from './payload/payloadBits';
 import { uchidaMatrix, type UchidaKey } from './uchida';
 
 /**

@@ -1,12 +1,12 @@
 import type { Model } from '../models/types';
-import { base64ToBytes } from './base64';
-import { decodeImageValues, decodeSigns, pearson } from './codec';
+import { base64ToBytes } from './payload/base64';
+import { decodeImageValues, decodeSigns, pearson } from './payload/codec';
 import { calibratedBitsPValue, type SignRate } from './stats/calibration';
 import { keyBits, payloadBitsFromSigns } from './embed';
 import { checkKeyAgainstModel, type WatermasKey } from './keyFile';
 import { readKeyEvidence } from './extract';
 import { logCorrelationPValue } from './stats/normalTail';
-import { bitsToString, bitsToText } from './payloadBits';
+import { bitsToString, bitsToText } from './payload/payloadBits';
 
 /** Default decision threshold: "watermark present" when p < 1e-6. */
 export const DEFAULT_P_THRESHOLD = 1e-6;

@@ -9,7 +9,7 @@ import { exportSafetensors } from '../../../src/engine/io/exportSafetensors';
 import { createModel } from '../../../src/engine/models';
 import { Rng } from '../../../src/engine/random/rng';
 import { createKey, serializeKey } from '../../../src/engine/watermark';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 
 async function wmlab(...argv: string[]) {
   let out = '', err = '';

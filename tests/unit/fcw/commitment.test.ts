@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { computeNormalization } from '../../../src/engine/data/normalize';
 import { generateSynthetic } from '../../../src/engine/data/synthetic';
 import { committedTriggers, createFcwKey, fcwDigest, fcwNonce, fuseTriggers, parseFcwKeyFile, serializeFcwKey, triggerDigest, verifyFcwKey, type FcwKey } from '../../../src/engine/fcw';
-import { bytesToBase64 } from '../../../src/engine/watermark/base64';
+import { bytesToBase64 } from '../../../src/engine/watermark/payload/base64';
 import { sliceImageSet } from '../../../src/engine/data/imageset';
 import { createModel } from '../../../src/engine/models';
 

@@ -10,7 +10,7 @@ import { ARCH_NAMES } from '../../../src/engine/models/registry';
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { createKey, applyKey, serializeKey } from '../../../src/engine/watermark';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -11,7 +11,7 @@ import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { KeyModelMismatchError, serializeKey } from '../../../src/engine/watermark/keyFile';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import { createUchidaKey, serializeUchidaKey, verifyUchida } from '../../../src/engine/watermark/uchida';
 import { verifyWatermark } from '../../../src/engine/watermark/verify';
 

@@ -7,7 +7,7 @@ import { createModel } from '../../../src/engine/models/createModel';
 import { Rng } from '../../../src/engine/random/rng';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import type { PositionGroup } from '../../../src/engine/watermark/keys';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 
 let model: Model;
 let positions: PositionGroup[];

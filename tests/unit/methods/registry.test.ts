@@ -16,7 +16,7 @@ import {
 import { stepApplies, trainArgv, withReplicas, type CellStep, type TrainOptions } from '../../../src/engine/sweep';
 import { createKey } from '../../../src/engine/watermark/embed';
 import { COMMITTED_KEY_VERSION, KEY_FORMAT, KeyFileError, parseKeyEnvelope, requireKeyMethod } from '../../../src/engine/watermark/keyFile';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import { methodLabel } from '../../../src/workers/runs/runRecord';
 import type { TrainSettings } from '../../../src/protocol/api';
 import type { WatermarkMethodId } from '../../../src/protocol/watermark';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/engine/random/rng';
 import { binomialPValue } from '../../../src/engine/watermark/stats/binomial';
 import { calibratedBitsPValue, poissonBinomialLowerTail, signRates } from '../../../src/engine/watermark/stats/calibration';
-import { textToBits } from '../../../src/engine/watermark/payloadBits';
+import { textToBits } from '../../../src/engine/watermark/payload/payloadBits';
 
 describe('Poisson-binomial lower tail (the calibrated test)', () => {
   it('equals the binomial(n, 1/2) test when every rate is 1/2', () => {

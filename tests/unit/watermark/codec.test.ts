@@ -7,10 +7,10 @@ import {
   encodeSignValues,
   MAGNITUDE_FLOOR,
   pearson,
-} from '../../../src/engine/watermark/codec';
-import { bitsFromString, bitsToString, bitsToText, randomBits, textToBits } from '../../../src/engine/watermark/payloadBits';
-import { base64ToBytes, bytesToBase64 } from '../../../src/engine/watermark/base64';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+} from '../../../src/engine/watermark/payload/codec';
+import { bitsFromString, bitsToString, bitsToText, randomBits, textToBits } from '../../../src/engine/watermark/payload/payloadBits';
+import { base64ToBytes, bytesToBase64 } from '../../../src/engine/watermark/payload/base64';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 
 describe('sign codec', () => {
   const w = Float32Array.from([0.5, -0.1, 0.02, -0.3, 0.0, 0.2, -0.05, 0.4]);

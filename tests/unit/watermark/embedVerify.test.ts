@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../../src/engine/models';
 import type { Model } from '../../../src/engine/models/types';
-import { absQuantile } from '../../../src/engine/watermark/codec';
+import { absQuantile } from '../../../src/engine/watermark/payload/codec';
 import { applyKey, createKey, embedWatermark, keyBits } from '../../../src/engine/watermark/embed';
 import { readKeyValues } from '../../../src/engine/watermark/extract';
 import { parseKeyFile, serializeKey } from '../../../src/engine/watermark/keyFile';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import { calibrateNull, verifyWatermark } from '../../../src/engine/watermark/verify';
 import { createTinyModel, GAP_TINY } from '../../fixtures/tinyModel';
 

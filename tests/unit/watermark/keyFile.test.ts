@@ -12,7 +12,7 @@ import {
   serializeKey,
   type WatermasKey,
 } from '../../../src/engine/watermark/keyFile';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import { parseMethodKeyFile } from '../../../src/engine/methods';
 import { objectiveFromKey } from '../../../src/engine/watermark/objective';
 import { createTinyModel, GAP_TINY } from '../../fixtures/tinyModel';

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ParamInfo } from '../../../src/engine/models/types';
-import { SeedStream } from '../../../src/engine/watermark/seedStream';
+import { SeedStream } from '../../../src/engine/watermark/seed/seedStream';
 import { selectPositions, positionCount, toFrozenPositions, WEIGHT_BIAS_NORM_ROLES } from '../../../src/engine/watermark/keys';
-import { randomSeed, seedFromHex, seedFromPassphrase, seedToHex } from '../../../src/engine/watermark/seed';
+import { randomSeed, seedFromHex, seedFromPassphrase, seedToHex } from '../../../src/engine/watermark/seed/seed';
 import { architectureFingerprint } from '../../../src/engine/watermark/fingerprint';
 
 const PARAMS: ParamInfo[] = [
@@ -129,7 +129,7 @@ describe('seeds', () => {
   });
 
   it('passphrase derivation with the default count agrees with WebCrypto PBKDF2-SHA256', async () => {
-    const { PASSPHRASE_SALT, PASSPHRASE_ITERATIONS } = await import('../../../src/engine/watermark/seed');
+    const { PASSPHRASE_SALT, PASSPHRASE_ITERATIONS } = await import('../../../src/engine/watermark/seed/seed');
     const t0 = performance.now();
     const ours = await seedFromPassphrase('My Lab 2026');
     const ms = performance.now() - t0;

@@ -7,7 +7,7 @@ import { crossEntropyObjective } from '../../../src/engine/train';
 import type { FrozenPositions, GradientResult } from '../../../src/engine/train/types';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import { RECIPE_2020_SETTINGS } from '../../../src/engine/watermark/settings';
 import { createTinyModel, GAP_TINY, randomBatch } from '../../fixtures/tinyModel';
 

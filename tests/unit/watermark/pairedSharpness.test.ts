@@ -8,7 +8,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { arrayBatchSource, train } from '../../../src/engine/train';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import type { WaterMASSettings } from '../../../src/engine/watermark/settings';
 
 // The pairing the sharpness study rests on (docs/experiments/sharpness.md): a marked model and its

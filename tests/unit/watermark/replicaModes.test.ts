@@ -8,7 +8,7 @@ import { softmaxCrossEntropy } from '../../../src/engine/train/crossEntropy';
 import type { FrozenPositions, GradientResult } from '../../../src/engine/train/types';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import type { WaterMASSettings } from '../../../src/engine/watermark/settings';
 
 // The replica modes of settings.ts checked against an independent reference built from their

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import { subspaceSensitivity } from '../../../src/engine/watermark/sensitivity';
 import { createTinyModel, GAP_TINY, randomBatch } from '../../fixtures/tinyModel';
 

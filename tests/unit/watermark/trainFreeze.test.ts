@@ -9,7 +9,7 @@ import { embedWatermark } from '../../../src/engine/watermark/embed';
 import { readKeyValues } from '../../../src/engine/watermark/extract';
 import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
 import { DEFAULT_WATERMAS_SETTINGS } from '../../../src/engine/watermark/settings';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import { verifyWatermark } from '../../../src/engine/watermark/verify';
 
 const keySeed = seedFromHex('77'.repeat(32));

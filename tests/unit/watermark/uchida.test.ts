@@ -6,7 +6,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { arrayBatchSource, train } from '../../../src/engine/train';
 import { parseMethodKeyFile } from '../../../src/engine/methods';
 import { KeyFileError, parseKeyFile } from '../../../src/engine/watermark/keyFile';
-import { seedFromHex } from '../../../src/engine/watermark/seed';
+import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import {
   createUchidaKey,
   parseUchidaKeyFile,

@@ -1,4 +1,4 @@
-import { SeedStream } from './seedStream';
+import { SeedStream } from '../seed/seedStream';
 
 /** Label of the payload-bit stream derived from the secret seed. */
 export const PAYLOAD_STREAM_LABEL = 'watermas-lab/payload-bits/v1';

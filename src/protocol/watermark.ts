@@ -3,6 +3,8 @@
  * re-exported from api.ts). The UI imports these TYPES only.
  */
 
+import type { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES } from './watermasSettings';
+
 /**
  * The watermark methods a key can be of. 'watermas': this lab's method; 'uchida': Uchida et al.
  * 2017 (regulariser on one conv kernel); 'fcw': function-coupled watermark (trigger set, Wen et
@@ -12,7 +14,7 @@ export type WatermarkMethodId = 'watermas' | 'uchida' | 'fcw';
 /** The watermark of a training run: one of the methods, or 'none' (plain training). */
 export type WatermarkMethodName = 'none' | WatermarkMethodId;
 /** How replicas perturb the marks (the engine's ReplicaMode; σ's unit depends on it). */
-export type WatermarkReplicaMode = 'gaussian' | 'relative' | 'flip' | 'adversarial';
+export type WatermarkReplicaMode = (typeof REPLICA_MODES)[number];
 
 /** What the marked weights carry. */
 export type WatermarkPayload =
@@ -49,11 +51,11 @@ export interface WatermarkLiveSettings {
   /** Replicas in antithetic pairs (ε, −ε) (gaussian and relative modes); absent: the engine default. */
   readonly antithetic?: boolean;
   /** Replica passes normalised with their own batch statistics or the clean pass's; absent: the engine default. */
-  readonly replicaBn?: 'batch' | 'clean';
+  readonly replicaBn?: (typeof REPLICA_BN_MODES)[number];
   /** Each replica on the whole batch or on its slice of it (about one pass for all replicas); absent: the engine default. */
-  readonly replicaBatch?: 'full' | 'split';
+  readonly replicaBatch?: (typeof REPLICA_BATCH_MODES)[number];
   /** What λ scales: the replica term in the loss, or the push as a share of the task gradient's norm; absent: the engine default. */
-  readonly balance?: 'loss' | 'gradient';
+  readonly balance?: (typeof BALANCE_MODES)[number];
 }
 
 /**

@@ -18,7 +18,9 @@ import {
   type WatermasKey,
 } from '../../engine/watermark';
 import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES, modeDefaults } from '../../engine/watermark/settings';
+import { WATERMAS_LIMITS, watermasSettingsError, type NumericWatermasSetting } from '../../protocol/watermasSettings';
 import { num, oneOf, UsageError } from '../args';
+import { trainNum } from '../trainFlags';
 import { checkPayloadAndSeedFlags, keySeedFrom } from './keySeed';
 import type { CliMethod, TrainOptions } from './types';
 
@@ -35,18 +37,23 @@ function watermasSettings(o: TrainOptions): WaterMASSettings {
   const d = DEFAULT_WATERMAS_SETTINGS;
   const margin = s('margin');
   const mode = oneOf(s('replica-mode'), 'replica-mode', REPLICA_MODES, d.mode);
-  return {
-    replicas: num(s('replicas'), 'replicas', { int: true, min: 0, max: 64, default: d.replicas }),
-    sigma: num(s('sigma'), 'sigma', { min: 0, max: 10, default: d.sigma }),
-    lambda: num(s('lambda'), 'lambda', { min: 0, max: 1e6, default: d.lambda }),
+  const limited = (flag: string, k: NumericWatermasSetting, fallback: number) => trainNum(s(flag), flag, WATERMAS_LIMITS[k], fallback);
+  const settings: WaterMASSettings = {
+    replicas: limited('replicas', 'replicas', d.replicas),
+    sigma: limited('sigma', 'sigma', d.sigma),
+    lambda: limited('lambda', 'lambda', d.lambda),
     mode,
-    rho: num(s('rho'), 'rho', { min: 0, max: 100, default: d.rho }),
-    margin: margin === 'inf' || margin === 'Infinity' ? Infinity : num(margin, 'margin', { min: 0, default: d.margin }),
+    rho: limited('rho', 'rho', d.rho),
+    margin: margin === 'inf' || margin === 'Infinity' ? Infinity : limited('margin', 'margin', d.margin),
     antithetic: onOff(s('antithetic'), 'antithetic', modeDefaults(mode).antithetic),
     replicaBn: oneOf(s('replica-bn'), 'replica-bn', REPLICA_BN_MODES, modeDefaults(mode).replicaBn),
     replicaBatch: oneOf(s('replica-batch'), 'replica-batch', REPLICA_BATCH_MODES, d.replicaBatch),
     balance: oneOf(s('balance'), 'balance', BALANCE_MODES, d.balance),
   };
+  // what one flag cannot tell: σ above 1 in flip mode
+  const error = watermasSettingsError(settings);
+  if (error !== null) throw new UsageError(error);
+  return settings;
 }
 
 /** A WaterMAS run: the embedded key, its frozen positions and the objective over the other weights. */

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { FINE_TUNE_MODES, INTERCEPT_MODES } from '../../protocol/analysis';
+import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES, WATERMAS_LIMITS, watermasLimitSchema } from '../../protocol/watermasSettings';
 import { CLI_EPOCHS_LIMIT, TRAIN_ARCHS, TrainSettingsSchema, limitSchema } from '../../protocol/training';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
@@ -47,16 +48,17 @@ export const TRAIN_OPTION_SCHEMAS = {
   backend: z.enum(['auto', 'wasm', 'cpu', 'webgpu']),
   logEvery: int(1),
   method: z.enum(SWEEP_METHODS),
-  replicas: int(0, 64),
-  sigma: num(0, 10),
-  lambda: num(0, 1e6),
-  replicaMode: z.enum(['gaussian', 'relative', 'flip', 'adversarial']),
-  rho: num(0, 100),
-  margin: z.union([z.number().min(0), z.literal('inf')]),
+  // the WaterMAS objective: the contract's limits (protocol/watermasSettings.ts)
+  replicas: watermasLimitSchema('replicas', 'replicas'),
+  sigma: watermasLimitSchema('sigma', 'sigma'),
+  lambda: watermasLimitSchema('lambda', 'lambda'),
+  replicaMode: z.enum(REPLICA_MODES),
+  rho: watermasLimitSchema('rho', 'rho'),
+  margin: z.union([limitSchema(WATERMAS_LIMITS.margin, 'margin'), z.literal('inf')]),
   antithetic: z.boolean(),
-  replicaBn: z.enum(['batch', 'clean']),
-  replicaBatch: z.enum(['full', 'split']),
-  balance: z.enum(['loss', 'gradient']),
+  replicaBn: z.enum(REPLICA_BN_MODES),
+  replicaBatch: z.enum(REPLICA_BATCH_MODES),
+  balance: z.enum(BALANCE_MODES),
   allocation: z.enum(['proportional', 'equal']),
   bits: int(1, 1_000_000),
   message: z.string().min(1),

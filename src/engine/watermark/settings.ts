@@ -1,4 +1,5 @@
 import { WATERMAS_DEFAULTS, WATERMAS_RECIPE_2020 } from '../../protocol/watermarkDefaults';
+import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_BN_MODES, REPLICA_MODES, watermasSettingsError } from '../../protocol/watermasSettings';
 import type { KeyObjectiveSettings } from './keyFile';
 
 /**
@@ -9,11 +10,11 @@ import type { KeyObjectiveSettings } from './keyFile';
  *   the perturbation an eraser makes;
  * - `adversarial`: one replica ε = ρ · g_K / ‖g_K‖ (SAM-style, ρ an L2 norm over all of K).
  */
-export const REPLICA_MODES = ['gaussian', 'relative', 'flip', 'adversarial'] as const;
+export { REPLICA_MODES };
 export type ReplicaMode = (typeof REPLICA_MODES)[number];
 
 /** BatchNorm statistics in the replica passes: their own batch statistics, or the clean pass's (as constants). */
-export const REPLICA_BN_MODES = ['batch', 'clean'] as const;
+export { REPLICA_BN_MODES };
 export type ReplicaBn = (typeof REPLICA_BN_MODES)[number];
 
 /**
@@ -24,7 +25,7 @@ export type ReplicaBn = (typeof REPLICA_BN_MODES)[number];
  *   together cost about one more pass, whatever R. The same objective in expectation over the data;
  *   each replica's gap is its slice's loss minus the whole batch's clean loss.
  */
-export const REPLICA_BATCH_MODES = ['full', 'split'] as const;
+export { REPLICA_BATCH_MODES };
 export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
 
 /**
@@ -38,7 +39,7 @@ export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
  *   own: one more forward+backward pass per step with replicas on slices of the batch (none with
  *   whole-batch or adversarial replicas, whose clean pass has a tape of its own).
  */
-export const BALANCE_MODES = ['loss', 'gradient'] as const;
+export { BALANCE_MODES };
 export type Balance = (typeof BALANCE_MODES)[number];
 
 /** WaterMAS objective settings (methods.md §1.5); all may change between steps. */
@@ -99,19 +100,10 @@ export function modeDefaults(mode: ReplicaMode): Pick<WaterMASSettings, 'antithe
  */
 export const DEFAULT_WATERMAS_SETTINGS: WaterMASSettings = WATERMAS_DEFAULTS;
 
-/** Checks ranges; throws RangeError with the offending field. */
+/** Checks ranges (the WaterMAS contract's limits, protocol/watermasSettings.ts); throws RangeError with the offending field. */
 export function validateSettings(s: WaterMASSettings): void {
-  if (!Number.isInteger(s.replicas) || s.replicas < 0) throw new RangeError(`replicas must be an integer >= 0, got ${s.replicas}`);
-  if (!(s.sigma >= 0) || !Number.isFinite(s.sigma)) throw new RangeError(`sigma must be finite and >= 0, got ${s.sigma}`);
-  if (s.mode === 'flip' && s.sigma > 1) throw new RangeError(`sigma is the fraction of marks flipped in flip mode: at most 1, got ${s.sigma}`);
-  if (!(s.lambda >= 0) || !Number.isFinite(s.lambda)) throw new RangeError(`lambda must be finite and >= 0, got ${s.lambda}`);
-  if (!(s.rho >= 0) || !Number.isFinite(s.rho)) throw new RangeError(`rho must be finite and >= 0, got ${s.rho}`);
-  if (!(s.margin > 0)) throw new RangeError(`margin must be > 0 (Infinity = unbounded), got ${s.margin}`);
-  if (!(REPLICA_MODES as readonly string[]).includes(s.mode)) throw new RangeError(`mode must be one of ${REPLICA_MODES.join(', ')}, got ${String(s.mode)}`);
-  if (typeof s.antithetic !== 'boolean') throw new RangeError(`antithetic must be a boolean, got ${String(s.antithetic)}`);
-  if (!(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new RangeError(`replicaBn must be one of ${REPLICA_BN_MODES.join(', ')}, got ${String(s.replicaBn)}`);
-  if (!(REPLICA_BATCH_MODES as readonly string[]).includes(s.replicaBatch)) throw new RangeError(`replicaBatch must be one of ${REPLICA_BATCH_MODES.join(', ')}, got ${String(s.replicaBatch)}`);
-  if (!(BALANCE_MODES as readonly string[]).includes(s.balance)) throw new RangeError(`balance must be one of ${BALANCE_MODES.join(', ')}, got ${String(s.balance)}`);
+  const error = watermasSettingsError(s);
+  if (error !== null) throw new RangeError(error);
 }
 
 /** Key-file form (margin ∞ is written as null). */

@@ -1,6 +1,7 @@
 /** Compare mode's controls: the two runs' variants (R, σ, λ) and the shared analysis settings. */
 import type { ChangeEvent } from 'react';
 import type { CompareLane, WatermasMarkConfig } from '../../protocol/api';
+import { WATERMAS_LIMITS } from '../../protocol/watermasSettings';
 import { SliderField } from '../common/SliderField';
 import { LAMBDA_SCALE, SIGMA_RANGE } from '../watermark/sigmaRange';
 import { LANE_COLORS } from './CompareModeCharts';
@@ -76,7 +77,7 @@ export function CompareLaneControls({ lane, mode, balance, variant, disabled, on
     <fieldset className="compare-mode-lane" style={{ borderColor: LANE_COLORS[lane] }} data-testid={`compare-mode-lane-${id}`}>
       <legend style={{ color: LANE_COLORS[lane] }}>Run {lane}</legend>
       <SliderField
-        id={`cmp-${id}-replicas`} label={`Replicas R (${lane})`} unit="replicas" value={variant.replicas} min={0} max={16} step={1} disabled={disabled}
+        id={`cmp-${id}-replicas`} label={`Replicas R (${lane})`} unit="replicas" value={variant.replicas} min={0} max={WATERMAS_LIMITS.replicas.max} step={1} disabled={disabled}
         tip="Noisy copies of the model per step whose loss is also minimised; R = 0 is plain substitution (the control)." onValue={set('replicas')}
       />
       <SliderField

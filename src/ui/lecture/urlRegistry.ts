@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { TrainSettings, WatermarkMethodName } from '../../protocol/api';
 import { WATERMARK_METHOD_NAMES } from '../../protocol/watermarkDefaults';
+import { BALANCE_MODES, REPLICA_BATCH_MODES, REPLICA_MODES, watermasLimitSchema } from '../../protocol/watermasSettings';
 import { TRAIN_ARCHS, TRAIN_SETTING_LABELS, TrainSettingsSchema, type NumericTrainSetting } from '../../protocol/training';
 import { UI_METHOD_LIST } from '../watermark/methods/registry';
 import type { MethodUrlField, UiMethod } from '../watermark/methods/types';
@@ -94,8 +95,6 @@ function methodField(method: UiMethod, spec: MethodUrlField): UrlField {
   });
 }
 
-const nonNeg = z.number().finite().min(0);
-
 /** A training setting, read with the training contract's own schema and label (protocol/training.ts). */
 const setting = <K extends NumericTrainSetting | 'arch' | 'optimizer' | 'schedule' | 'augment'>(key: string, k: K, decode: (raw: string) => unknown = toNumber, encode?: (v: TrainSettings[K]) => string) =>
   field<TrainSettings[K]>({
@@ -174,22 +173,23 @@ export const FIELDS: readonly UrlField[] = [
   // The passphrase itself never goes into a link: a passphrase key arrives with an empty field.
   choice('keysrc', 'key seed', ['random', 'passphrase'], (t) => wmOf(t).key.kind, (t, v) => withWm(t, { key: v === 'passphrase' ? { kind: 'passphrase', passphrase: '' } : { kind: 'random' } })),
   wmNum('q', 'strength q', z.number().min(0).max(1), 'strength'),
-  choice('mode', 'replica mode', ['gaussian', 'relative', 'flip', 'adversarial'], (t) => wmOf(t).mode, (t, v) => withWm(t, { mode: v })),
-  wmNum('R', 'replicas R', z.number().int().min(0).max(64), 'replicas'),
-  wmNum('sigma', 'noise σ', nonNeg.max(10), 'sigma'),
-  wmNum('lambda', 'weight λ', nonNeg.max(1000), 'lambda'),
-  wmNum('rho', 'radius ρ', nonNeg.max(100), 'rho'),
+  choice('mode', 'replica mode', REPLICA_MODES, (t) => wmOf(t).mode, (t, v) => withWm(t, { mode: v })),
+  // The objective's numbers, read with the WaterMAS contract's limits (protocol/watermasSettings.ts).
+  wmNum('R', 'replicas R', watermasLimitSchema('replicas', 'replicas R'), 'replicas'),
+  wmNum('sigma', 'noise σ', watermasLimitSchema('sigma', 'noise σ'), 'sigma'),
+  wmNum('lambda', 'weight λ', watermasLimitSchema('lambda', 'weight λ'), 'lambda'),
+  wmNum('rho', 'radius ρ', watermasLimitSchema('rho', 'radius ρ'), 'rho'),
   field<number>({
     key: 'margin',
     label: 'margin m',
-    schema: z.union([z.number().finite().gt(0).max(1000), z.literal(Infinity)]),
+    schema: watermasLimitSchema('margin', 'margin m'),
     decode: (raw) => (raw === 'off' ? Infinity : toNumber(raw)),
     encode: (v) => (Number.isFinite(v) ? String(v) : 'off'),
     get: (s) => wmOf(s.settings).margin,
     set: (s, v) => ({ ...s, settings: withWm(s.settings, { margin: v }) }),
   }),
-  choice('rbatch', 'replica batch', ['split', 'full'], (t) => wmOf(t).replicaBatch ?? DEFAULT_WATERMARK.replicaBatch ?? 'split', (t, v) => withWm(t, { replicaBatch: v })),
-  choice('balance', 'λ scales', ['loss', 'gradient'], (t) => wmOf(t).balance ?? DEFAULT_WATERMARK.balance ?? 'loss', (t, v) => withWm(t, { balance: v })),
+  choice('rbatch', 'replica batch', REPLICA_BATCH_MODES, (t) => wmOf(t).replicaBatch ?? DEFAULT_WATERMARK.replicaBatch ?? 'split', (t, v) => withWm(t, { replicaBatch: v })),
+  choice('balance', 'λ scales', BALANCE_MODES, (t) => wmOf(t).balance ?? DEFAULT_WATERMARK.balance ?? 'loss', (t, v) => withWm(t, { balance: v })),
   // Each method's own settings (Uchida: methods.md §4, FCW: §3), only while that method is picked.
   ...UI_METHOD_LIST.flatMap((m) => m.urlFields.map((f) => methodField(m, f))),
   // The preset's stage (ViewState.stage): shared links carry it, a lecturer's link opens on it.

@@ -9,10 +9,6 @@ import {
   PASSPHRASE_ITERATIONS,
   modeDefaults,
   DEFAULT_WATERMAS_SETTINGS,
-  BALANCE_MODES,
-  REPLICA_BATCH_MODES,
-  REPLICA_BN_MODES,
-  REPLICA_MODES,
   PASSPHRASE_SALT,
   createWaterMASObjective,
   embedWatermark,
@@ -27,6 +23,7 @@ import {
   type WaterMASSettings,
 } from '../../watermark';
 import type { WatermarkLiveSettings, WatermarkPayload, WatermarkProgress, WatermarkReport, WatermasMarkConfig } from '../../../protocol/watermark';
+import { watermasSettingsError } from '../../../protocol/watermasSettings';
 import type { MethodSession, SessionContext } from '../session';
 import { bitReport } from '../verdict';
 
@@ -56,19 +53,10 @@ export function validateWatermasConfig(c: WatermasMarkConfig): void {
   if (c.key.kind === 'passphrase' && c.key.passphrase.length === 0) throw new Error('the key passphrase is empty');
 }
 
-/** Checks (partial) live settings; throws a one-line reason. */
+/** Checks (partial) live settings against the WaterMAS contract's limits (protocol/watermasSettings.ts); throws a one-line reason. */
 export function validateLiveSettings(s: Partial<WatermarkLiveSettings>): void {
-  if (s.replicas !== undefined && !(Number.isInteger(s.replicas) && s.replicas >= 0 && s.replicas <= 16)) throw new Error(`R must be a whole number in 0..16, got ${s.replicas}`);
-  if (s.sigma !== undefined && !(s.sigma >= 0 && Number.isFinite(s.sigma))) throw new Error(`σ must be finite and >= 0, got ${s.sigma}`);
-  if (s.lambda !== undefined && !(s.lambda >= 0 && Number.isFinite(s.lambda))) throw new Error(`λ must be finite and >= 0, got ${s.lambda}`);
-  if (s.rho !== undefined && !(s.rho >= 0 && Number.isFinite(s.rho))) throw new Error(`ρ must be finite and >= 0, got ${s.rho}`);
-  if (s.margin !== undefined && !(s.margin > 0)) throw new Error(`the margin must be > 0 (or off), got ${s.margin}`);
-  if (s.mode !== undefined && !(REPLICA_MODES as readonly string[]).includes(s.mode)) throw new Error(`unknown replica mode "${String(s.mode)}"`);
-  if (s.mode === 'flip' && s.sigma !== undefined && s.sigma > 1) throw new Error(`σ is the fraction of marks flipped in flip mode: at most 1, got ${s.sigma}`);
-  if (s.antithetic !== undefined && typeof s.antithetic !== 'boolean') throw new Error(`antithetic must be true or false, got ${String(s.antithetic)}`);
-  if (s.replicaBn !== undefined && !(REPLICA_BN_MODES as readonly string[]).includes(s.replicaBn)) throw new Error(`unknown replica BatchNorm mode "${String(s.replicaBn)}"`);
-  if (s.replicaBatch !== undefined && !(REPLICA_BATCH_MODES as readonly string[]).includes(s.replicaBatch)) throw new Error(`unknown replica batch mode "${String(s.replicaBatch)}"`);
-  if (s.balance !== undefined && !(BALANCE_MODES as readonly string[]).includes(s.balance)) throw new Error(`unknown balance "${String(s.balance)}" (loss or gradient)`);
+  const error = watermasSettingsError(s);
+  if (error !== null) throw new Error(error);
 }
 
 function payloadSpec(p: WatermarkPayload): PayloadSpec {

@@ -1,28 +1,16 @@
 import { ARCHITECTURES, ARCH_NAMES, createModel, parameterSize } from '../engine/models';
 import type { Model } from '../engine/models/types';
-import { normalizationFor } from '../engine/data/normalize';
 import { evalBatches } from '../engine/data/batches';
 import { sliceImageSet } from '../engine/data/imageset';
-import { CIFAR10_META_FILE, assembleCifar10 } from '../engine/data/cifar10';
-import type { Normalization } from '../engine/data/types';
-import { RunControl, evaluate } from '../engine/train';
-import { snapshotWeights } from '../engine/io/modelFile';
+import { evaluate } from '../engine/train';
 import type {
-  ArchSummary, BackendInfo, BackendPreference, DataSourceRequest, DatasetInfo, EngineApi, EvaluateResult,
-  ImportResult, Thumbnails, TrainOutcome, TrainProgress, TrainSettings,
-  ModelExport, WatermarkLiveSettings,
+  ArchSummary, BackendInfo, BackendPreference, EngineApi, EvaluateResult, ModelExport, TrainSettings,
 } from '../protocol/api';
 import { BACKEND_PREFERENCES } from '../protocol/api';
+import { asError } from './asError';
 import { BackendController } from './backend/controller';
-import { loadDatasetFrom, type LoadedDataset } from './dataset/datasetLoader';
-import { pickSpreadIndices, toRgba } from './dataset/thumbnails';
-import { unpackCifar10Archive } from '../engine/data/archive';
-import { clearFiles, storeFiles } from './dataset/storage';
-import { runTraining, type RunSnapshot } from './training/trainRun';
-import { SessionLive, methodKeyWithObjectiveChanges, validateSlowMotion, withSessionProgress } from './training/sessionLive';
-import { destroyWebGpuDevice } from './training/sessionDevice';
-import type { SessionLiveState } from '../protocol/session';
-import { LiveWatermarkSettings } from '../engine/methods/watermas/session';
+import { DatasetService } from './dataset/datasetService';
+import { TrainingService } from './training/trainingService';
 import { exportModelFiles, exportKeyText } from './watermark/watermarkExport';
 import { AnalysisService } from './analysis/analysisService';
 import { LiveLandscapeHub } from './landscape/liveLandscapeRun';
@@ -39,37 +27,25 @@ import { uchidaLayersForArch } from '../engine/methods/uchida/session';
 import type { FcwPreviewRequest, FcwTriggerGallery, UchidaLayers } from '../protocol/watermark';
 import { RunsService } from './runs/runsService';
 import { JobBoard } from './jobs';
-import { RunHistoryRecorder } from './runs/runRecord';
 import type { RunsApi } from '../protocol/runs';
 import { CompareService } from './compare-mode/compareService';
 import type { CompareApi } from '../protocol/compareMode';
 import { keyJsonOf } from './runs/runModel';
-import { RUN_CHECKPOINT_MS, newTrainingCheckpoints } from './runs/runsService';
 import { autoRunName } from './runs/runRecord';
 import * as Comlink from 'comlink';
-
-/** How long the end of a run waits for an in-progress save still reading its snapshot (our choice). */
-const SAVE_WAIT_MS = 2000;
-
-/** Turns anything thrown into an Error with a readable message (comlink re-throws it in the page). */
-function asError(e: unknown, context: string): Error {
-  const msg = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e);
-  return new Error(context ? `${context}: ${msg}` : msg);
-}
 
 /** Queue jobs too small to disturb a background backend measurement (the others stop it). */
 const LIGHT_JOBS: ReadonlySet<string> = new Set(['backend', 'models', 'selectRun', 'exportModel', 'fcwTriggers', 'uchidaLayers', '']);
 
 /**
- * The engine behind the worker boundary. Operations that touch tfjs run one at a time
- * (a promise queue), so a backend switch can never interleave with model creation;
- * pause / resume / cancel bypass the queue. Every failure is a rejected promise with a
- * clear message: the worker itself never dies on bad input.
+ * The engine behind the worker boundary: the composition root of the worker's services (dataset,
+ * training, analysis, stress, runs, compare mode, live landscape), the current model and its key,
+ * the backend. Operations that touch tfjs run one at a time (a promise queue), so a backend switch
+ * can never interleave with model creation; pause / resume / cancel bypass the queue. Every failure
+ * is a rejected promise with a clear message: the worker itself never dies on bad input.
  */
 export class EngineService implements EngineApi {
   private queue: Promise<unknown> = Promise.resolve();
-  /** Data loading touches no tensors: it has its own queue, so the grid appears while the backend warms up. */
-  private dataQueue: Promise<unknown> = Promise.resolve();
   /** Jobs queued or running on the tensor queue (see `exclusive`). */
   private queued = 0;
   /** The long jobs going now; every service asks it whether a job may start (jobs.ts). */
@@ -83,21 +59,25 @@ export class EngineService implements EngineApi {
   private get backendInfo(): BackendInfo | null {
     return this.backendCtl.info;
   }
-  private data: (LoadedDataset & { normalization: Normalization }) | null = null;
   private archCache: ArchSummary[] | null = null;
-  private control: RunControl | null = null;
+  /** The current model: the last trained run's, or the run picked in the Runs drawer. */
   private model: Model | null = null;
-  private sampleRound = 0;
   private lastSettings: TrainSettings | null = null;
-  /** Slider changes of the running WaterMAS run. */
-  private watermarkLive: LiveWatermarkSettings | null = null;
-  /** Lecture mode: the running session (live lr, change log, phases) and the slow-motion delay for runs. */
-  private session: SessionLive | null = null;
-  private slowMotionMs = 0;
-  /** Key of the last watermarked run of any method (WaterMAS, Uchida, FCW), with this.model. */
+  /** Key of the current model's watermark of any method (WaterMAS, Uchida, FCW). */
   private methodKey: MethodKey | null = null;
 
   constructor(private readonly origin: string) {}
+
+  /** The data set (Dataset panel); no tensors, a queue of its own. */
+  private readonly dataset = new DatasetService({ origin: () => this.origin, jobs: this.jobs });
+  private get data() {
+    return this.dataset.current;
+  }
+
+  loadDataset: EngineApi['loadDataset'] = (req) => this.dataset.loadDataset(req);
+  sampleImages: EngineApi['sampleImages'] = (n, split) => this.dataset.sampleImages(n, split);
+  importCifarTarball: EngineApi['importCifarTarball'] = (bytes) => this.dataset.importCifarTarball(bytes);
+  clearStoredDataset: EngineApi['clearStoredDataset'] = () => this.dataset.clearStoredDataset();
 
   /** Verify panel checks and "Stress it" sweeps on the uploaded model (kept until the next upload). */
   private readonly stress = new StressService({
@@ -125,12 +105,7 @@ export class EngineService implements EngineApi {
   /** Runs drawer and comparison view: finished runs (IndexedDB), select / export / import, comparison sweeps. */
   readonly runs = new RunsService({
     currentModel: () => this.model,
-    setCurrentModel: (model, key, settings) => {
-      this.model?.dispose();
-      this.model = model;
-      this.methodKey = key;
-      this.lastSettings = settings;
-    },
+    setCurrentModel: (model, key, settings) => this.setCurrentModel(model, key, settings),
     currentData: () => this.data,
     backendName: () => this.backendInfo?.name ?? 'unknown',
     jobs: this.jobs,
@@ -211,15 +186,6 @@ export class EngineService implements EngineApi {
     return run;
   }
 
-  /** Same as `exclusive`, on the data queue. */
-  private dataExclusive<T>(context: string, fn: () => Promise<T>): Promise<T> {
-    const run = this.dataQueue.then(fn, fn).catch((e: unknown) => {
-      throw asError(e, context);
-    });
-    this.dataQueue = run.catch(() => undefined);
-    return run;
-  }
-
   async init(preference: BackendPreference): Promise<BackendInfo> {
     if (!BACKEND_PREFERENCES.includes(preference)) throw new Error(`init: unknown backend preference "${String(preference)}"`);
     this.jobs.refuse('init');
@@ -238,42 +204,6 @@ export class EngineService implements EngineApi {
 
   async settledBackend(): Promise<BackendInfo | null> {
     return this.backendCtl.settled();
-  }
-
-  async loadDataset(req: { source: DataSourceRequest }): Promise<DatasetInfo> {
-    const source = req?.source;
-    if (!['auto', 'cifar10', 'synthetic'].includes(source)) throw new Error(`loadDataset: unknown source "${String(source)}"`);
-    this.jobs.refuse('loadDataset');
-    return this.dataExclusive('data', async () => {
-      const loaded = await loadDatasetFrom(source, this.origin);
-      this.data = { ...loaded, normalization: normalizationFor(loaded.dataset) };
-      this.sampleRound = 0;
-      return this.datasetInfo();
-    });
-  }
-
-  private datasetInfo(): DatasetInfo {
-    if (!this.data) throw new Error('no data set loaded yet (call loadDataset first)');
-    const { dataset, origin, note } = this.data;
-    return {
-      name: dataset.name,
-      label: dataset.label,
-      origin,
-      classNames: [...dataset.classNames],
-      trainCount: dataset.train.count,
-      testCount: dataset.test.count,
-      ...(note ? { note } : {}),
-    };
-  }
-
-  async sampleImages(n: number, split: 'train' | 'test'): Promise<Thumbnails> {
-    if (!this.data) throw new Error('sampleImages: no data set loaded yet');
-    if (!(Number.isInteger(n) && n >= 1 && n <= 1000)) throw new Error(`sampleImages: n must be a whole number in 1..1000, got ${n}`);
-    if (split !== 'train' && split !== 'test') throw new Error(`sampleImages: split must be "train" or "test", got "${String(split)}"`);
-    const set = this.data.dataset[split];
-    const indices = pickSpreadIndices(set.labels, this.data.dataset.classNames.length, n, this.sampleRound++);
-    const thumbs: Thumbnails = { width: set.width, height: set.height, count: indices.length, rgba: toRgba(set, indices), labels: indices.map((i) => set.labels[i]) };
-    return Comlink.transfer(thumbs, [thumbs.rgba]);
   }
 
   async architectures(): Promise<readonly ArchSummary[]> {
@@ -297,118 +227,35 @@ export class EngineService implements EngineApi {
     });
   }
 
-  async train(settings: TrainSettings, onProgress: (p: TrainProgress) => void): Promise<TrainOutcome> {
-    this.jobs.check('training', 'train');
-    if (typeof onProgress !== 'function') throw new Error('train: onProgress must be a (comlink-proxied) function');
-    const data = this.data;
-    if (!data) throw new Error('train: no data set loaded yet');
-    if (!this.backendInfo) throw new Error('train: no backend initialised yet (call init first)');
-    const control = new RunControl();
-    const endJob = this.jobs.begin('training', 'train');
-    this.control = control;
-    const live = new LiveWatermarkSettings();
-    this.watermarkLive = live;
-    const session = new SessionLive(settings?.learningRate);
-    this.session = session;
-    control.setSlowMotion(this.slowMotionMs);
-    const history = new RunHistoryRecorder();
-    // The run is saved while it goes on (Runs drawer: in progress; after a crash: interrupted).
-    const saved = newTrainingCheckpoints();
-    let lastSaved = performance.now();
-    // The save in flight: it reads a snapshot of the weights (device copies) while training goes
-    // on, so a GPU run does not wait for the read-back (issue 16). Once the run ends a save still
-    // reading is dropped, and the final record waits for it at most SAVE_WAIT_MS (a read on a lost
-    // GPU device may never answer).
-    let saving: Promise<void> | null = null;
-    let ended = false;
-    const settle = async (): Promise<void> => {
-      if (!saving) return;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([saving, new Promise<void>((resolve) => (timer = setTimeout(resolve, SAVE_WAIT_MS)))]);
-      clearTimeout(timer);
-    };
-    const persist = async (snap: RunSnapshot): Promise<void> => {
-      if (saving || performance.now() - lastSaved < RUN_CHECKPOINT_MS) return;
-      const changes = session.changes();
-      const key = methodKeyWithObjectiveChanges(snap.key, changes);
-      const outcome: TrainOutcome = {
-        cancelled: false, steps: snap.step, seconds: snap.elapsedSeconds, imagesPerSecond: null, trainImages: snap.trainImages,
-        testImages: 0, testAccuracy: null, testLoss: null, backend: this.backendInfo?.name ?? 'unknown',
-      };
-      const info = { settings, outcome, history: [...history.points], stepsPerEpoch: history.stepsPerEpoch, keyJson: keyJsonOf(key), settingsChanges: changes };
-      const weights = snapshotWeights(snap.model);
-      saving = this.runs.checkpointTraining(saved, info, weights, snap.step, snap.totalSteps, () => !ended).finally(() => {
-        try {
-          weights.dispose();
-        } catch {
-          /* a lost GPU device took the copies with it */
-        }
-        lastSaved = performance.now();
-        saving = null;
-      });
-    };
-    return this.exclusive('training', async () => {
-      try {
-        this.model?.dispose();
-        this.model = null;
-        this.methodKey = null;
-        const { model, outcome, methodKey } = await runTraining({
-          watermarkLive: live,
-          session,
-          // Lost WebGPU device: WebGL next (the ladder goes on to wasm / cpu if WebGL fails).
-          switchBackend: async () => {
-            return (await this.backendCtl.start('webgl')).name;
-          },
-          liveLandscape: this.liveLandscape,
-          persist,
-          settings,
-          dataset: data.dataset,
-          normalization: data.normalization,
-          control,
-          backend: () => this.backendInfo?.name ?? 'unknown',
-          // A closed page must not stop the run with an unhandled rejection.
-          onProgress: async (p) => {
-            history.add(p);
-            try {
-              await onProgress(withSessionProgress(p, session));
-            } catch {
-              /* the page is gone or the callback threw: keep training */
-            }
-          },
-        });
-        // Live changes of the objective go into the key (Key.objectiveChanges) and the run's name.
-        const changes = session.changes();
-        this.model = model;
-        this.methodKey = methodKeyWithObjectiveChanges(methodKey ?? null, changes);
-        this.lastSettings = settings;
-        ended = true; // an in-progress save must not land after the final record
-        await settle();
-        return await this.runs.recordTraining(settings, outcome, history, model, this.methodKey, changes, saved);
-      } finally {
-        ended = true; // (a failed run: a save still reading is dropped, no need to wait for it)
-        this.runs.endTraining(saved);
-        endJob();
-        this.control = null;
-        this.watermarkLive = null;
-        this.session = null;
-        // Close the comlink port of the page's callback (a plain function has no such member).
-        (onProgress as Partial<Record<typeof Comlink.releaseProxy, () => void>>)[Comlink.releaseProxy]?.();
-      }
-    });
-  }
+  /** Training runs (Training panel, lecture mode). */
+  private readonly training = new TrainingService({
+    currentData: () => this.data,
+    backendName: () => this.backendInfo?.name ?? null,
+    switchBackend: async (preference) => (await this.backendCtl.start(preference)).name,
+    setCurrentModel: (model, key, settings) => this.setCurrentModel(model, key, settings),
+    jobs: this.jobs,
+    runs: this.runs,
+    liveLandscape: this.liveLandscape,
+    exclusive: (context, fn) => this.exclusive(context, fn),
+  });
 
-  async pause(): Promise<void> {
-    if (!this.control) throw new Error('pause: no training run in progress');
-    this.control.pause();
-  }
+  train: EngineApi['train'] = (settings, onProgress) => this.training.train(settings, onProgress);
+  pause: EngineApi['pause'] = () => this.training.pause();
+  resume: EngineApi['resume'] = () => this.training.resume();
+  cancel: EngineApi['cancel'] = () => this.training.cancel();
+  stepTraining: EngineApi['stepTraining'] = () => this.training.stepTraining();
+  setSlowMotion: EngineApi['setSlowMotion'] = (ms) => this.training.setSlowMotion(ms);
+  setWatermarkSettings: EngineApi['setWatermarkSettings'] = (partial) => this.training.setWatermarkSettings(partial);
+  setLearningRate: EngineApi['setLearningRate'] = (lr) => this.training.setLearningRate(lr);
+  watermarkLiveState: EngineApi['watermarkLiveState'] = () => this.training.watermarkLiveState();
+  simulateDeviceLoss: EngineApi['simulateDeviceLoss'] = () => this.training.simulateDeviceLoss();
 
-  async resume(): Promise<void> {
-    if (!this.control) throw new Error('resume: no training run in progress');
-    this.control.resume();
-  }
-
-  async cancel(): Promise<void> {
-    this.control?.cancel();
+  /** The current model (and its key and training settings) is replaced; the old model is disposed. */
+  private setCurrentModel(model: Model | null, key: MethodKey | null, settings: TrainSettings | null): void {
+    if (this.model !== model) this.model?.dispose();
+    this.model = model;
+    this.methodKey = key;
+    this.lastSettings = settings;
   }
 
   async evaluate(limit: number): Promise<EvaluateResult> {
@@ -423,75 +270,6 @@ export class EngineService implements EngineApi {
       const r = await evaluate(model, evalBatches(test, batchSize, data.normalization));
       return { accuracy: r.accuracy, loss: r.loss, images: r.count };
     });
-  }
-
-  async importCifarTarball(bytes: ArrayBuffer): Promise<ImportResult> {
-    if (!(bytes instanceof ArrayBuffer)) throw new Error('importCifarTarball: expected the file contents as an ArrayBuffer');
-    this.jobs.refuse('importCifarTarball');
-    // No prefix: the UI says "Import failed: <reason>".
-    return this.dataExclusive('', async () => {
-      const files = unpackCifar10Archive(new Uint8Array(bytes));
-      files.delete(CIFAR10_META_FILE); // the six batch files only, as stored and counted
-      let stored = true;
-      try {
-        await storeFiles(files);
-      } catch (e) {
-        stored = false;
-        console.warn(`could not keep the CIFAR-10 files in IndexedDB: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      const dataset = assembleCifar10(files);
-      this.data = { dataset, origin: 'browser-storage', normalization: normalizationFor(dataset), ...(stored ? {} : { note: 'not stored: this browser refused IndexedDB storage' }) };
-      this.sampleRound = 0;
-      return { files: [...files.keys()], trainCount: dataset.train.count, testCount: dataset.test.count, stored, dataset: this.datasetInfo() };
-    });
-  }
-
-  async clearStoredDataset(): Promise<void> {
-    await clearFiles();
-  }
-
-  async setWatermarkSettings(partial: Partial<WatermarkLiveSettings>): Promise<void> {
-    if (!this.watermarkLive) throw new Error('setWatermarkSettings: no training run in progress');
-    try {
-      this.watermarkLive.set(partial ?? {});
-    } catch (e) {
-      throw asError(e, 'setWatermarkSettings');
-    }
-  }
-
-  async setLearningRate(lr: number): Promise<void> {
-    if (!this.session) throw new Error('setLearningRate: no training run in progress');
-    try {
-      this.session.setLearningRate(lr);
-    } catch (e) {
-      throw asError(e, 'setLearningRate');
-    }
-  }
-
-  async stepTraining(): Promise<void> {
-    if (!this.control) throw new Error('step: no training run in progress');
-    this.control.step();
-  }
-
-  async setSlowMotion(ms: number): Promise<void> {
-    try {
-      validateSlowMotion(ms);
-    } catch (e) {
-      throw asError(e, 'setSlowMotion');
-    }
-    this.control?.setSlowMotion(ms);
-    this.slowMotionMs = ms;
-  }
-
-  async watermarkLiveState(): Promise<SessionLiveState | null> {
-    const control = this.control;
-    if (!this.session || !control) return null;
-    return this.session.state({ paused: control.state === 'paused', slowMotionMs: control.slowMotionMs });
-  }
-
-  async simulateDeviceLoss(): Promise<boolean> {
-    if (!this.control) return false;
-    return destroyWebGpuDevice();
   }
 
   async exportModel(): Promise<ModelExport> {

@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import type { AttackPoint, AttackSweepOutcome, AttackTargetInfo } from '../../protocol/api';
 import { keyMethod } from '../watermark/methods/registry';
 import { AttackCharts, evidenceColumnTitle, formatEvidence, type AttackSeries } from './AttackCharts';
-import { AttackPicker, useAttackChoice } from './AttackPicker';
+import { AttackPicker, AttackSampleFields, sampleSettingsValid, useAttackChoice } from './AttackPicker';
 import { toCsv } from '../common/analysisData';
 import { downloadText } from '../common/exportFiles';
 import { formatDuration, formatPercent } from '../common/format';
@@ -127,14 +127,7 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
       )}
       <form className="train-form" onSubmit={(e) => e.preventDefault()} aria-label="Attack settings">
         <AttackPicker choice={choice} ids={{ attack: 'attack-kind', strengths: 'attack-strengths' }} disabled={running} />
-        <div className="field">
-          <label htmlFor="attack-test">Images for accuracy</label>
-          <input id="attack-test" type="number" min={1} step={1} value={testLimit} disabled={running} onChange={(e) => setTestLimit(e.target.valueAsNumber)} />
-        </div>
-        <div className="field">
-          <label htmlFor="attack-seed">Attack seed</label>
-          <input id="attack-seed" type="number" min={0} step={1} value={seed} disabled={running} onChange={(e) => setSeed(e.target.valueAsNumber)} />
-        </div>
+        <AttackSampleFields idPrefix="attack" testLimit={testLimit} seed={seed} setTestLimit={setTestLimit} setSeed={setSeed} disabled={running} />
         <div className="field">
           <label htmlFor="attack-name">Series name</label>
           <input id="attack-name" type="text" placeholder={autoName} value={name} disabled={running} onChange={(e) => setName(e.target.value)} />
@@ -144,7 +137,7 @@ export function AttackPanel({ engine, modelStamp, locked }: AttackPanelProps) {
         <button
           type="button"
           className="primary"
-          disabled={running || disabledReason !== null || unsupported !== null || !strengths || !info || !(Number.isInteger(testLimit) && testLimit >= 1) || !(Number.isInteger(seed) && seed >= 0)}
+          disabled={running || disabledReason !== null || unsupported !== null || !strengths || !info || !sampleSettingsValid(testLimit, seed)}
           onClick={start}
         >
           Run sweep

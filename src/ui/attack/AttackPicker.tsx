@@ -82,3 +82,34 @@ export function AttackPicker({ choice, ids, disabled }: AttackPickerProps) {
     </>
   );
 }
+
+interface AttackSampleFieldsProps {
+  /** Element ids are `${idPrefix}-test` and `${idPrefix}-seed` (the browser tests address them). */
+  readonly idPrefix: string;
+  readonly testLimit: number;
+  readonly seed: number;
+  readonly setTestLimit: (n: number) => void;
+  readonly setSeed: (n: number) => void;
+  readonly disabled: boolean;
+}
+
+/** Whether the sweep's test images and attack seed can be run (a whole number >= 1, a whole number >= 0). */
+export function sampleSettingsValid(testLimit: number, seed: number): boolean {
+  return Number.isInteger(testLimit) && testLimit >= 1 && Number.isInteger(seed) && seed >= 0;
+}
+
+/** The "Images for accuracy" and "Attack seed" fields of an attack sweep (Attack panel, comparison view); inside a `.train-form`. */
+export function AttackSampleFields({ idPrefix, testLimit, seed, setTestLimit, setSeed, disabled }: AttackSampleFieldsProps) {
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-test`}>Images for accuracy</label>
+        <input id={`${idPrefix}-test`} type="number" min={1} step={1} value={testLimit} disabled={disabled} onChange={(e) => setTestLimit(e.target.valueAsNumber)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${idPrefix}-seed`}>Attack seed</label>
+        <input id={`${idPrefix}-seed`} type="number" min={0} step={1} value={seed} disabled={disabled} onChange={(e) => setSeed(e.target.valueAsNumber)} />
+      </div>
+    </>
+  );
+}

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ComparisonOutcome, ComparisonPoint, ComparisonRunResult, RunListItem } from '../../../protocol/api';
 import { DETECT_SCORE, EVIDENCE_SCORE_CAP } from '../../../protocol/runs';
 import { toCsv } from '../../common/analysisData';
-import { AttackPicker, useAttackChoice } from '../../attack/AttackPicker';
+import { AttackPicker, AttackSampleFields, sampleSettingsValid, useAttackChoice } from '../../attack/AttackPicker';
 import { downloadText } from '../../common/exportFiles';
 import { formatDuration } from '../../common/format';
 import type { EngineHandle } from '../../useEngine';
@@ -82,20 +82,13 @@ export function ComparisonPanel({ engine, runs, colors, locked }: ComparisonPane
       {disabledReason && !running && <p className="notice" data-testid="compare-disabled">{disabledReason}</p>}
       <form className="train-form" onSubmit={(e) => e.preventDefault()} aria-label="Comparison settings">
         <AttackPicker choice={choice} ids={{ attack: 'compare-attack', strengths: 'compare-strengths' }} disabled={running} />
-        <div className="field">
-          <label htmlFor="compare-test">Images for accuracy</label>
-          <input id="compare-test" type="number" min={1} step={1} value={testLimit} disabled={running} onChange={(e) => setTestLimit(e.target.valueAsNumber)} />
-        </div>
-        <div className="field">
-          <label htmlFor="compare-seed">Attack seed</label>
-          <input id="compare-seed" type="number" min={0} step={1} value={seed} disabled={running} onChange={(e) => setSeed(e.target.valueAsNumber)} />
-        </div>
+        <AttackSampleFields idPrefix="compare" testLimit={testLimit} seed={seed} setTestLimit={setTestLimit} setSeed={setSeed} disabled={running} />
       </form>
       <div className="controls" role="group" aria-label="Comparison controls">
         <button
           type="button"
           className="primary"
-          disabled={running || disabledReason !== null || !strengths || !(Number.isInteger(testLimit) && testLimit >= 1) || !(Number.isInteger(seed) && seed >= 0)}
+          disabled={running || disabledReason !== null || !strengths || !sampleSettingsValid(testLimit, seed)}
           onClick={start}
         >
           Compare {runs.length > 0 ? `${runs.length} run${runs.length > 1 ? 's' : ''}` : ''}

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch] [--out DIR] [--jobs N] [--base MODEL.json]
-//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch] [--out DIR]      prints the tables (Markdown)
+//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
 // model (or reuses --base MODEL.json; the lecture study has none and trains from scratch with the
@@ -44,11 +44,12 @@ const FLIP_BALANCED = ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--re
 
 /**
  * The Embed live preset's fine-tuning (src/ui/lecture/presets.ts) from the shipped demo base
- * (runs/demo/base: scripts/demo-models.mjs), 31 steps on 2,000 images, R = 0 twin against FLIP_BALANCED.
+ * (scripts/demo-models.mjs trains it in runs/demo/base and publishes the same files as
+ * public/models/demo/unmarked, committed), 31 steps on 2,000 images, R = 0 twin against FLIP_BALANCED.
  */
 const EMBED_LIVE = {
   base: null,
-  basePath: join(root, 'runs', 'demo', 'base', 'model', 'model.json'),
+  basePath: join(root, 'public', 'models', 'demo', 'unmarked', 'model.json'),
   finetune: ['--epochs', '1', '--batch', '64', '--lr', '0.01', '--augment', '--train-limit', '2000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
   measure: QUICK.measure,
   seeds: [1, 2, 3],
@@ -152,6 +153,15 @@ export const STUDIES = {
     ...EMBED_LIVE,
     finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.01', '--augment', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
   },
+  // does a plain tail give the accuracy back? Each embed-epoch model (twin and marked, same cell
+  // names) fine-tuned 62 more steps with R = 0 (lr 0.001, 8,000 images), the same key re-applied: the
+  // marked model's objective is gone, its frozen marks and whatever the push built stay
+  'embed-epoch-settle': {
+    ...EMBED_LIVE,
+    initFrom: 'embed-epoch',
+    finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.001', '--augment', '--train-limit', '8000', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
+    variants: { r0: OBJECTIVES.r0, 'flip-r4-split-gradient': OBJECTIVES.r0 },
+  },
   // the lecture preset's own setting, from scratch (no base): default cnn, 2 epochs on 2,000 images, R = 4
   lecture: {
     base: null,
@@ -218,10 +228,12 @@ async function runStudy() {
   // from a trained base (embedding by fine-tuning), or from scratch with the same init seed
   const init = STUDY.base || basePath ? ['--init', base] : [];
   const cell = (variant, seed) => `${variant}-s${seed}`;
+  // a study that continues another's models: each cell starts from the same-named cell there
+  const initOf = (name) => (STUDY.initFrom ? ['--init', join(root, 'docs', 'experiments', 'sharpness-data', STUDY.initFrom, 'cells', name, 'model', 'model.json')] : init);
   const tasks = [];
   for (const seed of STUDY.seeds) {
     tasks.push(async () => {
-      await train(cell('r0', seed), ['--model', 'cnn', ...init, '--seed', String(seed), '--method', 'watermas', '--key-seed', keySeed(seed), ...STUDY.finetune, ...VARIANTS.r0]);
+      await train(cell('r0', seed), ['--model', 'cnn', ...initOf(cell('r0', seed)), '--seed', String(seed), '--method', 'watermas', '--key-seed', keySeed(seed), ...STUDY.finetune, ...VARIANTS.r0]);
     });
   }
   await pool(tasks, jobs);
@@ -230,7 +242,7 @@ async function runStudy() {
     for (const [variant, flags] of Object.entries(VARIANTS)) {
       if (variant === 'r0') continue;
       rest.push(async () => {
-        await train(cell(variant, seed), ['--model', 'cnn', ...init, '--seed', String(seed), '--method', 'watermas', '--key-seed', keySeed(seed), ...STUDY.finetune, ...flags]);
+        await train(cell(variant, seed), ['--model', 'cnn', ...initOf(cell(variant, seed)), '--seed', String(seed), '--method', 'watermas', '--key-seed', keySeed(seed), ...STUDY.finetune, ...flags]);
         await measure(cell(variant, seed), cell(variant, seed), cell('r0', seed));
       });
     }
@@ -294,6 +306,6 @@ if (command === 'run') {
 } else if (command === 'report') {
   report();
 } else {
-  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch] [--out DIR] [--jobs N] [--base MODEL.json]\n');
+  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR] [--jobs N] [--base MODEL.json]\n');
   process.exit(2);
 }

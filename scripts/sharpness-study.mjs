@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs run    [--seeds 1,2] [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR] [--jobs N] [--base MODEL.json]
 //   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
@@ -182,6 +182,8 @@ if (!STUDY) {
   process.exit(2);
 }
 const VARIANTS = STUDY.variants;
+/** `run --seeds 2,3`: only those of the study's seeds (a cell left out now runs on a later call). */
+const seeds = flag('seeds') ? flag('seeds').split(',').map(Number).filter((s) => STUDY.seeds.includes(s)) : STUDY.seeds;
 out = flag('out', join(root, 'docs', 'experiments', 'sharpness-data', studyName));
 
 const run = (argv, jsonPath) => runWmlab(argv, jsonPath);
@@ -231,14 +233,14 @@ async function runStudy() {
   // a study that continues another's models: each cell starts from the same-named cell there
   const initOf = (name) => (STUDY.initFrom ? ['--init', join(root, 'docs', 'experiments', 'sharpness-data', STUDY.initFrom, 'cells', name, 'model', 'model.json')] : init);
   const tasks = [];
-  for (const seed of STUDY.seeds) {
+  for (const seed of seeds) {
     tasks.push(async () => {
       await train(cell('r0', seed), ['--model', 'cnn', ...initOf(cell('r0', seed)), '--seed', String(seed), '--method', 'watermas', '--key-seed', keySeed(seed), ...STUDY.finetune, ...VARIANTS.r0]);
     });
   }
   await pool(tasks, jobs);
   const rest = [];
-  for (const seed of STUDY.seeds) {
+  for (const seed of seeds) {
     for (const [variant, flags] of Object.entries(VARIANTS)) {
       if (variant === 'r0') continue;
       rest.push(async () => {

@@ -12,7 +12,7 @@
 // A cell whose report.json exists is skipped, so a killed run resumes where it stopped; cells are
 // written to DIR/cells/<name>/ and nothing finished is ever rewritten.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { flag as flagIn, root, runWmlab } from './lib/wmlab.mjs';
 
 const args = process.argv.slice(2);
@@ -223,8 +223,9 @@ async function pool(tasks, n) {
 
 async function runStudy() {
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'study.json'), JSON.stringify({ study: studyName, ...STUDY }, null, 2) + '\n');
   const basePath = flag('base') ?? STUDY.basePath;
+  // the base actually used (--base or the study's), relative to the repository
+  writeFileSync(join(out, 'study.json'), JSON.stringify({ study: studyName, ...STUDY, ...(basePath ? { basePath: relative(root, resolve(basePath)) } : {}) }, null, 2) + '\n');
   if (!basePath && STUDY.base) await train('base', STUDY.base);
   const base = basePath ?? join(cellDir('base'), 'model', 'model.json');
   // from a trained base (embedding by fine-tuning), or from scratch with the same init seed

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--seeds 1,2] [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR] [--jobs N] [--base MODEL.json]
-//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR]      prints the tables (Markdown)
+//   node scripts/sharpness-study.mjs run    [--seeds 1,2] [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle|lecture-flip] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle|lecture-flip] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
 // model (or reuses --base MODEL.json; the lecture study has none and trains from scratch with the
@@ -175,6 +175,14 @@ export const STUDIES = {
     },
   },
 };
+// the sharpness preset as the page runs it (src/ui/lecture/presets.ts: from scratch, default cnn, 2
+// epochs on 2,000 images at lr 0.05 with the default warm-up, 500 test images), R = 0 against the
+// balanced sign-flip replicas of Embed live instead of the 2020 recipe: does the valley form from scratch?
+STUDIES['lecture-flip'] = {
+  ...STUDIES.lecture,
+  finetune: STUDIES.lecture.finetune.slice(0, -2),
+  variants: { r0: OBJECTIVES.r0, 'flip-r4-split-gradient': FLIP_BALANCED },
+};
 const studyName = flag('study', 'quick');
 const STUDY = STUDIES[studyName];
 if (!STUDY) {
@@ -309,6 +317,6 @@ if (command === 'run') {
 } else if (command === 'report') {
   report();
 } else {
-  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle] [--out DIR] [--jobs N] [--base MODEL.json]\n');
+  process.stderr.write('usage: node scripts/sharpness-study.mjs run|report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle|lecture-flip] [--out DIR] [--jobs N] [--base MODEL.json]\n');
   process.exit(2);
 }

@@ -25,16 +25,20 @@ export type RunMethodKey = MethodSession['methodKey'];
 export type RunMethod = Pick<MethodSession, 'methodKey' | 'source' | 'trainHooks' | 'dispose'> &
   Partial<Pick<MethodSession, 'progress' | 'report' | 'moveTo'>>;
 
+/** What a live landscape driver measures: one WaterMAS run. */
+export interface LiveRunInput {
+  readonly model: Model;
+  readonly key: WatermasKey;
+  readonly dataset: Dataset;
+  readonly normalization: Normalization;
+  readonly totalSteps: number;
+  /** The run's control: a cancel stops a measurement in progress. */
+  readonly control?: { readonly cancelled: boolean };
+}
+
 /** The live landscape of WaterMAS runs (the worker's LiveLandscapeHub): one driver per run. */
 export interface LiveViewHub {
-  startRun(input: {
-    readonly model: Model;
-    readonly key: WatermasKey;
-    readonly dataset: Dataset;
-    readonly normalization: Normalization;
-    readonly totalSteps: number;
-    readonly control?: { readonly cancelled: boolean };
-  }): LiveLandscapeDriver;
+  startRun(input: LiveRunInput): LiveLandscapeDriver;
 }
 
 /** A training run between two steps, for `RunInput.persist`. */

@@ -1,15 +1,13 @@
 /**
  * The live landscape in the worker: settings and the page's receiver, and one
- * LiveLandscapeDriver per watermarked training run (see liveLandscapeApi.ts for the flow).
+ * LiveLandscapeDriver per watermarked training run (the flow: protocol/liveLandscape.ts).
  */
 import * as Comlink from 'comlink';
 import { evalBatches } from '../../engine/data/batches';
 import { sliceImageSet } from '../../engine/data/imageset';
-import type { Dataset, Normalization } from '../../engine/data/types';
 import { LiveLandscape, LiveLandscapeDriver } from '../../engine/landscape';
 export type { LiveLandscapeDriver };
-import type { Model } from '../../engine/models/types';
-import type { WatermasKey } from '../../engine/watermark';
+import type { LiveRunInput } from '../../engine/run/types';
 import { AUTO_LIVE_SNAPSHOTS, type LiveLandscapeEvent, type LiveLandscapeSettings } from '../../protocol/liveLandscape';
 
 /**
@@ -34,16 +32,6 @@ export function validateLiveLandscapeSettings(s: LiveLandscapeSettings): void {
   if (!(s.radius > 0 && s.radius <= 100)) throw new Error(`live radius must be in (0, 100], got ${s.radius}`);
   if (!(Number.isInteger(s.evalSize) && s.evalSize >= 1 && s.evalSize <= 1024)) throw new Error(`live evaluation images must be a whole number in 1..1024, got ${s.evalSize}`);
   if (!(Number.isInteger(s.seed) && s.seed >= 0)) throw new Error(`live seed must be a whole number >= 0, got ${s.seed}`);
-}
-
-export interface LiveRunInput {
-  readonly model: Model;
-  readonly key: WatermasKey;
-  readonly dataset: Dataset;
-  readonly normalization: Normalization;
-  readonly totalSteps: number;
-  /** The run's control: a cancel stops a measurement in progress. */
-  readonly control?: { readonly cancelled: boolean };
 }
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `wmlab`: the lab's command line. Runs the Node bundle of the engine (dist-node/), building it
-// when it is missing or older than its sources (src/engine, src/cli), because tfjs' extension-less ES modules cannot
+// when it is missing or older than its sources (src/protocol, src/engine, src/cli), because tfjs' extension-less ES modules cannot
 // be loaded by Node directly.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ if (process.env.WMLAB_PARENT_PID) {
     if (process.ppid !== parent) process.exit(129);
   }, 1000).unref();
 }
-const sources = rebuild ? ['engine', 'cli'].map((d) => newest(join(root, 'src', d))) : [0];
+const sources = rebuild ? ['protocol', 'engine', 'cli'].map((d) => newest(join(root, 'src', d))) : [0];
 if (rebuild && (!existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(...sources))) {
   process.stderr.write('wmlab: building the Node bundle...\n');
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.node.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });

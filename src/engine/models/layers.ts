@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { RELU_GRAD } from '../backend/wasm-kernels/relu-grad';
+import { batchNormTrain } from './batchNormTrain';
 import type { BatchNormStats, ForwardOptions } from './types';
 
 /** BatchNorm epsilon, as in Keras (1e-3). */
@@ -79,8 +81,8 @@ export function dense<T extends tf.Tensor>(ctx: ForwardContext, prefix: string, 
 
 /**
  * BatchNorm over all axes but the last (`${prefix}/gamma|beta`, state
- * `${prefix}/moving_mean|moving_variance`). Training: batch statistics from tf.moments
- * (biased variance, as Keras); when `statsSink` is given the batch mean/variance are
+ * `${prefix}/moving_mean|moving_variance`). Training: batch statistics (biased variance, as
+ * Keras) by `batchNormTrain`, one op with a written-out gradient; when `statsSink` is given the batch mean/variance are
  * pushed there (tf.keep'd) for the caller's `updateRunningStats`; `batchStats` replaces the batch's
  * own statistics with given ones. Inference: moving statistics.
  */
@@ -94,17 +96,14 @@ export function batchNorm<T extends tf.Tensor>(ctx: ForwardContext, prefix: stri
     mean = fixed.mean;
     variance = fixed.variance;
   } else if (ctx.training) {
-    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-    const m = tf.moments(x, axes);
-    mean = m.mean;
-    variance = m.variance;
+    // batch statistics: one op with its gradient written out (batchNormTrain.ts)
+    const r = batchNormTrain(x, gamma, beta, BN_EPSILON);
     if (ctx.opts.statsSink) {
-      ctx.opts.statsSink.push({
-        layer: prefix,
-        mean: tf.keep(tf.clone(mean)) as tf.Tensor1D,
-        variance: tf.keep(tf.clone(variance)) as tf.Tensor1D,
-      });
+      ctx.opts.statsSink.push({ layer: prefix, mean: tf.keep(r.mean), variance: tf.keep(r.variance) });
+    } else {
+      tf.dispose([r.mean, r.variance]);
     }
+    return r.y;
   } else {
     mean = ctx.stateValue(`${prefix}/moving_mean`);
     variance = ctx.stateValue(`${prefix}/moving_variance`);
@@ -120,9 +119,21 @@ export function layerNorm<T extends tf.Tensor>(ctx: ForwardContext, prefix: stri
   return tf.add(tf.mul(normed, ctx.param(`${prefix}/gamma`)), ctx.param(`${prefix}/beta`)) as T;
 }
 
+/**
+ * ReLU. Where the lab's LabReluGrad kernel is registered (wasm, cpu) its gradient is that one
+ * pass (dx = y > 0 ? dy : 0) instead of tfjs's three kernels; elsewhere tf.relu as it is.
+ */
 export function relu<T extends tf.Tensor>(x: T): T {
-  return tf.relu(x);
+  if (tf.getKernel(RELU_GRAD, tf.getBackend()) == null) return tf.relu(x);
+  return reluOneKernelGrad(x) as T;
 }
+
+const reluOneKernelGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const y = tf.relu(x);
+  save([y]);
+  return { value: y, gradFunc: (dy: tf.Tensor, [ys]: tf.Tensor[]) => tf.engine().runKernel(RELU_GRAD, { dy, y: ys }) as tf.Tensor };
+});
 
 /** hard-sigmoid(x) = relu6(x + 3) / 6 (MobileNetV3). */
 export function hardSigmoid<T extends tf.Tensor>(x: T): T {

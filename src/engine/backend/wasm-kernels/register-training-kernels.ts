@@ -12,12 +12,18 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
 import { keepNativeTile, tileConfig } from './tile';
 import { keepNativeMean, keepNativeSum, meanConfig, sumConfig } from './reduce-leading';
 import { WASM_BACKEND } from './composer';
+import { BATCH_NORM_TRAIN_CONFIGS, BATCH_NORM_TRAIN_GRADIENT } from './batch-norm-train';
+import { RELU_GRAD_CONFIGS } from './relu-grad';
+import { identityConfig } from './identity';
 
 /**
  * Gradient kernels that tfjs-backend-wasm 4.22 lacks, found by running training steps of
  * conv/BN/depthwise/pooling/activation/softmax-CE/layer-norm/matmul/gather stacks on wasm.
  * (AvgPoolGrad ships with the wasm backend and is verified by the tests; its MaxPoolGrad is
  * wrong for more than one channel and its Conv2DBackpropInput slow: both are replaced.)
+ * Plus the lab's own fused training kernels, for wasm and for cpu, used by models/ where they
+ * are registered: BatchNorm with batch statistics (LabBatchNormTrain/-Grad) and the ReLU
+ * gradient (LabReluGrad).
  */
 const CONFIGS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -29,6 +35,9 @@ const CONFIGS: readonly KernelConfig[] = [
   tileConfig,
   sumConfig,
   meanConfig,
+  identityConfig,
+  ...BATCH_NORM_TRAIN_CONFIGS,
+  ...RELU_GRAD_CONFIGS,
 ];
 
 /**
@@ -39,8 +48,9 @@ const CONFIGS: readonly KernelConfig[] = [
  * Tile: the native one is an index loop; broadcast tiles (BatchNorm gradient) go to XNNPACK.
  * Sum, Mean: the native ones transpose the whole input first; reductions over leading axes
  * (BatchNorm) become blocked ones-vector products on XNNPACK, faster and more accurate.
+ * Identity: the native one copies the buffer; ours shares it (identity.ts).
  */
-const REPLACES_NATIVE: ReadonlySet<string> = new Set(['MaxPoolGrad', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean']);
+const REPLACES_NATIVE: ReadonlySet<string> = new Set(['MaxPoolGrad', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'Identity']);
 
 /** Replacements that delegate some cases to the native kernel they replace. */
 const KEEP_NATIVE = new Map<KernelConfig, (native: KernelConfig) => void>([
@@ -51,7 +61,7 @@ const KEEP_NATIVE = new Map<KernelConfig, (native: KernelConfig) => void>([
 ]);
 
 /** Names of the kernels that `registerWasmTrainingKernels` adds to (or replaces in) the 'wasm' backend. */
-export const WASM_TRAINING_KERNELS: readonly string[] = CONFIGS.map((k) => k.kernelName);
+export const WASM_TRAINING_KERNELS: readonly string[] = CONFIGS.filter((k) => k.backendName === WASM_BACKEND).map((k) => k.kernelName);
 
 /**
  * Registers the composite training kernels for the 'wasm' backend. Idempotent; safe to call
@@ -61,21 +71,23 @@ export const WASM_TRAINING_KERNELS: readonly string[] = CONFIGS.map((k) => k.ker
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of CONFIGS) {
-    const current = tf.getKernel(config.kernelName, WASM_BACKEND);
+    const current = tf.getKernel(config.kernelName, config.backendName);
     if (current?.kernelFunc === config.kernelFunc) continue;
     if (current != null) {
       if (!REPLACES_NATIVE.has(config.kernelName)) continue;
       KEEP_NATIVE.get(config)?.(current);
-      tf.unregisterKernel(config.kernelName, WASM_BACKEND);
+      tf.unregisterKernel(config.kernelName, config.backendName);
     }
     tf.registerKernel(config);
   }
+  // gradients are per kernel name, for every backend (the pair has kernels on wasm and cpu only)
+  if (tf.getGradient(BATCH_NORM_TRAIN_GRADIENT.kernelName) == null) tf.registerGradient(BATCH_NORM_TRAIN_GRADIENT);
 }
 
 /** True when every training kernel is registered for 'wasm' (the ladder's gate for training). */
 export function wasmTrainingKernelsRegistered(): boolean {
   return CONFIGS.every((k) => {
-    const current = tf.getKernel(k.kernelName, WASM_BACKEND);
+    const current = tf.getKernel(k.kernelName, k.backendName);
     return current != null && (current.kernelFunc === k.kernelFunc || !REPLACES_NATIVE.has(k.kernelName));
   });
 }

@@ -3,6 +3,7 @@
 //
 //   CIFAR10_DIR=… node scripts/demo-models.mjs run     [--work DIR]   trains and measures what is missing (resumable)
 //   node scripts/demo-models.mjs publish [--work DIR]                 copies the models to public/models/demo/ + index.json
+//   CIFAR10_DIR=… node scripts/demo-models.mjs remeasure             measures the published pair again (index.json's pair)
 //
 // Every step is a `wmlab` command whose arguments are written below; each writes its folder under
 // the work directory (default runs/demo/, not committed) and is skipped once its report.json
@@ -39,7 +40,8 @@ export const PAIR = {
   twin: [...FINETUNE, '--replicas', '0'],
   watermas: [...FINETUNE, '--replicas', '4', '--replica-mode', 'flip', '--sigma', '0.5', '--lambda', '1', '--margin', '2', '--replica-batch', 'split', '--balance', 'gradient'],
 };
-const MEASURE = ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '8', '--flip', '0.5'];
+// --flip-draws 4 since 2026-12-07 (one random half of the marks can mislead: docs/experiments/sharpness.md, "Which half")
+const MEASURE = ['--eval-size', '1000', '--radius', '0.5', '--controls', '4', '--draws', '8', '--flip', '0.5', '--flip-draws', '4'];
 const PUBLISHED = join(root, 'public', 'models', 'demo');
 
 async function train(name, argv) {
@@ -50,12 +52,27 @@ async function train(name, argv) {
   await runWmlab(['train', '--data', data, '--out', dir, '--checkpoint', join(work, `${name}.checkpoint`), '--backend', 'wasm', '--log-every', '50', ...argv], join(dir, 'result.json'), { stream: true });
 }
 
-async function measure() {
-  const path = join(work, 'pair.sharpness.json');
-  if (existsSync(path)) return;
+async function measure(dir = work, layout = (name) => join(name, 'model', 'model.json'), key = join('twin', 'key.json')) {
+  const path = join(dir, 'pair.sharpness.json');
+  if (existsSync(path)) return path;
   process.stderr.write('measure the pair\n');
-  await runWmlab(['compare-sharpness', '--marked', join(work, 'watermas', 'model', 'model.json'), '--twin', join(work, 'twin', 'model', 'model.json'),
-    '--key', join(work, 'twin', 'key.json'), '--data', data, ...MEASURE], path, { stream: true });
+  await runWmlab(['compare-sharpness', '--marked', join(dir, layout('watermas')), '--twin', join(dir, layout('twin')),
+    '--key', join(dir, key), '--data', data, ...MEASURE], path, { stream: true });
+  return path;
+}
+
+const pairEntry = (pair) => ({ measure: MEASURE.join(' '), evalSize: pair.evalSize, paired: pair.paired, marked: pair.marked, twin: pair.twin });
+
+/** The published pair measured again with today's MEASURE (the weights are not touched); rewrites index.json's pair. */
+async function remeasure() {
+  const tmp = join(work, 'remeasure');
+  mkdirSync(tmp, { recursive: true });
+  for (const name of ['twin', 'watermas']) cpSync(join(PUBLISHED, name), join(tmp, name), { recursive: true });
+  const path = await measure(tmp, (name) => join(name, 'model.json'), join('twin', 'key.json'));
+  const index = JSON.parse(readFileSync(join(PUBLISHED, 'index.json'), 'utf8'));
+  index.pair = pairEntry(JSON.parse(readFileSync(path, 'utf8')));
+  writeFileSync(join(PUBLISHED, 'index.json'), JSON.stringify(index, null, 2) + '\n');
+  process.stderr.write(`measured the published pair again: ${join(PUBLISHED, 'index.json')}\n`);
 }
 
 const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -82,7 +99,7 @@ function publish() {
     });
   }
   const pair = existsSync(join(work, 'pair.sharpness.json')) ? JSON.parse(readFileSync(join(work, 'pair.sharpness.json'), 'utf8')) : null;
-  const index = { generatedBy: 'scripts/demo-models.mjs', dataset: 'cifar10', models, ...(pair ? { pair: { measure: MEASURE.join(' '), evalSize: pair.evalSize, paired: pair.paired, marked: pair.marked, twin: pair.twin } } : {}) };
+  const index = { generatedBy: 'scripts/demo-models.mjs', dataset: 'cifar10', models, ...(pair ? { pair: pairEntry(pair) } : {}) };
   writeFileSync(join(PUBLISHED, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   process.stderr.write(`published ${models.length} models to ${PUBLISHED}\n`);
 }
@@ -96,7 +113,9 @@ if (command === 'run') {
   await measure();
 } else if (command === 'publish') {
   publish();
+} else if (command === 'remeasure') {
+  await remeasure();
 } else {
-  process.stderr.write('usage: node scripts/demo-models.mjs run|publish [--work DIR]\n');
+  process.stderr.write('usage: node scripts/demo-models.mjs run|publish|remeasure [--work DIR]\n');
   process.exit(2);
 }

@@ -56,7 +56,7 @@ export async function landscapeCommand(argv: string[], log: (line: string) => vo
       // `noise`, against the same noise on as many random unmarked weights.
       const s = noiseDraws > 0 ? await subspaceSensitivity(model, key.positions, batch, { relative: noise, draws: noiseDraws, seed }) : undefined;
       const sensitivity = s && { relative: noise, draws: noiseDraws, baseLoss: s.baseLoss, keyRise: s.keyRise.mean, keyRiseStd: s.keyRise.std, randomRise: s.randomRise.mean, randomRiseStd: s.randomRise.std, ratio: s.ratio };
-      const keyVsControl = controls > 0 ? await measureKeyVsControl(model, key, batch, { radius: relativeRadius, controls, draws: 4, flip, seed }) : undefined;
+      const keyVsControl = controls > 0 ? await measureKeyVsControl(model, key, batch, { radius: relativeRadius, controls, draws: 4, flip, flipDraws: 4, seed }) : undefined;
       const sharpness = keyVsControl ? { ...report.sharpness, keyVsControl } : report.sharpness;
       return {
         model: model.config.arch, evalSize: dataset.test.count, radius, seconds: (performance.now() - t0) / 1000, ...report, sharpness,

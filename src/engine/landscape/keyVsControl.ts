@@ -33,6 +33,12 @@ export interface KeyVsControlOptions {
   readonly draws?: number;
   /** Fraction of the subset whose signs are flipped for the flip cost (default 0.5; 0 = skip). */
   readonly flipFraction?: number;
+  /**
+   * Random halves (draws of the flipped fraction) of K for the flip cost (default 4). One draw can
+   * mislead: on trained pairs the cost of flipping half of the marks ranged from 0 to 34 points
+   * over 4 draws on one key (docs/experiments/sharpness.md, "Which half").
+   */
+  readonly flipDraws?: number;
   readonly seed: number;
   readonly signal?: CancelSignal;
 }
@@ -53,13 +59,21 @@ export interface KeyVsControl {
   readonly ratio: number;
   readonly controls: number;
   readonly draws: number;
-  /** Accuracy and loss after flipping the signs of a fraction of K, and of each control subset (means). */
+  /**
+   * Accuracy and loss after flipping the signs of a fraction of K (mean over `draws` random
+   * choices of the flipped marks), and of each control subset (one choice each, mean over subsets).
+   */
   readonly flip?: {
     readonly fraction: number;
+    readonly draws: number;
     readonly key: LossPoint;
     readonly control: LossPoint;
     /** baseAccuracy − key.accuracy (points of accuracy as a fraction, e.g. 0.2 = 20 points). */
     readonly keyAccuracyDrop: number;
+    /** The drop of each draw (the first is the single draw measured before flipDraws existed). */
+    readonly keyAccuracyDrops: readonly number[];
+    /** Std of the drop over the draws. */
+    readonly keyAccuracyDropSpread: number;
     readonly controlAccuracyDrop: number;
   };
   readonly cancelled: boolean;
@@ -194,10 +208,12 @@ export async function keyVsControl(o: KeyVsControlOptions): Promise<KeyVsControl
   const controls = o.controls ?? 4;
   const draws = o.draws ?? 4;
   const fraction = o.flipFraction ?? 0.5;
+  const flipDraws = o.flipDraws ?? 4;
   if (!(o.relativeRadius >= 0) || !Number.isFinite(o.relativeRadius)) throw new RangeError(`relative radius must be finite and >= 0, got ${o.relativeRadius}`);
   if (!(controls >= 1 && Number.isInteger(controls))) throw new RangeError(`controls must be a whole number >= 1, got ${controls}`);
   if (!(draws >= 1 && Number.isInteger(draws))) throw new RangeError(`draws must be a whole number >= 1, got ${draws}`);
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`flip fraction must be in [0, 1], got ${fraction}`);
+  if (!(flipDraws >= 1 && Number.isInteger(flipDraws))) throw new RangeError(`flip draws must be a whole number >= 1, got ${flipDraws}`);
   const weights = await readTensors(o.model, o.positions);
   const base = await evaluateWith(o.model, o.batch, new Map());
   const subsets = matchedControls(weights, o.positions, controls, hashSeed(o.seed, 'controls'));
@@ -236,13 +252,28 @@ export async function keyVsControl(o: KeyVsControlOptions): Promise<KeyVsControl
 
   let flip: KeyVsControl['flip'];
   if (fraction > 0 && !cancelled) {
-    const key = await evaluateWith(o.model, o.batch, flipped(weights, o.positions, fraction, new Rng(hashSeed(o.seed, 'flip/key'))));
+    const keyDraws: LossPoint[] = [];
+    for (let d = 0; d < flipDraws; d++) {
+      const rng = new Rng(hashSeed(o.seed, d === 0 ? 'flip/key' : `flip/key/${d}`));
+      keyDraws.push(await evaluateWith(o.model, o.batch, flipped(weights, o.positions, fraction, rng)));
+    }
+    const key = { loss: mean(keyDraws.map((p) => p.loss)), accuracy: mean(keyDraws.map((p) => p.accuracy)) };
+    const keyAccuracyDrops = keyDraws.map((p) => base.accuracy - p.accuracy);
     const ctl: LossPoint[] = [];
     for (let c = 0; c < subsets.length; c++) {
       ctl.push(await evaluateWith(o.model, o.batch, flipped(weights, subsets[c], fraction, new Rng(hashSeed(o.seed, `flip/control/${c}`)))));
     }
     const control = { loss: mean(ctl.map((p) => p.loss)), accuracy: mean(ctl.map((p) => p.accuracy)) };
-    flip = { fraction, key, control, keyAccuracyDrop: base.accuracy - key.accuracy, controlAccuracyDrop: base.accuracy - control.accuracy };
+    flip = {
+      fraction,
+      draws: flipDraws,
+      key,
+      control,
+      keyAccuracyDrop: base.accuracy - key.accuracy,
+      keyAccuracyDrops,
+      keyAccuracyDropSpread: std(keyAccuracyDrops),
+      controlAccuracyDrop: base.accuracy - control.accuracy,
+    };
   }
   return {
     relativeRadius: o.relativeRadius,

@@ -59,7 +59,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'The trained pair: is the mark in a sharp valley?',
     text:
       'Two models trained for this lab on CIFAR-10, fine-tuned from one unmarked model (82 % test accuracy) with the same key, seed and images: A with R = 0 (the twin), B with WaterMAS replicas that each flip half of the marks (R = 4, pushing with λ = 1 × the task gradient). ' +
-      'The card shows what the CLI measured: B\'s loss rises 33× as much as A\'s when the marked weights move by half their size (matched unmarked weights: 0.8×), and flipping half of B\'s marks takes it from 82 % to 21 % while A loses nothing: a sharp valley around the mark, for one point of accuracy; with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
+      'The card shows what the CLI measured: B\'s loss rises 33× as much as A\'s when the marked weights move by half their size (matched unmarked weights: 0.8×), and flipping a random half of B\'s marks costs it 34 points of accuracy on average (61, 17, 58 and 1 over 4 draws: which half matters) while A loses nothing: a sharp valley around the mark, for one point of accuracy; with CIFAR-10 loaded the page measures the pair again and draws both landscapes and noise sweeps.',
     // Training (if one presses Train) fine-tunes as Embed live does: from scratch at lr 0.05 these
     // replicas push before the model has learnt anything, and the loss of the first 8 steps rose
     // 2.5-7x its first value (tests/unit/lecture/presetStability.test.ts, fixed key).

@@ -88,6 +88,19 @@ describe('key vs control sharpness', () => {
     for (const [name, w] of before) expect(after.get(name)).toEqual(w);
   });
 
+  it('the flip cost is the mean over draws of different halves; its first draw is the single draw of flipDraws 1', async () => {
+    const one = await keyVsControl({ model, batch, positions, relativeRadius: 0, controls: 1, draws: 1, flipDraws: 1, seed: 7 });
+    const four = await keyVsControl({ model, batch, positions, relativeRadius: 0, controls: 1, draws: 1, seed: 7 });
+    expect(four.flip!.draws).toBe(4);
+    expect(four.flip!.keyAccuracyDrops).toHaveLength(4);
+    expect(four.flip!.keyAccuracyDrops[0]).toBe(one.flip!.keyAccuracyDrop);
+    const drops = four.flip!.keyAccuracyDrops;
+    const m = drops.reduce((a, b) => a + b, 0) / drops.length;
+    expect(four.flip!.keyAccuracyDrop).toBeCloseTo(m, 6);
+    expect(four.flip!.keyAccuracyDropSpread).toBeCloseTo(Math.sqrt(drops.reduce((a, b) => a + (b - m) ** 2, 0) / drops.length), 6);
+    await expect(keyVsControl({ model, batch, positions, relativeRadius: 0, flipDraws: 0, seed: 7 })).rejects.toThrow(/flip draws/);
+  });
+
   it('the paired gain divides the marked model by its twin', () => {
     const base = { relativeRadius: 1, baseLoss: 1, baseAccuracy: 0.5, keyRiseSpread: 0, controlRiseSpread: 0, ratio: 1, controls: 1, draws: 1, cancelled: false };
     const g = pairedGain({ ...base, keyRise: 0.6, controlRise: 0.1 }, { ...base, keyRise: 0.1, controlRise: 0.1 });

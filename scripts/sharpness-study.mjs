@@ -152,8 +152,13 @@ export const STUDIES = {
   'embed-epoch': {
     ...EMBED_LIVE,
     finetune: ['--epochs', '1', '--batch', '128', '--lr', '0.01', '--augment', '--test-limit', '10000', '--bits', '256', '--warmup', '0'],
-    // λ 0.5 (2026-12-06, last): half the push, for the accuracy the λ 1 models lose (1.0-2.6 points)
-    variants: { ...EMBED_LIVE.variants, 'flip-r4-split-gradient-l05': [...FLIP_BALANCED, '--lambda', '0.5'] },
+    // λ 0.5 and 0.25 (2026-12-06/07): half and a quarter of the push, for the accuracy the λ 1 models
+    // lose (1.0-2.6 points)
+    variants: {
+      ...EMBED_LIVE.variants,
+      'flip-r4-split-gradient-l05': [...FLIP_BALANCED, '--lambda', '0.5'],
+      'flip-r4-split-gradient-l025': [...FLIP_BALANCED, '--lambda', '0.25'],
+    },
   },
   // does a plain tail give the accuracy back? Each embed-epoch model (twin and marked, same cell
   // names) fine-tuned 62 more steps with R = 0 (lr 0.001, 8,000 images), the same key re-applied: the

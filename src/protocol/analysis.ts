@@ -130,8 +130,13 @@ export interface LandscapeOutcome {
     readonly ratio: number;
     readonly controls: number;
     readonly draws: number;
-    /** Accuracy drop (fraction) after flipping the signs of half of K, and of half of each control subset. */
+    /**
+     * Accuracy drop (fraction) after flipping the signs of half of K (mean over random halves), and
+     * of half of each control subset.
+     */
     readonly flipKeyDrop: number;
+    /** The drop of each random half of K (which half matters: docs/experiments/sharpness.md). */
+    readonly flipKeyDrops: readonly number[];
     readonly flipControlDrop: number;
   } | null;
   readonly cancelled: boolean;

@@ -124,8 +124,10 @@ export interface DemoSideMeasure {
   readonly keyRiseSpread: number;
   readonly controlRise: number;
   readonly controlRiseSpread: number;
-  /** Accuracy lost (fraction) when half of the marked signs are flipped, and half of each control subset's. */
+  /** Accuracy lost (fraction) when half of the marked signs are flipped (mean over random halves), and half of each control subset's. */
   readonly flipKeyDrop: number | null;
+  /** The loss of each random half (measures from before 2026-12-07: one half, or none listed). */
+  readonly flipKeyDrops: readonly number[] | null;
   readonly flipControlDrop: number | null;
   readonly baseAccuracy: number;
 }

@@ -40,7 +40,7 @@ const keyVsControlSchema = z.object({
   ratio: z.number().nullable(),
   controls: z.number().int(),
   draws: z.number().int(),
-  flip: z.object({ fraction: z.number(), keyAccuracyDrop: z.number(), controlAccuracyDrop: z.number() }).loose().optional(),
+  flip: z.object({ fraction: z.number(), keyAccuracyDrop: z.number(), keyAccuracyDrops: z.array(z.number()).optional(), controlAccuracyDrop: z.number() }).loose().optional(),
 }).loose();
 
 const demoPairSchema = z.object({

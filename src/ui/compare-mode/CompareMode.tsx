@@ -103,7 +103,7 @@ const sci = formatSci;
  * radius, next to the same ratio for the matched controls; only meaningful when A and B share the
  * key, init and data (compare mode's default: A is the R = 0 twin).
  */
-function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lane: CompareLane; readonly landscape: { readonly keyVsControl: { readonly keyRise: number; readonly controlRise: number; readonly flipKeyDrop: number; readonly relativeRadius: number } | null } | null }[]; readonly labels: Record<CompareLane, string> }) {
+function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lane: CompareLane; readonly landscape: { readonly keyVsControl: { readonly keyRise: number; readonly controlRise: number; readonly flipKeyDrop: number; readonly flipKeyDrops: readonly number[]; readonly relativeRadius: number } | null } | null }[]; readonly labels: Record<CompareLane, string> }) {
   const a = lanes.find((l) => l.lane === 'A')?.landscape?.keyVsControl;
   const b = lanes.find((l) => l.lane === 'B')?.landscape?.keyVsControl;
   if (!a || !b) return null;
@@ -112,7 +112,8 @@ function PairedLine({ lanes, labels }: { readonly lanes: readonly { readonly lan
   return (
     <p data-testid="compare-mode-paired" data-key-gain={gain}>
       <strong>Paired</strong>: perturbing the marked weights by {a.relativeRadius}·|w| raises the loss {sci(gain)}× as much in {labels.B} as in {labels.A}{' '}
-      (matched control weights: {sci(controlGain)}×); flipping half of the marks costs {(100 * b.flipKeyDrop).toFixed(1)} points in {labels.B},{' '}
+      (matched control weights: {sci(controlGain)}×); flipping half of the marks costs {(100 * b.flipKeyDrop).toFixed(1)} points in {labels.B}
+      {b.flipKeyDrops.length > 1 && <> (mean of {b.flipKeyDrops.length} random halves: {b.flipKeyDrops.map((v) => (100 * v).toFixed(1)).join(', ')})</>},{' '}
       {(100 * a.flipKeyDrop).toFixed(1)} in {labels.A}.
     </p>
   );

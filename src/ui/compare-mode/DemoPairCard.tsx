@@ -41,7 +41,10 @@ function SideCells({ m }: { readonly m: DemoSideMeasure }) {
       <td>
         {formatSci(m.controlRise)} ± {formatSci(m.controlRiseSpread)}
       </td>
-      <td>{points(m.flipKeyDrop)}</td>
+      <td>
+        {points(m.flipKeyDrop)}
+        {m.flipKeyDrops && m.flipKeyDrops.length > 1 && <small> (halves: {m.flipKeyDrops.map((v) => (100 * v).toFixed(1)).join(', ')})</small>}
+      </td>
       <td>{points(m.flipControlDrop)}</td>
     </>
   );

@@ -217,7 +217,9 @@ export function LandscapePanel({ engine, modelStamp, locked }: LandscapePanelPro
               <div>
                 <dt>flip half of K's signs: accuracy drop</dt>
                 <dd data-testid="kvc-flip">
-                  {fmtPoints(outcome.keyVsControl.flipKeyDrop)} (controls {fmtPoints(outcome.keyVsControl.flipControlDrop)})
+                  {fmtPoints(outcome.keyVsControl.flipKeyDrop)}
+                  {outcome.keyVsControl.flipKeyDrops.length > 1 && <> (mean of {outcome.keyVsControl.flipKeyDrops.length} random halves: {outcome.keyVsControl.flipKeyDrops.map((v) => (100 * v).toFixed(1)).join(', ')})</>} (controls{' '}
+                  {fmtPoints(outcome.keyVsControl.flipControlDrop)})
                 </dd>
               </div>
             </>

@@ -101,7 +101,7 @@ export async function demoPairInfo(origin: string): Promise<DemoPairInfo> {
   const p = index.pair;
   const side = (m: NonNullable<DemoIndex['pair']>['marked']): DemoSideMeasure => ({
     keyRise: m.keyRise, keyRiseSpread: m.keyRiseSpread, controlRise: m.controlRise, controlRiseSpread: m.controlRiseSpread,
-    flipKeyDrop: m.flip?.keyAccuracyDrop ?? null, flipControlDrop: m.flip?.controlAccuracyDrop ?? null, baseAccuracy: m.baseAccuracy,
+    flipKeyDrop: m.flip?.keyAccuracyDrop ?? null, flipKeyDrops: m.flip?.keyAccuracyDrops ?? null, flipControlDrop: m.flip?.controlAccuracyDrop ?? null, baseAccuracy: m.baseAccuracy,
   });
   return {
     twin: await describeDemoModel(index, twin),

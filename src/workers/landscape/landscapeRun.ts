@@ -87,7 +87,7 @@ export async function runLandscapeOn(input: LandscapeRunInput): Promise<Landscap
       if (!cancelled) {
         kvc = {
           relativeRadius: r.relativeRadius, keyRise: r.keyRise, keyRiseSpread: r.keyRiseSpread, controlRise: r.controlRise, controlRiseSpread: r.controlRiseSpread,
-          ratio: r.ratio, controls: r.controls, draws: r.draws, flipKeyDrop: r.flip?.keyAccuracyDrop ?? NaN, flipControlDrop: r.flip?.controlAccuracyDrop ?? NaN,
+          ratio: r.ratio, controls: r.controls, draws: r.draws, flipKeyDrop: r.flip?.keyAccuracyDrop ?? NaN, flipKeyDrops: r.flip?.keyAccuracyDrops ?? [], flipControlDrop: r.flip?.controlAccuracyDrop ?? NaN,
         };
       }
     }

@@ -4,7 +4,8 @@ import { cpuAccess, wasmAccess, type ArrayAccess } from './array-access';
 import { WASM_BACKEND } from './composer';
 
 /**
- * Training-mode BatchNorm as two kernels of the lab's own, for `models/batchNormTrain.ts`:
+ * Training-mode BatchNorm over all axes but the last (channels) as two kernels of the lab's own,
+ * for `models/batchNormTrain.ts`:
  *
  *   LabBatchNormTrain      x, gamma, beta  -> y, mean, variance   (batch statistics)
  *   LabBatchNormTrainGrad  dy, dmean, dvariance, x, mean, variance, gamma -> dx, dgamma, dbeta
@@ -12,12 +13,12 @@ import { WASM_BACKEND } from './composer';
  * with the gradient registered for the first (BATCH_NORM_TRAIN_GRADIENT): the statistics are
  * outputs on the tape, and what flows back into them (a replica pass normalised with the clean
  * pass's statistics) reaches x.
- * over all axes but the last (channels), each two passes over the data in plain JavaScript, on
- * the wasm heap (and on the cpu backend's arrays, where the same loops replace some twenty kernel
- * calls too): the wasm backend's own element-wise kernels (FusedBatchNorm, broadcasting
- * Mul/Sub/Add) index every element through a generic broadcast loop and cost several ns each,
- * and the forward and backward of the composed formula take about 20 of them.
- * Sums are accumulated in float64 (two passes: mean first, then the centred sums).
+ *
+ * Plain JavaScript loops on the wasm heap (and on the cpu backend's arrays): three passes over the
+ * data forward (the mean, the centred sums, the output), two backward, sums in float64. The wasm
+ * backend's own element-wise kernels (FusedBatchNorm, broadcasting Mul/Sub/Add) index every element
+ * through a generic broadcast loop, and the tape of the composed formula runs some 40 of them per
+ * layer (docs/wasm-training.md, section 6).
  */
 export const BN_TRAIN = 'LabBatchNormTrain';
 export const BN_TRAIN_GRAD = 'LabBatchNormTrainGrad';

@@ -60,8 +60,8 @@ export interface KeyVsControl {
   readonly controls: number;
   readonly draws: number;
   /**
-   * Accuracy and loss after flipping the signs of a fraction of K (mean over `draws` random
-   * choices of the flipped marks), and of each control subset (one choice each, mean over subsets).
+   * Accuracy and loss after flipping the signs of a fraction of K (mean over `flip.draws` random
+   * choices of the flipped marks, `flipDraws`), and of each control subset (one choice each, mean over subsets).
    */
   readonly flip?: {
     readonly fraction: number;

@@ -82,9 +82,10 @@ export function dense<T extends tf.Tensor>(ctx: ForwardContext, prefix: string, 
 /**
  * BatchNorm over all axes but the last (`${prefix}/gamma|beta`, state
  * `${prefix}/moving_mean|moving_variance`). Training: batch statistics (biased variance, as
- * Keras) by `batchNormTrain`, one op with a written-out gradient; when `statsSink` is given the batch mean/variance are
- * pushed there (tf.keep'd) for the caller's `updateRunningStats`; `batchStats` replaces the batch's
- * own statistics with given ones. Inference: moving statistics.
+ * Keras) by `batchNormTrain` (the lab's kernels on wasm and cpu, the composed formula elsewhere);
+ * when `statsSink` is given the batch mean/variance are pushed there (tf.keep'd) for the caller's
+ * `updateRunningStats`; `batchStats` replaces the batch's own statistics with given ones.
+ * Inference: moving statistics.
  */
 export function batchNorm<T extends tf.Tensor>(ctx: ForwardContext, prefix: string, x: T): T {
   const gamma = ctx.param(`${prefix}/gamma`);
@@ -96,7 +97,6 @@ export function batchNorm<T extends tf.Tensor>(ctx: ForwardContext, prefix: stri
     mean = fixed.mean;
     variance = fixed.variance;
   } else if (ctx.training) {
-    // batch statistics: one op with its gradient written out (batchNormTrain.ts)
     const r = batchNormTrain(x, gamma, beta, BN_EPSILON);
     if (ctx.opts.statsSink) {
       ctx.opts.statsSink.push({ layer: prefix, mean: tf.keep(r.mean), variance: tf.keep(r.variance) });

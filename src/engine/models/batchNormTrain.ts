@@ -15,7 +15,7 @@ export interface BatchNormTrainResult<T extends tf.Tensor> {
  *
  * Where the lab's kernels for it are registered (wasm and cpu: `LabBatchNormTrain` and its
  * gradient, backend/wasm-kernels/batch-norm-train.ts) this is one kernel forward and one
- * backward (three passes over the data and two); elsewhere (webgl, webgpu) the composed formula,
+ * backward (two passes over the data each); elsewhere (webgl, webgpu) the composed formula,
  * differentiated op by op. Both put μ and σ² on the tape: a replica pass normalised with the
  * clean pass's statistics passes its gradient back through them, as the objective needs
  * (tests/unit/watermark/replicaModes.test.ts). Same values and gradients up to float rounding

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RELU_GRAD } from '../backend/wasm-kernels/relu-grad';
 import { batchNormTrain } from './batchNormTrain';
+import { batchNormApply } from './batchNormApply';
 import type { BatchNormStats, ForwardOptions } from './types';
 
 /** BatchNorm epsilon, as in Keras (1e-3). */
@@ -85,7 +86,8 @@ export function dense<T extends tf.Tensor>(ctx: ForwardContext, prefix: string, 
  * Keras) by `batchNormTrain` (the lab's kernels on wasm and cpu, the composed formula elsewhere);
  * when `statsSink` is given the batch mean/variance are pushed there (tf.keep'd) for the caller's
  * `updateRunningStats`; `batchStats` replaces the batch's own statistics with given ones.
- * Inference: moving statistics.
+ * Inference: moving statistics. Given statistics go through `batchNormApply` (the lab's kernel on
+ * wasm and cpu, the composed formula elsewhere).
  */
 export function batchNorm<T extends tf.Tensor>(ctx: ForwardContext, prefix: string, x: T): T {
   const gamma = ctx.param(`${prefix}/gamma`);
@@ -108,8 +110,7 @@ export function batchNorm<T extends tf.Tensor>(ctx: ForwardContext, prefix: stri
     mean = ctx.stateValue(`${prefix}/moving_mean`);
     variance = ctx.stateValue(`${prefix}/moving_variance`);
   }
-  const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON)));
-  return tf.add(tf.mul(tf.sub(x, mean), scale), beta) as T;
+  return batchNormApply(x, mean, variance, gamma, beta, BN_EPSILON);
 }
 
 /** LayerNorm over the last axis with `${prefix}/gamma|beta`. */

@@ -80,6 +80,34 @@ describe('batchNormTrain: the lab kernels against the composed formula', () => {
     }
   }
 
+  test('one-pass moments: a channel far from zero whose first row is far from its mean', async () => {
+    await tf.setBackend('cpu');
+    // channel 0: 3e4 + noise of sd 0.5 after a first row at -3e4; channel 1: values of sd 1e-3 around 7
+    const rows = 4096;
+    const noise = randn(3, rows * 2);
+    const values = new Float32Array(rows * 2);
+    for (let i = 0; i < rows; i++) {
+      values[2 * i] = i === 0 ? -3e4 : 3e4 + 0.5 * noise[2 * i];
+      values[2 * i + 1] = 7 + 1e-3 * noise[2 * i + 1];
+    }
+    const x = tf.tensor2d(values, [rows, 2]);
+    const [g, b] = [tf.ones([2]), tf.zeros([2])];
+    const r = batchNormTrain(x, g, b, EPS);
+    const [mean, variance] = [await r.mean.data(), await r.variance.data()];
+    for (let c = 0; c < 2; c++) {
+      // two-pass reference in float64 on the same float32 data
+      let m = 0;
+      for (let i = 0; i < rows; i++) m += values[2 * i + c];
+      m /= rows;
+      let v = 0;
+      for (let i = 0; i < rows; i++) v += (values[2 * i + c] - m) ** 2;
+      v /= rows;
+      expect(Math.abs(mean[c] - m) / Math.abs(m)).toBeLessThan(1e-7);
+      expect(Math.abs(variance[c] - v) / v).toBeLessThan(1e-6);
+    }
+    tf.dispose([x, g, b, r.y, r.mean, r.variance]);
+  });
+
   test('returns the batch statistics, and leaves no tensor behind after a gradient step (both paths)', async () => {
     await tf.setBackend('cpu');
     await statsAndMemory();

@@ -15,7 +15,7 @@ import { WASM_BACKEND } from './composer';
  * pass's statistics) reaches x.
  *
  * Plain JavaScript loops on the wasm heap (and on the cpu backend's arrays): three passes over the
- * data forward (the mean, the centred sums, the output), two backward, sums in float64. The wasm
+ * data forward (the shifted sums, the output), two backward, sums in float64. The wasm
  * backend's own element-wise kernels (FusedBatchNorm, broadcasting Mul/Sub/Add) index every element
  * through a generic broadcast loop, and the tape of the composed formula runs some 40 of them per
  * layer (docs/wasm-training.md, section 6).
@@ -28,7 +28,21 @@ export const BN_TRAIN_GRAD = 'LabBatchNormTrainGrad';
  * channel's column is summed into a local (register) accumulator; summing row by row into an
  * array of C accumulators instead measured 2-3x slower in V8.
  */
-const blockRows = (C: number) => Math.max(1, (4096 / C) | 0);
+export const blockRows = (C: number): number => Math.max(1, (4096 / C) | 0);
+
+/**
+ * Calls body(c, start, end) for every channel c of every block of rows, start the channel's first
+ * element in the block and end the block's end (step C): element-wise loops written this way keep
+ * the channel's constants in locals and the block in L1, measured 1.5x faster in V8 than a
+ * row-major double loop that reads per-channel arrays.
+ */
+export function forEachChannelBlock(length: number, C: number, body: (c: number, start: number, end: number) => void): void {
+  const block = blockRows(C) * C;
+  for (let r0 = 0; r0 < length; r0 += block) {
+    const end = Math.min(length, r0 + block);
+    for (let c = 0; c < C; c++) body(c, r0 + c, end);
+  }
+}
 
 /** s[c] = Σ_rows (x[row, c] − shift[c]) and q[c] = Σ_rows (x[row, c] − shift[c])², in float64. */
 function centredSums(x: Float32Array, C: number, shift: Float64Array, s: Float64Array, q: Float64Array | null): void {
@@ -51,19 +65,21 @@ function centredSums(x: Float32Array, C: number, shift: Float64Array, s: Float64
   }
 }
 
-/** Per-channel mean and biased variance of `x` ([n / C, C] row-major): mean first, then the centred squares. */
+/**
+ * Per-channel mean and biased variance of `x` ([n / C, C] row-major) in one pass: the sums of
+ * x − K and its squares in float64, K the first row (a sample of each channel, so the sums stay
+ * centred to within a spread: mean = K + s/n, variance = q/n − (s/n)², no cancellation to speak of).
+ */
 export function channelMoments(x: Float32Array, C: number, mean: Float32Array, variance: Float32Array): void {
   const rows = x.length / C;
-  const zero = new Float64Array(C);
+  const shift = Float64Array.from(x.subarray(0, C));
   const s = new Float64Array(C);
-  centredSums(x, C, zero, s, null);
-  for (let c = 0; c < C; c++) s[c] /= rows;
-  const d = new Float64Array(C);
   const q = new Float64Array(C);
-  centredSums(x, C, s, d, q);
+  centredSums(x, C, shift, s, q);
   for (let c = 0; c < C; c++) {
-    mean[c] = s[c] + d[c] / rows;
-    variance[c] = Math.max(0, q[c] / rows - (d[c] / rows) ** 2);
+    const d = s[c] / rows;
+    mean[c] = shift[c] + d;
+    variance[c] = Math.max(0, q[c] / rows - d * d);
   }
 }
 
@@ -76,7 +92,11 @@ export function normalize(x: Float32Array, mean: Float32Array, variance: Float32
     a[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
     b[c] = beta[c] - mean[c] * a[c];
   }
-  for (let i = 0; i < x.length; i += C) for (let c = 0; c < C; c++) y[i + c] = x[i + c] * a[c] + b[c];
+  forEachChannelBlock(x.length, C, (c, start, end) => {
+    const ac = a[c];
+    const bc = b[c];
+    for (let i = start; i < end; i += C) y[i] = x[i] * ac + bc;
+  });
 }
 
 /**
@@ -130,10 +150,16 @@ export function normalizeGrad(
     // the constant term, with the mean folded in
     k[c] = (-a[c] * sDy[c] + dMean[c]) / rows - b[c] * mean[c];
   }
-  for (let i = 0; i < x.length; i += C) for (let c = 0; c < C; c++) dx[i + c] = a[c] * dy[i + c] + b[c] * x[i + c] + k[c];
+  forEachChannelBlock(x.length, C, (c, start, end) => {
+    const ac = a[c];
+    const bc = b[c];
+    const kc = k[c];
+    for (let i = start; i < end; i += C) dx[i] = ac * dy[i] + bc * x[i] + kc;
+  });
 }
 
-function channels(name: string, x: TensorInfo, ...perChannel: TensorInfo[]): number {
+/** Checks float32 x of rank ≥ 2 and per-channel inputs of shape [C]; returns C. */
+export function checkChannels(name: string, x: TensorInfo, ...perChannel: TensorInfo[]): number {
   if (x.dtype !== 'float32' || perChannel.some((t) => t.dtype !== 'float32')) throw new Error(`${name}: float32 only.`);
   if (x.shape.length < 2) throw new Error(`${name}: rank ≥ 2 expected, got [${x.shape}].`);
   const C = x.shape[x.shape.length - 1];
@@ -147,7 +173,7 @@ function forward(access: (backend: unknown) => ArrayAccess): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, gamma, beta } = inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
     const epsilon = (attrs as { epsilon: number }).epsilon;
-    const C = channels(BN_TRAIN, x, gamma, beta);
+    const C = checkChannels(BN_TRAIN, x, gamma, beta);
     const io = access(backend);
     const { infos, arrays } = io.outputs([x.shape, [C], [C]]);
     const [y, mean, variance] = arrays;
@@ -162,7 +188,7 @@ function backward(access: (backend: unknown) => ArrayAccess): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { dy, dmean, dvariance, x, mean, variance, gamma } = inputs as Record<'dy' | 'dmean' | 'dvariance' | 'x' | 'mean' | 'variance' | 'gamma', TensorInfo>;
     const epsilon = (attrs as { epsilon: number }).epsilon;
-    const C = channels(BN_TRAIN_GRAD, x, dmean, dvariance, mean, variance, gamma);
+    const C = checkChannels(BN_TRAIN_GRAD, x, dmean, dvariance, mean, variance, gamma);
     if (dy.shape.length !== x.shape.length || dy.shape.some((d, i) => d !== x.shape[i])) {
       throw new Error(`${BN_TRAIN_GRAD}: dy [${dy.shape}] and x [${x.shape}] differ.`);
     }

@@ -13,6 +13,7 @@ import { keepNativeTile, tileConfig } from './tile';
 import { keepNativeMean, keepNativeSum, meanConfig, sumConfig } from './reduce-leading';
 import { WASM_BACKEND } from './composer';
 import { BATCH_NORM_TRAIN_CONFIGS, BATCH_NORM_TRAIN_GRADIENT } from './batch-norm-train';
+import { BATCH_NORM_APPLY_CONFIGS, BATCH_NORM_APPLY_GRADIENT } from './batch-norm-apply';
 import { RELU_GRAD_CONFIGS } from './relu-grad';
 import { identityConfig } from './identity';
 
@@ -22,8 +23,8 @@ import { identityConfig } from './identity';
  * (AvgPoolGrad ships with the wasm backend and is verified by the tests; its MaxPoolGrad is
  * wrong for more than one channel and its Conv2DBackpropInput slow: both are replaced.)
  * Plus the lab's own fused training kernels, for wasm and for cpu, used by models/ where they
- * are registered: BatchNorm with batch statistics (LabBatchNormTrain/-Grad) and the ReLU
- * gradient (LabReluGrad).
+ * are registered: BatchNorm with batch statistics (LabBatchNormTrain/-Grad), BatchNorm with given
+ * statistics (LabBatchNormApply/-Grad) and the ReLU gradient (LabReluGrad).
  */
 const CONFIGS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -37,6 +38,7 @@ const CONFIGS: readonly KernelConfig[] = [
   meanConfig,
   identityConfig,
   ...BATCH_NORM_TRAIN_CONFIGS,
+  ...BATCH_NORM_APPLY_CONFIGS,
   ...RELU_GRAD_CONFIGS,
 ];
 
@@ -80,8 +82,8 @@ export function registerWasmTrainingKernels(): void {
     }
     tf.registerKernel(config);
   }
-  // gradients are per kernel name, for every backend (the pair has kernels on wasm and cpu only)
-  if (tf.getGradient(BATCH_NORM_TRAIN_GRADIENT.kernelName) == null) tf.registerGradient(BATCH_NORM_TRAIN_GRADIENT);
+  // gradients are per kernel name, for every backend (the pairs have kernels on wasm and cpu only)
+  for (const g of [BATCH_NORM_TRAIN_GRADIENT, BATCH_NORM_APPLY_GRADIENT]) if (tf.getGradient(g.kernelName) == null) tf.registerGradient(g);
 }
 
 /** True when every training kernel is registered for 'wasm' (the ladder's gate for training). */

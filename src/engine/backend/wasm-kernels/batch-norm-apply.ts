@@ -1,0 +1,141 @@
+import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import { engine } from '@tensorflow/tfjs-core';
+import { cpuAccess, wasmAccess, type ArrayAccess } from './array-access';
+import { blockRows, checkChannels, forEachChannelBlock } from './batch-norm-train';
+import { WASM_BACKEND } from './composer';
+
+/**
+ * BatchNorm with given statistics, over all axes but the last (channels), as two kernels of the
+ * lab's own, for `models/batchNormApply.ts`:
+ *
+ *   LabBatchNormApply      x, mean, variance, gamma, beta -> y = (x − mean)·γ/√(variance + ε) + β
+ *   LabBatchNormApplyGrad  dy, x, mean, variance, gamma   -> dx, dmean, dvariance, dgamma, dbeta
+ *
+ * with the gradient registered for the first (BATCH_NORM_APPLY_GRADIENT). Two uses: inference
+ * (the moving statistics: every evaluation, landscape point and attack curve), and a WaterMAS
+ * replica normalised with the clean pass's batch statistics, whose gradient flows back into them
+ * (then into LabBatchNormTrainGrad's dmean and dvariance). Before, both ran the composed formula:
+ * five broadcasting element-wise kernels forward and, on the tape, some 20 backward, per layer.
+ *
+ * One pass over the data forward, one backward (dx and the per-channel sums together), sums in
+ * float64, in JavaScript on the wasm heap or the cpu backend's arrays.
+ */
+export const BN_APPLY = 'LabBatchNormApply';
+export const BN_APPLY_GRAD = 'LabBatchNormApplyGrad';
+
+/** y = (x − μ)·s + β per channel, s = γ/√(σ² + ε) in float64 (the composed formula's order, exact at x = μ). */
+export function normalizeWith(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, y: Float32Array): void {
+  const C = mean.length;
+  const s = new Float64Array(C);
+  for (let c = 0; c < C; c++) s[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
+  forEachChannelBlock(x.length, C, (c, start, end) => {
+    const m = mean[c];
+    const k = s[c];
+    const b = beta[c];
+    for (let i = start; i < end; i += C) y[i] = (x[i] - m) * k + b;
+  });
+}
+
+/**
+ * With r = 1/√(σ² + ε) and s = γ·r: dx = s·dy, dβ = Σ dy, dγ = r·Σ dy·(x − μ), dμ = −s·Σ dy,
+ * dσ² = −½·γ·r³·Σ dy·(x − μ); dx is written in the pass that takes the sums.
+ */
+export function normalizeWithGrad(
+  dy: Float32Array,
+  x: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  epsilon: number,
+  out: { dx: Float32Array; dMean: Float32Array; dVariance: Float32Array; dGamma: Float32Array; dBeta: Float32Array },
+): void {
+  const C = mean.length;
+  const rows = x.length / C;
+  const r = new Float64Array(C);
+  const s = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    r[c] = 1 / Math.sqrt(variance[c] + epsilon);
+    s[c] = gamma[c] * r[c];
+  }
+  const sDy = new Float64Array(C);
+  const sDyX = new Float64Array(C);
+  const { dx } = out;
+  const B = blockRows(C);
+  for (let r0 = 0; r0 < rows; r0 += B) {
+    const end = Math.min(rows, r0 + B) * C;
+    for (let c = 0; c < C; c++) {
+      const m = mean[c];
+      const k = s[c];
+      let p = 0;
+      let q = 0;
+      for (let i = r0 * C + c; i < end; i += C) {
+        const g = dy[i];
+        dx[i] = g * k;
+        p += g;
+        q += g * (x[i] - m);
+      }
+      sDy[c] += p;
+      sDyX[c] += q;
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    out.dBeta[c] = sDy[c];
+    out.dGamma[c] = sDyX[c] * r[c];
+    out.dMean[c] = -s[c] * sDy[c];
+    out.dVariance[c] = -0.5 * gamma[c] * r[c] * r[c] * r[c] * sDyX[c];
+  }
+}
+
+function forward(access: (backend: unknown) => ArrayAccess): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x, mean, variance, gamma, beta } = inputs as Record<'x' | 'mean' | 'variance' | 'gamma' | 'beta', TensorInfo>;
+    const epsilon = (attrs as { epsilon: number }).epsilon;
+    checkChannels(BN_APPLY, x, mean, variance, gamma, beta);
+    const io = access(backend);
+    const { infos, arrays } = io.outputs([x.shape]);
+    const r = (t: TensorInfo) => io.read(t);
+    normalizeWith(r(x), r(mean), r(variance), r(gamma), r(beta), epsilon, arrays[0]);
+    return infos[0];
+  };
+}
+
+function backward(access: (backend: unknown) => ArrayAccess): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { dy, x, mean, variance, gamma } = inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'gamma', TensorInfo>;
+    const epsilon = (attrs as { epsilon: number }).epsilon;
+    const C = checkChannels(BN_APPLY_GRAD, x, mean, variance, gamma);
+    if (dy.shape.length !== x.shape.length || dy.shape.some((d, i) => d !== x.shape[i])) {
+      throw new Error(`${BN_APPLY_GRAD}: dy [${dy.shape}] and x [${x.shape}] differ.`);
+    }
+    const io = access(backend);
+    const { infos, arrays } = io.outputs([x.shape, [C], [C], [C], [C]]);
+    const [dx, dMean, dVariance, dGamma, dBeta] = arrays;
+    const r = (t: TensorInfo) => io.read(t);
+    normalizeWithGrad(r(dy), r(x), r(mean), r(variance), r(gamma), epsilon, { dx, dMean, dVariance, dGamma, dBeta });
+    return infos;
+  };
+}
+
+/** The gradient of LabBatchNormApply (any backend that has the pair): one LabBatchNormApplyGrad for all five inputs. */
+export const BATCH_NORM_APPLY_GRADIENT: GradConfig = {
+  kernelName: BN_APPLY,
+  inputsToSave: ['x', 'mean', 'variance', 'gamma'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, mean, variance, gamma] = saved;
+    // computed once, in the backward pass's scope (see BATCH_NORM_TRAIN_GRADIENT)
+    const [dx, dMean, dVariance, dGamma, dBeta] = engine().runKernel(
+      BN_APPLY_GRAD,
+      { dy: dy as Tensor, x, mean, variance, gamma },
+      attrs as unknown as NamedAttrMap,
+    ) as Tensor[];
+    return { x: () => dx, mean: () => dMean, variance: () => dVariance, gamma: () => dGamma, beta: () => dBeta };
+  },
+};
+
+/** The pair for the wasm backend and for the cpu backend, as BATCH_NORM_TRAIN_CONFIGS. */
+export const BATCH_NORM_APPLY_CONFIGS: readonly KernelConfig[] = [
+  { kernelName: BN_APPLY, backendName: WASM_BACKEND, kernelFunc: forward(wasmAccess) },
+  { kernelName: BN_APPLY_GRAD, backendName: WASM_BACKEND, kernelFunc: backward(wasmAccess) },
+  { kernelName: BN_APPLY, backendName: 'cpu', kernelFunc: forward(cpuAccess) },
+  { kernelName: BN_APPLY_GRAD, backendName: 'cpu', kernelFunc: backward(cpuAccess) },
+];

@@ -14,7 +14,8 @@ import { benchTrainingCompare } from './trainingCompareBench';
 /**
  * Node benchmarks, one JSON document on stdout (progress on stderr):
  * - `steps`: ms per training step and img/s per backend x model x batch (cross-entropy);
- * - `watermas`: WaterMAS step time for R = 0, 1, 2, 4 next to the plain step, with each replica
+ * - `watermas`: WaterMAS step time for R = 0, 1, 2, 4 next to the plain step timed just before it
+ *   (`plainMsPerStep`, `ratioToPlain`), with each replica
  *   on the whole batch ('full') and on its slice ('split'), and the ratio to the passes the
  *   objective needs (split: 2; whole batches: 1 + 2R with the default clean-pass statistics);
  * - `memory`: tf.memory().numTensors before/after a long run.
@@ -112,10 +113,12 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
     // WaterMAS overhead: ResNet-20 (the last model listed), the first batch size.
     const arch = models[models.length - 1];
     const batch = batches[0];
-    const plain = rows.find((r) => r.backend === name && r.model === arch && r.batch === batch)!.msPerStep;
     for (const replicaBatch of replicaBatches) {
       for (const R of replicaCounts) {
         if (R <= 1 && replicaBatch === 'split') continue; // the same as 'full'
+        // the plain step timed again just before: the ratio compares steps taken minutes apart no more
+        // (the first plain row and a WaterMAS row ten minutes later differ by ±10 % on a shared machine)
+        const plain = await timeSteps(arch, batch, steps);
         const msPerStep = await timeSteps(arch, batch, steps, watermas(R, replicaBatch));
         // the passes the objective needs, in plain-step units (objective.ts): split, 1 + 1 (+ 1 for own-statistics baselines);
         // whole batches, 1 + R with own statistics, 1 + 2R with the clean pass's (each replica's tape repeats the clean forward)
@@ -132,6 +135,7 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
     for (const balance of replicaCounts.includes(4) && replicaBatches.includes('split') ? (['loss', 'gradient'] as const) : []) {
       const settings = { mode: 'flip', sigma: 0.5, lambda: 1, margin: 2, balance } as const;
       const passes = balance === 'gradient' ? 3 : 2;
+      const plain = await timeSteps(arch, batch, steps);
       const msPerStep = await timeSteps(arch, batch, steps, watermas(4, 'split', settings));
       const row = { backend: name, model: arch, batch, replicas: 4, replicaBatch: 'split', replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, ...settings, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
       wmRows.push(row);

@@ -71,6 +71,18 @@ describe('wasm training kernels match the cpu backend', () => {
     [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'valid'],
     [[2, 8, 8, 3], [2, 2, 3, 4], 2, 'valid'],
     [[2, 8, 8, 3], [5, 5, 3, 4], 2, 'same'],
+    // Co % 8 = 0: the filter gradient on the lab's SIMD kernel (Ci % 4 ≠ 0 through zero channels)
+    [[2, 8, 8, 4], [3, 3, 4, 8], 1, 'same'],
+    [[3, 5, 7, 8], [3, 3, 8, 16], 1, 'same'],
+    [[1, 1, 6, 12], [3, 3, 12, 24], 1, 'same'],
+    [[2, 8, 8, 3], [3, 3, 3, 16], 1, 'same'],
+    [[2, 8, 8, 4], [3, 3, 4, 8], 2, 'same'],
+    [[2, 7, 9, 4], [3, 3, 4, 8], 2, 'same'],
+    [[2, 8, 8, 4], [1, 1, 4, 8], 2, 'same'],
+    [[2, 8, 8, 5], [1, 1, 5, 8], 1, 'valid'],
+    [[2, 9, 10, 3], [4, 4, 3, 8], 4, 'valid'],
+    [[2, 9, 9, 4], [3, 3, 4, 16], 2, 'valid'],
+    [[2, 9, 9, 8], [5, 5, 8, 8], 2, 'same'],
   ];
   test.each(convCases)('conv2d x%j w%j stride %i %s', async (xs, ws, s, pad) => {
     await expectSameOnWasmAndCpu(convGrads('conv', xs, ws, s, pad, 11));
@@ -207,6 +219,7 @@ describe('wasm training kernels match the cpu backend', () => {
     await tf.setBackend('wasm');
     const f = convGrads('depthwise', [2, 8, 8, 4], [3, 3, 4, 2], 2, 'same', 61);
     const g = convGrads('conv', [2, 8, 8, 4], [3, 3, 4, 6], 2, 'same', 62);
+    const simd = convGrads('conv', [2, 8, 8, 3], [3, 3, 3, 8], 1, 'same', 64); // the SIMD filter gradient, channels padded
     const x = tf.tensor(randn(63, 2 * 9 * 9 * 3), [2, 9, 9, 3]) as tf.Tensor4D;
     const h = (): tf.Tensor[] => [
       tf.grad((xx: tf.Tensor) => tf.sum(tf.maxPool(xx as tf.Tensor4D, 3, 2, 'same')))(x),
@@ -215,11 +228,11 @@ describe('wasm training kernels match the cpu backend', () => {
       tf.sum(x, [0, 1, 2]),
       tf.mean(x, [0, 1], true),
     ];
-    tf.dispose(tf.tidy(() => [...f(), ...g(), ...h()]));
+    tf.dispose(tf.tidy(() => [...f(), ...g(), ...simd(), ...h()]));
     const before = tf.memory();
     // Buffers the backend itself holds (kernel intermediates never become engine tensors).
     const idsBefore = tf.backend().numDataIds();
-    for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(() => [...f(), ...g(), ...h()]));
+    for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(() => [...f(), ...g(), ...simd(), ...h()]));
     const after = tf.memory();
     expect(tf.backend().numDataIds()).toBe(idsBefore);
     expect(after.numTensors).toBe(before.numTensors);

@@ -1,6 +1,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { wasmAccess } from './array-access';
 import { compose, WASM_BACKEND } from './composer';
-import { assertDyShape, convGeometry, type PadAttr } from './geometry';
+import { assertDyShape, convGeometry, type ConvGeometry, type PadAttr } from './geometry';
+import { labSimdFor, type LabSimdKernels } from './simd/labSimd';
 
 interface Attrs {
   strides: number | [number, number];
@@ -20,6 +22,12 @@ interface Attrs {
  * output [Ci, kh, kw, Co], transposed back to [kh, kw, Ci, Co].
  * Measured at batch 64 (ResNet-20 shapes) it beat im2col + matmul by 3-30x.
  * H' is x cropped/padded to exactly (Ho-1)*sh + kh rows so that the output is kh rows.
+ *
+ * Where the lab's own SIMD kernel applies (output channels in whole tiles of 8, every zoo
+ * convolution) it runs instead (simdFilterGrad), straight from x and dy in NHWC: the swapped
+ * convolution spends most of its time re-laying out its operands (two transposes, then XNNPACK
+ * transposes and packs dy as a filter on every call); convFilterGrad in lab-simd.wat runs at about
+ * 3x its speed (docs/wasm-training.md, section 7).
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -28,6 +36,8 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const g = convGeometry(name, x.shape, a.filterShape, a.strides, a.pad, a.dimRoundingMode, false, 1, a.dataFormat);
   assertDyShape(name, g, dy.shape);
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`${name} on wasm: float32 only.`);
+  const simd = g.outC % 8 === 0 ? labSimdFor(backend) : null;
+  if (simd) return simdFilterGrad(simd, backend, x, dy, g);
   return compose(backend, (c) => {
     const needH = (g.outH - 1) * g.sh + g.kh - g.padTop;
     const needW = (g.outW - 1) * g.sw + g.kw - g.padLeft;
@@ -59,6 +69,39 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     return c.transpose(r, [1, 2, 0, 3]);
   });
 };
+
+/**
+ * The filter gradient on the lab's SIMD kernel. Input channels go in tiles of 4: x with Ci % 4 ≠ 0
+ * (an RGB stem) is first copied with zero channels up to the next multiple of 4, and the gradient's
+ * extra rows dropped.
+ */
+function simdFilterGrad(simd: LabSimdKernels, backend: unknown, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const io = wasmAccess(backend);
+  const offset = (t: TensorInfo) => (backend as { getMemoryOffset(dataId: object): number }).getMemoryOffset(t.dataId);
+  const run = (xs: TensorInfo, ci: number, out: TensorInfo, outArray: Float32Array) => {
+    outArray.fill(0);
+    simd.convFilterGrad(offset(xs), offset(dy), offset(out), g.batch, g.inH, g.inW, ci, g.outH, g.outW, g.outC, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft);
+  };
+  if (g.inC % 4 === 0) {
+    const { infos, arrays } = io.outputs([[g.kh, g.kw, g.inC, g.outC]]);
+    run(x, g.inC, infos[0], arrays[0]);
+    return infos[0];
+  }
+  const ci4 = Math.ceil(g.inC / 4) * 4;
+  return compose(backend, (c) => {
+    const { infos, arrays } = io.outputs([[g.batch, g.inH, g.inW, ci4], [g.kh, g.kw, ci4, g.outC], [g.kh, g.kw, g.inC, g.outC]]);
+    const [padded, wide, result] = infos.map((t) => c.own(t));
+    const [paddedArray, wideArray, resultArray] = arrays;
+    const xs = io.read(x);
+    paddedArray.fill(0);
+    for (let p = 0, q = 0; p < xs.length; p += g.inC, q += ci4) for (let k = 0; k < g.inC; k++) paddedArray[q + k] = xs[p + k];
+    run(padded, ci4, wide, wideArray);
+    for (let tap = 0; tap < g.kh * g.kw; tap++) resultArray.set(wideArray.subarray(tap * ci4 * g.outC, (tap * ci4 + g.inC) * g.outC), tap * g.inC * g.outC);
+    c.release(padded);
+    c.release(wide);
+    return result;
+  });
+}
 
 export const conv2DBackpropFilterConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',

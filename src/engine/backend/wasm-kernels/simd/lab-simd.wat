@@ -1,0 +1,112 @@
+;; The lab's own WebAssembly SIMD kernels (128-bit), run on tfjs-backend-wasm's heap: the module
+;; imports the backend's memory, and its functions take byte offsets of tensors on it.
+;; Assembled by scripts/build-simd-kernels.mjs into lab-simd.generated.ts (committed; a unit test
+;; checks that the two agree). Why and how fast: docs/wasm-training.md, section 7.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; Filter gradient of a 2-D convolution, NHWC, any kernel size, stride and padding (dilation 1):
+  ;;   out[kh,kw,ci,co] = sum over n,h,w of x[n, h*sh + kh - pt, w*sw + kw - pl, ci] * dy[n,h,w,co]
+  ;; (terms whose input pixel falls in the padding are zero). x [N,H,W,Ci], dy [N,Ho,Wo,Co],
+  ;; out [KH,KW,Ci,Co] zeroed by the caller; Ci % 4 == 0, Co % 8 == 0.
+  ;; Image by image (one image's x and dy stay in L2 across all tiles), a tile of 4 input x 8 output
+  ;; channels in 8 registers, each output row's valid pixels in one run.
+  (func (export "convFilterGrad")
+    (param $x i32) (param $dy i32) (param $out i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $Ci i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
+    (local $n i32) (local $kh i32) (local $kw i32) (local $ci0 i32) (local $co0 i32)
+    (local $h i32) (local $h0 i32) (local $h1 i32) (local $w i32) (local $w0 i32) (local $w1 i32) (local $t i32)
+    (local $xp i32) (local $dp i32) (local $op i32) (local $xs i32) (local $ds i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $d0 v128) (local $d1 v128) (local $s v128)
+    ;; x advances sw pixels per output pixel; dy one pixel
+    (local.set $xs (i32.shl (i32.mul (local.get $Ci) (local.get $sw)) (i32.const 2)))
+    (local.set $ds (i32.shl (local.get $Co) (i32.const 2)))
+    (block $nDone (loop $nLoop
+      (br_if $nDone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $kh (i32.const 0))
+      (block $khDone (loop $khLoop
+        (br_if $khDone (i32.ge_u (local.get $kh) (local.get $KH)))
+        ;; rows h with 0 <= h*sh + kh - pt < H: h0 = ceil((pt - kh) / sh) if positive, h1 = min(Ho, floor((H - 1 + pt - kh) / sh) + 1)
+        (local.set $t (i32.sub (local.get $pt) (local.get $kh)))
+        (local.set $h0 (select (i32.div_s (i32.add (local.get $t) (i32.sub (local.get $sh) (i32.const 1))) (local.get $sh)) (i32.const 0) (i32.gt_s (local.get $t) (i32.const 0))))
+        (local.set $t (i32.add (i32.sub (local.get $H) (i32.const 1)) (i32.sub (local.get $pt) (local.get $kh))))
+        (local.set $h1 (select (i32.add (i32.div_s (local.get $t) (local.get $sh)) (i32.const 1)) (i32.const 0) (i32.ge_s (local.get $t) (i32.const 0))))
+        (local.set $h1 (select (local.get $Ho) (local.get $h1) (i32.gt_s (local.get $h1) (local.get $Ho))))
+        (local.set $kw (i32.const 0))
+        (block $kwDone (loop $kwLoop
+          (br_if $kwDone (i32.ge_u (local.get $kw) (local.get $KW)))
+          (local.set $t (i32.sub (local.get $pl) (local.get $kw)))
+          (local.set $w0 (select (i32.div_s (i32.add (local.get $t) (i32.sub (local.get $sw) (i32.const 1))) (local.get $sw)) (i32.const 0) (i32.gt_s (local.get $t) (i32.const 0))))
+          (local.set $t (i32.add (i32.sub (local.get $W) (i32.const 1)) (i32.sub (local.get $pl) (local.get $kw))))
+          (local.set $w1 (select (i32.add (i32.div_s (local.get $t) (local.get $sw)) (i32.const 1)) (i32.const 0) (i32.ge_s (local.get $t) (i32.const 0))))
+          (local.set $w1 (select (local.get $Wo) (local.get $w1) (i32.gt_s (local.get $w1) (local.get $Wo))))
+          (local.set $ci0 (i32.const 0))
+          (block $ciDone (loop $ciLoop
+            (br_if $ciDone (i32.ge_u (local.get $ci0) (local.get $Ci)))
+            (local.set $co0 (i32.const 0))
+            (block $coDone (loop $coLoop
+              (br_if $coDone (i32.ge_u (local.get $co0) (local.get $Co)))
+              ;; the out tile: rows ci0..ci0+3 of kernel tap (kh, kw), columns co0..co0+7
+              (local.set $op (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $Ci)) (local.get $ci0)) (local.get $Co)) (local.get $co0)) (i32.const 2))))
+              (local.set $a0 (v128.load offset=0 (local.get $op)))
+              (local.set $a1 (v128.load offset=16 (local.get $op)))
+              (local.set $a2 (v128.load offset=0 (i32.add (local.get $op) (local.get $ds))))
+              (local.set $a3 (v128.load offset=16 (i32.add (local.get $op) (local.get $ds))))
+              (local.set $a4 (v128.load offset=0 (i32.add (local.get $op) (i32.shl (local.get $ds) (i32.const 1)))))
+              (local.set $a5 (v128.load offset=16 (i32.add (local.get $op) (i32.shl (local.get $ds) (i32.const 1)))))
+              (local.set $a6 (v128.load offset=0 (i32.add (local.get $op) (i32.mul (local.get $ds) (i32.const 3)))))
+              (local.set $a7 (v128.load offset=16 (i32.add (local.get $op) (i32.mul (local.get $ds) (i32.const 3)))))
+              (local.set $h (local.get $h0))
+              (block $hDone (loop $hLoop
+                (br_if $hDone (i32.ge_s (local.get $h) (local.get $h1)))
+                ;; xp = x + (((n*H + h*sh + kh - pt)*W + w0*sw + kw - pl)*Ci + ci0)*4 ; dp = dy + (((n*Ho + h)*Wo + w0)*Co + co0)*4
+                (local.set $xp (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul
+                  (i32.add (i32.mul (local.get $n) (local.get $H)) (i32.sub (i32.add (i32.mul (local.get $h) (local.get $sh)) (local.get $kh)) (local.get $pt)))
+                  (local.get $W)) (i32.sub (i32.add (i32.mul (local.get $w0) (local.get $sw)) (local.get $kw)) (local.get $pl))) (local.get $Ci)) (local.get $ci0)) (i32.const 2))))
+                (local.set $dp (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Ho)) (local.get $h)) (local.get $Wo)) (local.get $w0)) (local.get $Co)) (local.get $co0)) (i32.const 2))))
+                (local.set $w (local.get $w0))
+                (block $wDone (loop $wLoop
+                  (br_if $wDone (i32.ge_s (local.get $w) (local.get $w1)))
+                  (local.set $d0 (v128.load offset=0 (local.get $dp)))
+                  (local.set $d1 (v128.load offset=16 (local.get $dp)))
+                  (local.set $s (v128.load32_splat offset=0 (local.get $xp)))
+                  (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $d0))))
+                  (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $d1))))
+                  (local.set $s (v128.load32_splat offset=4 (local.get $xp)))
+                  (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (local.get $d0))))
+                  (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $d1))))
+                  (local.set $s (v128.load32_splat offset=8 (local.get $xp)))
+                  (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $s) (local.get $d0))))
+                  (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $s) (local.get $d1))))
+                  (local.set $s (v128.load32_splat offset=12 (local.get $xp)))
+                  (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $s) (local.get $d0))))
+                  (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $s) (local.get $d1))))
+                  (local.set $xp (i32.add (local.get $xp) (local.get $xs)))
+                  (local.set $dp (i32.add (local.get $dp) (local.get $ds)))
+                  (local.set $w (i32.add (local.get $w) (i32.const 1)))
+                  (br $wLoop)))
+                (local.set $h (i32.add (local.get $h) (i32.const 1)))
+                (br $hLoop)))
+              (v128.store offset=0 (local.get $op) (local.get $a0))
+              (v128.store offset=16 (local.get $op) (local.get $a1))
+              (v128.store offset=0 (i32.add (local.get $op) (local.get $ds)) (local.get $a2))
+              (v128.store offset=16 (i32.add (local.get $op) (local.get $ds)) (local.get $a3))
+              (v128.store offset=0 (i32.add (local.get $op) (i32.shl (local.get $ds) (i32.const 1))) (local.get $a4))
+              (v128.store offset=16 (i32.add (local.get $op) (i32.shl (local.get $ds) (i32.const 1))) (local.get $a5))
+              (v128.store offset=0 (i32.add (local.get $op) (i32.mul (local.get $ds) (i32.const 3))) (local.get $a6))
+              (v128.store offset=16 (i32.add (local.get $op) (i32.mul (local.get $ds) (i32.const 3))) (local.get $a7))
+              (local.set $co0 (i32.add (local.get $co0) (i32.const 8)))
+              (br $coLoop)))
+            (local.set $ci0 (i32.add (local.get $ci0) (i32.const 4)))
+            (br $ciLoop)))
+          (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+          (br $kwLoop)))
+        (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+        (br $khLoop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nLoop)))
+  )
+)

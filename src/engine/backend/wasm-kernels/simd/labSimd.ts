@@ -1,0 +1,88 @@
+import { LAB_SIMD_WASM_BASE64 } from './lab-simd.generated';
+
+/** The functions of lab-simd.wat; pointers are byte offsets on the wasm backend's heap. */
+export interface LabSimdKernels {
+  /**
+   * Filter gradient of a 2-D convolution, NHWC, dilation 1: out [KH,KW,Ci,Co] = Σ x ⊗ dy over the
+   * batch and the output pixels, x [N,H,W,Ci], dy [N,Ho,Wo,Co], strides sh, sw, top/left padding
+   * pt, pl; out zeroed first; Ci % 4 = 0, Co % 8 = 0.
+   */
+  convFilterGrad(
+    x: number, dy: number, out: number,
+    N: number, H: number, W: number, Ci: number,
+    Ho: number, Wo: number, Co: number,
+    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
+  ): void;
+}
+
+/** The part of tfjs-backend-wasm's Emscripten module the kernels need: its exported heap memory. */
+interface EmscriptenModule {
+  asm?: { memory?: unknown };
+}
+
+/**
+ * The WebAssembly API and atob as every runtime of the engine has them (Node ≥ 16, browsers,
+ * workers), looked up on globalThis: the engine compiles without DOM or Node typings.
+ */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WasmApi {
+  readonly Memory: abstract new (...args: never[]) => WasmMemory;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  validate(bytes: Uint8Array): boolean;
+}
+const runtime = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (base64: string) => string };
+
+let compiled: object | null | undefined;
+let enabled = true;
+const bound = new WeakMap<object, LabSimdKernels | null>();
+
+function compiledModule(): object | null {
+  if (compiled === undefined) {
+    compiled = null;
+    const api = runtime.WebAssembly;
+    if (api && runtime.atob) {
+      try {
+        const bytes = Uint8Array.from(runtime.atob(LAB_SIMD_WASM_BASE64), (c) => c.charCodeAt(0));
+        // a runtime without 128-bit SIMD rejects the module: the callers keep their XNNPACK path
+        if (api.validate(bytes)) compiled = new api.Module(bytes);
+      } catch {
+        compiled = null;
+      }
+    }
+  }
+  return compiled;
+}
+
+/**
+ * The lab's SIMD kernels bound to a wasm backend's heap (one instance per heap), or null where
+ * they cannot run: no WebAssembly SIMD, a heap this module cannot import (the threaded build's
+ * shared memory), a backend that is not tfjs-backend-wasm, or switched off (setLabSimdEnabled).
+ */
+export function labSimdFor(backend: unknown): LabSimdKernels | null {
+  if (!enabled) return null;
+  const wasm = (backend as { wasm?: EmscriptenModule } | null)?.wasm;
+  if (wasm == null || typeof wasm !== 'object') return null;
+  if (bound.has(wasm)) return bound.get(wasm) ?? null;
+  let kernels: LabSimdKernels | null = null;
+  const api = runtime.WebAssembly;
+  const memory = wasm.asm?.memory;
+  const mod = compiledModule();
+  if (api && mod && memory instanceof api.Memory) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    try {
+      if (!shared) kernels = new api.Instance(mod, { env: { memory } }).exports as LabSimdKernels;
+    } catch {
+      kernels = null;
+    }
+  }
+  bound.set(wasm, kernels);
+  return kernels;
+}
+
+/** Switches the SIMD kernels off (and on again) for every backend: tests and benchmarks compare both paths. */
+export function setLabSimdEnabled(on: boolean): void {
+  enabled = on;
+}

@@ -1,0 +1,111 @@
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasm-kernels/register-training-kernels';
+import { labSimdFor, setLabSimdEnabled } from '../../../src/engine/backend/wasm-kernels/simd/labSimd';
+import { LAB_SIMD_WASM_BASE64 } from '../../../src/engine/backend/wasm-kernels/simd/lab-simd.generated';
+// @ts-expect-error: a plain .mjs script without types (the build step of lab-simd.generated.ts)
+import { assemble, generatedSource } from '../../../scripts/build-simd-kernels.mjs';
+import { maxScaledDiff, onBackend, randn, wasmDistDir } from './helpers';
+
+beforeAll(async () => {
+  setWasmPaths(wasmDistDir());
+  registerWasmTrainingKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+afterEach(() => setLabSimdEnabled(true));
+
+/** dL/dW of L = Σ conv2d(x, w)·r (3x3, stride 1, 'same'): the Conv2DBackpropFilter kernel. */
+function filterGrad(shape: [number, number, number, number], co: number, seed: number): () => tf.Tensor[] {
+  return () => {
+    const x = tf.tensor(randn(seed, shape.reduce((a, b) => a * b)), shape) as tf.Tensor4D;
+    const w = tf.tensor(randn(seed + 1, 9 * shape[3] * co), [3, 3, shape[3], co]) as tf.Tensor4D;
+    const r = tf.tensor(randn(seed + 2, shape[0] * shape[1] * shape[2] * co), [shape[0], shape[1], shape[2], co]);
+    return [tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, 1, 'same'), r)))(w)];
+  };
+}
+
+describe("the lab's SIMD kernels (lab-simd.wat)", () => {
+  test('lab-simd.generated.ts is the assembled lab-simd.wat (run scripts/build-simd-kernels.mjs after editing it)', async () => {
+    const bytes: Uint8Array = await assemble();
+    expect(Buffer.from(LAB_SIMD_WASM_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
+    expect(typeof generatedSource(bytes)).toBe('string');
+  });
+
+  test("bind to the wasm backend's heap in Node (WebAssembly SIMD is there), not to other backends", () => {
+    expect(labSimdFor(tf.findBackend('wasm'))).not.toBeNull();
+    expect(labSimdFor(tf.findBackend('cpu'))).toBeNull();
+    setLabSimdEnabled(false);
+    expect(labSimdFor(tf.findBackend('wasm'))).toBeNull();
+  });
+
+  const cases: Array<[[number, number, number, number], number]> = [
+    [[2, 5, 6, 4], 8],
+    [[4, 16, 16, 32], 32],
+    [[2, 8, 8, 64], 64],
+  ];
+  test.each(cases)('3x3 filter gradient on %j -> %i channels: the SIMD kernel equals cpu and the swapped XNNPACK convolution', async (shape, co) => {
+    const f = filterGrad(shape, co, 7);
+    const [simd] = await onBackend('wasm', f);
+    setLabSimdEnabled(false);
+    const [xnnpack] = await onBackend('wasm', f);
+    setLabSimdEnabled(true);
+    const [cpu] = await onBackend('cpu', f);
+    expect(maxScaledDiff(simd, cpu)).toBeLessThan(1e-4);
+    expect(maxScaledDiff(xnnpack, cpu)).toBeLessThan(1e-4);
+  });
+
+  test('the SIMD path takes no intermediate buffers; the XNNPACK path takes its transposes', async () => {
+    await tf.setBackend('wasm');
+    const be = tf.backend() as unknown as { dataIdNextNumber: number };
+    const x = tf.tensor(randn(1, 2 * 6 * 6 * 8), [2, 6, 6, 8]) as tf.Tensor4D;
+    const dy = tf.tensor(randn(2, 2 * 6 * 6 * 16), [2, 6, 6, 16]) as tf.Tensor4D;
+    const run = () => {
+      const before = be.dataIdNextNumber;
+      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 16] }) as tf.Tensor;
+      const ids = be.dataIdNextNumber - before;
+      dw.dispose();
+      return ids;
+    };
+    const simd = run();
+    setLabSimdEnabled(false);
+    // x^T, dy^T, the swapped convolution's output and the transposed result on top of the output
+    expect(run()).toBeGreaterThanOrEqual(simd + 3);
+    tf.dispose([x, dy]);
+  });
+
+  test('accumulates 32,768 products per entry to float32 accuracy against a float64 sum', async () => {
+    await tf.setBackend('wasm');
+    const [N, H, W, C] = [32, 32, 32, 8];
+    const xv = randn(3, N * H * W * C);
+    const dyv = randn(4, N * H * W * C);
+    const dw = tf.tidy(
+      () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor(xv, [N, H, W, C]), dy: tf.tensor(dyv, [N, H, W, C]) },
+          { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, C, C] },
+        ) as tf.Tensor,
+    );
+    const got = await dw.data();
+    let worst = 0;
+    for (const [kh, kw, ci, co] of [[0, 0, 0, 0], [1, 1, 3, 5], [2, 2, 7, 7], [2, 0, 1, 6]]) {
+      let sum = 0;
+      let scale = 0;
+      for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) {
+        const [ih, iw] = [h + kh - 1, w + kw - 1];
+        if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+        const p = xv[((n * H + ih) * W + iw) * C + ci] * dyv[((n * H + h) * W + w) * C + co];
+        sum += p;
+        scale += Math.abs(p);
+      }
+      worst = Math.max(worst, Math.abs(got[((kh * 3 + kw) * C + ci) * C + co] - sum) / scale);
+    }
+    // relative to Σ|products|: float32 summation in 8 running lanes stays near 1e-7 · √terms
+    expect(worst).toBeLessThan(1e-5);
+    tf.dispose(dw);
+  });
+});

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasm-kernels/register-training-kernels';
 import { labSimdFor, setLabSimdEnabled } from '../../../src/engine/backend/wasm-kernels/simd/labSimd';
+import { KernelComposer } from '../../../src/engine/backend/wasm-kernels/composer';
 import { LAB_SIMD_WASM_BASE64 } from '../../../src/engine/backend/wasm-kernels/simd/lab-simd.generated';
 // @ts-expect-error: a plain .mjs script without types (the build step of lab-simd.generated.ts)
 import { assemble, generatedSource } from '../../../scripts/build-simd-kernels.mjs';
@@ -56,6 +57,31 @@ describe("the lab's SIMD kernels (lab-simd.wat)", () => {
     const [cpu] = await onBackend('cpu', f);
     expect(maxScaledDiff(simd, cpu)).toBeLessThan(1e-4);
     expect(maxScaledDiff(xnnpack, cpu)).toBeLessThan(1e-4);
+  });
+
+  test('padSpatial (padImages) equals PadV2, and the input gradient through it equals cpu', async () => {
+    await tf.setBackend('wasm');
+    const be = tf.backend();
+    for (const [shape, t, b, l, r] of [[[2, 5, 7, 3], 1, 1, 1, 1], [[1, 4, 4, 16], 2, 0, 0, 3], [[3, 2, 9, 5], 0, 2, 1, 0]] as Array<[number[], number, number, number, number]>) {
+      const x = tf.tensor(randn(5, shape.reduce((p, q) => p * q)), shape);
+      const viaPad = tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]]);
+      const c = new KernelComposer(be);
+      const info = c.padSpatial({ dataId: x.dataId, shape: x.shape, dtype: 'float32' }, [t, b], [l, r]);
+      const got = tf.engine().makeTensorFromTensorInfo(c.finish(info));
+      expect(got.shape).toEqual(viaPad.shape);
+      expect(Array.from(await got.data())).toEqual(Array.from(await viaPad.data()));
+      tf.dispose([x, viaPad, got]);
+    }
+    // Conv2DBackpropInput pads the output gradient with padSpatial
+    const f = () => {
+      const x = tf.tensor(randn(6, 2 * 8 * 8 * 16), [2, 8, 8, 16]) as tf.Tensor4D;
+      const w = tf.tensor(randn(7, 9 * 16 * 8), [3, 3, 16, 8]) as tf.Tensor4D;
+      const r = tf.tensor(randn(8, 2 * 8 * 8 * 8), [2, 8, 8, 8]);
+      return [tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, w, 1, 'same'), r)))(x)];
+    };
+    const [wasm] = await onBackend('wasm', f);
+    const [cpu] = await onBackend('cpu', f);
+    expect(maxScaledDiff(wasm, cpu)).toBeLessThan(1e-5);
   });
 
   test('the SIMD path takes no intermediate buffers; the XNNPACK path takes its transposes', async () => {

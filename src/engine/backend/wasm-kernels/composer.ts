@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { labSimdFor } from './simd/labSimd';
+
+/** What padSpatial uses of tfjs-backend-wasm's backend: its allocator and the tensors' heap offsets. */
+interface WasmOutputs {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  getMemoryOffset(dataId: object): number;
+}
 
 /** Backend whose kernels the training kernels are composed from. */
 export const WASM_BACKEND = 'wasm';
@@ -55,6 +62,20 @@ export class KernelComposer {
 
   pad(x: TensorInfo, paddings: Array<[number, number]>): TensorInfo {
     return this.run('PadV2', { x }, { paddings, constantValue: 0 });
+  }
+
+  /**
+   * Zero padding of the spatial axes of a float32 [N, H, W, C] tensor: the lab's SIMD padImages
+   * (memory fill and row copies) where it can bind to the heap, else PadV2 (an index loop per element).
+   */
+  padSpatial(x: TensorInfo, [top, bottom]: [number, number], [left, right]: [number, number]): TensorInfo {
+    const simd = x.dtype === 'float32' && x.shape.length === 4 ? labSimdFor(this.backend) : null;
+    if (!simd) return this.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    const [n, h, w, ch] = x.shape;
+    const out = this.own((this.backend as unknown as WasmOutputs).makeOutput([n, h + top + bottom, w + left + right, ch], 'float32'));
+    const offset = (t: TensorInfo) => (this.backend as unknown as WasmOutputs).getMemoryOffset(t.dataId);
+    simd.padImages(offset(x), offset(out), n, h, w, ch, h + top + bottom, w + left + right, top, left);
+    return out;
   }
 
   /** Releases an intermediate early (keeps peak memory down inside loops). */

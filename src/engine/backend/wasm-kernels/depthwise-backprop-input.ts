@@ -55,7 +55,7 @@ export function spreadAndPadDy(
   const padB = realH + bottom - hh;
   const padR = realW + right - ww;
   if (top + padB + left + padR > 0) {
-    const padded = c.pad(t, [[0, 0], [top, padB], [left, padR], [0, 0]]);
+    const padded = c.padSpatial(t, [top, padB], [left, padR]);
     if (t !== dy) c.release(t);
     t = padded;
   }

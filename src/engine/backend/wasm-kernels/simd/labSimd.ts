@@ -13,6 +13,8 @@ export interface LabSimdKernels {
     Ho: number, Wo: number, Co: number,
     KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
+  /** Copies x [N,H,W,C] into xp [N,Hp,Wp,C] at rows pt.., columns pl.., zeroes the rest. */
+  padImages(x: number, xp: number, N: number, H: number, W: number, C: number, Hp: number, Wp: number, pt: number, pl: number): void;
 }
 
 /** The part of tfjs-backend-wasm's Emscripten module the kernels need: its exported heap memory. */

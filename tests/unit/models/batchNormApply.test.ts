@@ -49,7 +49,7 @@ describe('batchNormApply: the lab kernels against the composed formula', () => {
     ['wasm', 'wasm'],
   ];
   for (const [label, backend] of paths) {
-    for (const shape of [[4, 5, 6, 3], [2, 8, 8, 16], [32, 7], [3, 2, 2, 70]]) {
+    for (const shape of [[4, 5, 6, 3], [2, 8, 8, 16], [32, 7], [3, 2, 2, 70], [3, 3, 5, 12], [40, 64]]) {
       test(`${label} [${shape}]: value and the five gradients equal the composed formula's`, async () => {
         const want = await onOpPath(() => onBackend('cpu', () => valueAndGrads(shape, 5)));
         const got = await onBackend(backend, () => valueAndGrads(shape, 5));

@@ -68,7 +68,7 @@ describe('batchNormTrain: the lab kernels against the composed formula', () => {
     ['cpu, tfjs ops (the webgl/webgpu path)', 'cpu', onOpPath],
   ];
   for (const [label, backend, around] of paths) {
-    for (const shape of [[4, 5, 6, 3], [2, 8, 8, 16], [32, 7], [3, 2, 2, 70]]) {
+    for (const shape of [[4, 5, 6, 3], [2, 8, 8, 16], [32, 7], [3, 2, 2, 70], [3, 3, 5, 12], [40, 64]]) {
       test(`${label} [${shape}]: value and the three gradients equal the composed formula's`, async () => {
         const want = await onOpPath(() => onBackend('cpu', () => valueAndGrads(composed, shape, 11)));
         const got = await around(() => onBackend(backend, () => valueAndGrads(fused, shape, 11)));
@@ -80,27 +80,28 @@ describe('batchNormTrain: the lab kernels against the composed formula', () => {
     }
   }
 
-  test('one-pass moments: a channel far from zero whose first row is far from its mean', async () => {
-    await tf.setBackend('cpu');
+  test.each(['cpu', 'wasm'])('one-pass moments on %s: a channel far from zero whose first row is far from its mean', async (backend) => {
+    await tf.setBackend(backend);
     // channel 0: 3e4 + noise of sd 0.5 after a first row at -3e4; channel 1: values of sd 1e-3 around 7
-    const rows = 4096;
-    const noise = randn(3, rows * 2);
-    const values = new Float32Array(rows * 2);
+    // four channels, the two patterns twice: wasm's SIMD sums take channels in fours
+    const [rows, C] = [4096, 4];
+    const noise = randn(3, rows * C);
+    const values = new Float32Array(rows * C);
     for (let i = 0; i < rows; i++) {
-      values[2 * i] = i === 0 ? -3e4 : 3e4 + 0.5 * noise[2 * i];
-      values[2 * i + 1] = 7 + 1e-3 * noise[2 * i + 1];
+      for (const c of [0, 2]) values[C * i + c] = i === 0 ? -3e4 : 3e4 + 0.5 * noise[C * i + c];
+      for (const c of [1, 3]) values[C * i + c] = 7 + 1e-3 * noise[C * i + c];
     }
-    const x = tf.tensor2d(values, [rows, 2]);
-    const [g, b] = [tf.ones([2]), tf.zeros([2])];
+    const x = tf.tensor2d(values, [rows, C]);
+    const [g, b] = [tf.ones([C]), tf.zeros([C])];
     const r = batchNormTrain(x, g, b, EPS);
     const [mean, variance] = [await r.mean.data(), await r.variance.data()];
-    for (let c = 0; c < 2; c++) {
+    for (let c = 0; c < C; c++) {
       // two-pass reference in float64 on the same float32 data
       let m = 0;
-      for (let i = 0; i < rows; i++) m += values[2 * i + c];
+      for (let i = 0; i < rows; i++) m += values[C * i + c];
       m /= rows;
       let v = 0;
-      for (let i = 0; i < rows; i++) v += (values[2 * i + c] - m) ** 2;
+      for (let i = 0; i < rows; i++) v += (values[C * i + c] - m) ** 2;
       v /= rows;
       expect(Math.abs(mean[c] - m) / Math.abs(m)).toBeLessThan(1e-7);
       expect(Math.abs(variance[c] - v) / v).toBeLessThan(1e-6);

@@ -49,6 +49,15 @@ describe('relu with the one-pass gradient kernel', () => {
     expect(Array.from(dx)).toEqual(Array.from(y, (v, i) => (v > 0 ? dy[i] : 0)));
   });
 
+  test('the wasm kernel (4 SIMD lanes, then the tail one by one) on every kind of float', async () => {
+    await tf.setBackend('wasm');
+    const y = new Float32Array([0, -0, NaN, Infinity, 1e-45, 1.5e-38, 3, 1e38, -1, -Infinity, -1e-45]);
+    const dy = Float32Array.from(y, (_, i) => (i % 2 ? -(i + 1) : i + 1));
+    const dx = tf.tidy(() => tf.engine().runKernel(RELU_GRAD, { dy: tf.tensor(dy), y: tf.tensor(y) }) as tf.Tensor);
+    expect(Array.from(await dx.data())).toEqual(Array.from(y, (v, i) => (v > 0 ? dy[i] : 0)));
+    dx.dispose();
+  });
+
   test('no tensor left behind', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor([-1, 0, 2]);

@@ -1,7 +1,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
-import { cpuAccess, wasmAccess, type ArrayAccess } from './array-access';
-import { blockRows, checkChannels, forEachChannelBlock } from './batch-norm-train';
+import { channelAffineJs, channelSumsJs, cpuAccess, wasmAccess, type ArrayAccess, type ChannelAffine, type ChannelSums } from './array-access';
+import { checkChannels } from './batch-norm-train';
 import { WASM_BACKEND } from './composer';
 
 /**
@@ -17,28 +17,37 @@ import { WASM_BACKEND } from './composer';
  * (then into LabBatchNormTrainGrad's dmean and dvariance). Before, both ran the composed formula:
  * five broadcasting element-wise kernels forward and, on the tape, some 20 backward, per layer.
  *
- * One pass over the data forward, one backward (dx and the per-channel sums together), sums in
- * float64, in JavaScript on the wasm heap or the cpu backend's arrays.
+ * One pass over the data forward, two backward (the per-channel sums in float64, then dx): the
+ * lab's SIMD kernels on the wasm heap where they bind (array-access.ts), else JavaScript loops.
  */
 export const BN_APPLY = 'LabBatchNormApply';
 export const BN_APPLY_GRAD = 'LabBatchNormApplyGrad';
 
-/** y = (x − μ)·s + β per channel, s = γ/√(σ² + ε) in float64 (the composed formula's order, exact at x = μ). */
-export function normalizeWith(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, y: Float32Array): void {
+/** y = (x − μ)·s + β per channel with s = γ/√(σ² + ε), as y = s·x + (β − μ·s). */
+export function normalizeWith(
+  x: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  epsilon: number,
+  y: Float32Array,
+  affine: ChannelAffine = channelAffineJs,
+): void {
   const C = mean.length;
-  const s = new Float64Array(C);
-  for (let c = 0; c < C; c++) s[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
-  forEachChannelBlock(x.length, C, (c, start, end) => {
-    const m = mean[c];
-    const k = s[c];
-    const b = beta[c];
-    for (let i = start; i < end; i += C) y[i] = (x[i] - m) * k + b;
-  });
+  const s = new Float32Array(C);
+  const k = new Float32Array(C);
+  for (let c = 0; c < C; c++) {
+    const sc = gamma[c] / Math.sqrt(variance[c] + epsilon);
+    s[c] = sc;
+    k[c] = beta[c] - mean[c] * sc;
+  }
+  affine(x, null, s, null, k, y);
 }
 
 /**
  * With r = 1/√(σ² + ε) and s = γ·r: dx = s·dy, dβ = Σ dy, dγ = r·Σ dy·(x − μ), dμ = −s·Σ dy,
- * dσ² = −½·γ·r³·Σ dy·(x − μ); dx is written in the pass that takes the sums.
+ * dσ² = −½·γ·r³·Σ dy·(x − μ): one pass for the sums, one for dx.
  */
 export function normalizeWithGrad(
   dy: Float32Array,
@@ -48,42 +57,23 @@ export function normalizeWithGrad(
   gamma: Float32Array,
   epsilon: number,
   out: { dx: Float32Array; dMean: Float32Array; dVariance: Float32Array; dGamma: Float32Array; dBeta: Float32Array },
+  affine: ChannelAffine = channelAffineJs,
+  sums: ChannelSums = channelSumsJs,
 ): void {
   const C = mean.length;
-  const rows = x.length / C;
-  const r = new Float64Array(C);
-  const s = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    r[c] = 1 / Math.sqrt(variance[c] + epsilon);
-    s[c] = gamma[c] * r[c];
-  }
   const sDy = new Float64Array(C);
   const sDyX = new Float64Array(C);
-  const { dx } = out;
-  const B = blockRows(C);
-  for (let r0 = 0; r0 < rows; r0 += B) {
-    const end = Math.min(rows, r0 + B) * C;
-    for (let c = 0; c < C; c++) {
-      const m = mean[c];
-      const k = s[c];
-      let p = 0;
-      let q = 0;
-      for (let i = r0 * C + c; i < end; i += C) {
-        const g = dy[i];
-        dx[i] = g * k;
-        p += g;
-        q += g * (x[i] - m);
-      }
-      sDy[c] += p;
-      sDyX[c] += q;
-    }
-  }
+  sums(dy, x, Float64Array.from(mean), sDy, sDyX);
+  const s = new Float32Array(C);
   for (let c = 0; c < C; c++) {
+    const r = 1 / Math.sqrt(variance[c] + epsilon);
+    s[c] = gamma[c] * r;
     out.dBeta[c] = sDy[c];
-    out.dGamma[c] = sDyX[c] * r[c];
-    out.dMean[c] = -s[c] * sDy[c];
-    out.dVariance[c] = -0.5 * gamma[c] * r[c] * r[c] * r[c] * sDyX[c];
+    out.dGamma[c] = sDyX[c] * r;
+    out.dMean[c] = -gamma[c] * r * sDy[c];
+    out.dVariance[c] = -0.5 * gamma[c] * r * r * r * sDyX[c];
   }
+  affine(dy, null, s, null, new Float32Array(C), out.dx);
 }
 
 function forward(access: (backend: unknown) => ArrayAccess): KernelFunc {
@@ -94,7 +84,7 @@ function forward(access: (backend: unknown) => ArrayAccess): KernelFunc {
     const io = access(backend);
     const { infos, arrays } = io.outputs([x.shape]);
     const r = (t: TensorInfo) => io.read(t);
-    normalizeWith(r(x), r(mean), r(variance), r(gamma), r(beta), epsilon, arrays[0]);
+    normalizeWith(r(x), r(mean), r(variance), r(gamma), r(beta), epsilon, arrays[0], io.channelAffine);
     return infos[0];
   };
 }
@@ -111,7 +101,7 @@ function backward(access: (backend: unknown) => ArrayAccess): KernelFunc {
     const { infos, arrays } = io.outputs([x.shape, [C], [C], [C], [C]]);
     const [dx, dMean, dVariance, dGamma, dBeta] = arrays;
     const r = (t: TensorInfo) => io.read(t);
-    normalizeWithGrad(r(dy), r(x), r(mean), r(variance), r(gamma), epsilon, { dx, dMean, dVariance, dGamma, dBeta });
+    normalizeWithGrad(r(dy), r(x), r(mean), r(variance), r(gamma), epsilon, { dx, dMean, dVariance, dGamma, dBeta }, io.channelAffine, io.channelSums);
     return infos;
   };
 }

@@ -1,6 +1,6 @@
 import { engine, zerosLike } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
-import { cpuAccess, wasmAccess, type ArrayAccess } from './array-access';
+import { channelAffineJs, channelSumsJs, cpuAccess, wasmAccess, type ArrayAccess, type ChannelAffine, type ChannelSums } from './array-access';
 import { WASM_BACKEND } from './composer';
 
 /**
@@ -14,8 +14,9 @@ import { WASM_BACKEND } from './composer';
  * outputs on the tape, and what flows back into them (a replica pass normalised with the clean
  * pass's statistics) reaches x.
  *
- * Plain JavaScript loops on the wasm heap (and on the cpu backend's arrays): three passes over the
- * data forward (the shifted sums, the output), two backward, sums in float64. The wasm
+ * Two passes over the data forward (the shifted sums, the output) and two backward (the sums, dx),
+ * sums in float64: the lab's SIMD kernels on the wasm heap where they bind (channelSums and
+ * channelAffine, through array-access.ts), JavaScript loops elsewhere (the cpu backend). The wasm
  * backend's own element-wise kernels (FusedBatchNorm, broadcasting Mul/Sub/Add) index every element
  * through a generic broadcast loop, and the tape of the composed formula runs some 40 of them per
  * layer (docs/wasm-training.md, section 6).
@@ -24,58 +25,16 @@ export const BN_TRAIN = 'LabBatchNormTrain';
 export const BN_TRAIN_GRAD = 'LabBatchNormTrainGrad';
 
 /**
- * Rows per block of the per-channel sums: a block (≤ 16 KB of floats) stays in L1 while each
- * channel's column is summed into a local (register) accumulator; summing row by row into an
- * array of C accumulators instead measured 2-3x slower in V8.
- */
-export const blockRows = (C: number): number => Math.max(1, (4096 / C) | 0);
-
-/**
- * Calls body(c, start, end) for every channel c of every block of rows, start the channel's first
- * element in the block and end the block's end (step C): element-wise loops written this way keep
- * the channel's constants in locals and the block in L1, measured 1.5x faster in V8 than a
- * row-major double loop that reads per-channel arrays.
- */
-export function forEachChannelBlock(length: number, C: number, body: (c: number, start: number, end: number) => void): void {
-  const block = blockRows(C) * C;
-  for (let r0 = 0; r0 < length; r0 += block) {
-    const end = Math.min(length, r0 + block);
-    for (let c = 0; c < C; c++) body(c, r0 + c, end);
-  }
-}
-
-/** s[c] = Σ_rows (x[row, c] − shift[c]) and q[c] = Σ_rows (x[row, c] − shift[c])², in float64. */
-function centredSums(x: Float32Array, C: number, shift: Float64Array, s: Float64Array, q: Float64Array | null): void {
-  const rows = x.length / C;
-  const B = blockRows(C);
-  for (let r0 = 0; r0 < rows; r0 += B) {
-    const end = Math.min(rows, r0 + B) * C;
-    for (let c = 0; c < C; c++) {
-      const m = shift[c];
-      let a = 0;
-      let b = 0;
-      for (let i = r0 * C + c; i < end; i += C) {
-        const d = x[i] - m;
-        a += d;
-        b += d * d;
-      }
-      s[c] += a;
-      if (q) q[c] += b;
-    }
-  }
-}
-
-/**
  * Per-channel mean and biased variance of `x` ([n / C, C] row-major) in one pass: the sums of
  * x − K and its squares in float64, K the first row (a sample of each channel, so the sums stay
  * centred to within a spread: mean = K + s/n, variance = q/n − (s/n)², no cancellation to speak of).
  */
-export function channelMoments(x: Float32Array, C: number, mean: Float32Array, variance: Float32Array): void {
+export function channelMoments(x: Float32Array, C: number, mean: Float32Array, variance: Float32Array, sums: ChannelSums = channelSumsJs): void {
   const rows = x.length / C;
   const shift = Float64Array.from(x.subarray(0, C));
   const s = new Float64Array(C);
   const q = new Float64Array(C);
-  centredSums(x, C, shift, s, q);
+  sums(x, null, shift, s, q);
   for (let c = 0; c < C; c++) {
     const d = s[c] / rows;
     mean[c] = shift[c] + d;
@@ -83,8 +42,17 @@ export function channelMoments(x: Float32Array, C: number, mean: Float32Array, v
   }
 }
 
-/** y = (x − mean)·γ/√(variance + ε) + β. */
-export function normalize(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, epsilon: number, y: Float32Array): void {
+/** y = (x − mean)·γ/√(variance + ε) + β, as y = a·x + b per channel. */
+export function normalize(
+  x: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  epsilon: number,
+  y: Float32Array,
+  affine: ChannelAffine = channelAffineJs,
+): void {
   const C = mean.length;
   const a = new Float32Array(C);
   const b = new Float32Array(C);
@@ -92,11 +60,7 @@ export function normalize(x: Float32Array, mean: Float32Array, variance: Float32
     a[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
     b[c] = beta[c] - mean[c] * a[c];
   }
-  forEachChannelBlock(x.length, C, (c, start, end) => {
-    const ac = a[c];
-    const bc = b[c];
-    for (let i = start; i < end; i += C) y[i] = x[i] * ac + bc;
-  });
+  affine(x, null, a, null, b, y);
 }
 
 /**
@@ -116,27 +80,14 @@ export function normalizeGrad(
   dx: Float32Array,
   dGamma: Float32Array,
   dBeta: Float32Array,
+  affine: ChannelAffine = channelAffineJs,
+  sums: ChannelSums = channelSumsJs,
 ): void {
   const C = mean.length;
   const rows = x.length / C;
   const sDy = new Float64Array(C);
   const sDyX = new Float64Array(C);
-  const B = blockRows(C);
-  for (let r0 = 0; r0 < rows; r0 += B) {
-    const end = Math.min(rows, r0 + B) * C;
-    for (let c = 0; c < C; c++) {
-      const m = mean[c];
-      let s = 0;
-      let q = 0;
-      for (let i = r0 * C + c; i < end; i += C) {
-        const g = dy[i];
-        s += g;
-        q += g * (x[i] - m);
-      }
-      sDy[c] += s;
-      sDyX[c] += q;
-    }
-  }
+  sums(dy, x, Float64Array.from(mean), sDy, sDyX);
   const a = new Float32Array(C);
   const b = new Float32Array(C);
   const k = new Float32Array(C);
@@ -150,12 +101,7 @@ export function normalizeGrad(
     // the constant term, with the mean folded in
     k[c] = (-a[c] * sDy[c] + dMean[c]) / rows - b[c] * mean[c];
   }
-  forEachChannelBlock(x.length, C, (c, start, end) => {
-    const ac = a[c];
-    const bc = b[c];
-    const kc = k[c];
-    for (let i = start; i < end; i += C) dx[i] = ac * dy[i] + bc * x[i] + kc;
-  });
+  affine(dy, x, a, b, k, dx);
 }
 
 /** Checks float32 x of rank ≥ 2 and per-channel inputs of shape [C]; returns C. */
@@ -178,8 +124,8 @@ function forward(access: (backend: unknown) => ArrayAccess): KernelFunc {
     const { infos, arrays } = io.outputs([x.shape, [C], [C]]);
     const [y, mean, variance] = arrays;
     const xs = io.read(x);
-    channelMoments(xs, C, mean, variance);
-    normalize(xs, mean, variance, io.read(gamma), io.read(beta), epsilon, y);
+    channelMoments(xs, C, mean, variance, io.channelSums);
+    normalize(xs, mean, variance, io.read(gamma), io.read(beta), epsilon, y, io.channelAffine);
     return infos;
   };
 }
@@ -196,7 +142,7 @@ function backward(access: (backend: unknown) => ArrayAccess): KernelFunc {
     const { infos, arrays } = io.outputs([x.shape, [C], [C]]);
     const [dx, dGamma, dBeta] = arrays;
     const r = (t: TensorInfo) => io.read(t);
-    normalizeGrad(r(dy), r(dmean), r(dvariance), r(x), r(mean), r(variance), r(gamma), epsilon, dx, dGamma, dBeta);
+    normalizeGrad(r(dy), r(dmean), r(dvariance), r(x), r(mean), r(variance), r(gamma), epsilon, dx, dGamma, dBeta, io.channelAffine, io.channelSums);
     return infos;
   };
 }

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { cpuAccess, wasmAccess, type ArrayAccess } from './array-access';
 import { WASM_BACKEND } from './composer';
+import { labSimdFor } from './simd/labSimd';
 
 /**
  * LabReluGrad  dy, y -> dx = y > 0 ? dy : 0, the gradient of y = relu(x) read from its output
@@ -26,13 +27,17 @@ export function reluGrad(dy: Float32Array, y: Float32Array, dx: Float32Array): v
   }
 }
 
+function checkShapes(dy: TensorInfo, y: TensorInfo): void {
+  if (dy.dtype !== 'float32' || y.dtype !== 'float32') throw new Error(`${RELU_GRAD}: float32 only.`);
+  if (dy.shape.length !== y.shape.length || dy.shape.some((d, i) => d !== y.shape[i])) {
+    throw new Error(`${RELU_GRAD}: dy [${dy.shape}] and y [${y.shape}] differ.`);
+  }
+}
+
 function kernel(access: (backend: unknown) => ArrayAccess): KernelFunc {
   return ({ inputs, backend }) => {
     const { dy, y } = inputs as { dy: TensorInfo; y: TensorInfo };
-    if (dy.dtype !== 'float32' || y.dtype !== 'float32') throw new Error(`${RELU_GRAD}: float32 only.`);
-    if (dy.shape.length !== y.shape.length || dy.shape.some((d, i) => d !== y.shape[i])) {
-      throw new Error(`${RELU_GRAD}: dy [${dy.shape}] and y [${y.shape}] differ.`);
-    }
+    checkShapes(dy, y);
     const io = access(backend);
     const { infos, arrays } = io.outputs([y.shape]);
     reluGrad(io.read(dy), io.read(y), arrays[0]);
@@ -40,7 +45,19 @@ function kernel(access: (backend: unknown) => ArrayAccess): KernelFunc {
   };
 }
 
+/** On wasm: the lab's SIMD reluGrad (lab-simd.wat, 4 lanes, a compare and a mask) where it binds, else the loop above. */
+const wasmKernel: KernelFunc = (args) => {
+  const simd = labSimdFor(args.backend);
+  if (!simd) return kernel(wasmAccess)(args);
+  const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
+  checkShapes(dy, y);
+  const { infos, arrays } = wasmAccess(args.backend).outputs([y.shape]);
+  const offset = (t: TensorInfo) => (args.backend as unknown as { getMemoryOffset(dataId: object): number }).getMemoryOffset(t.dataId);
+  simd.reluGrad(offset(dy), offset(y), arrays[0].byteOffset, arrays[0].length);
+  return infos[0];
+};
+
 export const RELU_GRAD_CONFIGS: readonly KernelConfig[] = [
-  { kernelName: RELU_GRAD, backendName: WASM_BACKEND, kernelFunc: kernel(wasmAccess) },
+  { kernelName: RELU_GRAD, backendName: WASM_BACKEND, kernelFunc: wasmKernel },
   { kernelName: RELU_GRAD, backendName: 'cpu', kernelFunc: kernel(cpuAccess) },
 ];

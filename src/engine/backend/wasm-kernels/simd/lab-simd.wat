@@ -129,4 +129,130 @@
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br $rowLoop)))
   )
+
+  ;; dx = y > 0 ? dy : 0 over n elements (y a ReLU's output: NaN and -0 give 0), 4 lanes at a time.
+  (func (export "reluGrad") (param $dy i32) (param $y i32) (param $dx i32) (param $n i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vDone (loop $v
+      (br_if $vDone (i32.ge_u (local.get $i) (local.get $end)))
+      (v128.store (i32.add (local.get $dx) (local.get $i))
+        (v128.and
+          (v128.load (i32.add (local.get $dy) (local.get $i)))
+          (f32x4.gt (v128.load (i32.add (local.get $y) (local.get $i))) (v128.const f32x4 0 0 0 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $v)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $sDone (loop $s
+      (br_if $sDone (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $dx) (local.get $i))
+        (select (f32.load (i32.add (local.get $dy) (local.get $i))) (f32.const 0)
+          (f32.gt (f32.load (i32.add (local.get $y) (local.get $i))) (f32.const 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $s)))
+  )
+
+  ;; Per channel, over rows of C (C % 4 == 0): out[r,c] = a[c]*u[r,c] + b[c]*v[r,c] + k[c]
+  ;; (BatchNorm's output, u = x, b = 0; its input gradient, u = dy, v = x). With $b = 0 (a null
+  ;; pointer) the v term is skipped.
+  (func (export "channelAffine")
+    (param $u i32) (param $v i32) (param $a i32) (param $b i32) (param $k i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $r i32) (local $c i32) (local $row i32) (local $p i32)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (block $rDone (loop $rLoop
+      (br_if $rDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $p (i32.mul (local.get $r) (local.get $row)))
+      (local.set $c (i32.const 0))
+      (if (i32.eqz (local.get $b))
+        (then
+          (block $cDone (loop $cLoop
+            (br_if $cDone (i32.ge_u (local.get $c) (local.get $row)))
+            (v128.store (i32.add (local.get $out) (i32.add (local.get $p) (local.get $c)))
+              (f32x4.add
+                (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $c))) (v128.load (i32.add (local.get $u) (i32.add (local.get $p) (local.get $c)))))
+                (v128.load (i32.add (local.get $k) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $cLoop))))
+        (else
+          (block $cDone2 (loop $cLoop2
+            (br_if $cDone2 (i32.ge_u (local.get $c) (local.get $row)))
+            (v128.store (i32.add (local.get $out) (i32.add (local.get $p) (local.get $c)))
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $c))) (v128.load (i32.add (local.get $u) (i32.add (local.get $p) (local.get $c)))))
+                  (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $c))) (v128.load (i32.add (local.get $v) (i32.add (local.get $p) (local.get $c))))))
+                (v128.load (i32.add (local.get $k) (local.get $c)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $cLoop2)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rLoop)))
+  )
+
+  ;; Per-channel sums in float64 over rows of C (C % 4 == 0), added to s[c] and q[c] (f64 arrays):
+  ;;   v = 0 (null):  s += sum of (u - shift),  q += sum of (u - shift)^2   (BatchNorm's moments)
+  ;;   else:          s += sum of u,            q += sum of u * (v - shift)  (its gradient's sums)
+  ;; Each float is promoted before the subtraction, so every term is exact as in float64 code.
+  ;; Rows in blocks of 16 KB (they stay in L1), four channels at a time in 8 f64x2 registers.
+  (func (export "channelSums")
+    (param $u i32) (param $v i32) (param $shift i32) (param $s i32) (param $q i32) (param $rows i32) (param $C i32)
+    (local $row i32) (local $r0 i32) (local $r1 i32) (local $block i32) (local $c i32) (local $p i32) (local $end i32)
+    (local $m0 v128) (local $m1 v128) (local $s0 v128) (local $s1 v128) (local $q0 v128) (local $q1 v128)
+    (local $a v128) (local $u0 v128) (local $u1 v128) (local $d0 v128) (local $d1 v128)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $block (i32.div_u (i32.const 16384) (local.get $row)))
+    (if (i32.eqz (local.get $block)) (then (local.set $block (i32.const 1))))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_u (local.get $r0) (local.get $rows)))
+      (local.set $r1 (i32.add (local.get $r0) (local.get $block)))
+      (if (i32.gt_u (local.get $r1) (local.get $rows)) (then (local.set $r1 (local.get $rows))))
+      (local.set $end (i32.mul (local.get $r1) (local.get $row)))
+      (local.set $c (i32.const 0))
+      (block $cDone (loop $cLoop
+        (br_if $cDone (i32.ge_u (local.get $c) (local.get $row)))
+        ;; shift of channels c/4 .. c/4+3 as two f64x2 (f64 offset: 2x the f32 one)
+        (local.set $m0 (v128.load offset=0 (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 1)))))
+        (local.set $m1 (v128.load offset=16 (i32.add (local.get $shift) (i32.shl (local.get $c) (i32.const 1)))))
+        (local.set $s0 (v128.const i64x2 0 0)) (local.set $s1 (v128.const i64x2 0 0))
+        (local.set $q0 (v128.const i64x2 0 0)) (local.set $q1 (v128.const i64x2 0 0))
+        (local.set $p (i32.add (i32.mul (local.get $r0) (local.get $row)) (local.get $c)))
+        (if (i32.eqz (local.get $v))
+          (then
+            (block $rDone (loop $rLoop
+              (br_if $rDone (i32.ge_u (local.get $p) (local.get $end)))
+              (local.set $a (v128.load (i32.add (local.get $u) (local.get $p))))
+              (local.set $d0 (f64x2.sub (f64x2.promote_low_f32x4 (local.get $a)) (local.get $m0)))
+              (local.set $d1 (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a))) (local.get $m1)))
+              (local.set $s0 (f64x2.add (local.get $s0) (local.get $d0)))
+              (local.set $s1 (f64x2.add (local.get $s1) (local.get $d1)))
+              (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $d0) (local.get $d0))))
+              (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $d1) (local.get $d1))))
+              (local.set $p (i32.add (local.get $p) (local.get $row)))
+              (br $rLoop))))
+          (else
+            (block $rDone2 (loop $rLoop2
+              (br_if $rDone2 (i32.ge_u (local.get $p) (local.get $end)))
+              (local.set $a (v128.load (i32.add (local.get $u) (local.get $p))))
+              (local.set $u0 (f64x2.promote_low_f32x4 (local.get $a)))
+              (local.set $u1 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a))))
+              (local.set $a (v128.load (i32.add (local.get $v) (local.get $p))))
+              (local.set $d0 (f64x2.sub (f64x2.promote_low_f32x4 (local.get $a)) (local.get $m0)))
+              (local.set $d1 (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $a) (local.get $a))) (local.get $m1)))
+              (local.set $s0 (f64x2.add (local.get $s0) (local.get $u0)))
+              (local.set $s1 (f64x2.add (local.get $s1) (local.get $u1)))
+              (local.set $q0 (f64x2.add (local.get $q0) (f64x2.mul (local.get $u0) (local.get $d0))))
+              (local.set $q1 (f64x2.add (local.get $q1) (f64x2.mul (local.get $u1) (local.get $d1))))
+              (local.set $p (i32.add (local.get $p) (local.get $row)))
+              (br $rLoop2)))))
+        ;; add the block's sums to s and q
+        (local.set $p (i32.add (local.get $s) (i32.shl (local.get $c) (i32.const 1))))
+        (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (local.get $s0)))
+        (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (local.get $s1)))
+        (local.set $p (i32.add (local.get $q) (i32.shl (local.get $c) (i32.const 1))))
+        (v128.store offset=0 (local.get $p) (f64x2.add (v128.load offset=0 (local.get $p)) (local.get $q0)))
+        (v128.store offset=16 (local.get $p) (f64x2.add (v128.load offset=16 (local.get $p)) (local.get $q1)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cLoop)))
+      (local.set $r0 (local.get $r1))
+      (br $bLoop)))
+  )
 )

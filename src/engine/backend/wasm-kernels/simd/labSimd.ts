@@ -13,6 +13,12 @@ export interface LabSimdKernels {
     Ho: number, Wo: number, Co: number,
     KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
+  /** dx = y > 0 ? dy : 0 over n elements. */
+  reluGrad(dy: number, y: number, dx: number, n: number): void;
+  /** out[r,c] = a[c]·u[r,c] + b[c]·v[r,c] + k[c] over rows of C (C % 4 = 0); b = 0 leaves the v term out. */
+  channelAffine(u: number, v: number, a: number, b: number, k: number, out: number, rows: number, C: number): void;
+  /** Per-channel float64 sums over rows of C (C % 4 = 0) into s, q (f64): of u − shift and its square (v = 0), or of u and u·(v − shift). */
+  channelSums(u: number, v: number, shift: number, s: number, q: number, rows: number, C: number): void;
   /** Copies x [N,H,W,C] into xp [N,Hp,Wp,C] at rows pt.., columns pl.., zeroes the rest. */
   padImages(x: number, xp: number, N: number, H: number, W: number, C: number, Hp: number, Wp: number, pt: number, pl: number): void;
 }

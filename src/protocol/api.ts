@@ -62,8 +62,11 @@ export interface BackendInfo {
   readonly softwareAdapter?: boolean;
   /** Set when 'auto' chose between backends by measuring them (see backendSetup.ts). */
   readonly choice?: BackendChoice;
-  /** wasm only: XNNPACK threads in use (1 = single-threaded) and whether the SIMD binary loaded. */
-  readonly wasm?: { readonly threads: number; readonly simd: boolean };
+  /**
+   * wasm only: XNNPACK threads in use (1 = single-threaded), whether the SIMD binary loaded, and
+   * whether the lab's own SIMD training kernels run (not on the threaded build's shared heap).
+   */
+  readonly wasm?: { readonly threads: number; readonly simd: boolean; readonly labKernels: boolean };
 }
 
 export type DataSourceRequest = 'auto' | 'cifar10' | 'synthetic';

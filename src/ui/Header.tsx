@@ -26,6 +26,9 @@ export function Header({ backend, backendBusy, preference, onPreference, dataset
     ? [
         ...backend.tried.map((t) => `${t.name}: ${t.ok ? 'ok' : (t.reason ?? 'failed')}`),
         ...(backend.adapter ? [`GPU adapter: ${backend.adapter}${backend.softwareAdapter ? ' (software)' : ''}`] : []),
+        ...(backend.wasm
+          ? [`wasm: ${backend.wasm.threads} thread${backend.wasm.threads === 1 ? '' : 's'}, SIMD ${backend.wasm.simd ? 'on' : 'off'}, the lab's SIMD kernels ${backend.wasm.labKernels ? 'on' : backend.wasm.threads > 1 ? 'off (threaded build)' : 'off'}`]
+          : []),
         ...(backend.choice ? [backend.choice.reason] : []),
         `ms/step probe: ${backend.probe ?? 'not run'}`,
       ].join('\n')

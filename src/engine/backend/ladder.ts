@@ -9,6 +9,7 @@ import {
   type InitBackendOptions,
 } from './types';
 import { wasmTrainingKernelsRegistered } from './wasm-kernels/register-training-kernels';
+import { labSimdFor } from './wasm-kernels/simd/labSimd';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 const GPU_BACKENDS: ReadonlySet<string> = new Set(['webgpu', 'webgl']);
@@ -117,7 +118,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       isGpu: GPU_BACKENDS.has(name),
       purpose,
       platform: platform(),
-      ...(name === 'wasm' ? { wasm: { threads: getThreadsCount(), simd: await wasmSimd() } } : {}),
+      ...(name === 'wasm' ? { wasm: { threads: getThreadsCount(), simd: await wasmSimd(), labKernels: labSimdFor(tf.findBackend('wasm')) != null } } : {}),
     };
     return report;
   }

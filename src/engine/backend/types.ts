@@ -29,8 +29,11 @@ export interface BackendReport {
   readonly purpose: BackendPurpose;
   /** 'browser' | 'node' | 'unknown', from tfjs' environment flags. */
   readonly platform: 'browser' | 'node' | 'unknown';
-  /** wasm only: XNNPACK threads actually in use and whether the SIMD binary was loaded. */
-  readonly wasm?: { readonly threads: number; readonly simd: boolean };
+  /**
+   * wasm only: XNNPACK threads actually in use, whether the SIMD binary was loaded, and whether the
+   * lab's own SIMD kernels run (wasm-kernels/simd: off on the threaded build's shared heap).
+   */
+  readonly wasm?: { readonly threads: number; readonly simd: boolean; readonly labKernels: boolean };
   /** Filled in by callers that measure a step (see measureStepMs). */
   msPerStep?: number;
 }

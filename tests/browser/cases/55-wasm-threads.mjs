@@ -44,9 +44,11 @@ export default [
         assert(info.name === 'wasm', `the worker chose ${info.name}, not wasm: ${JSON.stringify(info.tried)}`);
         assert(info.wasm, `BackendInfo has no wasm field: ${JSON.stringify(info)}`);
         assert(info.wasm.threads > 1, `wasm runs ${info.wasm.threads} thread(s) (hardwareConcurrency ${cores}); errors: ${p.errors.join(' | ')}`);
+        // the threaded build's heap is shared: the lab's single-threaded SIMD kernels stay off there
+        assert(info.wasm.labKernels === false, `the lab's SIMD kernels report ${info.wasm.labKernels} on the threaded build`);
         const pthreadErrors = p.errors.filter((e) => /is not defined|pthread/i.test(e));
         assert(pthreadErrors.length === 0, `pthread worker errors:\n  ${pthreadErrors.join('\n  ')}`);
-        return `wasm: ${info.wasm.threads} threads, SIMD ${info.wasm.simd}, ${info.msPerStep?.toFixed(0)} ms/step (${info.probe}), ${cores} cores`;
+        return `wasm: ${info.wasm.threads} threads, SIMD ${info.wasm.simd}, lab kernels ${info.wasm.labKernels}, ${info.msPerStep?.toFixed(0)} ms/step (${info.probe}), ${cores} cores`;
       } finally {
         await p.close();
       }

@@ -64,7 +64,8 @@ describe('backend ladder', () => {
     const r = await initBackend(opts);
     expect(r.name).toBe('wasm');
     // Node: tfjs 4.22 disables multi-threaded wasm (WASM_HAS_MULTITHREAD_SUPPORT is false under IS_NODE).
-    expect(r.wasm).toEqual({ threads: 1, simd: true });
+    // and the lab's own SIMD kernels bind to its (unshared) heap
+    expect(r.wasm).toEqual({ threads: 1, simd: true, labKernels: true });
     await opsWork();
   });
 

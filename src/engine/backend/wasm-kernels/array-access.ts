@@ -2,8 +2,10 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { labSimdFor, type LabSimdKernels } from './simd/labSimd';
 
 // Float32 data of a kernel's inputs and outputs as plain arrays, for the lab's kernels written
-// as JavaScript loops (batch-norm-train.ts, relu-grad.ts): views on the wasm heap, or the cpu
-// backend's own arrays.
+// as loops (batch-norm-train.ts, batch-norm-apply.ts, relu-grad.ts): views on the wasm heap, or
+// the cpu backend's own arrays; and the per-channel passes over them, on the lab's SIMD kernels
+// (simd/lab-simd.wat) where the arrays are on a heap they bind to, else in JavaScript. A SIMD
+// function takes a view's byteOffset as its heap address.
 
 /** The part of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmHeapBackend {
@@ -108,15 +110,11 @@ export const channelAffineJs: ChannelAffine = (u, v, a, b, k, out) => {
   }
 };
 
-/**
- * ChannelAffine on the lab's SIMD kernel (channelAffine in lab-simd.wat) for arrays that are views
- * on the wasm heap, with C % 4 = 0; the per-channel coefficients go to a scratch buffer on the heap.
- */
 /** ChannelSums on the lab's SIMD kernel (channelSums in lab-simd.wat): float64 lanes; shift and sums in the heap scratch. */
 function simdChannelSums(be: WasmHeapBackend, simd: LabSimdKernels, scratch: number): ChannelSums {
   return (u, v, shift, s, q) => {
     const C = shift.length;
-    if (C % 4 !== 0 || 24 * C > SCRATCH_BYTES) return channelSumsJs(u, v, shift, s, q);
+    if (C === 0 || C % 4 !== 0 || 24 * C > SCRATCH_BYTES) return channelSumsJs(u, v, shift, s, q);
     const d = new Float64Array(be.wasm.HEAPU8.buffer, scratch, 3 * C);
     d.set(shift, 0);
     d.set(s, C);
@@ -131,7 +129,7 @@ function simdChannelSums(be: WasmHeapBackend, simd: LabSimdKernels, scratch: num
 function simdChannelAffine(be: WasmHeapBackend, simd: LabSimdKernels, scratch: number): ChannelAffine {
   return (u, v, a, b, k, out) => {
     const C = a.length;
-    if (C % 4 !== 0 || 12 * C > SCRATCH_BYTES) return channelAffineJs(u, v, a, b, k, out);
+    if (C === 0 || C % 4 !== 0 || 12 * C > SCRATCH_BYTES) return channelAffineJs(u, v, a, b, k, out);
     const coef = new Float32Array(be.wasm.HEAPU8.buffer, scratch, 3 * C);
     coef.set(a, 0);
     if (b) coef.set(b, C);

@@ -14,6 +14,11 @@ interface WasmHeapBackend {
   readonly wasm: { _malloc(bytes: number): number; readonly HEAPU8: Uint8Array };
 }
 
+/** Byte offset of a tensor's data on tfjs-backend-wasm's heap: the address the SIMD kernels take. */
+export function heapOffset(backend: unknown, t: TensorInfo): number {
+  return (backend as { getMemoryOffset(dataId: object): number }).getMemoryOffset(t.dataId);
+}
+
 /**
  * A scratch block on each wasm heap for the SIMD kernels' per-channel coefficients and sums,
  * allocated once (never freed: it lives as long as the heap) and, before a kernel takes views of

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { heapOffset } from './array-access';
 import { labSimdFor } from './simd/labSimd';
 
-/** What padSpatial uses of tfjs-backend-wasm's backend: its allocator and the tensors' heap offsets. */
+/** What padSpatial uses of tfjs-backend-wasm's backend: its allocator. */
 interface WasmOutputs {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  getMemoryOffset(dataId: object): number;
 }
 
 /** Backend whose kernels the training kernels are composed from. */
@@ -73,8 +73,7 @@ export class KernelComposer {
     if (!simd) return this.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
     const [n, h, w, ch] = x.shape;
     const out = this.own((this.backend as unknown as WasmOutputs).makeOutput([n, h + top + bottom, w + left + right, ch], 'float32'));
-    const offset = (t: TensorInfo) => (this.backend as unknown as WasmOutputs).getMemoryOffset(t.dataId);
-    simd.padImages(offset(x), offset(out), n, h, w, ch, h + top + bottom, w + left + right, top, left);
+    simd.padImages(heapOffset(this.backend, x), heapOffset(this.backend, out), n, h, w, ch, h + top + bottom, w + left + right, top, left);
     return out;
   }
 

@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { wasmAccess } from './array-access';
+import { heapOffset, wasmAccess } from './array-access';
 import { compose, WASM_BACKEND } from './composer';
 import { assertDyShape, convGeometry, type ConvGeometry, type PadAttr } from './geometry';
 import { labSimdFor, type LabSimdKernels } from './simd/labSimd';
@@ -77,7 +77,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
  */
 function simdFilterGrad(simd: LabSimdKernels, backend: unknown, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
   const io = wasmAccess(backend);
-  const offset = (t: TensorInfo) => (backend as { getMemoryOffset(dataId: object): number }).getMemoryOffset(t.dataId);
+  const offset = (t: TensorInfo) => heapOffset(backend, t);
   const run = (xs: TensorInfo, ci: number, out: TensorInfo, outArray: Float32Array) => {
     outArray.fill(0);
     simd.convFilterGrad(offset(xs), offset(dy), offset(out), g.batch, g.inH, g.inW, ci, g.outH, g.outW, g.outC, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft);

@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { cpuAccess, wasmAccess, type ArrayAccess } from './array-access';
+import { cpuAccess, heapOffset, wasmAccess, type ArrayAccess } from './array-access';
 import { WASM_BACKEND } from './composer';
 import { labSimdFor } from './simd/labSimd';
 
@@ -52,8 +52,7 @@ const wasmKernel: KernelFunc = (args) => {
   const { dy, y } = args.inputs as { dy: TensorInfo; y: TensorInfo };
   checkShapes(dy, y);
   const { infos, arrays } = wasmAccess(args.backend).outputs([y.shape]);
-  const offset = (t: TensorInfo) => (args.backend as unknown as { getMemoryOffset(dataId: object): number }).getMemoryOffset(t.dataId);
-  simd.reluGrad(offset(dy), offset(y), arrays[0].byteOffset, arrays[0].length);
+  simd.reluGrad(heapOffset(args.backend, dy), heapOffset(args.backend, y), arrays[0].byteOffset, arrays[0].length);
   return infos[0];
 };
 

@@ -1,7 +1,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { engine } from '@tensorflow/tfjs-core';
 import { channelAffineJs, channelSumsJs, cpuAccess, wasmAccess, type ArrayAccess, type ChannelAffine, type ChannelSums } from './array-access';
-import { checkChannels } from './batch-norm-train';
+import { checkChannels, normalize } from './batch-norm-train';
 import { WASM_BACKEND } from './composer';
 
 /**
@@ -22,28 +22,6 @@ import { WASM_BACKEND } from './composer';
  */
 export const BN_APPLY = 'LabBatchNormApply';
 export const BN_APPLY_GRAD = 'LabBatchNormApplyGrad';
-
-/** y = (x − μ)·s + β per channel with s = γ/√(σ² + ε), as y = s·x + (β − μ·s). */
-export function normalizeWith(
-  x: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  gamma: Float32Array,
-  beta: Float32Array,
-  epsilon: number,
-  y: Float32Array,
-  affine: ChannelAffine = channelAffineJs,
-): void {
-  const C = mean.length;
-  const s = new Float32Array(C);
-  const k = new Float32Array(C);
-  for (let c = 0; c < C; c++) {
-    const sc = gamma[c] / Math.sqrt(variance[c] + epsilon);
-    s[c] = sc;
-    k[c] = beta[c] - mean[c] * sc;
-  }
-  affine(x, null, s, null, k, y);
-}
 
 /**
  * With r = 1/√(σ² + ε) and s = γ·r: dx = s·dy, dβ = Σ dy, dγ = r·Σ dy·(x − μ), dμ = −s·Σ dy,
@@ -84,7 +62,8 @@ function forward(access: (backend: unknown) => ArrayAccess): KernelFunc {
     const io = access(backend);
     const { infos, arrays } = io.outputs([x.shape]);
     const r = (t: TensorInfo) => io.read(t);
-    normalizeWith(r(x), r(mean), r(variance), r(gamma), r(beta), epsilon, arrays[0], io.channelAffine);
+    // the same output as the training kernel's, with the given statistics
+    normalize(r(x), r(mean), r(variance), r(gamma), r(beta), epsilon, arrays[0], io.channelAffine);
     return infos[0];
   };
 }

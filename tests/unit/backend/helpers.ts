@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { Rng } from '../../../src/engine/random/rng';
 
 /** Folder (with trailing slash) holding tfjs-backend-wasm's .wasm binaries, as a file path. */
@@ -33,4 +34,18 @@ export function maxScaledDiff(a: Float32Array, b: Float32Array): number {
     if (!(d <= m)) m = Number.isNaN(d) ? Infinity : Math.max(m, d);
   }
   return m;
+}
+
+/**
+ * Runs `f` with the cpu kernels among `configs` unregistered, so that code which uses the lab's
+ * kernels where they are registered takes its tfjs-op path (what webgl and webgpu run).
+ */
+export async function withoutCpuKernels<T>(configs: readonly KernelConfig[], f: () => Promise<T>): Promise<T> {
+  const cpu = configs.filter((k) => k.backendName === 'cpu');
+  for (const k of cpu) tf.unregisterKernel(k.kernelName, 'cpu');
+  try {
+    return await f();
+  } finally {
+    for (const k of cpu) tf.registerKernel(k);
+  }
 }

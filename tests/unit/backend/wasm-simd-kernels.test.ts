@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -33,7 +35,8 @@ describe("the lab's SIMD kernels (lab-simd.wat)", () => {
   test('lab-simd.generated.ts is the assembled lab-simd.wat (run scripts/build-simd-kernels.mjs after editing it)', async () => {
     const bytes: Uint8Array = await assemble();
     expect(Buffer.from(LAB_SIMD_WASM_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
-    expect(typeof generatedSource(bytes)).toBe('string');
+    const generated = readFileSync(fileURLToPath(new URL('../../../src/engine/backend/wasm-kernels/simd/lab-simd.generated.ts', import.meta.url)), 'utf8');
+    expect(generated).toBe(generatedSource(bytes));
   });
 
   test("bind to the wasm backend's heap in Node (WebAssembly SIMD is there), not to other backends", () => {

@@ -6,7 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasm-kernels/register-training-kernels';
 import { batchNormApply } from '../../../src/engine/models/batchNormApply';
 import { BATCH_NORM_APPLY_CONFIGS, BN_APPLY } from '../../../src/engine/backend/wasm-kernels/batch-norm-apply';
-import { maxScaledDiff, onBackend, randn, wasmDistDir } from '../backend/helpers';
+import { maxScaledDiff, onBackend, randn, wasmDistDir, withoutCpuKernels } from '../backend/helpers';
 
 beforeAll(() => {
   setWasmPaths(wasmDistDir());
@@ -15,16 +15,8 @@ beforeAll(() => {
 
 const EPS = 1e-3;
 
-/** With the lab's kernels unregistered for cpu, batchNormApply takes its tfjs-op path (what webgl and webgpu run). */
-async function onOpPath<T>(f: () => Promise<T>): Promise<T> {
-  const configs = BATCH_NORM_APPLY_CONFIGS.filter((k) => k.backendName === 'cpu');
-  for (const k of configs) tf.unregisterKernel(k.kernelName, 'cpu');
-  try {
-    return await f();
-  } finally {
-    for (const k of configs) tf.registerKernel(k);
-  }
-}
+/** batchNormApply on its tfjs-op path (what webgl and webgpu run). */
+const onOpPath = <T>(f: () => Promise<T>): Promise<T> => withoutCpuKernels(BATCH_NORM_APPLY_CONFIGS, f);
 
 /**
  * y, then dL/dx, dL/dμ, dL/dσ², dL/dγ, dL/dβ for L = Σ w·y with fixed random weights: every input

@@ -6,7 +6,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasm-kernels/register-training-kernels';
 import { batchNormTrain } from '../../../src/engine/models/batchNormTrain';
 import { BATCH_NORM_TRAIN_CONFIGS } from '../../../src/engine/backend/wasm-kernels/batch-norm-train';
-import { maxScaledDiff, onBackend, randn, wasmDistDir } from '../backend/helpers';
+import { maxScaledDiff, onBackend, randn, wasmDistDir, withoutCpuKernels } from '../backend/helpers';
 
 beforeAll(() => {
   setWasmPaths(wasmDistDir());
@@ -50,16 +50,8 @@ function valueAndGrads(bn: Bn, shape: number[], seed: number): tf.Tensor[] {
   return [r.y, r.mean, r.variance, ...tf.grads(loss)([x, gamma, beta])];
 }
 
-/** With the lab's kernels unregistered for cpu, batchNormTrain takes its tfjs-op path (what webgl and webgpu run). */
-async function onOpPath<T>(f: () => Promise<T>): Promise<T> {
-  const configs = BATCH_NORM_TRAIN_CONFIGS.filter((k) => k.backendName === 'cpu');
-  for (const k of configs) tf.unregisterKernel(k.kernelName, 'cpu');
-  try {
-    return await f();
-  } finally {
-    for (const k of configs) tf.registerKernel(k);
-  }
-}
+/** batchNormTrain on its tfjs-op path (what webgl and webgpu run). */
+const onOpPath = <T>(f: () => Promise<T>): Promise<T> => withoutCpuKernels(BATCH_NORM_TRAIN_CONFIGS, f);
 
 describe('batchNormTrain: the lab kernels against the composed formula', () => {
   const paths: Array<[string, string, <T>(f: () => Promise<T>) => Promise<T>]> = [

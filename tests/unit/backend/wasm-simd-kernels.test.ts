@@ -21,13 +21,17 @@ beforeAll(async () => {
 
 afterEach(() => setLabSimdEnabled(true));
 
-/** dL/dW of L = Σ conv2d(x, w)·r (3x3, stride 1, 'same'): the Conv2DBackpropFilter kernel. */
-function filterGrad(shape: [number, number, number, number], co: number, seed: number): () => tf.Tensor[] {
+/**
+ * dL/dW of L = Σ conv2d(x, w)·r (3x3): the Conv2DBackpropFilter kernel. convFilterGrad runs the
+ * shapes that Winograd does not take (stride 2, 'valid'; wasm-winograd.test.ts has the others).
+ */
+function filterGrad(shape: [number, number, number, number], co: number, stride: number, pad: 'same' | 'valid', seed: number): () => tf.Tensor[] {
   return () => {
     const x = tf.tensor(randn(seed, shape.reduce((a, b) => a * b)), shape) as tf.Tensor4D;
     const w = tf.tensor(randn(seed + 1, 9 * shape[3] * co), [3, 3, shape[3], co]) as tf.Tensor4D;
-    const r = tf.tensor(randn(seed + 2, shape[0] * shape[1] * shape[2] * co), [shape[0], shape[1], shape[2], co]);
-    return [tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, 1, 'same'), r)))(w)];
+    const y = tf.conv2d(x, w, stride, pad);
+    const r = tf.tensor(randn(seed + 2, y.size), y.shape);
+    return [tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, ww as tf.Tensor4D, stride, pad), r)))(w)];
   };
 }
 
@@ -46,13 +50,13 @@ describe("the lab's SIMD kernels (lab-simd.wat)", () => {
     expect(labSimdFor(tf.findBackend('wasm'))).toBeNull();
   });
 
-  const cases: Array<[[number, number, number, number], number]> = [
-    [[2, 5, 6, 4], 8],
-    [[4, 16, 16, 32], 32],
-    [[2, 8, 8, 64], 64],
+  const cases: Array<[[number, number, number, number], number, number, 'same' | 'valid']> = [
+    [[2, 5, 6, 4], 8, 2, 'same'],
+    [[4, 16, 16, 32], 32, 2, 'same'],
+    [[2, 8, 8, 64], 64, 1, 'valid'],
   ];
-  test.each(cases)('3x3 filter gradient on %j -> %i channels: the SIMD kernel equals cpu and the swapped XNNPACK convolution', async (shape, co) => {
-    const f = filterGrad(shape, co, 7);
+  test.each(cases)('3x3 filter gradient on %j -> %i channels, stride %i, %s: the SIMD kernel equals cpu and the swapped XNNPACK convolution', async (shape, co, stride, pad) => {
+    const f = filterGrad(shape, co, stride, pad, 7);
     const [simd] = await onBackend('wasm', f);
     setLabSimdEnabled(false);
     const [xnnpack] = await onBackend('wasm', f);
@@ -91,10 +95,10 @@ describe("the lab's SIMD kernels (lab-simd.wat)", () => {
     await tf.setBackend('wasm');
     const be = tf.backend() as unknown as { dataIdNextNumber: number };
     const x = tf.tensor(randn(1, 2 * 6 * 6 * 8), [2, 6, 6, 8]) as tf.Tensor4D;
-    const dy = tf.tensor(randn(2, 2 * 6 * 6 * 16), [2, 6, 6, 16]) as tf.Tensor4D;
+    const dy = tf.tensor(randn(2, 2 * 3 * 3 * 16), [2, 3, 3, 16]) as tf.Tensor4D;
     const run = () => {
       const before = be.dataIdNextNumber;
-      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 16] }) as tf.Tensor;
+      const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 8, 16] }) as tf.Tensor;
       const ids = be.dataIdNextNumber - before;
       dw.dispose();
       return ids;
@@ -106,17 +110,19 @@ describe("the lab's SIMD kernels (lab-simd.wat)", () => {
     tf.dispose([x, dy]);
   });
 
-  test('accumulates 32,768 products per entry to float32 accuracy against a float64 sum', async () => {
+  // stride 1 runs Winograd F(2x2, 3x3) (transforms, then 16 products per tile), stride 2 convFilterGrad
+  test.each([1, 2])('accumulates up to 32,768 products per entry to float32 accuracy against a float64 sum (stride %i)', async (s) => {
     await tf.setBackend('wasm');
     const [N, H, W, C] = [32, 32, 32, 8];
+    const [Ho, Wo, pt] = [H / s, W / s, s === 1 ? 1 : 0]; // 'same': stride 2 pads only the bottom/right
     const xv = randn(3, N * H * W * C);
-    const dyv = randn(4, N * H * W * C);
+    const dyv = randn(4, N * Ho * Wo * C);
     const dw = tf.tidy(
       () =>
         tf.engine().runKernel(
           'Conv2DBackpropFilter',
-          { x: tf.tensor(xv, [N, H, W, C]), dy: tf.tensor(dyv, [N, H, W, C]) },
-          { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, C, C] },
+          { x: tf.tensor(xv, [N, H, W, C]), dy: tf.tensor(dyv, [N, Ho, Wo, C]) },
+          { strides: s, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, C, C] },
         ) as tf.Tensor,
     );
     const got = await dw.data();
@@ -124,10 +130,10 @@ describe("the lab's SIMD kernels (lab-simd.wat)", () => {
     for (const [kh, kw, ci, co] of [[0, 0, 0, 0], [1, 1, 3, 5], [2, 2, 7, 7], [2, 0, 1, 6]]) {
       let sum = 0;
       let scale = 0;
-      for (let n = 0; n < N; n++) for (let h = 0; h < H; h++) for (let w = 0; w < W; w++) {
-        const [ih, iw] = [h + kh - 1, w + kw - 1];
+      for (let n = 0; n < N; n++) for (let h = 0; h < Ho; h++) for (let w = 0; w < Wo; w++) {
+        const [ih, iw] = [h * s + kh - pt, w * s + kw - pt];
         if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-        const p = xv[((n * H + ih) * W + iw) * C + ci] * dyv[((n * H + h) * W + w) * C + co];
+        const p = xv[((n * H + ih) * W + iw) * C + ci] * dyv[((n * Ho + h) * Wo + w) * C + co];
         sum += p;
         scale += Math.abs(p);
       }

@@ -3,6 +3,7 @@ import { heapOffset, wasmAccess } from './array-access';
 import { compose, WASM_BACKEND } from './composer';
 import { assertDyShape, convGeometry, type ConvGeometry, type PadAttr } from './geometry';
 import { labSimdFor, type LabSimdKernels } from './simd/labSimd';
+import { winogradApplies, winogradFilterGrad } from './winograd';
 
 interface Attrs {
   strides: number | [number, number];
@@ -27,7 +28,8 @@ interface Attrs {
  * convolution) it runs instead (simdFilterGrad), straight from x and dy in NHWC: the swapped
  * convolution spends most of its time re-laying out its operands (two transposes, then XNNPACK
  * transposes and packs dy as a filter on every call); convFilterGrad in lab-simd.wat runs at about
- * 3x its speed (docs/wasm-training.md, section 7).
+ * 3x its speed (docs/wasm-training.md, section 7). 3x3 stride-1 'same' convolutions take the
+ * Winograd F(2x2, 3x3) kernel instead (winograd.ts, section 9).
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -37,6 +39,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   assertDyShape(name, g, dy.shape);
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') throw new Error(`${name} on wasm: float32 only.`);
   const simd = g.outC % 8 === 0 ? labSimdFor(backend) : null;
+  if (simd && winogradApplies(g, g.inC, g.outC)) return winogradFilterGrad(simd, backend, x, dy);
   if (simd) return simdFilterGrad(simd, backend, x, dy, g);
   return compose(backend, (c) => {
     const needH = (g.outH - 1) * g.sh + g.kh - g.padTop;

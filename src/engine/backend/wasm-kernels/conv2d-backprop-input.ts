@@ -3,6 +3,8 @@ import { wasmAccess } from './array-access';
 import { compose, WASM_BACKEND } from './composer';
 import { assertDyShape, convGeometry, type PadAttr } from './geometry';
 import { spreadAndPadDy } from './depthwise-backprop-input';
+import { labSimdFor } from './simd/labSimd';
+import { winogradApplies, winogradConv } from './winograd';
 
 interface Attrs {
   strides: number | [number, number];
@@ -59,6 +61,8 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const g = convGeometry(name, a.inputShape, filter.shape, a.strides, a.pad, a.dimRoundingMode, false, 1, a.dataFormat);
   assertDyShape(name, g, dy.shape);
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32') throw new Error(`${name} on wasm: float32 only.`);
+  const simd = winogradApplies(g, g.outC, g.inC) ? labSimdFor(backend) : null;
+  if (simd) return winogradConv(simd, backend, dy, filter, true);
   if (native != null && preferNative(g.kh, g.kw, g.sh, g.sw)) return native.kernelFunc({ inputs, backend, attrs });
   return compose(backend, (c) => {
     const prep = spreadAndPadDy(c, dy, g);

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // replacements below are not overwritten by a later import.
 import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DConfig, keepNativeConv2D } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig, keepNativeConv2DBackpropInput } from './conv2d-backprop-input';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter';
@@ -33,6 +34,7 @@ const CONFIGS: readonly KernelConfig[] = [
   unsortedSegmentSumConfig,
   maxPoolGradConfig,
   conv2DBackpropInputConfig,
+  conv2DConfig,
   tileConfig,
   sumConfig,
   meanConfig,
@@ -51,12 +53,15 @@ const CONFIGS: readonly KernelConfig[] = [
  * Sum, Mean: the native ones transpose the whole input first; reductions over leading axes
  * (BatchNorm) become blocked ones-vector products on XNNPACK, faster and more accurate.
  * Identity: the native one copies the buffer; ours shares it (identity.ts).
+ * Conv2D: 3x3 stride-1 'same' convolutions run as Winograd F(2x2, 3x3) on the lab's SIMD kernels
+ * (winograd.ts); every other shape goes to the native (XNNPACK) kernel.
  */
-const REPLACES_NATIVE: ReadonlySet<string> = new Set(['MaxPoolGrad', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'Identity']);
+const REPLACES_NATIVE: ReadonlySet<string> = new Set(['MaxPoolGrad', 'Conv2DBackpropInput', 'Conv2D', 'Tile', 'Sum', 'Mean', 'Identity']);
 
 /** Replacements that delegate some cases to the native kernel they replace. */
 const KEEP_NATIVE = new Map<KernelConfig, (native: KernelConfig) => void>([
   [conv2DBackpropInputConfig, keepNativeConv2DBackpropInput],
+  [conv2DConfig, keepNativeConv2D],
   [tileConfig, keepNativeTile],
   [sumConfig, keepNativeSum],
   [meanConfig, keepNativeMean],

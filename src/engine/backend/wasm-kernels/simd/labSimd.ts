@@ -19,6 +19,14 @@ export interface LabSimdKernels {
   channelAffine(u: number, v: number, a: number, b: number, k: number, out: number, rows: number, C: number): void;
   /** Per-channel float64 sums over rows of C (C % 4 = 0) into s, q (f64): of u − shift and its square (v = 0), or of u and u·(v − shift). */
   channelSums(u: number, v: number, shift: number, s: number, q: number, rows: number, C: number): void;
+  /**
+   * Winograd F(2x2, 3x3) convolution, stride 1, padding 1: out [N,H,W,K] from x [N,H,W,C] and the
+   * transformed filter U [16][C][K]; scratch holds 16·TB·(C + K) + 16·C floats; C % 4 = 0,
+   * K % 8 = 0, TB % 4 = 0 (winograd.ts).
+   */
+  winogradConv3x3(x: number, U: number, out: number, N: number, H: number, W: number, C: number, K: number, scratch: number, TB: number): void;
+  /** Its filter gradient in the transformed domain: dU [16][C][K] += Σ over tiles, from x and dy [N,H,W,K]. */
+  winogradFilterGrad3x3(x: number, dy: number, dU: number, N: number, H: number, W: number, C: number, K: number, scratch: number, TB: number): void;
   /** Copies x [N,H,W,C] into xp [N,Hp,Wp,C] at rows pt.., columns pl.., zeroes the rest. */
   padImages(x: number, xp: number, N: number, H: number, W: number, C: number, Hp: number, Wp: number, pt: number, pl: number): void;
 }

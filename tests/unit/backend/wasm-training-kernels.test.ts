@@ -83,6 +83,15 @@ describe('wasm training kernels match the cpu backend', () => {
     [[2, 9, 10, 3], [4, 4, 3, 8], 4, 'valid'],
     [[2, 9, 9, 4], [3, 3, 4, 16], 2, 'valid'],
     [[2, 9, 9, 8], [5, 5, 8, 8], 2, 'same'],
+    // Ci % 8 = 0 and a stride: the input gradient on the lab's convInputGrad (every tap phase,
+    // columns left over from a tile of 4, dy columns off both edges)
+    [[2, 8, 8, 8], [3, 3, 8, 16], 2, 'same'],
+    [[2, 7, 9, 16], [3, 3, 16, 8], 2, 'same'],
+    [[2, 8, 8, 8], [1, 1, 8, 16], 2, 'same'],
+    [[2, 9, 10, 8], [4, 4, 8, 8], 4, 'valid'],
+    [[2, 9, 9, 8], [3, 3, 8, 4], 2, 'valid'],
+    [[1, 11, 13, 8], [5, 5, 8, 8], 3, 'same'],
+    [[1, 3, 2, 8], [5, 5, 8, 8], 2, 'same'],
   ];
   test.each(convCases)('conv2d x%j w%j stride %i %s', async (xs, ws, s, pad) => {
     await expectSameOnWasmAndCpu(convGrads('conv', xs, ws, s, pad, 11));

@@ -1,9 +1,9 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { wasmAccess } from './array-access';
+import { heapOffset, wasmAccess } from './array-access';
 import { compose, WASM_BACKEND } from './composer';
-import { assertDyShape, convGeometry, type PadAttr } from './geometry';
+import { assertDyShape, convGeometry, type ConvGeometry, type PadAttr } from './geometry';
 import { spreadAndPadDy } from './depthwise-backprop-input';
-import { labSimdFor } from './simd/labSimd';
+import { labSimdFor, type LabSimdKernels } from './simd/labSimd';
 import { winogradApplies, winogradConv } from './winograd';
 
 interface Attrs {
@@ -36,9 +36,10 @@ function preferNative(kh: number, kw: number, sh: number, sw: number): boolean {
 /**
  * W'[i, j, co, ci] = W[kh−1−i, kw−1−j, ci, co] in one pass (a JavaScript loop on the heap): a
  * Transpose and a Reverse on the wasm backend cost ~0.5 ms per call on a 3x3x64x64 filter, paid
- * at every step by every layer, five times per layer with WaterMAS's replicas on slices.
+ * at every step by every layer, five times per layer with WaterMAS's replicas on slices. With
+ * flip false, the channel swap alone: W'[i, j, co, ci] = W[i, j, ci, co].
  */
-function flippedFilter(backend: unknown, filter: TensorInfo): TensorInfo {
+function flippedFilter(backend: unknown, filter: TensorInfo, flip = true): TensorInfo {
   const [kh, kw, ci, co] = filter.shape;
   const io = wasmAccess(backend);
   const { infos, arrays } = io.outputs([[kh, kw, co, ci]]);
@@ -46,12 +47,32 @@ function flippedFilter(backend: unknown, filter: TensorInfo): TensorInfo {
   const out = arrays[0];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      const src = ((kh - 1 - i) * kw + (kw - 1 - j)) * ci * co;
+      const src = (flip ? (kh - 1 - i) * kw + (kw - 1 - j) : i * kw + j) * ci * co;
       const dst = (i * kw + j) * co * ci;
       for (let a = 0; a < ci; a++) for (let b = 0; b < co; b++) out[dst + b * ci + a] = w[src + a * co + b];
     }
   }
   return infos[0];
+}
+
+/**
+ * A strided layer's input gradient on the lab's SIMD kernel (convInputGrad in lab-simd.wat): only
+ * the taps that reach each pixel of dx, where the spread dy of the XNNPACK path makes a stride-2
+ * layer multiply 4x as many terms, three quarters of them zeros (docs/wasm-training.md, section 9).
+ */
+function simdInputGrad(simd: LabSimdKernels, backend: unknown, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+  const io = wasmAccess(backend);
+  return compose(backend, (c) => {
+    const wt = c.own(flippedFilter(backend, filter, false));
+    const { infos, arrays } = io.outputs([[g.outC], [g.batch, g.inH, g.inW, g.inC]]);
+    const [zero, dx] = infos.map((t) => c.own(t));
+    arrays[0].fill(0);
+    const at = (t: TensorInfo) => heapOffset(backend, t);
+    simd.convInputGrad(at(dy), at(wt), at(dx), at(zero), g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft);
+    c.release(wt);
+    c.release(zero);
+    return dx;
+  });
 }
 
 const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -61,8 +82,9 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const g = convGeometry(name, a.inputShape, filter.shape, a.strides, a.pad, a.dimRoundingMode, false, 1, a.dataFormat);
   assertDyShape(name, g, dy.shape);
   if (dy.dtype !== 'float32' || filter.dtype !== 'float32') throw new Error(`${name} on wasm: float32 only.`);
-  const simd = winogradApplies(g, g.outC, g.inC) ? labSimdFor(backend) : null;
-  if (simd) return winogradConv(simd, backend, dy, filter, true);
+  const simd = labSimdFor(backend);
+  if (simd && winogradApplies(g, g.outC, g.inC)) return winogradConv(simd, backend, dy, filter, true);
+  if (simd && g.inC % 8 === 0 && (g.sh > 1 || g.sw > 1)) return simdInputGrad(simd, backend, dy, filter, g);
   if (native != null && preferNative(g.kh, g.kw, g.sh, g.sw)) return native.kernelFunc({ inputs, backend, attrs });
   return compose(backend, (c) => {
     const prep = spreadAndPadDy(c, dy, g);

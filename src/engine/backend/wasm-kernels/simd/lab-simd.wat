@@ -256,6 +256,135 @@
       (br $bLoop)))
   )
 
+  ;; Input gradient of a 2-D convolution, NHWC, any kernel size, stride and padding (dilation 1):
+  ;;   dx[n,i,j,ci] = sum over (kh, kw, co) with i = o*sh + kh - pt, j = p*sw + kw - pl of
+  ;;                  dy[n,o,p,co] * wt[kh,kw,co,ci]
+  ;; with wt the filter with its channel axes swapped ([KH,KW,Co,Ci], the caller's). Only the taps
+  ;; that reach a pixel are visited: for stride 2 a quarter of what the stride-1 convolution of dy
+  ;; spread onto the stride grid multiplies. Columns of dx go by phase q = j mod sw (the same taps
+  ;; for every pixel of a phase), in tiles of 4 pixels x 8 input channels in 8 registers; pixels
+  ;; whose dy column falls outside [0, Wo) read `zero` (Co zeros). Ci % 8 == 0.
+  (func (export "convInputGrad")
+    (param $dy i32) (param $wt i32) (param $dx i32) (param $zero i32)
+    (param $N i32) (param $H i32) (param $W i32) (param $Ci i32)
+    (param $Ho i32) (param $Wo i32) (param $Co i32)
+    (param $KH i32) (param $KW i32) (param $sh i32) (param $sw i32) (param $pt i32) (param $pl i32)
+    (local $n i32) (local $i i32) (local $q i32) (local $Mq i32) (local $m0 i32) (local $ci0 i32)
+    (local $kh i32) (local $kw i32) (local $kh0 i32) (local $kw0 i32) (local $o0 i32) (local $u0 i32) (local $o i32) (local $u i32) (local $pb i32) (local $p i32)
+    (local $row i32) (local $d0 i32) (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $wp i32)
+    (local $c i32) (local $co4 i32) (local $ci4 i32) (local $op i32) (local $r i32) (local $js i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $w0 v128) (local $w1 v128) (local $s v128)
+    (local.set $co4 (i32.shl (local.get $Co) (i32.const 2)))
+    (local.set $ci4 (i32.shl (local.get $Ci) (i32.const 2)))
+    ;; dx advances sw pixels from one pixel of a phase to the next
+    (local.set $js (i32.mul (local.get $sw) (local.get $ci4)))
+    (block $nDone (loop $nLoop
+      (br_if $nDone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $i (i32.const 0))
+      (block $iDone (loop $iLoop
+        (br_if $iDone (i32.ge_u (local.get $i) (local.get $H)))
+        (local.set $kh0 (i32.rem_u (i32.add (local.get $i) (local.get $pt)) (local.get $sh)))
+        (local.set $o0 (i32.div_u (i32.add (local.get $i) (local.get $pt)) (local.get $sh)))
+        (local.set $q (i32.const 0))
+        (block $qDone (loop $qLoop
+          (br_if $qDone (i32.ge_u (local.get $q) (select (local.get $sw) (local.get $W) (i32.lt_u (local.get $sw) (local.get $W)))))
+          ;; pixels j = q + sw*m of this phase, m < Mq
+          (local.set $Mq (i32.div_u (i32.add (i32.sub (local.get $W) (local.get $q)) (i32.sub (local.get $sw) (i32.const 1))) (local.get $sw)))
+          (local.set $kw0 (i32.rem_u (i32.add (local.get $q) (local.get $pl)) (local.get $sw)))
+          (local.set $u0 (i32.div_u (i32.add (local.get $q) (local.get $pl)) (local.get $sw)))
+          (local.set $m0 (i32.const 0))
+          (block $mDone (loop $mLoop
+            (br_if $mDone (i32.ge_u (local.get $m0) (local.get $Mq)))
+            (local.set $ci0 (i32.const 0))
+            (block $ciDone (loop $ciLoop
+              (br_if $ciDone (i32.ge_u (local.get $ci0) (local.get $Ci)))
+              (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+              (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+              (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
+              (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+              ;; the rows that reach i: kh = kh0, kh0 + sh, .. with dy rows o = o0, o0 - 1, ..
+              (local.set $kh (local.get $kh0))
+              (local.set $o (local.get $o0))
+              (block $khDone (loop $khLoop
+                (br_if $khDone (i32.or (i32.ge_u (local.get $kh) (local.get $KH)) (i32.lt_s (local.get $o) (i32.const 0))))
+                (if (i32.lt_s (local.get $o) (local.get $Ho))
+                  (then
+                    (local.set $row (i32.add (local.get $dy) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $Ho)) (local.get $o)) (local.get $Wo)) (local.get $co4))))
+                    ;; the phase's columns: kw = kw0, kw0 + sw, .. with dy columns p = m + u, u = u0, u0 - 1, ..
+                    (local.set $kw (local.get $kw0))
+                    (local.set $u (local.get $u0))
+                    (block $kwDone (loop $kwLoop
+                      (br_if $kwDone (i32.ge_u (local.get $kw) (local.get $KW)))
+                      (local.set $pb (i32.add (local.get $m0) (local.get $u)))
+                      (local.set $p (local.get $pb))
+                      (local.set $d0 (select (i32.add (local.get $row) (i32.mul (local.get $p) (local.get $co4))) (local.get $zero)
+                        (i32.and (i32.ge_s (local.get $p) (i32.const 0)) (i32.lt_s (local.get $p) (local.get $Wo)))))
+                      (local.set $p (i32.add (local.get $pb) (i32.const 1)))
+                      (local.set $d1 (select (i32.add (local.get $row) (i32.mul (local.get $p) (local.get $co4))) (local.get $zero)
+                        (i32.and (i32.ge_s (local.get $p) (i32.const 0)) (i32.lt_s (local.get $p) (local.get $Wo)))))
+                      (local.set $p (i32.add (local.get $pb) (i32.const 2)))
+                      (local.set $d2 (select (i32.add (local.get $row) (i32.mul (local.get $p) (local.get $co4))) (local.get $zero)
+                        (i32.and (i32.ge_s (local.get $p) (i32.const 0)) (i32.lt_s (local.get $p) (local.get $Wo)))))
+                      (local.set $p (i32.add (local.get $pb) (i32.const 3)))
+                      (local.set $d3 (select (i32.add (local.get $row) (i32.mul (local.get $p) (local.get $co4))) (local.get $zero)
+                        (i32.and (i32.ge_s (local.get $p) (i32.const 0)) (i32.lt_s (local.get $p) (local.get $Wo)))))
+                      (local.set $wp (i32.add (local.get $wt) (i32.shl (i32.add (i32.mul (i32.mul (i32.add (i32.mul (local.get $kh) (local.get $KW)) (local.get $kw)) (local.get $Co)) (local.get $Ci)) (local.get $ci0)) (i32.const 2))))
+                      (local.set $c (i32.const 0))
+                      (block $cDone (loop $cLoop
+                        (br_if $cDone (i32.ge_u (local.get $c) (local.get $co4)))
+                        (local.set $w0 (v128.load offset=0 (local.get $wp)))
+                        (local.set $w1 (v128.load offset=16 (local.get $wp)))
+                        (local.set $s (v128.load32_splat (i32.add (local.get $d0) (local.get $c))))
+                        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $w0))))
+                        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $w1))))
+                        (local.set $s (v128.load32_splat (i32.add (local.get $d1) (local.get $c))))
+                        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (local.get $w0))))
+                        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $w1))))
+                        (local.set $s (v128.load32_splat (i32.add (local.get $d2) (local.get $c))))
+                        (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $s) (local.get $w0))))
+                        (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $s) (local.get $w1))))
+                        (local.set $s (v128.load32_splat (i32.add (local.get $d3) (local.get $c))))
+                        (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $s) (local.get $w0))))
+                        (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $s) (local.get $w1))))
+                        (local.set $wp (i32.add (local.get $wp) (local.get $ci4)))
+                        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                        (br $cLoop)))
+                      (local.set $kw (i32.add (local.get $kw) (local.get $sw)))
+                      (local.set $u (i32.sub (local.get $u) (i32.const 1)))
+                      (br $kwLoop)))))
+                (local.set $kh (i32.add (local.get $kh) (local.get $sh)))
+                (local.set $o (i32.sub (local.get $o) (i32.const 1)))
+                (br $khLoop)))
+              ;; the tile's pixels that exist: j = q + sw*(m0 + r), m0 + r < Mq
+              (local.set $op (i32.add (local.get $dx) (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $i)) (local.get $W))
+                (i32.add (local.get $q) (i32.mul (local.get $sw) (local.get $m0)))) (local.get $ci4)) (i32.shl (local.get $ci0) (i32.const 2)))))
+              (v128.store offset=0 (local.get $op) (local.get $a0))
+              (v128.store offset=16 (local.get $op) (local.get $a1))
+              (if (i32.lt_u (i32.add (local.get $m0) (i32.const 1)) (local.get $Mq)) (then
+                (local.set $op (i32.add (local.get $op) (local.get $js)))
+                (v128.store offset=0 (local.get $op) (local.get $a2))
+                (v128.store offset=16 (local.get $op) (local.get $a3))))
+              (if (i32.lt_u (i32.add (local.get $m0) (i32.const 2)) (local.get $Mq)) (then
+                (local.set $op (i32.add (local.get $op) (local.get $js)))
+                (v128.store offset=0 (local.get $op) (local.get $a4))
+                (v128.store offset=16 (local.get $op) (local.get $a5))))
+              (if (i32.lt_u (i32.add (local.get $m0) (i32.const 3)) (local.get $Mq)) (then
+                (local.set $op (i32.add (local.get $op) (local.get $js)))
+                (v128.store offset=0 (local.get $op) (local.get $a6))
+                (v128.store offset=16 (local.get $op) (local.get $a7))))
+              (local.set $ci0 (i32.add (local.get $ci0) (i32.const 8)))
+              (br $ciLoop)))
+            (local.set $m0 (i32.add (local.get $m0) (i32.const 4)))
+            (br $mLoop)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $qLoop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iLoop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nLoop)))
+  )
+
   ;; ---- Winograd F(2x2, 3x3): 3x3 convolutions with stride 1 and padding 1 ('same'), NHWC ----
   ;; y = A^T [(G g G^T) . (B^T d B)] A per tile of 2x2 output pixels (Lavin & Gray 2016): 16
   ;; multiplies per input/output channel pair and tile against 36, plus transforms that are linear

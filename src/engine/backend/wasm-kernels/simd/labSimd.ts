@@ -13,6 +13,17 @@ export interface LabSimdKernels {
     Ho: number, Wo: number, Co: number,
     KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
   ): void;
+  /**
+   * Input gradient of a 2-D convolution, NHWC, dilation 1: dx [N,H,W,Ci] from dy [N,Ho,Wo,Co] and
+   * the channel-swapped filter wt [KH,KW,Co,Ci], visiting only the taps that reach each pixel;
+   * zero: Co zeros; Ci % 8 = 0.
+   */
+  convInputGrad(
+    dy: number, wt: number, dx: number, zero: number,
+    N: number, H: number, W: number, Ci: number,
+    Ho: number, Wo: number, Co: number,
+    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number,
+  ): void;
   /** dx = y > 0 ? dy : 0 over n elements. */
   reluGrad(dy: number, y: number, dx: number, n: number): void;
   /** out[r,c] = a[c]·u[r,c] + b[c]·v[r,c] + k[c] over rows of C (C % 4 = 0); b = 0 leaves the v term out. */

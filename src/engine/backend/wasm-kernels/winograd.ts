@@ -11,8 +11,8 @@ import type { LabSimdKernels } from './simd/labSimd';
 // filter transforms (G g Gᵀ and back) are small and run here. Why and how fast:
 // docs/wasm-training.md, section 9.
 
-/** Tiles per block in the kernels' scratch (V [16][TB][C] and M [16][TB][K] stay in L2). */
-const TILES_PER_BLOCK = 32;
+/** Tiles per block in the kernels' scratch, V [16][TB][C] and M [16][TB][K]: of 8, 12, 16, 32 and 64 tiles, 16 ran the three stage shapes fastest (docs/wasm-training.md, section 9). */
+const TILES_PER_BLOCK = 16;
 
 /**
  * True where the Winograd kernels compute a convolution of this geometry: 3x3, stride 1,

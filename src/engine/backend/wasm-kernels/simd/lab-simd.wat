@@ -408,14 +408,14 @@
     (local.set $ps2 (i32.shl (local.get $c4) (i32.const 1)))
     (local.set $ps3 (i32.mul (local.get $c4) (i32.const 3)))
     (local.set $vs (i32.mul (local.get $TB) (local.get $c4)))
+    ;; (n, ty, tx) of tile t0, then advanced tile by tile (no division in the loop)
+    (local.set $r (local.get $t0))
+    (local.set $n (i32.div_u (local.get $r) (i32.mul (local.get $TH) (local.get $TW))))
+    (local.set $r (i32.sub (local.get $r) (i32.mul (local.get $n) (i32.mul (local.get $TH) (local.get $TW)))))
+    (local.set $ty (i32.div_u (local.get $r) (local.get $TW)))
+    (local.set $tx (i32.sub (local.get $r) (i32.mul (local.get $ty) (local.get $TW))))
     (block $tDone (loop $tLoop
       (br_if $tDone (i32.ge_u (local.get $t) (local.get $tb)))
-      ;; (n, ty, tx) of tile t0 + t
-      (local.set $r (i32.add (local.get $t0) (local.get $t)))
-      (local.set $n (i32.div_u (local.get $r) (i32.mul (local.get $TH) (local.get $TW))))
-      (local.set $r (i32.sub (local.get $r) (i32.mul (local.get $n) (i32.mul (local.get $TH) (local.get $TW)))))
-      (local.set $ty (i32.div_u (local.get $r) (local.get $TW)))
-      (local.set $tx (i32.sub (local.get $r) (i32.mul (local.get $ty) (local.get $TW))))
       (if (i32.and
             (i32.and (i32.ge_u (local.get $ty) (i32.const 1)) (i32.ge_u (local.get $tx) (i32.const 1)))
             (i32.and (i32.lt_u (i32.add (i32.shl (local.get $ty) (i32.const 1)) (i32.const 2)) (local.get $H))
@@ -496,6 +496,13 @@
         (local.set $vp (i32.add (local.get $vp) (i32.const 16)))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $cLoop)))
+      (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
+      (if (i32.eq (local.get $tx) (local.get $TW)) (then
+        (local.set $tx (i32.const 0))
+        (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
+        (if (i32.eq (local.get $ty) (local.get $TH)) (then
+          (local.set $ty (i32.const 0))
+          (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tLoop)))
   )
@@ -591,13 +598,14 @@
         (br $xiLoop)))
       ;; y = A^T M A per tile, four output channels at a time; pixels past an odd H or W dropped
       (local.set $t (i32.const 0))
+      ;; (n, ty, tx) of tile t0, then advanced tile by tile (no division in the loop)
+      (local.set $r (local.get $t0))
+      (local.set $n (i32.div_u (local.get $r) (i32.mul (local.get $TH) (local.get $TW))))
+      (local.set $r (i32.sub (local.get $r) (i32.mul (local.get $n) (i32.mul (local.get $TH) (local.get $TW)))))
+      (local.set $ty (i32.div_u (local.get $r) (local.get $TW)))
+      (local.set $tx (i32.sub (local.get $r) (i32.mul (local.get $ty) (local.get $TW))))
       (block $oDone (loop $oLoop
         (br_if $oDone (i32.ge_u (local.get $t) (local.get $tb)))
-        (local.set $r (i32.add (local.get $t0) (local.get $t)))
-        (local.set $n (i32.div_u (local.get $r) (i32.mul (local.get $TH) (local.get $TW))))
-        (local.set $r (i32.sub (local.get $r) (i32.mul (local.get $n) (i32.mul (local.get $TH) (local.get $TW)))))
-        (local.set $ty (i32.div_u (local.get $r) (local.get $TW)))
-        (local.set $tx (i32.sub (local.get $r) (i32.mul (local.get $ty) (local.get $TW))))
         (local.set $okR (i32.lt_u (i32.add (i32.shl (local.get $ty) (i32.const 1)) (i32.const 1)) (local.get $H)))
         (local.set $okC (i32.lt_u (i32.add (i32.shl (local.get $tx) (i32.const 1)) (i32.const 1)) (local.get $W)))
         (local.set $op (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $W)) (i32.shl (local.get $tx) (i32.const 1))) (local.get $k4))))
@@ -628,6 +636,13 @@
           (local.set $mp (i32.add (local.get $mp) (i32.const 16)))
           (local.set $k (i32.add (local.get $k) (i32.const 16)))
           (br $okLoop)))
+        (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
+        (if (i32.eq (local.get $tx) (local.get $TW)) (then
+          (local.set $tx (i32.const 0))
+          (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
+          (if (i32.eq (local.get $ty) (local.get $TH)) (then
+            (local.set $ty (i32.const 0))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $oLoop)))
       (local.set $t0 (i32.add (local.get $t0) (local.get $TB)))
@@ -668,13 +683,14 @@
         (local.get $H) (local.get $W) (local.get $C) (local.get $TH) (local.get $TW))
       ;; M[xi][t] = (A dY A^T)[xi] per tile, four output channels at a time; pixels past an odd H or W are zero
       (local.set $t (i32.const 0))
+      ;; (n, ty, tx) of tile t0, then advanced tile by tile (no division in the loop)
+      (local.set $r (local.get $t0))
+      (local.set $n (i32.div_u (local.get $r) (i32.mul (local.get $TH) (local.get $TW))))
+      (local.set $r (i32.sub (local.get $r) (i32.mul (local.get $n) (i32.mul (local.get $TH) (local.get $TW)))))
+      (local.set $ty (i32.div_u (local.get $r) (local.get $TW)))
+      (local.set $tx (i32.sub (local.get $r) (i32.mul (local.get $ty) (local.get $TW))))
       (block $gDone (loop $gLoop
         (br_if $gDone (i32.ge_u (local.get $t) (local.get $tb)))
-        (local.set $r (i32.add (local.get $t0) (local.get $t)))
-        (local.set $n (i32.div_u (local.get $r) (i32.mul (local.get $TH) (local.get $TW))))
-        (local.set $r (i32.sub (local.get $r) (i32.mul (local.get $n) (i32.mul (local.get $TH) (local.get $TW)))))
-        (local.set $ty (i32.div_u (local.get $r) (local.get $TW)))
-        (local.set $tx (i32.sub (local.get $r) (i32.mul (local.get $ty) (local.get $TW))))
         (local.set $okR (i32.lt_u (i32.add (i32.shl (local.get $ty) (i32.const 1)) (i32.const 1)) (local.get $H)))
         (local.set $okC (i32.lt_u (i32.add (i32.shl (local.get $tx) (i32.const 1)) (i32.const 1)) (local.get $W)))
         (local.set $dp (i32.add (local.get $dy) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (i32.shl (local.get $ty) (i32.const 1))) (local.get $W)) (i32.shl (local.get $tx) (i32.const 1))) (local.get $k4))))
@@ -718,6 +734,13 @@
           (local.set $mp (i32.add (local.get $mp) (i32.const 16)))
           (local.set $k (i32.add (local.get $k) (i32.const 16)))
           (br $gkLoop)))
+        (local.set $tx (i32.add (local.get $tx) (i32.const 1)))
+        (if (i32.eq (local.get $tx) (local.get $TW)) (then
+          (local.set $tx (i32.const 0))
+          (local.set $ty (i32.add (local.get $ty) (i32.const 1)))
+          (if (i32.eq (local.get $ty) (local.get $TH)) (then
+            (local.set $ty (i32.const 0))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $gLoop)))
       ;; dU[xi] += V[xi]^T M[xi] over the block's tiles, a register tile of 4 input x 8 output channels

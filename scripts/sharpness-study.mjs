@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The sharpness study of docs/experiments/sharpness.md, from `wmlab` commands and their JSON only.
 //
-//   node scripts/sharpness-study.mjs run    [--seeds 1,2] [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle|lecture-flip] [--out DIR] [--jobs N] [--base MODEL.json]
+//   node scripts/sharpness-study.mjs run    [--seeds 1,2] [--variants r0,flip] [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle|lecture-flip] [--out DIR] [--jobs N] [--base MODEL.json]
 //   node scripts/sharpness-study.mjs report [--study quick|trained|lecture|replica-batch|baseline-fix|flip-long|flip-equal|flip-lambda|flip-balance|embed-live|embed-long|embed-epoch|embed-epoch-settle|lecture-flip] [--out DIR]      prints the tables (Markdown)
 //
 // `run` needs CIFAR-10 (CIFAR10_DIR or public/datasets/cifar10). It first trains the unmarked base
@@ -196,7 +196,10 @@ if (!STUDY) {
   process.stderr.write(`unknown study "${studyName}" (${Object.keys(STUDIES).join(', ')})\n`);
   process.exit(2);
 }
-const VARIANTS = STUDY.variants;
+/** `run --variants r0,flip`: only those of the study's objectives (a re-run of some cells, e.g. after a kernel change). */
+const VARIANTS = flag('variants')
+  ? Object.fromEntries(Object.entries(STUDY.variants).filter(([name]) => flag('variants').split(',').includes(name)))
+  : STUDY.variants;
 /** `run --seeds 2,3`: only those of the study's seeds (a cell left out now runs on a later call). */
 const seeds = flag('seeds') ? flag('seeds').split(',').map(Number).filter((s) => STUDY.seeds.includes(s)) : STUDY.seeds;
 out = flag('out', join(root, 'docs', 'experiments', 'sharpness-data', studyName));

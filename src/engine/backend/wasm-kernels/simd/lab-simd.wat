@@ -1,7 +1,7 @@
 ;; The lab's own WebAssembly SIMD kernels (128-bit), run on tfjs-backend-wasm's heap: the module
 ;; imports the backend's memory, and its functions take byte offsets of tensors on it.
 ;; Assembled by scripts/build-simd-kernels.mjs into lab-simd.generated.ts (committed; a unit test
-;; checks that the two agree). Why and how fast: docs/wasm-training.md, section 7.
+;; checks that the two agree). Why and how fast: docs/wasm-training.md, sections 7 and 9.
 (module
   (import "env" "memory" (memory 1))
 

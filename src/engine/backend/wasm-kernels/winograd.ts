@@ -30,36 +30,35 @@ export function winogradApplies(g: ConvGeometry, c: number, k: number): boolean 
 /**
  * U[ξ][a][b] = (G g Gᵀ)[ξ] for each 3x3 slice g of the filter w [3,3,Ci,Co] (HWIO). With `flip`,
  * the filter of the input gradient: a runs over Co, b over Ci and g[i][j] = w[2−i][2−j][b][a].
- * G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
+ * G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]. The source is read in order.
  */
 export function winogradFilter(w: Float32Array, Ci: number, Co: number, flip: boolean, U: Float32Array): void {
-  const [A, B] = flip ? [Co, Ci] : [Ci, Co];
-  const AB = A * B;
   const CC = Ci * Co;
-  const g = new Float64Array(9);
-  const t = new Float64Array(12);
-  for (let a = 0; a < A; a++) {
-    for (let b = 0; b < B; b++) {
-      const src = flip ? b * Co + a : a * Co + b;
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) g[i * 3 + j] = w[(flip ? (2 - i) * 3 + (2 - j) : i * 3 + j) * CC + src];
-      // T = G g (4x3), then U = T Gᵀ (4x4)
-      for (let j = 0; j < 3; j++) {
-        const [g0, g1, g2] = [g[j], g[3 + j], g[6 + j]];
-        t[j] = g0;
-        t[3 + j] = 0.5 * (g0 + g1 + g2);
-        t[6 + j] = 0.5 * (g0 - g1 + g2);
-        t[9 + j] = g2;
-      }
-      const p = a * B + b;
-      for (let r = 0; r < 4; r++) {
-        const [t0, t1, t2] = [t[r * 3], t[r * 3 + 1], t[r * 3 + 2]];
-        U[(r * 4) * AB + p] = t0;
-        U[(r * 4 + 1) * AB + p] = 0.5 * (t0 + t1 + t2);
-        U[(r * 4 + 2) * AB + p] = 0.5 * (t0 - t1 + t2);
-        U[(r * 4 + 3) * AB + p] = t2;
-      }
+  // where tap k of the transformed slice is read: w's tap k, or 8 − k for the flipped filter
+  const [o0, o1, o2, o3, o4, o5, o6, o7, o8] = Array.from({ length: 9 }, (_, k) => (flip ? 8 - k : k) * CC);
+  for (let ci = 0; ci < Ci; ci++) {
+    for (let co = 0; co < Co; co++) {
+      const p = ci * Co + co;
+      const q = flip ? co * Ci + ci : p;
+      const t00 = w[o0 + p], t01 = w[o1 + p], t02 = w[o2 + p];
+      const t10 = w[o3 + p], t11 = w[o4 + p], t12 = w[o5 + p];
+      const t20 = w[o6 + p], t21 = w[o7 + p], t22 = w[o8 + p];
+      // rows of T = G g (4x3), each row r then gives U[r][0..3] = (row) Gᵀ
+      row(U, q, 0, CC, t00, t01, t02);
+      row(U, q, 4, CC, 0.5 * (t00 + t10 + t20), 0.5 * (t01 + t11 + t21), 0.5 * (t02 + t12 + t22));
+      row(U, q, 8, CC, 0.5 * (t00 - t10 + t20), 0.5 * (t01 - t11 + t21), 0.5 * (t02 - t12 + t22));
+      row(U, q, 12, CC, t20, t21, t22);
     }
   }
+}
+
+/** U[xi0 + s][q] = ((a, b, c) Gᵀ)[s], s = 0..3: (a, ½(a + b + c), ½(a − b + c), c). */
+function row(U: Float32Array, q: number, xi0: number, plane: number, a: number, b: number, c: number): void {
+  const o = xi0 * plane + q;
+  U[o] = a;
+  U[o + plane] = 0.5 * (a + b + c);
+  U[o + 2 * plane] = 0.5 * (a - b + c);
+  U[o + 3 * plane] = c;
 }
 
 /**
@@ -67,24 +66,25 @@ export function winogradFilter(w: Float32Array, Ci: number, Co: number, flip: bo
  * transformed domain. Gᵀ = [[1, ½, ½, 0], [0, ½, −½, 0], [0, ½, ½, 1]].
  */
 export function winogradFilterBack(dU: Float32Array, CK: number, dW: Float32Array): void {
-  const u = new Float64Array(16);
-  const t = new Float64Array(12);
   for (let p = 0; p < CK; p++) {
-    for (let xi = 0; xi < 16; xi++) u[xi] = dU[xi * CK + p];
-    // T = Gᵀ dU (3x4), then dW = T G (3x3)
-    for (let s = 0; s < 4; s++) {
-      const [u0, u1, u2, u3] = [u[s], u[4 + s], u[8 + s], u[12 + s]];
-      t[s] = u0 + 0.5 * (u1 + u2);
-      t[4 + s] = 0.5 * (u1 - u2);
-      t[8 + s] = 0.5 * (u1 + u2) + u3;
-    }
-    for (let i = 0; i < 3; i++) {
-      const [t0, t1, t2, t3] = [t[i * 4], t[i * 4 + 1], t[i * 4 + 2], t[i * 4 + 3]];
-      dW[(i * 3) * CK + p] = t0 + 0.5 * (t1 + t2);
-      dW[(i * 3 + 1) * CK + p] = 0.5 * (t1 - t2);
-      dW[(i * 3 + 2) * CK + p] = 0.5 * (t1 + t2) + t3;
-    }
+    // T = Gᵀ dU (3x4), one column s at a time (a_s, b_s, c_s); then each row of T times G
+    const u = (xi: number) => dU[xi * CK + p];
+    const a0 = u(0) + 0.5 * (u(4) + u(8)), b0 = 0.5 * (u(4) - u(8)), c0 = 0.5 * (u(4) + u(8)) + u(12);
+    const a1 = u(1) + 0.5 * (u(5) + u(9)), b1 = 0.5 * (u(5) - u(9)), c1 = 0.5 * (u(5) + u(9)) + u(13);
+    const a2 = u(2) + 0.5 * (u(6) + u(10)), b2 = 0.5 * (u(6) - u(10)), c2 = 0.5 * (u(6) + u(10)) + u(14);
+    const a3 = u(3) + 0.5 * (u(7) + u(11)), b3 = 0.5 * (u(7) - u(11)), c3 = 0.5 * (u(7) + u(11)) + u(15);
+    rowBack(dW, p, 0, CK, a0, a1, a2, a3);
+    rowBack(dW, p, 3, CK, b0, b1, b2, b3);
+    rowBack(dW, p, 6, CK, c0, c1, c2, c3);
   }
+}
+
+/** dW[k0 + j][p] = ((t0, t1, t2, t3) G)[j], j = 0..2: (t0 + ½(t1 + t2), ½(t1 − t2), ½(t1 + t2) + t3). */
+function rowBack(dW: Float32Array, p: number, k0: number, plane: number, t0: number, t1: number, t2: number, t3: number): void {
+  const o = k0 * plane + p;
+  dW[o] = t0 + 0.5 * (t1 + t2);
+  dW[o + plane] = 0.5 * (t1 - t2);
+  dW[o + 2 * plane] = 0.5 * (t1 + t2) + t3;
 }
 
 /** Floats of the kernels' scratch for C input and K output channels. */

@@ -34,12 +34,13 @@ function preferNative(kh: number, kw: number, sh: number, sw: number): boolean {
 }
 
 /**
- * W'[i, j, co, ci] = W[kh−1−i, kw−1−j, ci, co] in one pass (a JavaScript loop on the heap): a
- * Transpose and a Reverse on the wasm backend cost ~0.5 ms per call on a 3x3x64x64 filter, paid
- * at every step by every layer, five times per layer with WaterMAS's replicas on slices. With
- * flip false, the channel swap alone: W'[i, j, co, ci] = W[i, j, ci, co].
+ * The filter with its channel axes swapped, W'[i, j, co, ci] = W[i, j, ci, co], and with `flip`
+ * also spatially flipped, W'[i, j, co, ci] = W[kh−1−i, kw−1−j, ci, co], in one pass (a JavaScript
+ * loop on the heap): a Transpose and a Reverse on the wasm backend cost ~0.5 ms per call on a
+ * 3x3x64x64 filter, paid at every step by every layer, five times per layer with WaterMAS's
+ * replicas on slices.
  */
-function flippedFilter(backend: unknown, filter: TensorInfo, flip = true): TensorInfo {
+function swappedFilter(backend: unknown, filter: TensorInfo, flip: boolean): TensorInfo {
   const [kh, kw, ci, co] = filter.shape;
   const io = wasmAccess(backend);
   const { infos, arrays } = io.outputs([[kh, kw, co, ci]]);
@@ -63,7 +64,7 @@ function flippedFilter(backend: unknown, filter: TensorInfo, flip = true): Tenso
 function simdInputGrad(simd: LabSimdKernels, backend: unknown, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
   const io = wasmAccess(backend);
   return compose(backend, (c) => {
-    const wt = c.own(flippedFilter(backend, filter, false));
+    const wt = c.own(swappedFilter(backend, filter, false));
     const { infos, arrays } = io.outputs([[g.outC], [g.batch, g.inH, g.inW, g.inC]]);
     const [zero, dx] = infos.map((t) => c.own(t));
     arrays[0].fill(0);
@@ -88,7 +89,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   if (native != null && preferNative(g.kh, g.kw, g.sh, g.sw)) return native.kernelFunc({ inputs, backend, attrs });
   return compose(backend, (c) => {
     const prep = spreadAndPadDy(c, dy, g);
-    const f = c.own(flippedFilter(backend, filter));
+    const f = c.own(swappedFilter(backend, filter, true));
     let r = c.run(
       'Conv2D',
       { x: prep.t, filter: f },

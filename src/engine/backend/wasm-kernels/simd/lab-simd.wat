@@ -272,7 +272,7 @@
     (local $n i32) (local $i i32) (local $q i32) (local $Mq i32) (local $m0 i32) (local $ci0 i32)
     (local $kh i32) (local $kw i32) (local $kh0 i32) (local $kw0 i32) (local $o0 i32) (local $u0 i32) (local $o i32) (local $u i32) (local $pb i32) (local $p i32)
     (local $row i32) (local $d0 i32) (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $wp i32)
-    (local $c i32) (local $co4 i32) (local $ci4 i32) (local $op i32) (local $r i32) (local $js i32)
+    (local $c i32) (local $co4 i32) (local $ci4 i32) (local $op i32) (local $js i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (local $w0 v128) (local $w1 v128) (local $s v128)
     (local.set $co4 (i32.shl (local.get $Co) (i32.const 2)))

@@ -49,3 +49,30 @@ export async function withoutCpuKernels<T>(configs: readonly KernelConfig[], f: 
     for (const k of cpu) tf.registerKernel(k);
   }
 }
+
+export type Pad = 'same' | 'valid';
+
+/**
+ * Gradients of sum(conv(x, w) * r) w.r.t. x and w, on one backend (r: fixed random weights); with
+ * `withOutput`, the convolution's output first.
+ */
+export function convGrads(
+  kind: 'conv' | 'depthwise',
+  xs: [number, number, number, number],
+  ws: [number, number, number, number],
+  stride: number,
+  pad: Pad,
+  seed: number,
+  withOutput = false,
+): () => tf.Tensor[] {
+  return () => {
+    const x = tf.tensor(randn(seed, xs.reduce((a, b) => a * b)), xs) as tf.Tensor4D;
+    const w = tf.tensor(randn(seed + 1, ws.reduce((a, b) => a * b)), ws) as tf.Tensor4D;
+    const fwd = (xx: tf.Tensor4D, ww: tf.Tensor4D): tf.Tensor4D =>
+      kind === 'conv' ? tf.conv2d(xx, ww, stride, pad) : tf.depthwiseConv2d(xx, ww, stride, pad);
+    const y = fwd(x, w);
+    const r = tf.tensor(randn(seed + 2, y.size), y.shape);
+    const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(fwd(xx as tf.Tensor4D, ww as tf.Tensor4D), r)));
+    return withOutput ? [y, ...g([x, w])] : g([x, w]);
+  };
+}

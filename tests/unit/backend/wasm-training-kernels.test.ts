@@ -7,7 +7,7 @@ import {
   registerWasmTrainingKernels,
   WASM_TRAINING_KERNELS,
 } from '../../../src/engine/backend/wasm-kernels/register-training-kernels';
-import { maxScaledDiff, onBackend, randn, wasmDistDir } from './helpers';
+import { convGrads, maxScaledDiff, onBackend, randn, wasmDistDir } from './helpers';
 
 const TOL = 1e-4;
 
@@ -17,28 +17,7 @@ beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 
-type Pad = 'same' | 'valid';
-
-/** Gradients of sum(conv(x, w) * r) w.r.t. x and w, on one backend (r: fixed random weights). */
-function convGrads(
-  kind: 'conv' | 'depthwise',
-  xs: [number, number, number, number],
-  ws: [number, number, number, number],
-  stride: number,
-  pad: Pad,
-  seed: number,
-): () => tf.Tensor[] {
-  return () => {
-    const x = tf.tensor(randn(seed, xs.reduce((a, b) => a * b)), xs) as tf.Tensor4D;
-    const w = tf.tensor(randn(seed + 1, ws.reduce((a, b) => a * b)), ws) as tf.Tensor4D;
-    const fwd = (xx: tf.Tensor4D, ww: tf.Tensor4D): tf.Tensor4D =>
-      kind === 'conv' ? tf.conv2d(xx, ww, stride, pad) : tf.depthwiseConv2d(xx, ww, stride, pad);
-    const outShape = tf.tidy(() => fwd(x, w).shape);
-    const r = tf.tensor(randn(seed + 2, outShape.reduce((a, b) => a * b)), outShape);
-    const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(fwd(xx as tf.Tensor4D, ww as tf.Tensor4D), r)));
-    return g([x, w]);
-  };
-}
+import type { Pad } from './helpers';
 
 async function expectSameOnWasmAndCpu(f: () => tf.Tensor[]): Promise<void> {
   const onWasm = await onBackend('wasm', f);

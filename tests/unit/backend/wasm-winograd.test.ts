@@ -7,7 +7,7 @@ import { registerWasmTrainingKernels } from '../../../src/engine/backend/wasm-ke
 import { labSimdFor, setLabSimdEnabled } from '../../../src/engine/backend/wasm-kernels/simd/labSimd';
 import { convGeometry } from '../../../src/engine/backend/wasm-kernels/geometry';
 import { winogradApplies, winogradConv, winogradFilter, winogradFilterBack, winogradFilterGrad } from '../../../src/engine/backend/wasm-kernels/winograd';
-import { maxScaledDiff, onBackend, randn, wasmDistDir } from './helpers';
+import { convGrads, maxScaledDiff, onBackend, randn, wasmDistDir } from './helpers';
 
 beforeAll(async () => {
   setWasmPaths(wasmDistDir());
@@ -19,18 +19,6 @@ afterEach(() => setLabSimdEnabled(true));
 
 type Shape4 = [number, number, number, number];
 const info = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
-
-/** y = conv2d(x, w), dx and dw of L = Σ y·r, for a 3x3 convolution (the three kernels a training step runs). */
-function convAndGrads(shape: Shape4, co: number, stride: number, pad: 'same' | 'valid', seed: number): () => tf.Tensor[] {
-  return () => {
-    const x = tf.tensor(randn(seed, shape.reduce((a, b) => a * b)), shape) as tf.Tensor4D;
-    const w = tf.tensor(randn(seed + 1, 9 * shape[3] * co, 0.3), [3, 3, shape[3], co]) as tf.Tensor4D;
-    const y = tf.conv2d(x, w, stride, pad);
-    const r = tf.tensor(randn(seed + 2, y.size), y.shape);
-    const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad), r)))([x, w]);
-    return [y, dx, dw];
-  };
-}
 
 describe('Winograd F(2x2, 3x3) on the SIMD kernels (winograd.ts, lab-simd.wat)', () => {
   test('takes 3x3 stride-1 same-size convolutions with channels in SIMD tiles, nothing else', () => {
@@ -122,7 +110,7 @@ describe('Winograd F(2x2, 3x3) on the SIMD kernels (winograd.ts, lab-simd.wat)',
     [[2, 8, 8, 16], 16, 1, 'valid'],
   ];
   test.each(layers)('conv2d and its gradients on %j -> %i channels, stride %i, %s: wasm equals cpu, SIMD on and off', async (shape, co, stride, pad) => {
-    const f = convAndGrads(shape, co, stride, pad, 21);
+    const f = convGrads('conv', shape, [3, 3, shape[3], co], stride, pad, 21, true);
     const cpu = await onBackend('cpu', f);
     const wasm = await onBackend('wasm', f);
     setLabSimdEnabled(false);

@@ -24,13 +24,13 @@ export function keepNativeConv2D(config: KernelConfig | undefined): void {
   native = config;
 }
 
-const isOne = (v: number | [number, number] | undefined): boolean =>
-  v == null || (typeof v === 'number' ? v === 1 : v[0] === 1 && v[1] === 1);
-
-/** The geometry, or null for what the native kernel validates itself (e.g. explicit padding over the kernel size). */
+/**
+ * The geometry, or null for what only the native kernel runs (NCHW, dilations) or validates itself
+ * (e.g. explicit padding over the kernel size): convGeometry throws for those.
+ */
 function geometryOrNull(xShape: number[], filterShape: number[], a: Attrs): ConvGeometry | null {
   try {
-    return convGeometry('Conv2D', xShape, filterShape, a.strides, a.pad, a.dimRoundingMode, false, 1, 'NHWC');
+    return convGeometry('Conv2D', xShape, filterShape, a.strides, a.pad, a.dimRoundingMode, false, a.dilations, a.dataFormat);
   } catch {
     return null;
   }
@@ -41,10 +41,7 @@ const conv2D: KernelFunc = (args) => {
   const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
   const a = attrs as unknown as Attrs;
   const simd = labSimdFor(backend);
-  if (
-    simd && x.dtype === 'float32' && filter.dtype === 'float32' && x.shape.length === 4 && filter.shape.length === 4 &&
-    filter.shape[0] === 3 && filter.shape[1] === 3 && isOne(a.dilations) && (a.dataFormat ?? 'NHWC') === 'NHWC'
-  ) {
+  if (simd && x.dtype === 'float32' && filter.dtype === 'float32') {
     const g = geometryOrNull(x.shape, filter.shape, a);
     if (g && winogradApplies(g, g.inC, g.outC)) return winogradConv(simd, backend, x, filter, false);
   }

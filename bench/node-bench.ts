@@ -3,7 +3,7 @@ import { createModel } from '../src/engine/models/createModel';
 import type { ArchName, Model } from '../src/engine/models/types';
 import { train } from '../src/engine/train/trainer';
 import type { FrozenPositions, Objective } from '../src/engine/train/types';
-import { createWaterMASObjective, DEFAULT_WATERMAS_SETTINGS, embedWatermark, REPLICA_BATCH_MODES, type ReplicaBatch, type WaterMASSettings } from '../src/engine/watermark';
+import { BALANCE_PERIOD, createWaterMASObjective, DEFAULT_WATERMAS_SETTINGS, embedWatermark, REPLICA_BATCH_MODES, type Balance, type ReplicaBatch, type WaterMASSettings } from '../src/engine/watermark';
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
 import { benchAttackSweep } from './attackSweepBench';
@@ -16,12 +16,12 @@ import { benchTrainingCompare } from './trainingCompareBench';
  * - `steps`: ms per training step and img/s per backend x model x batch (cross-entropy);
  * - `watermas`: WaterMAS step time for R = 0, 1, 2, 4 next to the plain step timed just before it
  *   (`plainMsPerStep`, `ratioToPlain`), with each replica
- *   on the whole batch ('full') and on its slice ('split'), and the ratio to the passes the
- *   objective needs (split: 2; whole batches: 1 + 2R with the default clean-pass statistics);
+ *   on the whole batch ('full'), on its slice ('split') and on a slice of its half ('half'), and
+ *   the ratio to the passes the objective needs (replicaPasses); R = 4 sign flips with each balance;
  * - `memory`: tf.memory().numTensors before/after a long run.
  * Environment knobs: BENCH_BACKENDS (default wasm; add cpu for the cpu rows: a ResNet-20
  * step takes minutes there), BENCH_MODELS (cnn,resnet20), BENCH_BATCHES (64,128),
- * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_WATERMAS_BATCH (full,split), BENCH_LEAK_STEPS (200),
+ * BENCH_STEPS (timed steps, default 3), BENCH_WATERMAS_R (0,1,2,4), BENCH_WATERMAS_BATCH (full,split,half), BENCH_LEAK_STEPS (200),
  * BENCH_ATTACK_IMAGES (test images of the 4-attack x 6-strength sweep, default 2000; 0 = skip),
  * BENCH_LANDSCAPE_GRID (2-D landscape grid per axis on BENCH_LANDSCAPE_IMAGES = 512 images,
  * default 21; 0 = skip), BENCH_COMPARE (default 1: the ResNet-20 wasm / Dawn / cpu side-by-side
@@ -39,13 +39,32 @@ interface StepRow {
   readonly timedSteps: number;
 }
 
+/**
+ * The passes a WaterMAS step with R ≥ 1 random replicas needs, in plain-step units (objective.ts):
+ * on slices of the batch 1 + 1 ('half': 1 + ½; + as much again for own-statistics baselines), plus
+ * the task gradient on its own with balance 'gradient' (1 every step, 1/BALANCE_PERIOD periodic);
+ * whole batches 1 + R with own statistics, 1 + 2R with the clean pass's (each replica's tape repeats
+ * the clean forward), the task gradient then free.
+ */
+function replicaPasses(R: number, replicaBatch: ReplicaBatch, balance: Balance): number {
+  const clean = DEFAULT_WATERMAS_SETTINGS.replicaBn === 'clean';
+  if (replicaBatch === 'full') return clean ? 1 + 2 * R : 1 + R;
+  const share = replicaBatch === 'half' ? 0.5 : 1;
+  const task = balance === 'gradient' ? 1 : balance === 'gradient-periodic' ? 1 / BALANCE_PERIOD : 0;
+  return 1 + share * (clean ? 1 : 2) + task;
+}
+
 const env = (k: string) => process.env[k];
 const list = (k: string, d: string) => (env(k) ?? d).split(',').map((s) => s.trim()).filter(Boolean);
 
 type Setup = (model: Model) => Promise<{ objective?: Objective; frozen?: FrozenPositions; dispose(): void }>;
 
-/** Median ms per step over `steps` timed steps (after one warm-up step) of the real trainer. */
-async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: Setup): Promise<number> {
+/**
+ * Median ms per step over `steps` timed steps (after one warm-up step) of the real trainer; the
+ * mean with `mean` (an objective whose steps differ, e.g. balance 'gradient-periodic', timed over
+ * whole periods).
+ */
+async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: Setup, mean = false): Promise<number> {
   const model = createModel(arch, { seed: 1 });
   const source = fixedBatchSource(batch, steps + 1);
   const ms: number[] = [];
@@ -64,7 +83,7 @@ async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: S
     model.dispose();
   }
   const timed = ms.slice(1).sort((a, b) => a - b); // the first step compiles kernels / warms caches
-  return timed[Math.floor(timed.length / 2)];
+  return mean ? timed.reduce((a, b) => a + b, 0) / timed.length : timed[Math.floor(timed.length / 2)];
 }
 
 /** A WaterMAS setup with R replicas (256-bit mark over the kernels, the default replicas: Gaussian, clean-pass statistics), each on the whole batch or on its slice. */
@@ -115,31 +134,39 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
     const batch = batches[0];
     for (const replicaBatch of replicaBatches) {
       for (const R of replicaCounts) {
-        if (R <= 1 && replicaBatch === 'split') continue; // the same as 'full'
+        if ((R <= 1 && replicaBatch === 'split') || (R === 0 && replicaBatch === 'half')) continue; // the same as 'full'
         // the plain step timed again just before: the ratio compares steps taken minutes apart no more
         // (the first plain row and a WaterMAS row ten minutes later differ by ±10 % on a shared machine)
         const plain = await timeSteps(arch, batch, steps);
         const msPerStep = await timeSteps(arch, batch, steps, watermas(R, replicaBatch));
-        // the passes the objective needs, in plain-step units (objective.ts): split, 1 + 1 (+ 1 for own-statistics baselines);
-        // whole batches, 1 + R with own statistics, 1 + 2R with the clean pass's (each replica's tape repeats the clean forward)
-        const clean = DEFAULT_WATERMAS_SETTINGS.replicaBn === 'clean';
-        const passes = replicaBatch === 'split' ? (clean ? 2 : 3) : R === 0 ? 1 : clean ? 1 + 2 * R : 1 + R;
+        const passes = R === 0 ? 1 : replicaPasses(R, replicaBatch, 'loss');
         const row = { backend: name, model: arch, batch, replicas: R, replicaBatch, replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
         wmRows.push(row);
         log(`${name} ${arch} b${batch} WaterMAS R=${R} ${replicaBatch}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
       }
     }
-    // The objective that sharpens (docs/experiments/sharpness.md, "Balancing the push"): R = 4 sign-flip
-    // replicas on slices, balance 'gradient': the split passes plus the task gradient on its own, 3 plain passes.
-    // The same with the loss form beside it: what the balance costs on its own.
-    for (const balance of replicaCounts.includes(4) && replicaBatches.includes('split') ? (['loss', 'gradient'] as const) : []) {
+    // The objective that sharpens (docs/experiments/sharpness.md, "Balancing the push", "Cheaper
+    // replicas"): R = 4 sign-flip replicas on slices with the push balanced against the task
+    // gradient, every step (one more pass) or every BALANCE_PERIOD steps, on the whole batch's slices
+    // or on half the batch's; the loss form beside them: what the balance costs on its own.
+    // Periodic rows: the mean over whole periods (one step in BALANCE_PERIOD measures).
+    const balanceRows: readonly [ReplicaBatch, Balance][] = [
+      ['split', 'loss'],
+      ['split', 'gradient'],
+      ['split', 'gradient-periodic'],
+      ['half', 'gradient'],
+      ['half', 'gradient-periodic'],
+    ];
+    for (const [replicaBatch, balance] of replicaCounts.includes(4) ? balanceRows.filter(([b]) => replicaBatches.includes(b)) : []) {
       const settings = { mode: 'flip', sigma: 0.5, lambda: 1, margin: 2, balance } as const;
-      const passes = balance === 'gradient' ? 3 : 2;
+      const passes = replicaPasses(4, replicaBatch, balance);
+      const periodic = balance === 'gradient-periodic';
+      const timed = periodic ? Math.ceil(steps / BALANCE_PERIOD) * BALANCE_PERIOD : steps;
       const plain = await timeSteps(arch, batch, steps);
-      const msPerStep = await timeSteps(arch, batch, steps, watermas(4, 'split', settings));
-      const row = { backend: name, model: arch, batch, replicas: 4, replicaBatch: 'split', replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, ...settings, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
+      const msPerStep = await timeSteps(arch, batch, timed, watermas(4, replicaBatch, settings), periodic);
+      const row = { backend: name, model: arch, batch, replicas: 4, replicaBatch, replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, ...settings, timedSteps: timed, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
       wmRows.push(row);
-      log(`${name} ${arch} b${batch} WaterMAS R=4 split flip, balance ${balance}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
+      log(`${name} ${arch} b${batch} WaterMAS R=4 ${replicaBatch} flip, balance ${balance}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
     }
     // Tensor growth over a long run on this backend, small CNN.
     if (leakSteps > 0) {

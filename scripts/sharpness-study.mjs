@@ -41,6 +41,11 @@ const QUICK = {
 
 /** Sign-flip replicas, R = 4 on slices of the batch, λ 1 as a share of the task gradient's norm (balance 'gradient'). */
 const FLIP_BALANCED = ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'split', '--balance', 'gradient'];
+/**
+ * FLIP_BALANCED at about half its cost (issue 16, "Cheaper replicas" in sharpness.md): the replicas
+ * on slices of half the batch, the push's scale measured every 10 steps instead of every step.
+ */
+const FLIP_CHEAP = ['--replicas', '4', ...OBJECTIVES.flip.slice(2, -2), '--replica-batch', 'half', '--balance', 'gradient-periodic'];
 
 /**
  * The Embed live preset's fine-tuning (src/ui/lecture/presets.ts) from the shipped demo base
@@ -146,7 +151,12 @@ export const STUDIES = {
   // what a class sees: the Embed live preset's fine-tuning from the shipped demo base, 31 steps
   'embed-live': EMBED_LIVE,
   // the same at 4× the steps (125: one epoch on 8,000 images)
-  'embed-long': { ...EMBED_LIVE, finetune: EMBED_LIVE.finetune.map((a) => (a === '2000' ? '8000' : a)) },
+  // (and, 2026-12-07, the cheaper replicas of issue 16 at the preset's own length)
+  'embed-long': {
+    ...EMBED_LIVE,
+    finetune: EMBED_LIVE.finetune.map((a) => (a === '2000' ? '8000' : a)),
+    variants: { ...EMBED_LIVE.variants, 'flip-r4-half-periodic': FLIP_CHEAP },
+  },
   // the shipped demo pair's recipe (scripts/demo-models.mjs: one epoch on all 50,000 images, 390 steps
   // at batch 128) on three more keys: is the demo pair's 1-point accuracy cost typical?
   'embed-epoch': {
@@ -158,6 +168,10 @@ export const STUDIES = {
       ...EMBED_LIVE.variants,
       'flip-r4-split-gradient-l05': [...FLIP_BALANCED, '--lambda', '0.5'],
       'flip-r4-split-gradient-l025': [...FLIP_BALANCED, '--lambda', '0.25'],
+      // the cheaper replicas (2026-12-07, issue 16), each change alone and both together
+      'flip-r4-half-periodic': FLIP_CHEAP,
+      'flip-r4-half-gradient': [...FLIP_BALANCED.slice(0, -4), '--replica-batch', 'half', '--balance', 'gradient'],
+      'flip-r4-split-periodic': [...FLIP_BALANCED.slice(0, -2), '--balance', 'gradient-periodic'],
     },
   },
   // does a plain tail give the accuracy back? Each embed-epoch model (twin and marked, same cell

@@ -46,6 +46,13 @@ interface ReplicaTermValues {
  */
 const PUSH_FLOOR = 1e-4;
 
+/**
+ * balance 'gradient-periodic': the steps between two measurements of the push's scale (our choice,
+ * docs/experiments/sharpness.md, "Cheaper replicas"). A measurement costs one more pass; between
+ * them the replica term is weighed in the loss by the last scale measured.
+ */
+export const BALANCE_PERIOD = 10;
+
 interface KeyTensor {
   readonly name: string;
   readonly shape: number[];
@@ -75,9 +82,10 @@ interface KeyTensor {
  *
  * Each replica is compared with the same model at ε = 0 on the same images under the same
  * normalisation (its baseline, replicaTerm), so ε = 0 gives exactly the plain loss's gradient.
- * Replicas on slices of the batch (replicaBatch 'split', the default) share one gradient tape with
- * the clean pass: the replicas together cost about one pass (with replicaBn 'batch' their slices'
- * own-statistics baselines one more), and the tape holds two batches' worth of activations.
+ * Replicas on slices of the batch (replicaBatch 'split', the default, or 'half': slices of its first
+ * half) share one gradient tape with the clean pass: the replicas together cost about one pass
+ * (half a pass with 'half'; with replicaBn 'batch' their slices' own-statistics baselines as much
+ * again), and the tape holds two (one and a half) batches' worth of activations.
  * Replicas on the whole batch ('full') and the adversarial replica get one tape each after the clean
  * pass's: 1 + R passes with replicaBn 'batch', 1 + 2R with 'clean' (each tape repeats the clean
  * forward pass for the statistics), one pass's activations at a time. Replica passes never feed the
@@ -90,7 +98,9 @@ interface KeyTensor {
  * With balance 'gradient' (settings.ts) the replica term's gradient keeps its direction and is
  * resized each step to λ × the task gradient's norm (× the fraction of replicas inside the margin),
  * both over the unmarked weights (balanced); replicas on slices then take one more pass for the
- * task gradient on its own.
+ * task gradient on its own. With 'gradient-periodic' that pass and the measurement of the scale
+ * come every BALANCE_PERIOD steps; the steps between weigh the replica term in the loss by the last
+ * scale measured (settings.ts).
  *
  * Random draws come from the seeded Rng in JavaScript (reproducible across backends) and are
  * scattered into dense per-tensor tensors of fixed shapes. Settings may change between steps.
@@ -101,6 +111,11 @@ export class WaterMASObjective implements Objective {
   private readonly keyTensors: KeyTensor[] = [];
   private readonly baseRng: Rng;
   private readonly loss: LossFn;
+  /**
+   * balance 'gradient-periodic': the last measured scale of the replica term's gradient (kept on
+   * the device, never read back); null until the first measurement and after a settings change.
+   */
+  private pushScale: tf.Scalar | null = null;
   private disposed = false;
 
   constructor(
@@ -139,7 +154,16 @@ export class WaterMASObjective implements Objective {
   setSettings(partial: Partial<WaterMASSettings>): void {
     const next = { ...this.settings, ...partial };
     validateSettings(next);
+    // the periodic scale does not depend on λ (the push it resizes is λ times the replicas'
+    // gradient): any other change makes the next step measure it again
+    const changed = (Object.keys(next) as (keyof WaterMASSettings)[]).some((k) => k !== 'lambda' && next[k] !== this.settings[k]);
+    if (changed) this.forgetPushScale();
     this.settings = next;
+  }
+
+  private forgetPushScale(): void {
+    this.pushScale?.dispose();
+    this.pushScale = null;
   }
 
   /** Number of replica passes per step under the current settings. */
@@ -188,15 +212,24 @@ export class WaterMASObjective implements Objective {
     const noise: ReplicaNoise[] = [];
     try {
       for (let r = 0; r < passes; r++) noise.push({ r, eps: this.replicaNoise(model, rng, r, noise.map((n) => n.eps)) });
-      if (this.settings.replicaBatch === 'split') return this.sharedTape(model, batch, ctx, passes, noise);
+      if (this.settings.replicaBatch !== 'full') return this.sharedTape(model, batch, ctx, passes, noise);
       return this.replicaTapes(model, batch, ctx, passes, noise, this.cleanOnly(model, batch));
     } finally {
       for (const { eps } of noise) tf.dispose([...eps.values()]);
     }
   }
 
-  /** The clean pass and all replicas on one tape; each replica's baseline is the clean pass's loss on its rows. */
+  /**
+   * The clean pass and all replicas on one tape; each replica's baseline is the clean pass's loss on
+   * its rows. With balance 'gradient' (every step) or 'gradient-periodic' (every BALANCE_PERIOD
+   * steps: measureScale) the task gradient is then taken on its own to resize the push; between
+   * the periodic measurements the replica term enters the loss times the last scale, so the one
+   * tape gives task + scale × push directly.
+   */
   private sharedTape(model: Model, batch: Batch, ctx: StepContext, passes: number, noise: readonly ReplicaNoise[]): GradientResult {
+    const s = this.settings;
+    const measure = this.measureScale(ctx.step);
+    const weight = s.balance === 'gradient-periodic' && !measure ? this.pushScale : null;
     const sink: BatchNormStats[] = [];
     let logits: tf.Tensor2D | undefined;
     let task: tf.Scalar | undefined;
@@ -209,12 +242,12 @@ export class WaterMASObjective implements Objective {
         task = tf.keep(tf.clone(L));
         const replica = this.replicaTerm(model, batch, { logits: out, loss: L, stats: sink }, noise, passes, ctx);
         term = replica.values;
-        return tf.add(L, replica.term) as tf.Scalar;
+        return tf.add(L, weight ? tf.mul(replica.term, weight) : replica.term) as tf.Scalar;
       });
       value.dispose();
       model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
       const metrics = this.metrics([term!], passes);
-      if (this.settings.balance === 'loss') return { loss: task!, logits, grads, metrics };
+      if (!measure) return { loss: task!, logits, grads, metrics };
       // the task gradient on its own (one more pass; the running statistics were updated above)
       const cleanSink: BatchNormStats[] = [];
       let plain: Map<string, tf.Tensor>;
@@ -237,6 +270,17 @@ export class WaterMASObjective implements Objective {
     } finally {
       disposeStats(sink);
     }
+  }
+
+  /**
+   * Whether this step measures the push's scale (takes the task gradient on its own): every step
+   * with balance 'gradient', the first step, every BALANCE_PERIOD-th step and the step after a
+   * settings change with 'gradient-periodic', never with 'loss'.
+   */
+  private measureScale(step: number): boolean {
+    const { balance } = this.settings;
+    if (balance === 'loss') return false;
+    return balance === 'gradient' || this.pushScale === null || step % BALANCE_PERIOD === 0;
   }
 
   /**
@@ -314,7 +358,7 @@ export class WaterMASObjective implements Objective {
       }
       tf.dispose([...acc.values(), ...(c ? [c] : [])]);
       const grads =
-        this.settings.balance === 'gradient'
+        this.settings.balance !== 'loss'
           ? this.balanced(clean.grads, push, metrics.activeFraction)
           : new Map([...clean.grads].map(([name, g]) => [name, tf.tidy(() => tf.add(g, push.get(name)!))] as const));
       if (this.settings.balance === 'loss') tf.dispose([...clean.grads.values(), ...push.values()]);
@@ -415,20 +459,22 @@ export class WaterMASObjective implements Objective {
 
   /**
    * The rows of the batch replica r of `passes` sees: null for the whole batch (replicaBatch 'full',
-   * or one pass); with 'split', slice r of `passes` near-equal slices, or slice ⌊r/2⌋ of ⌈passes/2⌉
-   * when replicas come in antithetic pairs (the pair shares its images). A batch smaller than the
-   * number of slices gives each replica one row (rows repeat).
+   * or one pass on the whole batch); with 'split', slice r of `passes` near-equal slices of the
+   * batch, with 'half' of its first ⌈n/2⌉ rows (or slice ⌊r/2⌋ of ⌈passes/2⌉ when replicas come in
+   * antithetic pairs: the pair shares its images). Fewer rows than slices give each replica one row
+   * (rows repeat).
    */
   private replicaRows(r: number, passes: number, n: number): { start: number; size: number } | null {
     const s = this.settings;
-    if (s.replicaBatch === 'full' || passes <= 1) return null;
+    if (s.replicaBatch === 'full') return null;
+    const rows = s.replicaBatch === 'half' ? Math.ceil(n / 2) : n;
     const paired = s.antithetic && (s.mode === 'gaussian' || s.mode === 'relative');
     const slices = paired ? Math.ceil(passes / 2) : passes;
     const i = paired ? Math.floor(r / 2) : r;
-    if (slices <= 1) return null;
-    if (n < slices) return { start: i % n, size: 1 };
-    const start = Math.floor((i * n) / slices);
-    return { start, size: Math.floor(((i + 1) * n) / slices) - start };
+    if (slices <= 1) return rows === n ? null : { start: 0, size: rows };
+    if (rows < slices) return { start: i % rows, size: 1 };
+    const start = Math.floor((i * rows) / slices);
+    return { start, size: Math.floor(((i + 1) * rows) / slices) - start };
   }
 
   /** Replica r's ε on K for the random modes (the antithetic twin −ε of the pair's first when its index is odd). */
@@ -512,7 +558,8 @@ export class WaterMASObjective implements Objective {
    * balance 'gradient': task + s·push with s = λ·a·‖task‖ / ‖push‖, both norms over the unmarked
    * weights (the key positions are frozen; the trainer drops their gradient), a the fraction of
    * replicas inside the margin. The push keeps its direction and gets a size set by the task's, not
-   * by how far the replicas' loss has moved. Takes over (disposes) both maps.
+   * by how far the replicas' loss has moved. With 'gradient-periodic' s is also kept for the steps
+   * until the next measurement (pushScale). Takes over (disposes) both maps.
    */
   private balanced(task: Map<string, tf.Tensor>, push: Map<string, tf.Tensor>, activeFraction: tf.Scalar): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>();
@@ -533,7 +580,15 @@ export class WaterMASObjective implements Objective {
         // a push below PUSH_FLOOR × the task's is rounding, not a direction: dropped, as is a zero
         // push (no replica inside the margin)
         const real = tf.greater(pushNorm, tf.mul(taskNorm, PUSH_FLOOR));
-        return tf.where(real, tf.div(tf.mul(taskNorm, tf.mul(activeFraction, this.settings.lambda)), tf.maximum(pushNorm, 1e-30)), tf.scalar(0));
+        const measured = tf.div(tf.mul(taskNorm, tf.mul(activeFraction, this.settings.lambda)), tf.maximum(pushNorm, 1e-30));
+        if (this.settings.balance === 'gradient-periodic') {
+          // kept for the steps until the next measurement; a push that is not real keeps the last
+          // scale (or none: 0), so the margin alone decides when the replicas push again
+          const kept = tf.keep(tf.where(real, measured, this.pushScale ?? tf.scalar(0)) as tf.Scalar);
+          this.pushScale?.dispose();
+          this.pushScale = kept;
+        }
+        return tf.where(real, measured, tf.scalar(0));
       });
       for (const [name, g] of task) out.set(name, tf.tidy(() => tf.add(g, tf.mul(push.get(name)!, scale))));
       scale.dispose();
@@ -554,6 +609,7 @@ export class WaterMASObjective implements Objective {
 
   /** Frees the cached index and mask tensors. */
   dispose(): void {
+    this.forgetPushScale();
     for (const kt of this.keyTensors) {
       kt.indices.dispose();
       kt.mask?.dispose();

@@ -23,7 +23,10 @@ export type ReplicaBn = (typeof REPLICA_BN_MODES)[number];
  * - `split`: the batch is cut into R slices (R/2 with antithetic pairs, each pair on one slice so
  *   its first-order terms still cancel on the same images) and each replica sees one: all replicas
  *   together cost about one more pass, whatever R. The same objective in expectation over the data;
- *   each replica's gap is its slice's loss minus the whole batch's clean loss.
+ *   each replica's gap is its slice's loss minus the same model's clean loss on the same rows.
+ * - `half`: as `split` over the batch's first half (rows come shuffled): all replicas together cost
+ *   about half a pass. Still the same objective in expectation, its replica term estimated from half
+ *   the images (docs/experiments/sharpness.md, "Cheaper replicas").
  */
 export { REPLICA_BATCH_MODES };
 export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
@@ -38,6 +41,10 @@ export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
  *   the push's size relative to the task's, the same for every key. Needs the task gradient on its
  *   own: one more forward+backward pass per step with replicas on slices of the batch (none with
  *   whole-batch or adversarial replicas, whose clean pass has a tape of its own).
+ * - `gradient-periodic`: the same scale, measured every BALANCE_PERIOD (10) steps (and on the first
+ *   step and after a settings change other than λ); the steps between weigh the replica term in the
+ *   loss by the last scale measured, so they cost no extra pass. The push's size then follows the
+ *   task gradient's with a lag of at most 9 steps.
  */
 export { BALANCE_MODES };
 export type Balance = (typeof BALANCE_MODES)[number];

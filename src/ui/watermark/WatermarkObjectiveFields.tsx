@@ -1,4 +1,5 @@
 /** WaterMAS settings of the Watermark panel: mark strength q and the replica objective (R, σ / ρ, λ, margin), live during a run. */
+import { BALANCE_MODES, REPLICA_BATCH_MODES } from '../../protocol/watermasSettings';
 import { LAMBDA_SCALE, SIGMA_RANGE } from './sigmaRange';
 import { useRef } from 'react';
 import { SliderField } from '../common/SliderField';
@@ -116,11 +117,12 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
           id="wm-balance"
           value={config.balance ?? 'loss'}
           disabled={liveDisabled}
-          title="The replica term in the loss: the push on the other weights grows with how far the replicas' loss has moved, so a key whose marks barely matter yet gets almost none (WaterMAS as written). The task gradient: each step the push is resized to λ × the task gradient's size, whatever the key (one more pass per step with split replicas)."
-          onChange={(e) => update({ balance: e.target.value === 'gradient' ? 'gradient' : 'loss' })}
+          title="The replica term in the loss: the push on the other weights grows with how far the replicas' loss has moved, so a key whose marks barely matter yet gets almost none (WaterMAS as written). The task gradient: each step the push is resized to λ × the task gradient's size, whatever the key (one more pass per step with split replicas). Every 10 steps: the same size, measured every 10 steps and kept between (no extra pass on the other 9)."
+          onChange={(e) => update({ balance: BALANCE_MODES.find((m) => m === e.target.value) ?? 'loss' })}
         >
           <option value="loss">the replica term (loss)</option>
           <option value="gradient">the task gradient</option>
+          <option value="gradient-periodic">the task gradient, every 10 steps</option>
         </select>
       </div>
       <div className="wm-margin">
@@ -155,20 +157,19 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
           />
         )}
       </div>
-      <div className="field field-check">
-        <input
-          id="wm-split"
-          type="checkbox"
-          checked={config.replicaBatch !== 'full'}
+      <div className="field">
+        <label htmlFor="wm-replica-batch">Replicas see</label>
+        <select
+          id="wm-replica-batch"
+          value={config.replicaBatch ?? 'split'}
           disabled={lockedSetup || !marked}
-          onChange={(e) => update({ replicaBatch: e.target.checked ? 'split' : 'full' })}
-        />
-        <label
-          htmlFor="wm-split"
-          title="On: each replica sees its own slice of the batch, so all R replicas cost about one more pass (the same objective in expectation). Off: every replica sees the whole batch, R more passes per step (the 2020 recipe). Fixed at the start of a run."
+          title="Which images the replica passes see. Each its slice of the batch: all R replicas cost about one more pass (the same objective in expectation). Slices of half the batch: about half a pass, the replica term estimated from half the images. The whole batch each: R more passes per step (the 2020 recipe). Fixed at the start of a run."
+          onChange={(e) => update({ replicaBatch: REPLICA_BATCH_MODES.find((m) => m === e.target.value) ?? 'split' })}
         >
-          Replicas split the batch
-        </label>
+          <option value="split">a slice of the batch each</option>
+          <option value="half">a slice of half the batch each</option>
+          <option value="full">the whole batch each</option>
+        </select>
       </div>
     </div>
   );

@@ -5,8 +5,11 @@ import { validateLiveSettings } from '../../../src/engine/methods/watermas/sessi
 // What λ scales (settings.ts, `balance`): recorded in the key file, read back, and checked at each boundary.
 describe('balance setting', () => {
   it('round-trips through the key file form; a key written before it existed reads the loss form', () => {
-    const s = { ...DEFAULT_WATERMAS_SETTINGS, balance: 'gradient' as const };
-    expect(settingsFromKey(settingsToKey(s))).toEqual(s);
+    for (const balance of ['gradient', 'gradient-periodic'] as const) {
+      const s = { ...DEFAULT_WATERMAS_SETTINGS, balance, replicaBatch: 'half' as const };
+      expect(settingsFromKey(settingsToKey(s))).toEqual(s);
+      expect(() => validateSettings(s)).not.toThrow();
+    }
     const { balance: _omitted, ...older } = settingsToKey(RECIPE_2020_SETTINGS);
     expect(settingsFromKey(older).balance).toBe('loss');
   });
@@ -15,5 +18,7 @@ describe('balance setting', () => {
     expect(() => validateSettings({ ...DEFAULT_WATERMAS_SETTINGS, balance: 'norm' as never })).toThrow(/balance/);
     expect(() => validateLiveSettings({ balance: 'norm' as never })).toThrow(/balance/);
     expect(() => validateLiveSettings({ balance: 'gradient' })).not.toThrow();
+    expect(() => validateLiveSettings({ balance: 'gradient-periodic', replicaBatch: 'half' })).not.toThrow();
+    expect(() => validateLiveSettings({ replicaBatch: 'quarter' as never })).toThrow(/replica batch mode "quarter" \(full, split, half\)/);
   });
 });

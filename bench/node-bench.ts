@@ -3,7 +3,7 @@ import { createModel } from '../src/engine/models/createModel';
 import type { ArchName, Model } from '../src/engine/models/types';
 import { train } from '../src/engine/train/trainer';
 import type { FrozenPositions, Objective } from '../src/engine/train/types';
-import { BALANCE_PERIOD, createWaterMASObjective, DEFAULT_WATERMAS_SETTINGS, embedWatermark, REPLICA_BATCH_MODES, type Balance, type ReplicaBatch, type WaterMASSettings } from '../src/engine/watermark';
+import { createWaterMASObjective, DEFAULT_WATERMAS_SETTINGS, embedWatermark, REPLICA_BATCH_MODES, type Balance, type ReplicaBatch, type WaterMASSettings } from '../src/engine/watermark';
 import { setupNodeBackend, type NodeBackendChoice } from '../src/cli/nodeBackend';
 import { fixedBatchSource } from './fixedSource';
 import { benchAttackSweep } from './attackSweepBench';
@@ -42,7 +42,7 @@ interface StepRow {
 /**
  * The passes a WaterMAS step with R ≥ 1 random replicas needs, in plain-step units (objective.ts):
  * on slices of the batch 1 + 1 ('half': 1 + ½; + as much again for own-statistics baselines), plus
- * the task gradient on its own with balance 'gradient' (1 every step, 1/BALANCE_PERIOD periodic);
+ * 1 for the task gradient on its own with balance 'gradient';
  * whole batches 1 + R with own statistics, 1 + 2R with the clean pass's (each replica's tape repeats
  * the clean forward), the task gradient then free.
  */
@@ -50,8 +50,7 @@ function replicaPasses(R: number, replicaBatch: ReplicaBatch, balance: Balance):
   const clean = DEFAULT_WATERMAS_SETTINGS.replicaBn === 'clean';
   if (replicaBatch === 'full') return clean ? 1 + 2 * R : 1 + R;
   const share = replicaBatch === 'half' ? 0.5 : 1;
-  const task = balance === 'gradient' ? 1 : balance === 'gradient-periodic' ? 1 / BALANCE_PERIOD : 0;
-  return 1 + share * (clean ? 1 : 2) + task;
+  return 1 + share * (clean ? 1 : 2) + (balance === 'gradient' ? 1 : 0);
 }
 
 const env = (k: string) => process.env[k];
@@ -59,12 +58,8 @@ const list = (k: string, d: string) => (env(k) ?? d).split(',').map((s) => s.tri
 
 type Setup = (model: Model) => Promise<{ objective?: Objective; frozen?: FrozenPositions; dispose(): void }>;
 
-/**
- * Median ms per step over `steps` timed steps (after one warm-up step) of the real trainer; the
- * mean with `mean` (an objective whose steps differ, e.g. balance 'gradient-periodic', timed over
- * whole periods).
- */
-async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: Setup, mean = false): Promise<number> {
+/** Median ms per step over `steps` timed steps (after one warm-up step) of the real trainer. */
+async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: Setup): Promise<number> {
   const model = createModel(arch, { seed: 1 });
   const source = fixedBatchSource(batch, steps + 1);
   const ms: number[] = [];
@@ -83,7 +78,7 @@ async function timeSteps(arch: ArchName, batch: number, steps: number, setup?: S
     model.dispose();
   }
   const timed = ms.slice(1).sort((a, b) => a - b); // the first step compiles kernels / warms caches
-  return mean ? timed.reduce((a, b) => a + b, 0) / timed.length : timed[Math.floor(timed.length / 2)];
+  return timed[Math.floor(timed.length / 2)];
 }
 
 /** A WaterMAS setup with R replicas (256-bit mark over the kernels, the default replicas: Gaussian, clean-pass statistics), each on the whole batch or on its slice. */
@@ -146,25 +141,20 @@ export async function runNodeBench(): Promise<Record<string, unknown>> {
       }
     }
     // The objective that sharpens (docs/experiments/sharpness.md, "Balancing the push", "Cheaper
-    // replicas"): R = 4 sign-flip replicas on slices with the push balanced against the task
-    // gradient, every step (one more pass) or every BALANCE_PERIOD steps, on the whole batch's slices
-    // or on half the batch's; the loss form beside them: what the balance costs on its own.
-    // Periodic rows: the mean over whole periods (one step in BALANCE_PERIOD measures).
+    // replicas"): R = 4 sign-flip replicas on slices of the batch or of its half, the push balanced
+    // against the task gradient (one more pass); the loss form beside them: what the balance costs.
     const balanceRows: readonly [ReplicaBatch, Balance][] = [
       ['split', 'loss'],
       ['split', 'gradient'],
-      ['split', 'gradient-periodic'],
+      ['half', 'loss'],
       ['half', 'gradient'],
-      ['half', 'gradient-periodic'],
     ];
     for (const [replicaBatch, balance] of replicaCounts.includes(4) ? balanceRows.filter(([b]) => replicaBatches.includes(b)) : []) {
       const settings = { mode: 'flip', sigma: 0.5, lambda: 1, margin: 2, balance } as const;
       const passes = replicaPasses(4, replicaBatch, balance);
-      const periodic = balance === 'gradient-periodic';
-      const timed = periodic ? Math.ceil(steps / BALANCE_PERIOD) * BALANCE_PERIOD : steps;
       const plain = await timeSteps(arch, batch, steps);
-      const msPerStep = await timeSteps(arch, batch, timed, watermas(4, replicaBatch, settings), periodic);
-      const row = { backend: name, model: arch, batch, replicas: 4, replicaBatch, replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, ...settings, timedSteps: timed, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
+      const msPerStep = await timeSteps(arch, batch, steps, watermas(4, replicaBatch, settings));
+      const row = { backend: name, model: arch, batch, replicas: 4, replicaBatch, replicaBn: DEFAULT_WATERMAS_SETTINGS.replicaBn, ...settings, msPerStep, plainMsPerStep: plain, ratioToPlain: msPerStep / plain, ratioToPasses: msPerStep / (passes * plain) };
       wmRows.push(row);
       log(`${name} ${arch} b${batch} WaterMAS R=4 ${replicaBatch} flip, balance ${balance}: ${msPerStep.toFixed(1)} ms/step (${row.ratioToPlain.toFixed(2)}x plain, ${row.ratioToPasses.toFixed(2)}x the ${passes} plain passes)`);
     }

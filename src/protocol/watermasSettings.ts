@@ -16,11 +16,8 @@ export const REPLICA_MODES = ['gaussian', 'relative', 'flip', 'adversarial'] as 
 export const REPLICA_BN_MODES = ['batch', 'clean'] as const;
 /** The images each replica pass sees: the whole batch, its slice of it, or its slice of the batch's first half. */
 export const REPLICA_BATCH_MODES = ['full', 'split', 'half'] as const;
-/**
- * What λ scales: the replica term in the loss, or the push as a share of the task gradient's norm
- * (measured every step, or every few steps).
- */
-export const BALANCE_MODES = ['loss', 'gradient', 'gradient-periodic'] as const;
+/** What λ scales: the replica term in the loss, or the push as a share of the task gradient's norm. */
+export const BALANCE_MODES = ['loss', 'gradient'] as const;
 
 export type NumericWatermasSetting = 'replicas' | 'sigma' | 'lambda' | 'rho' | 'margin';
 

@@ -75,7 +75,7 @@ export const WATERMAS_CLI: CliMethod<'watermas'> = {
   usage: `  watermas: [--replicas R] [--sigma S] [--lambda L] [--replica-mode ${REPLICA_MODES.join('|')}] [--rho P] [--margin M|inf]
             [--antithetic on|off] [--replica-bn ${REPLICA_BN_MODES.join('|')}] (default per mode: relative on/clean, adversarial off/batch, else off/clean)
             [--replica-batch ${REPLICA_BATCH_MODES.join('|')} (each replica on the whole batch, its slice of it, or its slice of half of it: all replicas cost about one pass, or half; default ${DEFAULT_WATERMAS_SETTINGS.replicaBatch})]
-            [--balance ${BALANCE_MODES.join('|')} (λ weighs the replica term in the loss, or sets the push to λ × the task gradient's norm, measured every step or every 10; default ${DEFAULT_WATERMAS_SETTINGS.balance})]
+            [--balance ${BALANCE_MODES.join('|')} (λ weighs the replica term in the loss, or sets the push to λ × the task gradient's norm; default ${DEFAULT_WATERMAS_SETTINGS.balance})]
             [--allocation proportional|equal]
             [--bits N | --message TEXT] [--strength Q] [--key-seed HEX | --passphrase TEXT]`,
   checkpoint: true,

@@ -64,7 +64,7 @@ export {
   type Balance,
 } from './settings';
 export { createKey, applyKey, embedWatermark, keyBits, type PayloadSpec, type CreateKeyOptions } from './embed';
-export { BALANCE_PERIOD, WaterMASObjective, createWaterMASObjective, objectiveFromKey, type WaterMASObjectiveOptions, type LossFn } from './objective';
+export { WaterMASObjective, createWaterMASObjective, objectiveFromKey, type WaterMASObjectiveOptions, type LossFn } from './objective';
 export { readKeyValues, readKeyEvidence, keyValuesFrom } from './extract';
 export { signRates, calibratedBitsPValue, poissonBinomialLowerTail, MIN_SIGN_SAMPLE, type SignRate, type CalibratedPValue } from './stats/calibration';
 export { logGamma, logChoose, logBinomialCdfHalf, binomialPValue } from './stats/binomial';

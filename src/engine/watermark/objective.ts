@@ -46,13 +46,6 @@ interface ReplicaTermValues {
  */
 const PUSH_FLOOR = 1e-4;
 
-/**
- * balance 'gradient-periodic': the steps between two measurements of the push's scale (our choice,
- * docs/experiments/sharpness.md, "Cheaper replicas"). A measurement costs one more pass; between
- * them the replica term is weighed in the loss by the last scale measured.
- */
-export const BALANCE_PERIOD = 10;
-
 interface KeyTensor {
   readonly name: string;
   readonly shape: number[];
@@ -98,9 +91,7 @@ interface KeyTensor {
  * With balance 'gradient' (settings.ts) the replica term's gradient keeps its direction and is
  * resized each step to λ × the task gradient's norm (× the fraction of replicas inside the margin),
  * both over the unmarked weights (balanced); replicas on slices then take one more pass for the
- * task gradient on its own. With 'gradient-periodic' that pass and the measurement of the scale
- * come every BALANCE_PERIOD steps; the steps between weigh the replica term in the loss by the last
- * scale measured (settings.ts).
+ * task gradient on its own.
  *
  * Random draws come from the seeded Rng in JavaScript (reproducible across backends) and are
  * scattered into dense per-tensor tensors of fixed shapes. Settings may change between steps.
@@ -111,11 +102,6 @@ export class WaterMASObjective implements Objective {
   private readonly keyTensors: KeyTensor[] = [];
   private readonly baseRng: Rng;
   private readonly loss: LossFn;
-  /**
-   * balance 'gradient-periodic': the last measured scale of the replica term's gradient (kept on
-   * the device, never read back); null until the first measurement and after a settings change.
-   */
-  private pushScale: tf.Scalar | null = null;
   private disposed = false;
 
   constructor(
@@ -154,16 +140,7 @@ export class WaterMASObjective implements Objective {
   setSettings(partial: Partial<WaterMASSettings>): void {
     const next = { ...this.settings, ...partial };
     validateSettings(next);
-    // the periodic scale does not depend on λ (the push it resizes is λ times the replicas'
-    // gradient): any other change makes the next step measure it again
-    const changed = (Object.keys(next) as (keyof WaterMASSettings)[]).some((k) => k !== 'lambda' && next[k] !== this.settings[k]);
-    if (changed) this.forgetPushScale();
     this.settings = next;
-  }
-
-  private forgetPushScale(): void {
-    this.pushScale?.dispose();
-    this.pushScale = null;
   }
 
   /** Number of replica passes per step under the current settings. */
@@ -219,17 +196,8 @@ export class WaterMASObjective implements Objective {
     }
   }
 
-  /**
-   * The clean pass and all replicas on one tape; each replica's baseline is the clean pass's loss on
-   * its rows. With balance 'gradient' (every step) or 'gradient-periodic' (every BALANCE_PERIOD
-   * steps: measureScale) the task gradient is then taken on its own to resize the push; between
-   * the periodic measurements the replica term enters the loss times the last scale, so the one
-   * tape gives task + scale × push directly.
-   */
+  /** The clean pass and all replicas on one tape; each replica's baseline is the clean pass's loss on its rows. */
   private sharedTape(model: Model, batch: Batch, ctx: StepContext, passes: number, noise: readonly ReplicaNoise[]): GradientResult {
-    const s = this.settings;
-    const measure = this.measureScale(ctx.step);
-    const weight = s.balance === 'gradient-periodic' && !measure ? this.pushScale : null;
     const sink: BatchNormStats[] = [];
     let logits: tf.Tensor2D | undefined;
     let task: tf.Scalar | undefined;
@@ -242,12 +210,12 @@ export class WaterMASObjective implements Objective {
         task = tf.keep(tf.clone(L));
         const replica = this.replicaTerm(model, batch, { logits: out, loss: L, stats: sink }, noise, passes, ctx);
         term = replica.values;
-        return tf.add(L, weight ? tf.mul(replica.term, weight) : replica.term) as tf.Scalar;
+        return tf.add(L, replica.term) as tf.Scalar;
       });
       value.dispose();
       model.updateRunningStats(sink, this.opts.bnMomentum ?? DEFAULT_BN_MOMENTUM);
       const metrics = this.metrics([term!], passes);
-      if (!measure) return { loss: task!, logits, grads, metrics };
+      if (this.settings.balance === 'loss') return { loss: task!, logits, grads, metrics };
       // the task gradient on its own (one more pass; the running statistics were updated above)
       const cleanSink: BatchNormStats[] = [];
       let plain: Map<string, tf.Tensor>;
@@ -270,17 +238,6 @@ export class WaterMASObjective implements Objective {
     } finally {
       disposeStats(sink);
     }
-  }
-
-  /**
-   * Whether this step measures the push's scale (takes the task gradient on its own): every step
-   * with balance 'gradient', the first step, every BALANCE_PERIOD-th step and the step after a
-   * settings change with 'gradient-periodic', never with 'loss'.
-   */
-  private measureScale(step: number): boolean {
-    const { balance } = this.settings;
-    if (balance === 'loss') return false;
-    return balance === 'gradient' || this.pushScale === null || step % BALANCE_PERIOD === 0;
   }
 
   /**
@@ -358,7 +315,7 @@ export class WaterMASObjective implements Objective {
       }
       tf.dispose([...acc.values(), ...(c ? [c] : [])]);
       const grads =
-        this.settings.balance !== 'loss'
+        this.settings.balance === 'gradient'
           ? this.balanced(clean.grads, push, metrics.activeFraction)
           : new Map([...clean.grads].map(([name, g]) => [name, tf.tidy(() => tf.add(g, push.get(name)!))] as const));
       if (this.settings.balance === 'loss') tf.dispose([...clean.grads.values(), ...push.values()]);
@@ -558,8 +515,7 @@ export class WaterMASObjective implements Objective {
    * balance 'gradient': task + s·push with s = λ·a·‖task‖ / ‖push‖, both norms over the unmarked
    * weights (the key positions are frozen; the trainer drops their gradient), a the fraction of
    * replicas inside the margin. The push keeps its direction and gets a size set by the task's, not
-   * by how far the replicas' loss has moved. With 'gradient-periodic' s is also kept for the steps
-   * until the next measurement (pushScale). Takes over (disposes) both maps.
+   * by how far the replicas' loss has moved. Takes over (disposes) both maps.
    */
   private balanced(task: Map<string, tf.Tensor>, push: Map<string, tf.Tensor>, activeFraction: tf.Scalar): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>();
@@ -580,15 +536,7 @@ export class WaterMASObjective implements Objective {
         // a push below PUSH_FLOOR × the task's is rounding, not a direction: dropped, as is a zero
         // push (no replica inside the margin)
         const real = tf.greater(pushNorm, tf.mul(taskNorm, PUSH_FLOOR));
-        const measured = tf.div(tf.mul(taskNorm, tf.mul(activeFraction, this.settings.lambda)), tf.maximum(pushNorm, 1e-30));
-        if (this.settings.balance === 'gradient-periodic') {
-          // kept for the steps until the next measurement; a push that is not real keeps the last
-          // scale (or none: 0), so the margin alone decides when the replicas push again
-          const kept = tf.keep(tf.where(real, measured, this.pushScale ?? tf.scalar(0)) as tf.Scalar);
-          this.pushScale?.dispose();
-          this.pushScale = kept;
-        }
-        return tf.where(real, measured, tf.scalar(0));
+        return tf.where(real, tf.div(tf.mul(taskNorm, tf.mul(activeFraction, this.settings.lambda)), tf.maximum(pushNorm, 1e-30)), tf.scalar(0));
       });
       for (const [name, g] of task) out.set(name, tf.tidy(() => tf.add(g, tf.mul(push.get(name)!, scale))));
       scale.dispose();
@@ -609,7 +557,6 @@ export class WaterMASObjective implements Objective {
 
   /** Frees the cached index and mask tensors. */
   dispose(): void {
-    this.forgetPushScale();
     for (const kt of this.keyTensors) {
       kt.indices.dispose();
       kt.mask?.dispose();

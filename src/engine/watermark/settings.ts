@@ -41,10 +41,6 @@ export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
  *   the push's size relative to the task's, the same for every key. Needs the task gradient on its
  *   own: one more forward+backward pass per step with replicas on slices of the batch (none with
  *   whole-batch or adversarial replicas, whose clean pass has a tape of its own).
- * - `gradient-periodic`: the same scale, measured every BALANCE_PERIOD (10) steps (and on the first
- *   step and after a settings change other than λ); the steps between weigh the replica term in the
- *   loss by the last scale measured, so they cost no extra pass. The push's size then follows the
- *   task gradient's with a lag of at most 9 steps.
  */
 export { BALANCE_MODES };
 export type Balance = (typeof BALANCE_MODES)[number];

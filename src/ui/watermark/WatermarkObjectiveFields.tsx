@@ -117,12 +117,11 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
           id="wm-balance"
           value={config.balance ?? 'loss'}
           disabled={liveDisabled}
-          title="The replica term in the loss: the push on the other weights grows with how far the replicas' loss has moved, so a key whose marks barely matter yet gets almost none (WaterMAS as written). The task gradient: each step the push is resized to λ × the task gradient's size, whatever the key (one more pass per step with split replicas). Every 10 steps: the same size, measured every 10 steps and kept between (no extra pass on the other 9)."
+          title="The replica term in the loss: the push on the other weights grows with how far the replicas' loss has moved, so a key whose marks barely matter yet gets almost none (WaterMAS as written). The task gradient: each step the push is resized to λ × the task gradient's size, whatever the key (one more pass per step with split replicas)."
           onChange={(e) => update({ balance: BALANCE_MODES.find((m) => m === e.target.value) ?? 'loss' })}
         >
           <option value="loss">the replica term (loss)</option>
           <option value="gradient">the task gradient</option>
-          <option value="gradient-periodic">the task gradient, every 10 steps</option>
         </select>
       </div>
       <div className="wm-margin">

@@ -12,8 +12,4 @@ export const LAMBDA_SCALE = {
     unit: '× task gradient',
     tip: "Size of the replicas' push on the other weights, as a multiple of the task gradient's size (each step, until the replicas' loss gap passes the margin).",
   },
-  'gradient-periodic': {
-    unit: '× task gradient',
-    tip: "Size of the replicas' push on the other weights, as a multiple of the task gradient's size (measured every 10 steps, until the replicas' loss gap passes the margin).",
-  },
 } as const;

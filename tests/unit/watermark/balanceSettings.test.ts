@@ -5,8 +5,8 @@ import { validateLiveSettings } from '../../../src/engine/methods/watermas/sessi
 // What λ scales (settings.ts, `balance`): recorded in the key file, read back, and checked at each boundary.
 describe('balance setting', () => {
   it('round-trips through the key file form; a key written before it existed reads the loss form', () => {
-    for (const balance of ['gradient', 'gradient-periodic'] as const) {
-      const s = { ...DEFAULT_WATERMAS_SETTINGS, balance, replicaBatch: 'half' as const };
+    for (const replicaBatch of ['split', 'half'] as const) {
+      const s = { ...DEFAULT_WATERMAS_SETTINGS, balance: 'gradient' as const, replicaBatch };
       expect(settingsFromKey(settingsToKey(s))).toEqual(s);
       expect(() => validateSettings(s)).not.toThrow();
     }
@@ -18,7 +18,7 @@ describe('balance setting', () => {
     expect(() => validateSettings({ ...DEFAULT_WATERMAS_SETTINGS, balance: 'norm' as never })).toThrow(/balance/);
     expect(() => validateLiveSettings({ balance: 'norm' as never })).toThrow(/balance/);
     expect(() => validateLiveSettings({ balance: 'gradient' })).not.toThrow();
-    expect(() => validateLiveSettings({ balance: 'gradient-periodic', replicaBatch: 'half' })).not.toThrow();
+    expect(() => validateLiveSettings({ balance: 'gradient', replicaBatch: 'half' })).not.toThrow();
     expect(() => validateLiveSettings({ replicaBatch: 'quarter' as never })).toThrow(/replica batch mode "quarter" \(full, split, half\)/);
   });
 });

@@ -7,7 +7,7 @@ import { Rng } from '../../../src/engine/random/rng';
 import { softmaxCrossEntropy } from '../../../src/engine/train/crossEntropy';
 import type { FrozenPositions, GradientResult } from '../../../src/engine/train/types';
 import { embedWatermark } from '../../../src/engine/watermark/embed';
-import { BALANCE_PERIOD, createWaterMASObjective } from '../../../src/engine/watermark/objective';
+import { createWaterMASObjective } from '../../../src/engine/watermark/objective';
 import { seedFromHex } from '../../../src/engine/watermark/seed/seed';
 import type { WaterMASSettings } from '../../../src/engine/watermark/settings';
 
@@ -68,7 +68,7 @@ function expectedNoise(s: WaterMASSettings, seed: number, step: number): Map<str
   return out.map(dense);
 }
 
-/** The batch rows replica r sees, as settings.ts documents replicaBatch: all, or its slice (a pair shares one). */
+/** The batch rows replica r sees, as settings.ts documents replicaBatch: all, or its slice of the batch or of its first half (a pair shares one). */
 function expectedRows(s: WaterMASSettings, r: number): [number, number] {
   if (s.replicaBatch === 'full') return [0, batch.x.shape[0]];
   const n = s.replicaBatch === 'half' ? batch.x.shape[0] / 2 : batch.x.shape[0];
@@ -131,12 +131,6 @@ async function snapshotState(): Promise<Float32Array[]> {
 function restoreState(snap: Float32Array[]): void {
   [...model.state.values()].forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(snap[i], v.shape))));
 }
-/** The model's parameter names, in order: the order flat() returns gradients in. */
-const gradNames = (): string[] => model.paramInfo.map((p) => p.name);
-/** Gradients as arrays in gradNames() order (a missing gradient is zeros). */
-async function flat(grads: Map<string, tf.Tensor>): Promise<Float32Array[]> {
-  return Promise.all(gradNames().map(async (n) => (grads.has(n) ? new Float32Array(await grads.get(n)!.data()) : new Float32Array(model.params.get(n)!.size))));
-}
 function disposeResult(r: GradientResult): void {
   tf.dispose([r.loss, ...(r.logits ? [r.logits] : []), ...r.grads.values(), ...Object.values(r.metrics ?? {})]);
 }
@@ -152,6 +146,7 @@ describe('replica modes', () => {
     { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const },
     { ...BASE, replicaBatch: 'half' as const },
     { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'half' as const, replicas: 3 },
+    { ...BASE, mode: 'flip' as const, antithetic: false, replicaBatch: 'half' as const, replicas: 1 },
   ]) {
     it(`${settings.mode}${settings.antithetic ? ', antithetic' : ''}, replica BatchNorm ${settings.replicaBn}, replica batch ${settings.replicaBatch}: gradient = ∇L + λ/R Σ (∇B_r − ∇L_r) with the documented ε and baselines`, async () => {
       const step = 3;
@@ -201,7 +196,7 @@ describe('replica modes', () => {
     ['adversarial', 'batch', 'full', 'loss'],
     // rescaling a push of float32 rounding would turn it into noise as large as the task gradient
     ['flip', 'clean', 'split', 'gradient'],
-    ['flip', 'clean', 'half', 'gradient-periodic'],
+    ['flip', 'clean', 'half', 'gradient'],
     ['relative', 'batch', 'half', 'loss'],
     ['relative', 'clean', 'full', 'gradient'],
     ['adversarial', 'batch', 'full', 'gradient'],
@@ -225,6 +220,7 @@ describe('replica modes', () => {
   // only resizes it: to λ × the task gradient's norm (every replica active: m = ∞)
   for (const settings of [
     { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const },
+    { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'half' as const },
     { ...BASE },
     { ...BASE, replicaBn: 'clean' as const },
     { ...BASE, mode: 'adversarial' as const, antithetic: false, rho: 0.5 },
@@ -268,78 +264,6 @@ describe('replica modes', () => {
     });
   }
 
-  // balance 'gradient-periodic' measures the scale as 'gradient' does (first step, every
-  // BALANCE_PERIOD-th step, after a change other than λ) and between measurements gives the task
-  // gradient plus the replica term's gradient times the last scale measured
-  it('balance gradient-periodic: measured steps are balance gradient, the steps between keep its scale', async () => {
-    expect(BALANCE_PERIOD).toBe(10);
-    const settings: WaterMASSettings = { ...BASE, mode: 'flip', antithetic: false, replicaBn: 'clean', replicaBatch: 'half' };
-    const snap = await snapshotState();
-    const plain = ownStats(null);
-    const task = await flat(plain.grads);
-    tf.dispose([plain.loss, ...plain.grads.values()]);
-    const unmarked = (g: Float32Array[]): number[] => {
-      const out: number[] = [];
-      let t = 0;
-      for (const name of gradNames()) {
-        const key = new Set(frozen.get(name) ?? []);
-        g[t++].forEach((v, i) => key.has(i) || out.push(v));
-      }
-      return out;
-    };
-    const pushOf = (g: Float32Array[]): number[] => unmarked(g).map((v, i) => v - taskFree[i]);
-    const taskFree = unmarked(task);
-    const norm = (a: number[]) => Math.sqrt(a.reduce((acc, v) => acc + v * v, 0));
-    /** ‖a − k·b‖ / ‖k·b‖: how far a is from k times b. */
-    const off = (a: number[], b: number[], k: number) => norm(a.map((v, i) => v - k * b[i])) / (k * norm(b));
-    const step = async (obj: ReturnType<typeof createWaterMASObjective>, at: number): Promise<Float32Array[]> => {
-      const r = obj.computeGradients(model, batch, { step: at, epoch: 0 });
-      restoreState(snap);
-      const out = await flat(r.grads);
-      disposeResult(r);
-      return out;
-    };
-    const periodic = createWaterMASObjective(model, frozen, { seed: 8, settings: { ...settings, balance: 'gradient-periodic' } });
-    const exact = createWaterMASObjective(model, frozen, { seed: 8, settings: { ...settings, balance: 'gradient' } });
-    const byLoss = createWaterMASObjective(model, frozen, { seed: 8, settings: { ...settings, balance: 'loss' } });
-    // step 0 measures: the balance 'gradient' step, its push λ × the task gradient's norm
-    const first = await step(periodic, 0);
-    expect(first).toEqual(await step(exact, 0));
-    expect(norm(pushOf(first)) / norm(taskFree)).toBeCloseTo(settings.lambda, 3);
-    const scale = norm(pushOf(first)) / norm(pushOf(await step(byLoss, 0)));
-    // steps 1 and 9 keep that scale: the loss form's push (other replicas, other size) times it
-    for (const at of [1, 9]) {
-      const push = pushOf(await step(periodic, at));
-      expect(off(push, pushOf(await step(byLoss, at)), scale), `step ${at}`).toBeLessThan(1e-3);
-      expect(Math.abs(norm(push) / norm(taskFree) - settings.lambda), `step ${at}`).toBeGreaterThan(1e-3); // not measured again
-    }
-    // step 10 measures again
-    expect(await step(periodic, 10)).toEqual(await step(exact, 10));
-    const scale10 = norm(pushOf(await step(exact, 10))) / norm(pushOf(await step(byLoss, 10)));
-    // a new λ keeps the scale (the push it resizes is λ times the replicas' gradient) ...
-    periodic.setSettings({ lambda: 2 });
-    byLoss.setSettings({ lambda: 2 });
-    expect(off(pushOf(await step(periodic, 11)), pushOf(await step(byLoss, 11)), scale10)).toBeLessThan(1e-3);
-    // ... any other change is measured on the next step
-    periodic.setSettings({ sigma: 0.25 });
-    exact.setSettings({ lambda: 2, sigma: 0.25 });
-    expect(await step(periodic, 12)).toEqual(await step(exact, 12));
-    for (const o of [periodic, exact, byLoss]) o.dispose();
-  });
-
-  it('balance gradient-periodic keeps one scale tensor: none leak across steps, dispose frees it', () => {
-    const start = tf.memory().numTensors;
-    const obj = createWaterMASObjective(model, frozen, { seed: 1, settings: { ...BASE, mode: 'flip', antithetic: false, replicaBn: 'clean', replicaBatch: 'half', balance: 'gradient-periodic' } });
-    disposeResult(obj.computeGradients(model, batch, { step: 0, epoch: 0 })); // the key masks and the scale
-    const kept = tf.memory().numTensors;
-    for (let s = 1; s < 12; s++) disposeResult(obj.computeGradients(model, batch, { step: s, epoch: 0 }));
-    obj.setSettings({ sigma: 0.25 });
-    disposeResult(obj.computeGradients(model, batch, { step: 12, epoch: 0 }));
-    expect(tf.memory().numTensors).toBe(kept);
-    obj.dispose();
-    expect(tf.memory().numTensors).toBe(start);
-  });
-
   it('a hinge with a margin beyond every gap is the m = ∞ objective', async () => {
     const snap = await snapshotState();
     const grads: Float32Array[][] = [];
@@ -363,7 +287,11 @@ describe('replica modes', () => {
     for (let step = 1; step < 4; step++) disposeResult(obj.computeGradients(model, batch, { step, epoch: 0 }));
     expect(tf.memory().numTensors).toBe(before);
     obj.dispose();
-    for (const settings of [{ ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const }, { ...BASE }]) {
+    for (const settings of [
+      { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'split' as const },
+      { ...BASE, mode: 'flip' as const, antithetic: false, replicaBn: 'clean' as const, replicaBatch: 'half' as const },
+      { ...BASE },
+    ]) {
       const balanced = createWaterMASObjective(model, frozen, { seed: 1, settings: { ...settings, balance: 'gradient' } });
       disposeResult(balanced.computeGradients(model, batch, { step: 0, epoch: 0 })); // builds the kept key masks
       const start = tf.memory().numTensors;

@@ -37,9 +37,9 @@ export const WATERMAS_RECIPE_2020: WatermasObjectiveDefaults = {
 
 /**
  * The WaterMAS objective defaults (the engine's DEFAULT_WATERMAS_SETTINGS; why: engine/watermark/settings.ts):
- * the 2020 recipe's replicas, each on its slice of the batch, normalised with the clean pass's statistics.
+ * the 2020 recipe's replicas, each on its slice of half the batch, normalised with the clean pass's statistics.
  */
-export const WATERMAS_DEFAULTS: WatermasObjectiveDefaults = { ...WATERMAS_RECIPE_2020, replicaBatch: 'split', replicaBn: 'clean' };
+export const WATERMAS_DEFAULTS: WatermasObjectiveDefaults = { ...WATERMAS_RECIPE_2020, replicaBatch: 'half', replicaBn: 'clean' };
 
 /** Default mark strength q (sign codec magnitude floor at the q-quantile of |w|). */
 export const WATERMAS_DEFAULT_STRENGTH = 0.5;

@@ -75,7 +75,7 @@ interface KeyTensor {
  *
  * Each replica is compared with the same model at ε = 0 on the same images under the same
  * normalisation (its baseline, replicaTerm), so ε = 0 gives exactly the plain loss's gradient.
- * Replicas on slices of the batch (replicaBatch 'split', the default, or 'half': slices of its first
+ * Replicas on slices of the batch (replicaBatch 'split', or 'half', the default: slices of its first
  * half) share one gradient tape with the clean pass: the replicas together cost about one pass
  * (half a pass with 'half'; with replicaBn 'batch' their slices' own-statistics baselines as much
  * again), and the tape holds two (one and a half) batches' worth of activations.
@@ -416,14 +416,14 @@ export class WaterMASObjective implements Objective {
 
   /**
    * The rows of the batch replica r of `passes` sees: null for the whole batch (replicaBatch 'full',
-   * or one pass on the whole batch); with 'split', slice r of `passes` near-equal slices of the
-   * batch, with 'half' of its first ⌈n/2⌉ rows (or slice ⌊r/2⌋ of ⌈passes/2⌉ when replicas come in
-   * antithetic pairs: the pair shares its images). Fewer rows than slices give each replica one row
-   * (rows repeat).
+   * the adversarial replica, or one pass on the whole batch); with 'split', slice r of `passes`
+   * near-equal slices of the batch, with 'half' of its first ⌈n/2⌉ rows (or slice ⌊r/2⌋ of
+   * ⌈passes/2⌉ when replicas come in antithetic pairs: the pair shares its images). Fewer rows than
+   * slices give each replica one row (rows repeat).
    */
   private replicaRows(r: number, passes: number, n: number): { start: number; size: number } | null {
     const s = this.settings;
-    if (s.replicaBatch === 'full') return null;
+    if (s.replicaBatch === 'full' || s.mode === 'adversarial') return null;
     const rows = s.replicaBatch === 'half' ? Math.ceil(n / 2) : n;
     const paired = s.antithetic && (s.mode === 'gaussian' || s.mode === 'relative');
     const slices = paired ? Math.ceil(passes / 2) : passes;

@@ -24,9 +24,10 @@ export type ReplicaBn = (typeof REPLICA_BN_MODES)[number];
  *   its first-order terms still cancel on the same images) and each replica sees one: all replicas
  *   together cost about one more pass, whatever R. The same objective in expectation over the data;
  *   each replica's gap is its slice's loss minus the same model's clean loss on the same rows.
- * - `half`: as `split` over the batch's first half (rows come shuffled): all replicas together cost
- *   about half a pass. Still the same objective in expectation, its replica term estimated from half
- *   the images (docs/experiments/sharpness.md, "Cheaper replicas").
+ * - `half` (the default): as `split` over the batch's first half (rows come shuffled): all replicas
+ *   together cost about half a pass. Still the same objective in expectation, its replica term
+ *   estimated from half the images (docs/experiments/sharpness.md, "Cheaper replicas").
+ * The adversarial replica always sees the whole batch (its baseline is then the clean loss).
  */
 export { REPLICA_BATCH_MODES };
 export type ReplicaBatch = (typeof REPLICA_BATCH_MODES)[number];
@@ -92,14 +93,20 @@ export function modeDefaults(mode: ReplicaMode): Pick<WaterMASSettings, 'antithe
 }
 
 /**
- * Defaults (our choice): the 2020 recipe's replicas, each on its slice of the batch and normalised
- * with the clean pass's statistics (since 2026-12-06: exact at ε = 0 without the extra baseline pass
- * that own-statistics slices need, so R = 4 costs about two plain passes). The new modes
- * did not sharpen K reproducibly either (docs/experiments/sharpness.md: paired key gain over 3
- * seeds 0.97 ± 0.04 for this recipe, 1.9 ± 2.1 for relative antithetic replicas, within the
+ * Defaults (our choice): the 2020 recipe's replicas, each on its slice of half the batch and
+ * normalised with the clean pass's statistics (since 2026-12-06: exact at ε = 0 without the extra
+ * baseline pass that own-statistics slices need; since 2026-12-07 on half the batch, so R = 4
+ * costs about one and a half plain passes: 1.55× on ResNet-20, 2.0× on the whole batch's slices).
+ * The new modes did not sharpen K reproducibly either (docs/experiments/sharpness.md: paired key
+ * gain over 3 seeds 0.97 ± 0.04 for this recipe, 1.9 ± 2.1 for relative antithetic replicas, within the
  * measure's noise), so no mode has earned the default yet. Split replica batches measured the
  * same as full ones at R = 4 (paired key gain 1.18 ± 0.11 vs 1.00 ± 0.03, controls 2.2 ± 2.1 vs
- * 1.3 ± 0.4, accuracy and flip cost equal, 3 seeds) at 2.5× less time per step.
+ * 1.3 ± 0.4, accuracy and flip cost equal, 3 seeds) at 2.5× less time per step, and slices of half
+ * the batch as the whole batch's slices with the sign-flip replicas that do sharpen (3 keys, 390
+ * steps: paired key gain 1,341 ± 1,336 vs 1,229 ± 916, flip cost 38.3 ± 12.3 vs 43.5 ± 8.4 points,
+ * accuracy −1.3 ± 0.2 vs −1.5 ± 0.5 against the twins; sharpness.md, "Cheaper replicas"); in
+ * 125-step fine-tunings they left a smaller valley (flip cost 20.3 ± 1.7 vs 30.0 ± 10.7), so the
+ * presets that teach it keep the whole batch's slices.
  */
 export const DEFAULT_WATERMAS_SETTINGS: WaterMASSettings = WATERMAS_DEFAULTS;
 

@@ -188,7 +188,7 @@ export const FIELDS: readonly UrlField[] = [
     get: (s) => wmOf(s.settings).margin,
     set: (s, v) => ({ ...s, settings: withWm(s.settings, { margin: v }) }),
   }),
-  choice('rbatch', 'replica batch', REPLICA_BATCH_MODES, (t) => wmOf(t).replicaBatch ?? DEFAULT_WATERMARK.replicaBatch ?? 'split', (t, v) => withWm(t, { replicaBatch: v })),
+  choice('rbatch', 'replica batch', REPLICA_BATCH_MODES, (t) => wmOf(t).replicaBatch ?? DEFAULT_WATERMARK.replicaBatch ?? 'half', (t, v) => withWm(t, { replicaBatch: v })),
   choice('balance', 'λ scales', BALANCE_MODES, (t) => wmOf(t).balance ?? DEFAULT_WATERMARK.balance ?? 'loss', (t, v) => withWm(t, { balance: v })),
   // Each method's own settings (Uchida: methods.md §4, FCW: §3), only while that method is picked.
   ...UI_METHOD_LIST.flatMap((m) => m.urlFields.map((f) => methodField(m, f))),

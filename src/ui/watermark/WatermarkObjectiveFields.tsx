@@ -1,4 +1,5 @@
 /** WaterMAS settings of the Watermark panel: mark strength q and the replica objective (R, σ / ρ, λ, margin), live during a run. */
+import { WATERMAS_DEFAULTS } from '../../protocol/watermarkDefaults';
 import { BALANCE_MODES, REPLICA_BATCH_MODES } from '../../protocol/watermasSettings';
 import { LAMBDA_SCALE, SIGMA_RANGE } from './sigmaRange';
 import { useRef } from 'react';
@@ -60,7 +61,7 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
         id="wm-replicas"
         label="Replicas R"
         unit="passes"
-        tip="Noisy copies of the key weights evaluated per step; 0 = plain substitution (the control). Each costs one more forward+backward pass over its images: the whole batch, or its slice when the replicas split the batch."
+        tip="Noisy copies of the key weights evaluated per step; 0 = plain substitution (the control). Each costs one more forward+backward pass over its images: the whole batch, or its slice when the replicas split the batch or half of it."
         value={config.replicas}
         min={0}
         max={8}
@@ -117,7 +118,7 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
           id="wm-balance"
           value={config.balance ?? 'loss'}
           disabled={liveDisabled}
-          title="The replica term in the loss: the push on the other weights grows with how far the replicas' loss has moved, so a key whose marks barely matter yet gets almost none (WaterMAS as written). The task gradient: each step the push is resized to λ × the task gradient's size, whatever the key (one more pass per step with split replicas)."
+          title="The replica term in the loss: the push on the other weights grows with how far the replicas' loss has moved, so a key whose marks barely matter yet gets almost none (WaterMAS as written). The task gradient: each step the push is resized to λ × the task gradient's size, whatever the key (one more pass per step with replicas on slices)."
           onChange={(e) => update({ balance: BALANCE_MODES.find((m) => m === e.target.value) ?? 'loss' })}
         >
           <option value="loss">the replica term (loss)</option>
@@ -160,13 +161,13 @@ export function WatermarkObjectiveFields({ config, lockedSetup, marked, liveDisa
         <label htmlFor="wm-replica-batch">Replicas see</label>
         <select
           id="wm-replica-batch"
-          value={config.replicaBatch ?? 'split'}
+          value={config.replicaBatch ?? WATERMAS_DEFAULTS.replicaBatch}
           disabled={lockedSetup || !marked}
-          title="Which images the replica passes see. Each its slice of the batch: all R replicas cost about one more pass (the same objective in expectation). Slices of half the batch: about half a pass, the replica term estimated from half the images. The whole batch each: R more passes per step (the 2020 recipe). Fixed at the start of a run."
-          onChange={(e) => update({ replicaBatch: REPLICA_BATCH_MODES.find((m) => m === e.target.value) ?? 'split' })}
+          title="Which images the replica passes see. Slices of half the batch: all R replicas cost about half a pass more (the same objective in expectation, the replica term estimated from half the images). Each its slice of the batch: about one more pass. The whole batch each: R more passes per step (the 2020 recipe). Fixed at the start of a run."
+          onChange={(e) => update({ replicaBatch: REPLICA_BATCH_MODES.find((m) => m === e.target.value) ?? WATERMAS_DEFAULTS.replicaBatch })}
         >
-          <option value="split">a slice of the batch each</option>
           <option value="half">a slice of half the batch each</option>
+          <option value="split">a slice of the batch each</option>
           <option value="full">the whole batch each</option>
         </select>
       </div>

@@ -53,7 +53,7 @@ export function watermarkForm(config: WatermarkConfig | undefined): WatermarkFor
 /**
  * The panel's defaults: no watermark until the user picks WaterMAS; then the WaterMAS defaults
  * of protocol/watermarkDefaults.ts, which the engine uses too (R = 2, σ = 0.01, λ = 0.5, margin
- * 0.5, replicas splitting the batch, q = 0.5), and a text payload. The antithetic pairs and the
+ * 0.5, replicas splitting half the batch, q = 0.5), and a text payload. The antithetic pairs and the
  * replicas' normalisation are left to the engine (they follow the mode).
  */
 export const DEFAULT_WATERMARK: WatermarkForm = {

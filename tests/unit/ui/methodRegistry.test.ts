@@ -159,7 +159,7 @@ describe('WaterMAS defaults are written once (protocol/watermarkDefaults.ts)', (
   it('the engine uses the protocol objects', () => {
     expect(DEFAULT_WATERMAS_SETTINGS).toBe(WATERMAS_DEFAULTS);
     expect(RECIPE_2020_SETTINGS).toBe(WATERMAS_RECIPE_2020);
-    expect(WATERMAS_DEFAULTS).toEqual({ ...WATERMAS_RECIPE_2020, replicaBatch: 'split', replicaBn: 'clean' });
+    expect(WATERMAS_DEFAULTS).toEqual({ ...WATERMAS_RECIPE_2020, replicaBatch: 'half', replicaBn: 'clean' });
   });
 
   it('the panel and compare mode start from them, with the same values as before', () => {
@@ -167,7 +167,7 @@ describe('WaterMAS defaults are written once (protocol/watermarkDefaults.ts)', (
     expect(WATERMAS_MARK_DEFAULTS).toEqual({ strength: 0.5, key: { kind: 'random' }, replicas, sigma, lambda, mode, rho, margin });
     expect(DEFAULT_WATERMARK).toEqual({
       method: 'none', payload: { kind: 'text', text: DEFAULT_TEXT }, strength: 0.5, key: { kind: 'random' },
-      replicas: 2, sigma: 0.01, lambda: 0.5, mode: 'gaussian', rho: 0.05, margin: 0.5, replicaBatch: 'split', balance: 'loss',
+      replicas: 2, sigma: 0.01, lambda: 0.5, mode: 'gaussian', rho: 0.05, margin: 0.5, replicaBatch: 'half', balance: 'loss',
     });
     expect(DEFAULT_WATERMARK).toMatchObject({ ...WATERMAS_MARK_DEFAULTS, replicaBatch, balance });
     expect(COMPARE_BASE_MARK).toEqual({

@@ -264,6 +264,20 @@ describe('replica modes', () => {
     });
   }
 
+  it('the adversarial replica sees the whole batch whatever the replica batch (its baseline is the clean loss)', async () => {
+    const snap = await snapshotState();
+    const grads: Float32Array[][] = [];
+    for (const replicaBatch of ['full', 'half'] as const) {
+      const obj = createWaterMASObjective(model, frozen, { seed: 4, settings: { ...BASE, mode: 'adversarial', antithetic: false, rho: 0.5, replicaBatch } });
+      const r = obj.computeGradients(model, batch, { step: 1, epoch: 0 });
+      restoreState(snap);
+      grads.push(await Promise.all([...r.grads.values()].map(async (g) => new Float32Array(await g.data()))));
+      disposeResult(r);
+      obj.dispose();
+    }
+    expect(grads[1]).toEqual(grads[0]);
+  });
+
   it('a hinge with a margin beyond every gap is the m = ∞ objective', async () => {
     const snap = await snapshotState();
     const grads: Float32Array[][] = [];

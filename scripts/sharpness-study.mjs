@@ -168,6 +168,10 @@ export const STUDIES = {
       // the cheaper replicas (2026-12-07, issue 16). Also measured then, with a balance mode since
       // removed (sharpness.md, "Cheaper replicas"; the script at 8a60ad8): 'flip-r4-half-periodic'
       'flip-r4-half-gradient': FLIP_HALF,
+      // the default objective (Gaussian replicas σ 0.01, λ 0.5 in the loss, m 0.5, clean-pass
+      // statistics) at R = 4 on the whole batch's slices and on half the batch's
+      'default-r4-split': ['--replicas', '4', '--replica-mode', 'gaussian', '--sigma', '0.01', '--lambda', '0.5', '--margin', '0.5', '--replica-batch', 'split'],
+      'default-r4-half': ['--replicas', '4', '--replica-mode', 'gaussian', '--sigma', '0.01', '--lambda', '0.5', '--margin', '0.5', '--replica-batch', 'half'],
     },
   },
   // does a plain tail give the accuracy back? Each embed-epoch model (twin and marked, same cell

@@ -41,10 +41,10 @@ interface StepRow {
 
 /**
  * The passes a WaterMAS step with R ≥ 1 random replicas needs, in plain-step units (objective.ts):
- * on slices of the batch 1 + 1 ('half': 1 + ½; + as much again for own-statistics baselines), plus
- * 1 for the task gradient on its own with balance 'gradient';
- * whole batches 1 + R with own statistics, 1 + 2R with the clean pass's (each replica's tape repeats
- * the clean forward), the task gradient then free.
+ * on slices of the batch 1 + 1 ('half': 1 + ½; as much again for own-statistics baselines), plus 1
+ * for the task gradient on its own with balance 'gradient'; on whole batches 1 + R with own
+ * statistics, 1 + 2R with the clean pass's (each replica's tape repeats the clean forward), the
+ * task gradient then free.
  */
 function replicaPasses(R: number, replicaBatch: ReplicaBatch, balance: Balance): number {
   const clean = DEFAULT_WATERMAS_SETTINGS.replicaBn === 'clean';

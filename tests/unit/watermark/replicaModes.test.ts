@@ -264,32 +264,25 @@ describe('replica modes', () => {
     });
   }
 
-  it('the adversarial replica sees the whole batch whatever the replica batch (its baseline is the clean loss)', async () => {
+  /** The objective's gradients at step 1 (seed 4), the model's state left as it was. */
+  async function gradientsAt(settings: WaterMASSettings): Promise<Float32Array[]> {
     const snap = await snapshotState();
-    const grads: Float32Array[][] = [];
-    for (const replicaBatch of ['full', 'half'] as const) {
-      const obj = createWaterMASObjective(model, frozen, { seed: 4, settings: { ...BASE, mode: 'adversarial', antithetic: false, rho: 0.5, replicaBatch } });
-      const r = obj.computeGradients(model, batch, { step: 1, epoch: 0 });
-      restoreState(snap);
-      grads.push(await Promise.all([...r.grads.values()].map(async (g) => new Float32Array(await g.data()))));
-      disposeResult(r);
-      obj.dispose();
-    }
-    expect(grads[1]).toEqual(grads[0]);
+    const obj = createWaterMASObjective(model, frozen, { seed: 4, settings });
+    const r = obj.computeGradients(model, batch, { step: 1, epoch: 0 });
+    restoreState(snap);
+    const out = await Promise.all([...r.grads.values()].map(async (g) => new Float32Array(await g.data())));
+    disposeResult(r);
+    obj.dispose();
+    return out;
+  }
+
+  it('the adversarial replica sees the whole batch whatever the replica batch (its baseline is the clean loss)', async () => {
+    const adversarial: WaterMASSettings = { ...BASE, mode: 'adversarial', antithetic: false, rho: 0.5 };
+    expect(await gradientsAt({ ...adversarial, replicaBatch: 'half' })).toEqual(await gradientsAt({ ...adversarial, replicaBatch: 'full' }));
   });
 
   it('a hinge with a margin beyond every gap is the m = ∞ objective', async () => {
-    const snap = await snapshotState();
-    const grads: Float32Array[][] = [];
-    for (const margin of [Infinity, 1e6]) {
-      const obj = createWaterMASObjective(model, frozen, { seed: 4, settings: { ...BASE, margin } });
-      const r = obj.computeGradients(model, batch, { step: 1, epoch: 0 });
-      restoreState(snap);
-      grads.push(await Promise.all([...r.grads.values()].map(async (g) => new Float32Array(await g.data()))));
-      disposeResult(r);
-      obj.dispose();
-    }
-    expect(grads[1]).toEqual(grads[0]);
+    expect(await gradientsAt({ ...BASE, margin: 1e6 })).toEqual(await gradientsAt({ ...BASE, margin: Infinity }));
   });
 
   it('flip mode refuses a fraction above 1; no tensors leak across steps', () => {
